@@ -1,0 +1,165 @@
+package com.postroom.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import com.postroom.mail.EmailAddress;
+import com.postroom.mail.MailServer;
+import com.postroom.mail.TlsMode;
+
+/**
+ * Every setting Postroom reads, validated once at start-up. Names are the environment variables of
+ * docs/configuration.md; a wrong value stops start-up with a {@link ConfigurationError}.
+ */
+public record PostroomSettings(
+        Path dataDir,
+        Optional<String> databaseUrl, Optional<String> databaseUsername, Optional<Secret> databasePassword,
+        Optional<MailServer> smtp, Optional<MailServer> imap,
+        List<String> imapFolders, Optional<String> imapSentFolder, Duration imapPollInterval,
+        Identities identities,
+        Optional<Path> tlsCaFile, boolean allowInsecure,
+        Optional<Secret> secretKey,
+        Bootstrap bootstrap,
+        Outbound outbound,
+        Auth auth,
+        Optional<Secret> postmarkServerToken,
+        Optional<Path> templatesDir,
+        int contactLimitPerHour) {
+
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
+
+    /** First start on an empty database: the organization and its administrator. */
+    public record Bootstrap(String orgName, String orgDomain, Optional<EmailAddress> adminEmail,
+                            Optional<Secret> adminPassword) {
+    }
+
+    /** Limits and tunables of the sending core and the delivery worker. */
+    public record Outbound(long maxMessageBytes, int maxRecipients, int workers, Duration retryFor,
+                           Duration retryBaseDelay, Duration retryMaxDelay, Duration pollInterval,
+                           Duration leaseTime, int claimBatchSize) {
+    }
+
+    /** Bearer tokens: Postroom's own, and optionally the platform's HS256 JWTs. */
+    public record Auth(Duration sessionTtl, Optional<Secret> jwtSecret, String jwtEmailClaim, String jwtOrgClaim,
+                       String jwtRolesClaim) {
+    }
+
+    /** No SMTP_HOST: Postroom runs its own loopback mail server and sends nothing off the machine. */
+    public boolean sandbox() {
+        return smtp.isEmpty();
+    }
+
+    public static PostroomSettings read(Env env) {
+        boolean allowInsecure = env.bool("MAIL_ALLOW_INSECURE", false);
+        Duration connectTimeout = env.duration("MAIL_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT);
+        Duration readTimeout = env.duration("MAIL_READ_TIMEOUT", DEFAULT_READ_TIMEOUT);
+        Optional<MailServer> smtp = env.string("SMTP_HOST").map(host -> {
+            int port = env.port("SMTP_PORT", 587);
+            boolean useTls = env.bool("SMTP_USE_TLS", true);
+            TlsMode tls = port == 465 ? TlsMode.IMPLICIT : useTls ? TlsMode.STARTTLS : TlsMode.NONE;
+            return checked("SMTP", new MailServer(host, port, tls, env.string("SMTP_USERNAME"),
+                    env.secret("SMTP_PASSWORD"), connectTimeout, readTimeout), allowInsecure);
+        });
+        Optional<MailServer> imap = env.string("IMAP_HOST").map(host -> {
+            int port = env.port("IMAP_PORT", 993);
+            TlsMode tls = env.bool("IMAP_USE_TLS", true) ? TlsMode.IMPLICIT : TlsMode.NONE;
+            MailServer server = new MailServer(host, port, tls, env.string("IMAP_USERNAME"),
+                    env.secret("IMAP_PASSWORD"), connectTimeout, readTimeout);
+            if (!server.authenticates()) {
+                throw new ConfigurationError("IMAP_HOST is set but IMAP_USERNAME or IMAP_PASSWORD is missing; "
+                        + "set both to sync the mailbox.");
+            }
+            return checked("IMAP", server, allowInsecure);
+        });
+        Optional<String> smtpUser = env.string("SMTP_USERNAME");
+        Identities identities = new Identities(address(env, "FOUNDER_EMAIL"), address(env, "BILLING_FROM_EMAIL"),
+                address(env, "SUPPORT_EMAIL"), address(env, "NOREPLY_EMAIL"), address(env, "SMTP_FROM_EMAIL"),
+                smtpUser.filter(u -> u.contains("@")).map(u -> parseAddress("SMTP_USERNAME", u)));
+        Optional<Path> caFile = env.string("MAIL_TLS_CA_FILE").map(Path::of);
+        caFile.ifPresent(p -> {
+            if (!Files.isReadable(p)) {
+                throw new ConfigurationError("MAIL_TLS_CA_FILE points at " + p + ", which does not exist or "
+                        + "cannot be read.");
+            }
+        });
+        Optional<String> databaseUrl = env.string("DATABASE_URL");
+        databaseUrl.ifPresent(PostroomSettings::checkDatabaseUrl);
+        Optional<Secret> secretKey = env.secret("POSTROOM_SECRET_KEY");
+        secretKey.ifPresent(k -> {
+            if (k.reveal().length() < 32) {
+                throw new ConfigurationError("POSTROOM_SECRET_KEY must be at least 32 characters long "
+                        + "(for example the output of `openssl rand -base64 48`).");
+            }
+        });
+        Optional<Secret> jwtSecret = env.secret("AUTH_JWT_SECRET");
+        jwtSecret.ifPresent(k -> {
+            if (k.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+                throw new ConfigurationError("AUTH_JWT_SECRET must be at least 32 bytes long; HS256 needs a "
+                        + "256-bit key.");
+            }
+        });
+        String orgDomain = env.string("POSTROOM_ORG_DOMAIN", "").toLowerCase();
+        return new PostroomSettings(
+                Path.of(env.string("POSTROOM_DATA_DIR", "./data")).toAbsolutePath().normalize(),
+                databaseUrl, env.string("DATABASE_USERNAME"), env.secret("DATABASE_PASSWORD"),
+                smtp, imap,
+                env.list("IMAP_FOLDERS", "INBOX"),
+                // Unset means Mailu's "Sent"; set but empty turns the copy off.
+                env.isSet("IMAP_SENT_FOLDER") ? env.string("IMAP_SENT_FOLDER") : Optional.of("Sent"),
+                env.duration("IMAP_POLL_INTERVAL", Duration.ofSeconds(60)),
+                identities, caFile, allowInsecure, secretKey,
+                new Bootstrap(env.string("POSTROOM_ORG_NAME", "Postroom"), orgDomain,
+                        address(env, "POSTROOM_ADMIN_EMAIL").or(identities::founder),
+                        env.secret("POSTROOM_ADMIN_PASSWORD")),
+                new Outbound(env.bytes("MAIL_MAX_MESSAGE_BYTES", 10L * 1024 * 1024),
+                        env.integer("MAIL_MAX_RECIPIENTS", 50, 1, 1000),
+                        env.integer("OUTBOX_WORKERS", 4, 1, 64),
+                        env.duration("OUTBOX_RETRY_FOR", Duration.ofHours(24)),
+                        env.duration("OUTBOX_RETRY_BASE_DELAY", Duration.ofSeconds(30)),
+                        env.duration("OUTBOX_RETRY_MAX_DELAY", Duration.ofHours(1)),
+                        env.duration("OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1)),
+                        env.duration("OUTBOX_LEASE_TIME", Duration.ofMinutes(5)),
+                        env.integer("OUTBOX_CLAIM_BATCH", 50, 1, 1000)),
+                new Auth(env.duration("AUTH_SESSION_TTL", Duration.ofHours(12)), jwtSecret,
+                        env.string("AUTH_JWT_EMAIL_CLAIM", "sub"), env.string("AUTH_JWT_ORG_CLAIM", "org_id"),
+                        env.string("AUTH_JWT_ROLES_CLAIM", "roles")),
+                env.secret("POSTMARK_SERVER_TOKEN"),
+                env.string("TEMPLATES_DIR").map(Path::of),
+                env.integer("CONTACT_LIMIT_PER_HOUR", 5, 1, 100000));
+    }
+
+    private static MailServer checked(String protocol, MailServer server, boolean allowInsecure) {
+        if (server.tls() == TlsMode.NONE && server.authenticates() && !allowInsecure && !server.isLoopback()) {
+            String fix = protocol.equals("SMTP")
+                    ? "use port 587 with SMTP_USE_TLS=true, or port 465"
+                    : "use port 993 with IMAP_USE_TLS=true";
+            throw new ConfigurationError(protocol + "_USE_TLS=false would send the " + protocol + " password in "
+                    + "plaintext to " + server.host() + "; " + fix + ", or set MAIL_ALLOW_INSECURE=true.");
+        }
+        return server;
+    }
+
+    private static Optional<EmailAddress> address(Env env, String name) {
+        return env.string(name).map(v -> parseAddress(name, v));
+    }
+
+    private static EmailAddress parseAddress(String name, String value) {
+        try {
+            return EmailAddress.parse(value);
+        } catch (EmailAddress.InvalidAddressException e) {
+            throw new ConfigurationError(name + " must be an email address; " + e.getMessage() + ".");
+        }
+    }
+
+    private static void checkDatabaseUrl(String url) {
+        if (!(url.startsWith("jdbc:postgresql://") || url.startsWith("postgres://")
+                || url.startsWith("postgresql://"))) {
+            throw new ConfigurationError("DATABASE_URL must be a PostgreSQL URL such as "
+                    + "jdbc:postgresql://db:5432/postroom or postgresql://user:pass@db:5432/postroom.");
+        }
+    }
+}

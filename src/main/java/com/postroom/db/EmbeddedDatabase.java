@@ -1,0 +1,148 @@
+package com.postroom.db;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+
+import org.postgresql.ds.PGSimpleDataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.postroom.config.ConfigurationError;
+
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * PostgreSQL run by Postroom itself when DATABASE_URL is unset, kept under {@code <data dir>/postgres} so it survives
+ * restarts. zonky's defaults suit throw-away test databases, so three of them are changed: fsync is turned back on
+ * (zonky starts the server with {@code -F}), it listens on loopback only, and after the first start the superuser
+ * gets a password and {@code pg_hba.conf} demands it (zonky's initdb trusts every local connection).
+ */
+final class EmbeddedDatabase implements AutoCloseable {
+
+    static final String DATABASE = "postroom";
+    static final String USER = "postgres";
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
+    private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+
+    private final EmbeddedPostgres postgres;
+    private final String password;
+
+    private EmbeddedDatabase(EmbeddedPostgres postgres, String password) {
+        this.postgres = postgres;
+        this.password = password;
+    }
+
+    static EmbeddedDatabase start(Path dataDir) {
+        Path pgDir = dataDir.resolve("postgres");
+        Path passwordFile = dataDir.resolve("postgres.password");
+        try {
+            Files.createDirectories(dataDir);
+            boolean fresh = !Files.exists(pgDir.resolve("postgresql.conf"));
+            String password = readOrCreatePassword(passwordFile);
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
+                    .setDataDirectory(pgDir)
+                    .setCleanDataDirectory(false)
+                    .setPGStartupWait(STARTUP_WAIT)
+                    .setServerConfig("fsync", "on")
+                    .setServerConfig("synchronous_commit", "on")
+                    .setServerConfig("full_page_writes", "on")
+                    .setServerConfig("listen_addresses", "127.0.0.1")
+                    .setServerConfig("max_connections", "100")
+                    .setLocaleConfig("encoding", "UTF8")
+                    .setLocaleConfig("locale", "C.UTF-8");
+            if (!fresh) {
+                builder.setConnectConfig("password", password);
+            }
+            EmbeddedPostgres postgres = builder.start();
+            EmbeddedDatabase database = new EmbeddedDatabase(postgres, password);
+            if (fresh) {
+                database.secureFreshCluster(pgDir);
+            }
+            database.createDatabaseIfMissing();
+            log.info("Embedded PostgreSQL ready on 127.0.0.1:{} with data in {}", postgres.getPort(), pgDir);
+            return database;
+        } catch (IllegalStateException e) {
+            if (String.valueOf(e.getMessage()).contains("could not lock")) {
+                throw new ConfigurationError("POSTROOM_DATA_DIR " + dataDir + " is in use by another running "
+                        + "Postroom; stop it or give this one its own POSTROOM_DATA_DIR.");
+            }
+            throw e;
+        } catch (IOException | SQLException e) {
+            throw new IllegalStateException("The embedded PostgreSQL in " + pgDir + " could not start: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static String readOrCreatePassword(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return Files.readString(file, StandardCharsets.UTF_8).trim();
+        }
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        Files.writeString(file, password, StandardCharsets.UTF_8);
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        } catch (UnsupportedOperationException ignored) {
+            // Not a POSIX file system; the data folder's own permissions protect it.
+        }
+        return password;
+    }
+
+    /** Gives the superuser its password, then makes every TCP connection prove it (scram-sha-256). */
+    private void secureFreshCluster(Path pgDir) throws SQLException, IOException {
+        try (Connection c = dataSource("postgres", false).getConnection(); Statement s = c.createStatement()) {
+            s.execute("SET password_encryption = 'scram-sha-256'");
+            s.execute("ALTER USER " + USER + " PASSWORD '" + password.replace("'", "''") + "'");
+        }
+        String hba = """
+                # Written by Postroom: password authentication for every connection.
+                local   all   all                  scram-sha-256
+                host    all   all   127.0.0.1/32   scram-sha-256
+                host    all   all   ::1/128        scram-sha-256
+                """;
+        Files.writeString(pgDir.resolve("pg_hba.conf"), hba, StandardCharsets.UTF_8);
+        try (Connection c = dataSource("postgres", false).getConnection(); Statement s = c.createStatement()) {
+            s.execute("SELECT pg_reload_conf()");
+        }
+    }
+
+    private void createDatabaseIfMissing() throws SQLException {
+        try (Connection c = dataSource("postgres", true).getConnection(); Statement s = c.createStatement()) {
+            var rs = s.executeQuery("SELECT 1 FROM pg_database WHERE datname = '" + DATABASE + "'");
+            if (!rs.next()) {
+                s.execute("CREATE DATABASE " + DATABASE + " ENCODING 'UTF8'");
+            }
+        }
+    }
+
+    private PGSimpleDataSource dataSource(String database, boolean withPassword) {
+        PGSimpleDataSource ds = (PGSimpleDataSource) postgres.getDatabase(USER, database,
+                withPassword ? Map.of("password", password) : Map.of());
+        ds.setServerNames(new String[] {"127.0.0.1"});
+        return ds;
+    }
+
+    String jdbcUrl() {
+        return "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+    }
+
+    String password() {
+        return password;
+    }
+
+    @Override
+    public void close() throws IOException {
+        postgres.close();
+    }
+}

@@ -1,0 +1,142 @@
+package com.postroom.mail;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.Properties;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509TrustManager;
+
+import jakarta.mail.Session;
+
+import org.springframework.stereotype.Component;
+
+import com.postroom.config.ConfigurationError;
+import com.postroom.config.PostroomSettings;
+
+/**
+ * Builds Jakarta Mail sessions with the rules every connection follows: connect, read and write timeouts (Angus
+ * defaults to none); TLS with certificate and host-name checks (RFC 6125), trusting the system's CAs plus
+ * MAIL_TLS_CA_FILE; STARTTLS required when the mode says so (RFC 3207); no authentication over plaintext except on
+ * loopback or with MAIL_ALLOW_INSECURE (checked in {@link PostroomSettings}).
+ */
+@Component
+public class MailSessions {
+
+    private final SSLSocketFactory socketFactory;
+
+    public MailSessions(PostroomSettings settings) {
+        this.socketFactory = socketFactory(settings.tlsCaFile());
+    }
+
+    public Session smtp(MailServer server) {
+        return Session.getInstance(smtpProperties(server));
+    }
+
+    public Session imap(MailServer server) {
+        return Session.getInstance(imapProperties(server));
+    }
+
+    Properties smtpProperties(MailServer server) {
+        String p = server.tls() == TlsMode.IMPLICIT ? "mail.smtps." : "mail.smtp.";
+        Properties props = common(p, server);
+        props.put("mail.transport.protocol", server.tls() == TlsMode.IMPLICIT ? "smtps" : "smtp");
+        props.put(p + "auth", Boolean.toString(server.authenticates()));
+        if (server.tls() == TlsMode.STARTTLS) {
+            props.put(p + "starttls.enable", "true");
+            props.put(p + "starttls.required", "true");
+        }
+        // Lets the delivery worker see every recipient's reply instead of failing the whole message on one (RFC 5321
+        // §3.3: a RCPT can be refused while others are accepted).
+        props.put(p + "sendpartial", "true");
+        props.put(p + "localhost", "postroom.localdomain");
+        return props;
+    }
+
+    Properties imapProperties(MailServer server) {
+        String p = server.tls() == TlsMode.IMPLICIT ? "mail.imaps." : "mail.imap.";
+        Properties props = common(p, server);
+        props.put("mail.store.protocol", server.tls() == TlsMode.IMPLICIT ? "imaps" : "imap");
+        props.put(p + "partialfetch", "false");
+        props.put(p + "fetchsize", Integer.toString(1024 * 1024));
+        return props;
+    }
+
+    private Properties common(String p, MailServer server) {
+        Properties props = new Properties();
+        props.put(p + "host", server.host());
+        props.put(p + "port", Integer.toString(server.port()));
+        props.put(p + "connectiontimeout", Long.toString(server.connectTimeout().toMillis()));
+        props.put(p + "timeout", Long.toString(server.readTimeout().toMillis()));
+        props.put(p + "writetimeout", Long.toString(server.readTimeout().toMillis()));
+        if (server.tls() != TlsMode.NONE) {
+            props.put(p + "ssl.enable", Boolean.toString(server.tls() == TlsMode.IMPLICIT));
+            props.put(p + "ssl.checkserveridentity", "true");
+            props.put(p + "ssl.socketFactory", socketFactory);
+            props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
+        }
+        return props;
+    }
+
+    /** The JVM's trusted CAs, plus those in the PEM file when one is configured. */
+    static SSLSocketFactory socketFactory(Optional<Path> caFile) {
+        try {
+            TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            defaults.init((KeyStore) null);
+            if (caFile.isEmpty()) {
+                SSLContext context = SSLContext.getInstance("TLS");
+                context.init(null, defaults.getTrustManagers(), null);
+                return context.getSocketFactory();
+            }
+            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+            store.load(null, null);
+            for (TrustManager tm : defaults.getTrustManagers()) {
+                if (tm instanceof X509TrustManager x509) {
+                    int i = 0;
+                    for (X509Certificate cert : x509.getAcceptedIssuers()) {
+                        store.setCertificateEntry("system-" + i++, cert);
+                    }
+                }
+            }
+            int i = 0;
+            for (Certificate cert : readPem(caFile.get())) {
+                store.setCertificateEntry("configured-" + i++, cert);
+            }
+            TrustManagerFactory combined = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            combined.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, combined.getTrustManagers(), null);
+            return context.getSocketFactory();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new ConfigurationError("MAIL_TLS_CA_FILE " + caFile.orElse(null) + " could not be used as a trust "
+                    + "store (" + e.getClass().getSimpleName() + ").");
+        }
+    }
+
+    private static List<Certificate> readPem(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+            if (certs.isEmpty()) {
+                throw new ConfigurationError("MAIL_TLS_CA_FILE " + file + " holds no PEM certificate.");
+            }
+            return new ArrayList<>(certs);
+        } catch (CertificateException e) {
+            throw new ConfigurationError("MAIL_TLS_CA_FILE " + file + " is not a PEM certificate file.");
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package com.postroom.mailbox;
+
+import java.sql.Array;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.json.JsonMapper;
+
+/** Messages, always read and written within one organization. */
+@Repository
+public class Messages {
+
+    private static final String COLUMNS = "id, thread_id, direction, status, classification, sender, recipients, cc, "
+            + "bcc, subject, body_plain, body_html, message_id, in_reply_to, references_ids, meta, created_at";
+    private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
+    };
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    Messages(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** What an outbound message is stored with; the message id header and threading come from the composer. */
+    public record NewOutbound(long orgId, UUID threadId, String status, String classification, String sender,
+                              List<String> recipients, List<String> cc, List<String> bcc, String replyTo,
+                              String subject, String bodyPlain, String bodyHtml, String messageId, String inReplyTo,
+                              List<String> references, Map<String, Object> meta, Long createdBy) {
+    }
+
+    public MessageView insertOutbound(NewOutbound m) {
+        UUID id = jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
+                        + "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
+                        + "references_ids, meta, created_by) VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        + "?, ?, ?::jsonb, ?) RETURNING id")
+                .params(m.orgId(), m.threadId(), m.status(), m.classification(), m.sender(), array(m.recipients()),
+                        array(m.cc()), array(m.bcc()), m.replyTo(), m.subject(), m.bodyPlain(), m.bodyHtml(),
+                        m.messageId(), m.inReplyTo(), array(m.references()), json.writeValueAsString(m.meta()),
+                        m.createdBy())
+                .query(UUID.class).single();
+        return find(m.orgId(), id).orElseThrow();
+    }
+
+    public Optional<MessageView> find(long orgId, UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE id = ? AND org_id = ?").params(id, orgId)
+                .query(this::view).optional();
+    }
+
+    /** The newest message of a thread, whose Message-ID a reply in that thread refers to. */
+    public Optional<MessageView> latestInThread(long orgId, UUID threadId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE thread_id = ? AND org_id = ? "
+                        + "ORDER BY created_at DESC, id DESC LIMIT 1").params(threadId, orgId)
+                .query(this::view).optional();
+    }
+
+    public void setStatus(UUID id, String status) {
+        jdbc.sql("UPDATE email_message SET status = ?, updated_at = now() WHERE id = ?").params(status, id).update();
+    }
+
+    private MessageView view(ResultSet rs, int row) throws SQLException {
+        return new MessageView(rs.getObject("id", UUID.class), rs.getObject("thread_id", UUID.class),
+                rs.getString("direction"), rs.getString("status"), rs.getString("classification"),
+                rs.getString("sender"), list(rs.getArray("recipients")), list(rs.getArray("cc")),
+                list(rs.getArray("bcc")), rs.getString("subject"), rs.getString("body_plain"),
+                rs.getString("body_html"), rs.getString("message_id"), rs.getString("in_reply_to"),
+                list(rs.getArray("references_ids")), json.readValue(rs.getString("meta"), MAP),
+                rs.getObject("created_at", OffsetDateTime.class));
+    }
+
+    static String[] array(List<String> values) {
+        return values == null ? new String[0] : values.toArray(String[]::new);
+    }
+
+    static List<String> list(Array array) throws SQLException {
+        return array == null ? List.of() : List.of((String[]) array.getArray());
+    }
+}

@@ -1,0 +1,35 @@
+package com.postroom.mailbox;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Threads, always read and written within one organization. */
+@Repository
+public class Threads {
+
+    private static final String COLUMNS = "id, subject, normalized_subject, status, last_message_at, created_at";
+    private final JdbcClient jdbc;
+
+    Threads(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public ThreadView create(long orgId, String subject) {
+        return jdbc.sql("INSERT INTO email_thread (org_id, subject, normalized_subject) VALUES (?, ?, ?) RETURNING "
+                        + COLUMNS)
+                .params(orgId, subject == null ? "" : subject, Subjects.normalize(subject))
+                .query(ThreadView.class).single();
+    }
+
+    public Optional<ThreadView> find(long orgId, UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_thread WHERE id = ? AND org_id = ?").params(id, orgId)
+                .query(ThreadView.class).optional();
+    }
+
+    public void touch(UUID id) {
+        jdbc.sql("UPDATE email_thread SET last_message_at = now() WHERE id = ?").param(id).update();
+    }
+}

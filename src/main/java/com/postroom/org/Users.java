@@ -1,0 +1,50 @@
+package com.postroom.org;
+
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** Users sign in with an email and a bcrypt password and carry roles within one organization. */
+@Repository
+public class Users {
+
+    private final JdbcClient jdbc;
+
+    Users(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    public record User(long id, long orgId, String email, String passwordHash, Set<String> roles) {
+        Caller asCaller() {
+            return new Caller(id, orgId, email, roles);
+        }
+    }
+
+    public Optional<User> byEmail(String email) {
+        return jdbc.sql("SELECT id, org_id, email, password_hash, roles FROM app_user WHERE email = lower(?)")
+                .param(email).query((rs, n) -> new User(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                        rs.getString(4), Set.of((String[]) rs.getArray(5).getArray()))).optional();
+    }
+
+    public Optional<User> byId(long id) {
+        return jdbc.sql("SELECT id, org_id, email, password_hash, roles FROM app_user WHERE id = ?")
+                .param(id).query((rs, n) -> new User(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                        rs.getString(4), Set.of((String[]) rs.getArray(5).getArray()))).optional();
+    }
+
+    public long create(long orgId, String email, String passwordHash, Set<String> roles) {
+        return jdbc.sql("INSERT INTO app_user (org_id, email, password_hash, roles) VALUES (?, lower(?), ?, ?) "
+                        + "RETURNING id")
+                .params(orgId, email, passwordHash, roles.stream().sorted().toArray(String[]::new))
+                .query(Long.class).single();
+    }
+
+    /** A user known only through the platform's JWT: a row without a password, so their actions can be attributed. */
+    public long ensureExternal(long orgId, String email) {
+        jdbc.sql("INSERT INTO app_user (org_id, email, roles) VALUES (?, lower(?), '{}') ON CONFLICT (email) "
+                + "DO NOTHING").params(orgId, email).update();
+        return byEmail(email).filter(u -> u.orgId() == orgId).map(User::id).orElse(-1L);
+    }
+}
