@@ -80,6 +80,8 @@ CREATE TABLE outbox (
     org_id            BIGINT      NOT NULL REFERENCES organization (id),
     envelope_from     TEXT        NOT NULL,
     pending_rcpts     TEXT[]      NOT NULL,
+    accepted_rcpts    TEXT[]      NOT NULL DEFAULT '{}',
+    failed_rcpts      TEXT[]      NOT NULL DEFAULT '{}',
     mime              BYTEA       NOT NULL,
     status            TEXT        NOT NULL CHECK (status IN ('queued', 'sending', 'sent', 'failed')),
     attempts          INT         NOT NULL DEFAULT 0,
@@ -136,3 +138,11 @@ CREATE TABLE contact_submission (
     created_at     TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX contact_submission_ip ON contact_submission (client_ip, created_at);
+
+-- Running Postroom instances. A claim (outbox delivery, sent copy) held by an instance whose heartbeat has stopped
+-- is taken over at once instead of waiting for its lease to run out: a killed instance's mail goes out on restart.
+CREATE TABLE postroom_instance (
+    id            TEXT        PRIMARY KEY,
+    started_at    TIMESTAMPTZ NOT NULL DEFAULT now(),
+    heartbeat_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);

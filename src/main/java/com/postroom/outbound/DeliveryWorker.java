@@ -1,0 +1,276 @@
+package com.postroom.outbound;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import com.postroom.cluster.Instance;
+import com.postroom.config.PostroomSettings;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.mail.MailServer;
+import com.postroom.mail.MailSessions;
+import com.postroom.mailbox.Messages;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Sends what is in the outbox. Several threads, each with its own reused SMTP connection, claim due messages in
+ * small batches ({@code FOR UPDATE SKIP LOCKED}), send them and record the outcome right after the server's reply.
+ * 4xx replies, connection errors and timeouts are retried with exponential backoff and jitter until the message's
+ * give-up time; a 5xx is final at once (RFC 5321 §4.2.1).
+ */
+@Component
+class DeliveryWorker implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(DeliveryWorker.class);
+    /** A claim older than this is re-checked before sending, in case another instance took it over. */
+    private static final Duration RECHECK_CLAIM_AFTER = Duration.ofSeconds(30);
+
+    private final Outbox outbox;
+    private final Messages messages;
+    private final MailEndpoints endpoints;
+    private final MailSessions sessions;
+    private final PostroomSettings settings;
+    private final PostroomSettings.Outbound config;
+    private final Instance instance;
+    private final TransactionTemplate tx;
+    private final JsonMapper json;
+    private final boolean enabled;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition work = lock.newCondition();
+    private final List<Thread> threads = new ArrayList<>();
+    private final Counter sent;
+    private final Counter failed;
+    private final Counter deferred;
+    private final Timer latency;
+    private volatile boolean running;
+    private long wakeups;
+
+    DeliveryWorker(Outbox outbox, Messages messages, MailEndpoints endpoints, MailSessions sessions,
+                   PostroomSettings settings, Instance instance, TransactionTemplate tx, JsonMapper json,
+                   MeterRegistry meters, Environment environment) {
+        this.outbox = outbox;
+        this.messages = messages;
+        this.endpoints = endpoints;
+        this.sessions = sessions;
+        this.settings = settings;
+        this.config = settings.outbound();
+        this.instance = instance;
+        this.tx = tx;
+        this.json = json;
+        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true);
+        this.sent = Counter.builder("postroom.outbound.sent").description("Messages accepted by the SMTP server")
+                .register(meters);
+        this.failed = Counter.builder("postroom.outbound.failed").description("Messages that failed for good")
+                .register(meters);
+        this.deferred = Counter.builder("postroom.outbound.deferred")
+                .description("Attempts answered with a temporary failure, to be retried").register(meters);
+        this.latency = Timer.builder("postroom.outbound.delivery.latency")
+                .description("From acceptance into the outbox to the server's 250").register(meters);
+        Gauge.builder("postroom.outbox.depth", new DepthCache(outbox), DepthCache::value)
+                .description("Messages queued or being sent").register(meters);
+    }
+
+    /** Called after a send commits, so the message goes out now rather than at the next poll. */
+    void wake() {
+        lock.lock();
+        try {
+            wakeups++;
+            work.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void start() {
+        if (!enabled || endpoints.smtp().isEmpty()) {
+            return;
+        }
+        running = true;
+        int perClaim = Math.max(1, config.claimBatchSize() / config.workers());
+        for (int i = 0; i < config.workers(); i++) {
+            Thread t = new Thread(() -> loop(perClaim), "postroom-delivery-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+    }
+
+    private void loop(int perClaim) {
+        MailServer server = endpoints.smtp().orElseThrow();
+        try (SmtpConnection connection = new SmtpConnection(server, sessions.smtp(server))) {
+            while (running) {
+                long seen = wakeupsSeen();
+                List<Outbox.Claim> claims;
+                try {
+                    claims = outbox.claim(instance.id(), perClaim, config.leaseTime());
+                } catch (RuntimeException e) {
+                    log.warn("Could not claim outbox messages: {}", e.getMessage());
+                    claims = List.of();
+                }
+                if (claims.isEmpty()) {
+                    await(seen);
+                    continue;
+                }
+                for (Outbox.Claim claim : claims) {
+                    if (!running) {
+                        break;
+                    }
+                    try {
+                        deliver(claim, connection);
+                    } catch (RuntimeException e) {
+                        // The row stays claimed; its lease runs out and it is tried again.
+                        log.error("Delivery of {} failed unexpectedly", claim.messageId(), e);
+                    }
+                }
+            }
+        }
+    }
+
+    private long wakeupsSeen() {
+        lock.lock();
+        try {
+            return wakeups;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void await(long seen) {
+        lock.lock();
+        try {
+            if (wakeups == seen && running) {
+                work.await(config.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    void deliver(Outbox.Claim claim, SmtpConnection connection) {
+        if (Duration.between(claim.claimedAt(), Instant.now()).compareTo(RECHECK_CLAIM_AFTER) > 0
+                && !outbox.stillOurs(claim.messageId(), instance.id(), config.leaseTime())) {
+            return;
+        }
+        byte[] mime = outbox.mime(claim.messageId()).orElse(null);
+        if (mime == null) {
+            return;
+        }
+        Instant started = Instant.now();
+        SmtpConnection.Result result = connection.send(claim.envelopeFrom(), claim.recipients(), mime);
+        tx.executeWithoutResult(s -> record(claim, started, result));
+    }
+
+    private void record(Outbox.Claim claim, Instant started, SmtpConnection.Result result) {
+        List<String> accepted = new ArrayList<>();
+        List<String> failedNow = new ArrayList<>();
+        List<String> retry = new ArrayList<>();
+        for (SmtpConnection.RecipientResult r : result.recipients()) {
+            (r.accepted() ? accepted : r.permanent() ? failedNow : retry).add(r.address());
+        }
+        Duration delay = backoff(claim.attempt());
+        boolean giveUp = !retry.isEmpty() && Instant.now().plus(delay).isAfter(claim.giveUpAt().toInstant());
+        String outcome = retry.isEmpty() ? (failedNow.isEmpty() ? "sent" : accepted.isEmpty() ? "failed" : "partial")
+                : giveUp ? (accepted.isEmpty() ? "failed" : "partial") : "deferred";
+        outbox.recordAttempt(claim.messageId(), claim.attempt(), started, outcome,
+                result.code() == 0 ? null : result.code(), result.reply(), recipientsJson(result), instance.id());
+        String error = accepted.size() == result.recipients().size() ? null : result.reply();
+        if (!retry.isEmpty() && !giveUp) {
+            outbox.defer(claim.messageId(), retry, accepted, failedNow, delay, error);
+            deferred.increment();
+            return;
+        }
+        if (giveUp) {
+            failedNow.addAll(retry);
+            error = "Gave up after " + claim.attempt() + " attempts: " + result.reply();
+        }
+        boolean anyAccepted = !accepted.isEmpty() || outbox.anyAccepted(claim.messageId());
+        String status = anyAccepted ? "sent" : "failed";
+        boolean sentCopy = anyAccepted && endpoints.imap().isPresent() && settings.imapSentFolder().isPresent();
+        outbox.finish(claim.messageId(), status, accepted, failedNow, error, sentCopy);
+        messages.setStatus(claim.messageId(), status);
+        if (anyAccepted) {
+            sent.increment();
+            latency.record(Duration.between(claim.createdAt().toInstant(), Instant.now()));
+        } else {
+            failed.increment();
+            log.warn("Message {} failed: {}", claim.messageId(), error);
+        }
+    }
+
+    /** base × 2^(attempt−1), capped, then ±50% jitter so that retries of a burst do not arrive together. */
+    Duration backoff(int attempt) {
+        long base = config.retryBaseDelay().toMillis();
+        long capped = Math.min(config.retryMaxDelay().toMillis(), base << Math.min(20, Math.max(0, attempt - 1)));
+        return Duration.ofMillis((long) (capped * ThreadLocalRandom.current().nextDouble(0.5, 1.5)));
+    }
+
+    private String recipientsJson(SmtpConnection.Result result) {
+        return json.writeValueAsString(result.recipients().stream().map(r -> Map.of("address", r.address(),
+                "code", r.code(), "reply", r.reply(), "accepted", r.accepted())).toList());
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        wake();
+        for (Thread t : threads) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        threads.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** The depth gauge is scraped often; the count is cached for a few seconds. */
+    private static final class DepthCache {
+        private final Outbox outbox;
+        private volatile long value;
+        private volatile long readAt;
+
+        DepthCache(Outbox outbox) {
+            this.outbox = outbox;
+        }
+
+        double value() {
+            long now = System.currentTimeMillis();
+            if (now - readAt > 5_000) {
+                try {
+                    value = outbox.depth();
+                    readAt = now;
+                } catch (RuntimeException e) {
+                    return Double.NaN;
+                }
+            }
+            return value;
+        }
+    }
+}

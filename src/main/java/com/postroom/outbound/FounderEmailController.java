@@ -1,0 +1,136 @@
+package com.postroom.outbound;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.postroom.config.Identities;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.org.Caller;
+import com.postroom.web.ApiException;
+
+/**
+ * The founder dashboard's compose ({@code POST /api/founder/email/send}), system notifications
+ * ({@code POST /api/founder/notify/email}) and the comms module's send ({@code POST /api/comms/send/email}).
+ */
+@RestController
+class FounderEmailController {
+
+    static final String FOUNDER_ACCESS_REQUIRED = "FOUNDER_ACCESS_REQUIRED";
+
+    private final SendingCore core;
+    private final Idempotency idempotency;
+    private final MailEndpoints endpoints;
+
+    FounderEmailController(SendingCore core, Idempotency idempotency, MailEndpoints endpoints) {
+        this.core = core;
+        this.idempotency = idempotency;
+        this.endpoints = endpoints;
+    }
+
+    record FounderSend(Object to, String subject, String bodyText, String bodyHtml, List<String> cc,
+                       List<String> bcc, String replyTo, Boolean urgent) {
+    }
+
+    record Notify(Object to, String subject, String body, Object context) {
+    }
+
+    record CommsSend(java.util.UUID threadId, String subject, List<String> recipients, String bodyPlain,
+                     String bodyHtml, Map<String, Object> metadata) {
+    }
+
+    @PostMapping("/api/founder/email/send")
+    ResponseEntity<Object> founderSend(@RequestBody FounderSend body,
+                                       @RequestHeader(name = Idempotency.HEADER, required = false) String key) {
+        Caller caller = Caller.current().requireOr(FOUNDER_ACCESS_REQUIRED, Caller.FOUNDER, Caller.ADMIN);
+        var founder = core.senderFor(Identities.Flow.FOUNDER)
+                .orElseThrow(() -> ApiException.unprocessable("Email not configured for this organization"));
+        requireContent(body.subject(), body.bodyText(), body.bodyHtml());
+        OutboundDraft.Builder draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.FOUNDER)
+                .createdBy(caller.userId()).to(addressList("to", body.to())).cc(body.cc()).bcc(body.bcc())
+                .replyTo(body.replyTo() != null && !body.replyTo().isBlank() ? body.replyTo() : founder.address())
+                .subject(body.subject()).text(body.bodyText()).html(body.bodyHtml()).classification("founder_comm");
+        if (Boolean.TRUE.equals(body.urgent())) {
+            // The headers Outlook, Thunderbird and Apple Mail read for a high-priority mark.
+            draft.header("Importance", "high").header("X-Priority", "1 (Highest)");
+        }
+        return idempotency.run(caller.orgId(), "founder.email.send", key, body, () -> {
+            SendingCore.Queued queued = core.queue(draft.build());
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("success", true);
+            out.put("message_id", queued.message().id());
+            out.put("postmark_id", "");
+            out.put("thread_id", queued.thread().id());
+            return ResponseEntity.ok(out);
+        });
+    }
+
+    @PostMapping("/api/founder/notify/email")
+    ResponseEntity<Object> notify(@RequestBody Notify body,
+                                  @RequestHeader(name = Idempotency.HEADER, required = false) String key) {
+        Caller caller = Caller.current().require(Caller.FOUNDER, Caller.OPS_ADMIN, Caller.ADMIN);
+        if (!endpoints.smtpConfigured()) {
+            throw new ApiException(HttpStatus.NOT_IMPLEMENTED, "Email transport (SMTP) is not configured. Please "
+                    + "configure SMTP_HOST, SMTP_USERNAME, and SMTP_PASSWORD.");
+        }
+        requireContent(body.subject(), body.body(), null);
+        OutboundDraft.Builder draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.NOREPLY)
+                .createdBy(caller.userId()).to(addressList("to", body.to())).subject(body.subject())
+                .text(body.body()).classification("ops")
+                // RFC 3834: marks the mail as automatic, so auto-responders do not answer it.
+                .header("Auto-Submitted", "auto-generated");
+        endpoints.identities().supportReplyTo().ifPresent(r -> draft.replyTo(r.address()));
+        if (body.context() != null) {
+            draft.metadata(Map.of("context", body.context()));
+        }
+        return idempotency.run(caller.orgId(), "founder.notify.email", key, body, () -> {
+            SendingCore.Queued queued = core.queue(draft.build());
+            return ResponseEntity.ok(Map.of("success", true, "status", "queued", "message_id",
+                    queued.message().id()));
+        });
+    }
+
+    @PostMapping("/api/comms/send/email")
+    ResponseEntity<Object> comms(@RequestBody CommsSend body,
+                                 @RequestHeader(name = Idempotency.HEADER, required = false) String key) {
+        Caller caller = Caller.current().require(Caller.ADMIN, Caller.BILLING, Caller.COMPLIANCE, Caller.FOUNDER);
+        if (body.recipients() == null || body.recipients().stream().allMatch(r -> r == null || r.isBlank())) {
+            throw ApiException.unprocessable("Recipients required");
+        }
+        OutboundDraft draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
+                .createdBy(caller.userId()).threadId(body.threadId()).to(body.recipients()).subject(body.subject())
+                .text(body.bodyPlain()).html(body.bodyHtml()).metadata(body.metadata()).build();
+        return idempotency.run(caller.orgId(), "comms.send.email", key, body, () -> {
+            SendingCore.Queued queued = core.queue(draft);
+            return ResponseEntity.status(HttpStatus.CREATED)
+                    .body(Map.of("thread", queued.thread(), "message", queued.message()));
+        });
+    }
+
+    /** {@code to} as one address, a comma-separated list, or a JSON array. */
+    static List<String> addressList(String field, Object value) {
+        if (value instanceof String s && !s.isBlank()) {
+            return List.of(s.split(",")).stream().map(String::strip).filter(v -> !v.isEmpty()).toList();
+        }
+        if (value instanceof List<?> list && !list.isEmpty()) {
+            return list.stream().map(String::valueOf).toList();
+        }
+        throw ApiException.unprocessable("'" + field + "' is required: one address, or a list of addresses.");
+    }
+
+    private static void requireContent(String subject, String text, String html) {
+        if (subject == null || subject.isBlank()) {
+            throw ApiException.unprocessable("'subject' is required.");
+        }
+        if ((text == null || text.isBlank()) && (html == null || html.isBlank())) {
+            throw ApiException.unprocessable("Give the message a body: 'body_text' or 'body_html'.");
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package com.postroom.outbound;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+
+import org.jsoup.Jsoup;
+
+import com.postroom.mail.EmailAddress;
+
+/**
+ * Builds the MIME of an outbound message (RFC 5322, RFC 2045-2049): {@code multipart/mixed} around the attachments,
+ * {@code multipart/alternative} of text and HTML, {@code multipart/related} for inline {@code cid:} images. Non-ASCII
+ * names and subjects are encoded per RFC 2047 and file names per RFC 2231 (Angus Mail's defaults). Bcc recipients are
+ * in the envelope only, never in a header.
+ */
+final class MimeComposer {
+
+    private static final Session SESSION = Session.getInstance(composeProperties());
+
+    private MimeComposer() {
+    }
+
+    record Composition(EmailAddress from, EmailAddress replyTo, List<EmailAddress> to, List<EmailAddress> cc,
+                       String subject, String text, String html, List<Attachment> attachments, String messageId,
+                       String inReplyTo, List<String> references, Map<String, String> headers) {
+    }
+
+    private static Properties composeProperties() {
+        Properties props = new Properties();
+        props.put("mail.mime.charset", "UTF-8");
+        props.put("mail.mime.encodeparameters", "true");
+        return props;
+    }
+
+    static byte[] compose(Composition c) {
+        try {
+            MimeMessage message = new FixedIdMessage(SESSION, c.messageId());
+            message.setFrom(c.from().toInternetAddress());
+            if (c.replyTo() != null) {
+                message.setReplyTo(new InternetAddress[] {c.replyTo().toInternetAddress()});
+            }
+            message.setRecipients(MimeMessage.RecipientType.TO, addresses(c.to()));
+            if (!c.cc().isEmpty()) {
+                message.setRecipients(MimeMessage.RecipientType.CC, addresses(c.cc()));
+            }
+            message.setSubject(c.subject(), StandardCharsets.UTF_8.name());
+            message.setSentDate(new Date());
+            if (c.inReplyTo() != null) {
+                message.setHeader("In-Reply-To", c.inReplyTo());
+            }
+            if (!c.references().isEmpty()) {
+                // RFC 5322 §3.6.4; folded so that a long thread never exceeds the 998-character line limit.
+                message.setHeader("References", MimeUtility.fold(12, String.join(" ", c.references())));
+            }
+            for (Map.Entry<String, String> header : c.headers().entrySet()) {
+                message.setHeader(header.getKey(), MimeUtility.encodeText(header.getValue(), "UTF-8", null));
+            }
+            setBody(message, c);
+            message.saveChanges();
+            ByteArrayOutputStream out = new ByteArrayOutputStream(estimate(c));
+            message.writeTo(out);
+            return out.toByteArray();
+        } catch (MessagingException | IOException e) {
+            throw new IllegalStateException("Could not build the MIME message", e);
+        }
+    }
+
+    private static void setBody(MimeMessage message, Composition c) throws MessagingException {
+        String text = !c.text().isEmpty() || c.html().isEmpty() ? c.text() : textOf(c.html());
+        boolean hasHtml = !c.html().isEmpty();
+        // Inline parts only make sense next to HTML that references them; without HTML they are plain attachments.
+        List<Attachment> inline = hasHtml ? c.attachments().stream().filter(Attachment::inline).toList() : List.of();
+        List<Attachment> files = c.attachments().stream().filter(a -> !inline.contains(a)).toList();
+
+        MimeMultipart alternative = null;
+        if (hasHtml) {
+            MimeBodyPart textPart = new MimeBodyPart();
+            textPart.setText(text, StandardCharsets.UTF_8.name(), "plain");
+            MimeBodyPart htmlPart = new MimeBodyPart();
+            htmlPart.setText(c.html(), StandardCharsets.UTF_8.name(), "html");
+            if (!inline.isEmpty()) {
+                MimeMultipart related = new MimeMultipart("related");
+                related.addBodyPart(htmlPart);
+                for (Attachment a : inline) {
+                    related.addBodyPart(part(a));
+                }
+                htmlPart = new MimeBodyPart();
+                htmlPart.setContent(related);
+            }
+            alternative = new MimeMultipart("alternative");
+            alternative.addBodyPart(textPart);
+            alternative.addBodyPart(htmlPart);
+        }
+        if (files.isEmpty()) {
+            if (alternative != null) {
+                message.setContent(alternative);
+            } else {
+                message.setText(text, StandardCharsets.UTF_8.name(), "plain");
+            }
+            return;
+        }
+        MimeBodyPart body = new MimeBodyPart();
+        if (alternative != null) {
+            body.setContent(alternative);
+        } else {
+            body.setText(text, StandardCharsets.UTF_8.name(), "plain");
+        }
+        MimeMultipart mixed = new MimeMultipart("mixed");
+        mixed.addBodyPart(body);
+        for (Attachment a : files) {
+            mixed.addBodyPart(part(a));
+        }
+        message.setContent(mixed);
+    }
+
+    private static MimeBodyPart part(Attachment a) throws MessagingException {
+        MimeBodyPart part = new MimeBodyPart();
+        String type = a.contentType() == null || a.contentType().isBlank() ? "application/octet-stream"
+                : a.contentType();
+        part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.content(), type)));
+        part.setFileName(a.filename());
+        if (a.contentId().isPresent()) {
+            part.setDisposition(Part.INLINE);
+            part.setContentID("<" + a.contentId().get() + ">");
+        } else {
+            part.setDisposition(Part.ATTACHMENT);
+        }
+        return part;
+    }
+
+    /** A plain-text alternative for HTML-only mail: spam filters and text-only readers both expect one. */
+    static String textOf(String html) {
+        var doc = Jsoup.parse(html);
+        doc.select("br").after("\\n");
+        doc.select("p, div, tr, h1, h2, h3, h4, li").before("\\n");
+        return doc.text().replace("\\n", "\n").replaceAll("[ \\t]*\n[ \\t]*", "\n").replaceAll("\n{3,}", "\n\n")
+                .strip();
+    }
+
+    private static InternetAddress[] addresses(List<EmailAddress> list) {
+        return list.stream().map(EmailAddress::toInternetAddress).toArray(InternetAddress[]::new);
+    }
+
+    private static int estimate(Composition c) {
+        long size = 2048L + c.text().length() * 2L + c.html().length() * 2L
+                + c.attachments().stream().mapToLong(a -> a.content().length * 4L / 3).sum();
+        return (int) Math.min(Integer.MAX_VALUE - 8, size);
+    }
+
+    /** Keeps the Message-ID Postroom chose; Jakarta Mail would otherwise make its own in saveChanges(). */
+    private static final class FixedIdMessage extends MimeMessage {
+        private final String messageId;
+
+        FixedIdMessage(Session session, String messageId) {
+            super(session);
+            this.messageId = messageId;
+        }
+
+        @Override
+        protected void updateMessageID() throws MessagingException {
+            setHeader("Message-ID", messageId);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package com.postroom.outbound;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import com.postroom.cluster.Instance;
+
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * The outbox table: what is waiting to be sent, claimed by workers with {@code FOR UPDATE SKIP LOCKED} so that two
+ * workers, or two instances, never hold the same message, and every attempt with the server's reply.
+ */
+@Repository
+class Outbox {
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    Outbox(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** A claimed message, without its bytes (loaded just before sending so a batch does not sit in memory). */
+    record Claim(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, int attempt,
+                 OffsetDateTime giveUpAt, OffsetDateTime createdAt, Instant claimedAt) {
+    }
+
+    record Status(UUID messageId, String status, int attempts, OffsetDateTime createdAt, OffsetDateTime nextAttemptAt,
+                  OffsetDateTime sentAt, String lastError, List<String> acceptedRecipients,
+                  List<String> failedRecipients, List<String> pendingRecipients) {
+    }
+
+    record Attempt(int attemptNo, OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome,
+                   Integer smtpCode, String smtpReply, JsonNode recipients) {
+    }
+
+    void insert(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, byte[] mime,
+                Duration retryFor) {
+        jdbc.sql("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, give_up_at) "
+                        + "VALUES (?, ?, ?, ?, ?, 'queued', now() + ?::interval)")
+                .params(messageId, orgId, envelopeFrom, recipients.toArray(String[]::new), mime,
+                        retryFor.toSeconds() + " seconds")
+                .update();
+    }
+
+    /**
+     * Claims up to {@code limit} due messages for this instance: queued ones whose time has come, and ones left in
+     * 'sending' by an instance that died or whose lease ran out.
+     */
+    List<Claim> claim(String instanceId, int limit, Duration lease) {
+        return jdbc.sql("UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claimed_by = ?, "
+                        + "lease_until = now() + ?::interval FROM (SELECT message_id FROM outbox "
+                        + "WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'sending' AND "
+                        + "(lease_until < now() OR " + Instance.CLAIM_ORPHANED + ")) "
+                        + "ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) due "
+                        + "WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, o.envelope_from, "
+                        + "o.pending_rcpts, o.attempts, o.give_up_at, o.created_at")
+                .params(instanceId, lease.toSeconds() + " seconds", limit)
+                .query((rs, n) -> new Claim(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3),
+                        List.of((String[]) rs.getArray(4).getArray()), rs.getInt(5),
+                        rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class), Instant.now()))
+                .list();
+    }
+
+    /** Extends the lease if this instance still holds the claim; false means another instance took it over. */
+    boolean stillOurs(UUID messageId, String instanceId, Duration lease) {
+        return jdbc.sql("UPDATE outbox SET lease_until = now() + ?::interval WHERE message_id = ? AND claimed_by = ? "
+                        + "AND status = 'sending'")
+                .params(lease.toSeconds() + " seconds", messageId, instanceId).update() == 1;
+    }
+
+    Optional<byte[]> mime(UUID messageId) {
+        return jdbc.sql("SELECT mime FROM outbox WHERE message_id = ?").param(messageId).query(byte[].class)
+                .optional();
+    }
+
+    void recordAttempt(UUID messageId, int attempt, Instant started, String outcome, Integer code, String reply,
+                       String recipientsJson, String worker) {
+        jdbc.sql("INSERT INTO delivery_attempt (message_id, attempt_no, started_at, finished_at, outcome, smtp_code, "
+                        + "smtp_reply, recipients, worker) VALUES (?, ?, ?, now(), ?, ?, ?, ?::jsonb, ?)")
+                .params(messageId, attempt, OffsetDateTime.ofInstant(started, java.time.ZoneOffset.UTC), outcome,
+                        code, reply, recipientsJson, worker)
+                .update();
+    }
+
+    /** Final: nothing is left to send. {@code sentCopy} says whether a copy should go to the IMAP Sent folder. */
+    void finish(UUID messageId, String status, List<String> accepted, List<String> failed, String lastError,
+                boolean sentCopy) {
+        jdbc.sql("UPDATE outbox SET status = ?, pending_rcpts = '{}', accepted_rcpts = accepted_rcpts || ?, "
+                        + "failed_rcpts = failed_rcpts || ?, last_error = ?, lease_until = NULL, claimed_by = NULL, "
+                        + "sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, "
+                        + "sent_copy = CASE WHEN ? THEN 'pending' ELSE 'none' END WHERE message_id = ?")
+                .params(status, accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError, status,
+                        sentCopy, messageId)
+                .update();
+    }
+
+    /** Some or all recipients must be tried again later. */
+    void defer(UUID messageId, List<String> pending, List<String> accepted, List<String> failed, Duration delay,
+               String lastError) {
+        jdbc.sql("UPDATE outbox SET status = 'queued', pending_rcpts = ?, accepted_rcpts = accepted_rcpts || ?, "
+                        + "failed_rcpts = failed_rcpts || ?, last_error = ?, lease_until = NULL, claimed_by = NULL, "
+                        + "next_attempt_at = now() + ?::interval WHERE message_id = ?")
+                .params(pending.toArray(String[]::new), accepted.toArray(String[]::new),
+                        failed.toArray(String[]::new), lastError, delay.toMillis() + " milliseconds", messageId)
+                .update();
+    }
+
+    boolean anyAccepted(UUID messageId) {
+        return jdbc.sql("SELECT cardinality(accepted_rcpts) > 0 FROM outbox WHERE message_id = ?").param(messageId)
+                .query(Boolean.class).single();
+    }
+
+    Optional<Status> status(long orgId, UUID messageId) {
+        return jdbc.sql("SELECT message_id, status, attempts, created_at, next_attempt_at, sent_at, last_error, "
+                        + "accepted_rcpts, failed_rcpts, pending_rcpts FROM outbox WHERE message_id = ? AND org_id = ?")
+                .params(messageId, orgId).query(Outbox::status).optional();
+    }
+
+    List<Attempt> attempts(UUID messageId) {
+        return jdbc.sql("SELECT attempt_no, started_at, finished_at, outcome, smtp_code, smtp_reply, "
+                        + "recipients::text FROM delivery_attempt WHERE message_id = ? ORDER BY id")
+                .param(messageId)
+                .query((rs, n) -> new Attempt(rs.getInt(1), rs.getObject(2, OffsetDateTime.class),
+                        rs.getObject(3, OffsetDateTime.class), rs.getString(4), (Integer) rs.getObject(5),
+                        rs.getString(6), json.readTree(rs.getString(7))))
+                .list();
+    }
+
+    long depth() {
+        return jdbc.sql("SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')").query(Long.class)
+                .single();
+    }
+
+    private static Status status(ResultSet rs, int row) throws SQLException {
+        return new Status(rs.getObject(1, UUID.class), rs.getString(2), rs.getInt(3),
+                rs.getObject(4, OffsetDateTime.class), rs.getObject(5, OffsetDateTime.class),
+                rs.getObject(6, OffsetDateTime.class), rs.getString(7),
+                List.of((String[]) rs.getArray(8).getArray()), List.of((String[]) rs.getArray(9).getArray()),
+                List.of((String[]) rs.getArray(10).getArray()));
+    }
+}

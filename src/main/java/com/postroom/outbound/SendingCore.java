@@ -1,0 +1,213 @@
+package com.postroom.outbound;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+import com.postroom.config.Identities;
+import com.postroom.config.PostroomSettings;
+import com.postroom.mail.EmailAddress;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.mailbox.MessageView;
+import com.postroom.mailbox.Messages;
+import com.postroom.mailbox.ThreadView;
+import com.postroom.mailbox.Threads;
+import com.postroom.org.Organizations;
+import com.postroom.web.ApiException;
+
+/**
+ * The one way mail leaves Postroom. It validates a draft, picks the sender for its flow, builds the MIME and writes
+ * message and outbox row in the caller's transaction: when the route answers, the mail is durable, and when the
+ * transaction rolls back, nothing is sent. The delivery worker does the SMTP part.
+ */
+@Service
+public class SendingCore {
+
+    public static final Set<String> CLASSIFICATIONS = Set.of("ops", "billing", "legal", "founder_comm");
+
+    private final MailEndpoints endpoints;
+    private final PostroomSettings.Outbound limits;
+    private final Threads threads;
+    private final Messages messages;
+    private final Outbox outbox;
+    private final MessageIds messageIds;
+    private final Organizations organizations;
+    private final DeliveryWorker worker;
+
+    SendingCore(MailEndpoints endpoints, PostroomSettings settings, Threads threads, Messages messages, Outbox outbox,
+                MessageIds messageIds, Organizations organizations, DeliveryWorker worker) {
+        this.endpoints = endpoints;
+        this.limits = settings.outbound();
+        this.threads = threads;
+        this.messages = messages;
+        this.outbox = outbox;
+        this.messageIds = messageIds;
+        this.organizations = organizations;
+        this.worker = worker;
+    }
+
+    /** What was queued: the stored message, its thread and the policy decision. */
+    public record Queued(MessageView message, ThreadView thread, Decision decision) {
+    }
+
+    /** The sender a flow would use, if any is configured. */
+    public Optional<EmailAddress> senderFor(Identities.Flow flow) {
+        return endpoints.identities().sender(flow);
+    }
+
+    @Transactional
+    public Queued queue(OutboundDraft draft) {
+        checkHeaderValue("subject", draft.subject());
+        draft.headers().forEach((name, value) -> checkHeaderValue("header " + name, value));
+        for (Attachment a : draft.attachments()) {
+            checkHeaderValue("attachment file name", a.filename());
+            checkHeaderValue("attachment content type", a.contentType());
+        }
+        if (!CLASSIFICATIONS.contains(draft.classification())) {
+            throw ApiException.unprocessable("classification must be one of ops, billing, legal, founder_comm; got '"
+                    + draft.classification() + "'.");
+        }
+        List<EmailAddress> to = parseAll("recipient", draft.to());
+        List<EmailAddress> cc = parseAll("cc address", draft.cc());
+        List<EmailAddress> bcc = parseAll("bcc address", draft.bcc());
+        if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
+            throw ApiException.unprocessable("Recipients required");
+        }
+        Set<String> envelope = new LinkedHashSet<>();
+        for (List<EmailAddress> list : List.of(to, cc, bcc)) {
+            list.forEach(a -> envelope.add(a.address()));
+        }
+        if (envelope.size() > limits.maxRecipients()) {
+            throw ApiException.unprocessable("A message can have at most " + limits.maxRecipients()
+                    + " recipients (To, Cc and Bcc together); this one has " + envelope.size() + ".");
+        }
+        EmailAddress from = sender(draft);
+        EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);
+
+        ThreadView thread = draft.threadId()
+                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found")))
+                .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
+        String inReplyTo = null;
+        List<String> references = new ArrayList<>();
+        if (draft.threadId().isPresent()) {
+            Optional<MessageView> parent = messages.latestInThread(draft.orgId(), thread.id());
+            if (parent.isPresent() && parent.get().messageId() != null) {
+                inReplyTo = parent.get().messageId();
+                references.addAll(parent.get().references());
+                references.add(inReplyTo);
+            }
+        }
+        String messageId = messageIds.create(from.domain());
+        byte[] mime = MimeComposer.compose(new MimeComposer.Composition(from, replyTo, to, cc, draft.subject(),
+                draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo, references, draft.headers()));
+        if (mime.length > limits.maxMessageBytes()) {
+            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, String.format(
+                    "The message is %.1f MB once encoded; the limit is %.1f MB (MAIL_MAX_MESSAGE_BYTES).",
+                    mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0));
+        }
+        Map<String, Object> meta = new LinkedHashMap<>(draft.metadata());
+        if (!draft.attachments().isEmpty()) {
+            meta.put("attachments", draft.attachments().stream().map(a -> Map.of("filename", a.filename(),
+                    "content_type", a.contentType(), "size_bytes", a.content().length)).toList());
+        }
+        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), "queued",
+                draft.classification(), from.address(), addresses(to), addresses(cc), addresses(bcc),
+                replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
+                inReplyTo, references, meta, draft.createdBy()));
+        outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor());
+        threads.touch(thread.id());
+        wakeWorkerAfterCommit();
+        return new Queued(message, thread, Decision.allow());
+    }
+
+    /**
+     * Stores a message that policy refused (no sender, no recipients) with status {@code blocked}, as the original
+     * API did: the caller still gets a 201 and can see why.
+     */
+    @Transactional
+    public Queued block(OutboundDraft draft, Decision decision) {
+        checkHeaderValue("subject", draft.subject());
+        ThreadView thread = draft.threadId()
+                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found")))
+                .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
+        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), "blocked",
+                draft.classification(), draft.from().orElse(null), draft.to(), draft.cc(), draft.bcc(), null,
+                draft.subject(), draft.text(), draft.html(), null, null, List.of(), draft.metadata(),
+                draft.createdBy()));
+        return new Queued(message, thread, decision);
+    }
+
+    private EmailAddress sender(OutboundDraft draft) {
+        if (draft.from().isPresent()) {
+            EmailAddress from = parse("sender", draft.from().get());
+            if (!mayUse(draft.orgId(), from)) {
+                throw ApiException.unprocessable("The sender " + from.address() + " is not an address of this "
+                        + "organization; use a configured identity or an address at the organization's domain.");
+            }
+            return from;
+        }
+        return senderFor(draft.flow()).orElseThrow(() ->
+                ApiException.unprocessable("Email not configured for this organization"));
+    }
+
+    private boolean mayUse(long orgId, EmailAddress from) {
+        Identities ids = endpoints.identities();
+        for (Identities.Flow flow : Identities.Flow.values()) {
+            if (ids.sender(flow).map(a -> a.address().equals(from.address())).orElse(false)) {
+                return true;
+            }
+        }
+        return organizations.byId(orgId).map(o -> o.emailDomain().equals(from.domain())).orElse(false);
+    }
+
+    private static List<EmailAddress> parseAll(String what, List<String> raw) {
+        List<EmailAddress> out = new ArrayList<>();
+        for (String r : raw) {
+            out.add(parse(what, r));
+        }
+        return out;
+    }
+
+    private static EmailAddress parse(String what, String raw) {
+        try {
+            return EmailAddress.parse(raw);
+        } catch (EmailAddress.InvalidAddressException e) {
+            throw ApiException.unprocessable("The " + what + " is not usable: " + e.getMessage() + ".");
+        }
+    }
+
+    /** RFC 5322 §2.2: a CR or LF would end the header and let the value inject new ones. */
+    static void checkHeaderValue(String what, String value) {
+        if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
+            throw ApiException.unprocessable("The " + what + " contains a line break (CR or LF), which is not "
+                    + "allowed in a mail header; remove it.");
+        }
+    }
+
+    private static List<String> addresses(List<EmailAddress> list) {
+        return list.stream().map(EmailAddress::address).toList();
+    }
+
+    private void wakeWorkerAfterCommit() {
+        if (TransactionSynchronizationManager.isSynchronizationActive()) {
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void afterCommit() {
+                    worker.wake();
+                }
+            });
+        } else {
+            worker.wake();
+        }
+    }
+}
