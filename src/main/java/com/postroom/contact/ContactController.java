@@ -1,0 +1,120 @@
+package com.postroom.contact;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.postroom.config.Identities;
+import com.postroom.config.PostroomSettings;
+import com.postroom.mail.EmailAddress;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.org.Organizations;
+import com.postroom.outbound.OutboundDraft;
+import com.postroom.outbound.SendingCore;
+import com.postroom.web.ApiException;
+
+/**
+ * The public contact form ({@code POST /api/contact} and {@code /api/v1/contact}). A submission is stored, then sent
+ * to SUPPORT_EMAIL from the no-reply identity with Reply-To set to the submitter, so that answering it in any mail
+ * client reaches them. At most CONTACT_LIMIT_PER_HOUR submissions per client address per hour.
+ */
+@RestController
+class ContactController {
+
+    static final String THANKS = "Thank you for your message. We'll get back to you soon.";
+
+    private final JdbcClient jdbc;
+    private final Organizations organizations;
+    private final SendingCore core;
+    private final MailEndpoints endpoints;
+    private final int limitPerHour;
+
+    ContactController(JdbcClient jdbc, Organizations organizations, SendingCore core, MailEndpoints endpoints,
+                      PostroomSettings settings) {
+        this.jdbc = jdbc;
+        this.organizations = organizations;
+        this.core = core;
+        this.endpoints = endpoints;
+        this.limitPerHour = settings.contactLimitPerHour();
+    }
+
+    record ContactForm(String name, String email, String organization, String subject, String message) {
+    }
+
+    @PostMapping({"/api/contact", "/api/v1/contact"})
+    @Transactional
+    ResponseEntity<Object> submit(@RequestBody ContactForm form, HttpServletRequest request) {
+        String name = trim(form.name());
+        String message = form.message() == null ? "" : form.message().strip();
+        if (name.length() < 2 || name.length() > 200) {
+            throw ApiException.unprocessable("name must be 2 to 200 characters.");
+        }
+        EmailAddress email;
+        try {
+            email = EmailAddress.parse(trim(form.email()));
+        } catch (EmailAddress.InvalidAddressException e) {
+            throw ApiException.unprocessable("email must be a valid email address.");
+        }
+        if (message.length() < 10 || message.length() > 5000) {
+            throw ApiException.unprocessable("message must be 10 to 5000 characters.");
+        }
+        String subject = trim(form.subject());
+        if (subject.length() > 200 || trim(form.organization()).length() > 200) {
+            throw ApiException.unprocessable("subject and organization must be at most 200 characters.");
+        }
+        String ip = request.getRemoteAddr();
+        // Serialises submissions from one address so that the hourly count cannot be raced past.
+        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('contact:' || ?))").param(ip).query(Object.class).list();
+        long recent = jdbc.sql("SELECT count(*) FROM contact_submission WHERE client_ip = ? "
+                + "AND created_at > now() - interval '1 hour'").param(ip).query(Long.class).single();
+        if (recent >= limitPerHour) {
+            return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, "3600")
+                    .body(Map.of("detail", "Too many messages from your address; please try again in an hour."));
+        }
+        long orgId = organizations.primary().orElseThrow().id();
+        long reference = jdbc.sql("INSERT INTO contact_submission (org_id, name, email, organization, subject, "
+                        + "message, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
+                .params(orgId, name, email.address(), emptyToNull(form.organization()), emptyToNull(subject), message,
+                        ip)
+                .query(Long.class).single();
+        var supportAddress = endpoints.identities().sender(Identities.Flow.SUPPORT);
+        if (supportAddress.isPresent()) {
+            String text = "New contact form message (reference " + reference + ")\n\n"
+                    + "Name: " + name + "\nEmail: " + email.address() + "\n"
+                    + (form.organization() != null && !form.organization().isBlank()
+                    ? "Organization: " + trim(form.organization()) + "\n" : "")
+                    + "Subject: " + (subject.isEmpty() ? "(none)" : subject) + "\n\n" + message + "\n";
+            SendingCore.Queued queued = core.queue(OutboundDraft.builder(orgId, Identities.Flow.NOREPLY)
+                    .to(List.of(supportAddress.get().address())).replyTo(email.withDisplayName(name).address())
+                    .subject("Contact form: " + (subject.isEmpty() ? "New message" : subject) + " (" + name + ")")
+                    .text(text).metadata(Map.of("contact_reference_id", reference)).build());
+            jdbc.sql("UPDATE contact_submission SET email_message = ? WHERE id = ?")
+                    .params(queued.message().id(), reference).update();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ok", true);
+        out.put("message", THANKS);
+        out.put("reference_id", reference);
+        return ResponseEntity.ok(out);
+    }
+
+    /** The subject goes into a mail header; line breaks are flattened rather than rejected for a public form. */
+    private static String trim(String value) {
+        return value == null ? "" : value.replaceAll("[\\r\\n]+", " ").strip();
+    }
+
+    private static String emptyToNull(String value) {
+        return value == null || value.isBlank() ? null : trim(value);
+    }
+}

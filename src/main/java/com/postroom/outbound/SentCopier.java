@@ -1,0 +1,149 @@
+package com.postroom.outbound;
+
+import java.io.ByteArrayInputStream;
+import java.util.List;
+import java.util.UUID;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.search.MessageIDTerm;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.scheduling.annotation.Scheduled;
+import org.springframework.stereotype.Component;
+
+import com.postroom.cluster.Instance;
+import com.postroom.config.PostroomSettings;
+import com.postroom.config.Secret;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.mail.MailServer;
+import com.postroom.mail.MailSessions;
+
+import jakarta.annotation.PreDestroy;
+
+/**
+ * Appends a copy of each sent message to the mailbox's Sent folder (IMAP APPEND, RFC 3501 §6.3.11, flagged \Seen),
+ * so Mailu's webmail and other clients show what Postroom sent. Off the delivery path: a slow IMAP server never
+ * delays sending. A retried copy first searches the folder for the Message-ID, so a crash between APPEND and the
+ * database update does not leave two copies.
+ */
+@Component
+class SentCopier {
+
+    private static final Logger log = LoggerFactory.getLogger(SentCopier.class);
+    static final int BATCH = 20;
+    static final int MAX_TRIES = 10;
+
+    private final JdbcClient jdbc;
+    private final Outbox outbox;
+    private final MailEndpoints endpoints;
+    private final MailSessions sessions;
+    private final Instance instance;
+    private final String folderName;
+    private final boolean enabled;
+    private Store store;
+
+    SentCopier(JdbcClient jdbc, Outbox outbox, MailEndpoints endpoints, MailSessions sessions, Instance instance,
+               PostroomSettings settings, Environment environment) {
+        this.jdbc = jdbc;
+        this.outbox = outbox;
+        this.endpoints = endpoints;
+        this.sessions = sessions;
+        this.instance = instance;
+        this.folderName = settings.imapSentFolder().orElse(null);
+        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true)
+                && folderName != null && endpoints.imap().isPresent();
+    }
+
+    record Pending(UUID messageId, int tries) {
+    }
+
+    @Scheduled(fixedDelayString = "PT2S", initialDelayString = "PT2S")
+    synchronized void copyPending() {
+        if (!enabled) {
+            return;
+        }
+        List<Pending> batch = jdbc.sql("UPDATE outbox o SET claimed_by = ?, lease_until = now() + interval '2 minutes', "
+                        + "sent_copy_tries = o.sent_copy_tries + 1 FROM (SELECT message_id FROM outbox "
+                        + "WHERE sent_copy = 'pending' AND (lease_until IS NULL OR lease_until < now() OR "
+                        + Instance.CLAIM_ORPHANED + ") ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) d "
+                        + "WHERE o.message_id = d.message_id RETURNING o.message_id, o.sent_copy_tries")
+                .params(instance.id(), BATCH).query(Pending.class).list();
+        for (Pending p : batch) {
+            try {
+                copy(p);
+                mark(p.messageId(), "done");
+            } catch (MessagingException | RuntimeException e) {
+                closeStore();
+                log.warn("Copy of {} to IMAP folder {} failed (try {}): {}", p.messageId(), folderName, p.tries(),
+                        e.getMessage());
+                if (p.tries() >= MAX_TRIES) {
+                    mark(p.messageId(), "failed");
+                }
+            }
+        }
+    }
+
+    private void copy(Pending p) throws MessagingException {
+        byte[] mime = outbox.mime(p.messageId()).orElseThrow();
+        Session session = sessions.imap(endpoints.imap().get());
+        MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(mime));
+        Folder folder = store().getFolder(folderName);
+        if (!folder.exists()) {
+            folder.create(Folder.HOLDS_MESSAGES);
+        }
+        if (p.tries() > 1 && alreadyThere(folder, message.getMessageID())) {
+            return;
+        }
+        message.setFlag(Flags.Flag.SEEN, true);
+        folder.appendMessages(new Message[] {message});
+    }
+
+    private static boolean alreadyThere(Folder folder, String messageId) throws MessagingException {
+        if (messageId == null) {
+            return false;
+        }
+        folder.open(Folder.READ_ONLY);
+        try {
+            return folder.search(new MessageIDTerm(messageId)).length > 0;
+        } finally {
+            folder.close(false);
+        }
+    }
+
+    private void mark(UUID messageId, String state) {
+        jdbc.sql("UPDATE outbox SET sent_copy = ?, claimed_by = NULL, lease_until = NULL WHERE message_id = ?")
+                .params(state, messageId).update();
+    }
+
+    private Store store() throws MessagingException {
+        if (store == null || !store.isConnected()) {
+            MailServer server = endpoints.imap().get();
+            Store s = sessions.imap(server).getStore();
+            s.connect(server.host(), server.port(), server.username().orElse(null),
+                    server.password().map(Secret::reveal).orElse(null));
+            store = s;
+        }
+        return store;
+    }
+
+    @PreDestroy
+    synchronized void closeStore() {
+        if (store != null) {
+            try {
+                store.close();
+            } catch (MessagingException ignored) {
+                // Dropping the connection either way.
+            }
+            store = null;
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package com.postroom.statement;
+
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A patient statement as the billing side sends it (ORIGINAL-API.md, "Patient statement email"). Amounts are exact
+ * decimals; never floating point for money.
+ */
+record Statement(String template, String to, String patientName, String statementNumber, LocalDate statementDate,
+                 LocalDate dueDate, LocalDate serviceDate, List<Charge> charges, BigDecimal totalCharges,
+                 BigDecimal insurancePaid, BigDecimal adjustments, BigDecimal balanceDue, BigDecimal paymentAmount,
+                 BigDecimal remainingBalance, String companyName, String companyPhone, String companyEmail) {
+
+    static final Set<String> KINDS = Set.of("initial_statement", "friendly_reminder", "second_notice", "final_notice",
+            "payment_confirmation", "paid_in_full", "address_issue");
+
+    record Charge(String service, LocalDate date, BigDecimal amount) {
+    }
+
+    static String money(BigDecimal amount) {
+        return amount == null ? "0.00" : amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    /** Subject of ORIGINAL-API.md for statements that ask for payment; the others say what they are. */
+    String subject() {
+        return switch (template) {
+            case "payment_confirmation" -> "Payment Received - Statement #" + statementNumber;
+            case "paid_in_full" -> "Paid in Full - Statement #" + statementNumber;
+            case "address_issue" -> "Please Update Your Address - Statement #" + statementNumber;
+            default -> "Statement #" + statementNumber + " - Balance Due: $" + money(balanceDue);
+        };
+    }
+}
