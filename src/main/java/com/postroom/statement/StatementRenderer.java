@@ -19,6 +19,7 @@ import com.lowagie.text.pdf.PdfPTable;
 import com.lowagie.text.pdf.PdfWriter;
 import org.springframework.stereotype.Component;
 import org.thymeleaf.TemplateEngine;
+import org.thymeleaf.spring6.SpringTemplateEngine;
 import org.thymeleaf.context.Context;
 import org.thymeleaf.templatemode.TemplateMode;
 import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
@@ -45,7 +46,8 @@ class StatementRenderer {
     }
 
     private static TemplateEngine engine(TemplateMode mode, String suffix, Optional<Path> overrides) {
-        TemplateEngine engine = new TemplateEngine();
+        // The Spring engine evaluates expressions with SpEL; the plain one would need OGNL on the class path.
+        TemplateEngine engine = new SpringTemplateEngine();
         if (overrides.isPresent()) {
             FileTemplateResolver files = new FileTemplateResolver();
             files.setPrefix(overrides.get().toAbsolutePath() + "/");

@@ -1,0 +1,88 @@
+package com.postroom.statement;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.mail.BodyPart;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Api;
+import com.postroom.support.SandboxTest;
+
+@SandboxTest
+class StatementApiTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+
+    @Test
+    void everyTemplateKindRendersAndTheStatementGoesOutFromBillingWithItsPdf() throws Exception {
+        Api api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        for (String kind : Statement.KINDS) {
+            String number = "S-" + UUID.randomUUID().toString().substring(0, 6);
+            Api.Response r = api.post("/api/email/statements", Map.ofEntries(Map.entry("template", kind),
+                    Map.entry("to", "billing@postroom.test"), Map.entry("patient_name", "John <b>Doe</b>"),
+                    Map.entry("statement_number", number), Map.entry("statement_date", "2026-11-01"),
+                    Map.entry("due_date", "2026-12-01"), Map.entry("service_date", "2026-10-12"),
+                    Map.entry("charges", List.of(Map.of("service", "ALS emergency transport", "date", "2026-10-12",
+                            "amount", 1250.5))),
+                    Map.entry("total_charges", "1250.50"), Map.entry("insurance_paid", 800),
+                    Map.entry("adjustments", 0), Map.entry("balance_due", "450.5"), Map.entry("payment_amount", 100),
+                    Map.entry("remaining_balance", 350.5), Map.entry("company_phone", "+1 555 0100")));
+            assertThat(r.status()).as(kind + ": " + r.raw()).isEqualTo(201);
+            var greenMail = sandbox.server().orElseThrow().greenMail();
+            await().atMost(Duration.ofSeconds(10)).until(() -> find(greenMail.getReceivedMessages(), number) != null);
+            MimeMessage m = find(greenMail.getReceivedMessages(), number);
+            assertThat(m.getFrom()[0].toString()).isEqualTo("billing@postroom.test");
+            if (kind.endsWith("statement") || kind.endsWith("notice") || kind.equals("friendly_reminder")) {
+                assertThat(m.getSubject()).isEqualTo("Statement #" + number + " - Balance Due: $450.50");
+            }
+            Multipart mixed = (Multipart) m.getContent();
+            BodyPart pdf = mixed.getBodyPart(1);
+            assertThat(pdf.getDisposition()).isEqualTo(Part.ATTACHMENT);
+            assertThat(pdf.getFileName()).isEqualTo("statement-" + number + ".pdf");
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            pdf.getDataHandler().writeTo(bytes);
+            assertThat(new String(bytes.toByteArray(), 0, 5)).isEqualTo("%PDF-");
+            Multipart alternative = (Multipart) mixed.getBodyPart(0).getContent();
+            String html = (String) alternative.getBodyPart(1).getContent();
+            String text = (String) alternative.getBodyPart(0).getContent();
+            assertThat(html).contains("John &lt;b&gt;Doe&lt;/b&gt;").contains("$1250.50").contains("Patient Statement");
+            assertThat(text).contains("Balance due:    $450.50").contains("ALS emergency transport");
+        }
+    }
+
+    @Test
+    void anUnknownTemplateIsRefused() {
+        Api api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        Api.Response r = api.post("/api/email/statements", Map.of("template", "threat_letter", "to", "a@example.com",
+                "patient_name", "x", "statement_number", "1", "balance_due", 1));
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.detail()).contains("initial_statement");
+    }
+
+    private static MimeMessage find(MimeMessage[] messages, String number) {
+        return List.of(messages).stream().filter(m -> {
+            try {
+                return m.getSubject() != null && m.getSubject().contains(number);
+            } catch (Exception e) {
+                return false;
+            }
+        }).findFirst().orElse(null);
+    }
+}
