@@ -20,6 +20,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import com.icegreen.greenmail.util.GreenMail;
 import com.postroom.sandbox.Sandbox;
 import com.postroom.support.Api;
+import com.postroom.support.Inboxes;
 import com.postroom.support.SandboxTest;
 
 @SandboxTest
@@ -46,7 +47,7 @@ class SendApiTest {
     }
 
     private List<MimeMessage> received(String subject) {
-        return List.of(greenMail.getReceivedMessages()).stream().filter(m -> {
+        return Inboxes.withSubjectContaining(greenMail, subject).stream().filter(m -> {
             try {
                 return subject.equals(m.getSubject());
             } catch (Exception e) {
