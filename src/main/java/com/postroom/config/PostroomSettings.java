@@ -57,18 +57,22 @@ public record PostroomSettings(
         boolean allowInsecure = env.bool("MAIL_ALLOW_INSECURE", false);
         Duration connectTimeout = env.duration("MAIL_CONNECT_TIMEOUT", DEFAULT_CONNECT_TIMEOUT);
         Duration readTimeout = env.duration("MAIL_READ_TIMEOUT", DEFAULT_READ_TIMEOUT);
+        // Every variable is read, and so validated, whether or not its server is configured: a typo in SMTP_PORT
+        // should stop start-up even while SMTP_HOST is still unset.
+        int smtpPort = env.port("SMTP_PORT", 587);
+        boolean smtpTls = env.bool("SMTP_USE_TLS", true);
+        Optional<Secret> smtpPassword = env.secret("SMTP_PASSWORD");
+        int imapPort = env.port("IMAP_PORT", 993);
+        boolean imapTls = env.bool("IMAP_USE_TLS", true);
+        Optional<Secret> imapPassword = env.secret("IMAP_PASSWORD");
         Optional<MailServer> smtp = env.string("SMTP_HOST").map(host -> {
-            int port = env.port("SMTP_PORT", 587);
-            boolean useTls = env.bool("SMTP_USE_TLS", true);
-            TlsMode tls = port == 465 ? TlsMode.IMPLICIT : useTls ? TlsMode.STARTTLS : TlsMode.NONE;
-            return checked("SMTP", new MailServer(host, port, tls, env.string("SMTP_USERNAME"),
-                    env.secret("SMTP_PASSWORD"), connectTimeout, readTimeout), allowInsecure);
+            TlsMode tls = smtpPort == 465 ? TlsMode.IMPLICIT : smtpTls ? TlsMode.STARTTLS : TlsMode.NONE;
+            return checked("SMTP", new MailServer(host, smtpPort, tls, env.string("SMTP_USERNAME"), smtpPassword,
+                    connectTimeout, readTimeout), allowInsecure);
         });
         Optional<MailServer> imap = env.string("IMAP_HOST").map(host -> {
-            int port = env.port("IMAP_PORT", 993);
-            TlsMode tls = env.bool("IMAP_USE_TLS", true) ? TlsMode.IMPLICIT : TlsMode.NONE;
-            MailServer server = new MailServer(host, port, tls, env.string("IMAP_USERNAME"),
-                    env.secret("IMAP_PASSWORD"), connectTimeout, readTimeout);
+            MailServer server = new MailServer(host, imapPort, imapTls ? TlsMode.IMPLICIT : TlsMode.NONE,
+                    env.string("IMAP_USERNAME"), imapPassword, connectTimeout, readTimeout);
             if (!server.authenticates()) {
                 throw new ConfigurationError("IMAP_HOST is set but IMAP_USERNAME or IMAP_PASSWORD is missing; "
                         + "set both to sync the mailbox.");

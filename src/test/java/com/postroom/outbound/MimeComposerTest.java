@@ -1,0 +1,84 @@
+package com.postroom.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+
+import com.postroom.mail.EmailAddress;
+
+class MimeComposerTest {
+
+    private static MimeComposer.Composition composition(String text, String html, List<Attachment> attachments) {
+        return new MimeComposer.Composition(EmailAddress.parse("Zoë Billing <billing@example.com>"), null,
+                List.of(EmailAddress.parse("patient@example.org")), List.of(), "Rechnung für Mai – Ärztlicher Dienst",
+                text, html, attachments, "<abc.def@example.com>", "<parent@example.com>",
+                List.of("<root@example.com>", "<parent@example.com>"), Map.of());
+    }
+
+    private static MimeMessage parse(byte[] bytes) throws Exception {
+        return new MimeMessage(Session.getInstance(new Properties()), new ByteArrayInputStream(bytes));
+    }
+
+    @Test
+    void headersAreEncodedAndTheChosenMessageIdIsKept() throws Exception {
+        byte[] bytes = MimeComposer.compose(composition("Hallo", "", List.of()));
+        String raw = new String(bytes, StandardCharsets.US_ASCII);
+        assertThat(raw).contains("Message-ID: <abc.def@example.com>").contains("In-Reply-To: <parent@example.com>")
+                .contains("References: <root@example.com> <parent@example.com>").contains("Date: ")
+                .contains("Subject: =?UTF-8?");
+        assertThat(raw.lines()).allMatch(l -> l.length() <= 998);
+        assertThat(raw.chars()).allMatch(c -> c < 128);
+        MimeMessage m = parse(bytes);
+        assertThat(m.getSubject()).isEqualTo("Rechnung für Mai – Ärztlicher Dienst");
+        assertThat(m.getFrom()[0].toString()).contains("=?UTF-8?").contains("billing@example.com");
+        assertThat(m.getContentType()).startsWith("text/plain");
+    }
+
+    @Test
+    void htmlOnlyMailGetsAPlainTextAlternative() throws Exception {
+        MimeMessage m = parse(MimeComposer.compose(composition("", "<p>Hello <b>there</b></p><p>Bye</p>", List.of())));
+        Multipart alternative = (Multipart) m.getContent();
+        assertThat(alternative.getContentType()).startsWith("multipart/alternative");
+        assertThat(alternative.getBodyPart(0).getContent().toString()).contains("Hello there").contains("Bye");
+        assertThat(alternative.getBodyPart(1).getContentType()).startsWith("text/html");
+    }
+
+    @Test
+    void attachmentsUseRfc2231FileNamesAndInlineImagesSitBesideTheHtml() throws Exception {
+        Attachment pdf = Attachment.file("Übersicht März.pdf", "application/pdf", "%PDF-1.4".getBytes());
+        Attachment logo = new Attachment("logo.png", "image/png", new byte[] {1, 2, 3}, Optional.of("logo@postroom"));
+        byte[] bytes = MimeComposer.compose(composition("text", "<img src=\"cid:logo@postroom\">", List.of(pdf, logo)));
+        String raw = new String(bytes, StandardCharsets.US_ASCII);
+        assertThat(raw).contains("filename*=UTF-8''");
+        MimeMessage m = parse(bytes);
+        Multipart mixed = (Multipart) m.getContent();
+        assertThat(mixed.getContentType()).startsWith("multipart/mixed");
+        assertThat(mixed.getCount()).isEqualTo(2);
+        assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("Übersicht März.pdf");
+        assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo(Part.ATTACHMENT);
+        Multipart alternative = (Multipart) mixed.getBodyPart(0).getContent();
+        Multipart related = (Multipart) alternative.getBodyPart(1).getContent();
+        assertThat(related.getContentType()).startsWith("multipart/related");
+        assertThat(related.getBodyPart(1).getHeader("Content-ID")[0]).isEqualTo("<logo@postroom>");
+        assertThat(related.getBodyPart(1).getDisposition()).isEqualTo(Part.INLINE);
+    }
+
+    @Test
+    void longLinesAreEncodedSoNoLineExceedsTheLimit() throws Exception {
+        byte[] bytes = MimeComposer.compose(composition("word ".repeat(2000), "", List.of()));
+        assertThat(new String(bytes, StandardCharsets.US_ASCII).lines()).allMatch(l -> l.length() <= 998);
+        assertThat(parse(bytes).getContent().toString()).startsWith("word word");
+    }
+}
