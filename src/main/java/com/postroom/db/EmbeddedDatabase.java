@@ -1,6 +1,15 @@
 package com.postroom.db;
 
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +42,7 @@ final class EmbeddedDatabase implements AutoCloseable {
     static final String USER = "postgres";
     private static final Logger log = LoggerFactory.getLogger(EmbeddedDatabase.class);
     private static final Duration STARTUP_WAIT = Duration.ofSeconds(60);
+    private static final Duration ORPHAN_STOP_WAIT = Duration.ofSeconds(30);
 
     private final EmbeddedPostgres postgres;
     private final String password;
@@ -48,6 +58,7 @@ final class EmbeddedDatabase implements AutoCloseable {
         try {
             Files.createDirectories(dataDir);
             boolean fresh = !Files.exists(pgDir.resolve("postgresql.conf"));
+            stopOrphanedServer(pgDir);
             String password = readOrCreatePassword(passwordFile);
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
@@ -80,6 +91,45 @@ final class EmbeddedDatabase implements AutoCloseable {
         } catch (IOException | SQLException e) {
             throw new IllegalStateException("The embedded PostgreSQL in " + pgDir + " could not start: "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A Postroom killed with SIGKILL leaves its PostgreSQL running (pg_ctl detaches it), holding the data folder.
+     * When no live Postroom holds the folder's lock, such a server is an orphan: stop it (SIGTERM, PostgreSQL's smart
+     * shutdown; its clients died with the old process) so this start can use the folder.
+     */
+    static void stopOrphanedServer(Path pgDir) throws IOException {
+        Path pidFile = pgDir.resolve("postmaster.pid");
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        try (FileChannel channel = FileChannel.open(pgDir.resolve("epg-lock"), StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE); FileLock lock = channel.tryLock()) {
+            if (lock == null) {
+                return;
+            }
+            List<String> lines = Files.readAllLines(pidFile);
+            if (lines.isEmpty()) {
+                return;
+            }
+            long pid = Long.parseLong(lines.get(0).trim());
+            Optional<ProcessHandle> process = ProcessHandle.of(pid)
+                    .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
+            if (process.isPresent()) {
+                log.warn("Stopping PostgreSQL (pid {}) left running in {} by a Postroom that did not shut down",
+                        pid, pgDir);
+                process.get().destroy();
+                try {
+                    process.get().onExit().get(ORPHAN_STOP_WAIT.toSeconds(), TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } catch (ExecutionException | TimeoutException e) {
+                    throw new IOException("PostgreSQL pid " + pid + " did not stop within " + ORPHAN_STOP_WAIT, e);
+                }
+            }
+        } catch (NumberFormatException | OverlappingFileLockException e) {
+            // Not a pid file we understand, or this JVM holds the lock: leave it to PostgreSQL to judge.
         }
     }
 

@@ -27,6 +27,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
     private final AtomicInteger connections = new AtomicInteger();
+    private volatile boolean stalled;
 
     private record Rule(String prefix, String reply, AtomicInteger remaining) {
     }
@@ -56,6 +57,14 @@ public final class SmtpFaultProxy implements AutoCloseable {
     /** Answers the next {@code times} client commands starting with {@code prefix} with {@code reply}. */
     public void failNext(String prefix, String reply, int times) {
         rules.add(new Rule(prefix.toUpperCase(Locale.ROOT), reply, new AtomicInteger(times)));
+    }
+
+    /**
+     * Accepts connections but never answers: a server that hangs. The client sits in its read timeout, and the
+     * message it holds has not reached any server.
+     */
+    public void stall(boolean stall) {
+        this.stalled = stall;
     }
 
     /** Closes the listener and every open connection: the server is unreachable until {@link #up()}. */
@@ -98,6 +107,10 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 client = s.accept();
             } catch (IOException e) {
                 return;
+            }
+            if (stalled) {
+                sockets.add(client);
+                continue;
             }
             try {
                 connections.incrementAndGet();
