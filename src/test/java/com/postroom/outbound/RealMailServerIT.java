@@ -1,0 +1,155 @@
+package com.postroom.outbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Store;
+import jakarta.mail.Transport;
+import jakarta.mail.search.SubjectTerm;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.mock.env.MockEnvironment;
+
+import com.postroom.PostroomApplication;
+import com.postroom.config.Env;
+import com.postroom.config.PostroomSettings;
+import com.postroom.config.Secret;
+import com.postroom.mail.MailServer;
+import com.postroom.mail.MailSessions;
+import com.postroom.mail.TlsMode;
+import com.postroom.support.Api;
+import com.postroom.support.RealMailServer;
+
+/**
+ * Outbound against real Postfix (submission, STARTTLS required, SASL AUTH) delivering to real Dovecot (IMAPS), with
+ * a self-signed CA trusted through MAIL_TLS_CA_FILE. Started by scripts/mailserver/start.sh.
+ */
+class RealMailServerIT {
+
+    static RealMailServer server;
+    static ConfigurableApplicationContext context;
+    static Api api;
+    static final String FOUNDER = "founder@postroom.test";
+
+    @BeforeAll
+    static void start() {
+        server = RealMailServer.requireOrSkip();
+        Map<String, Object> props = new java.util.HashMap<>(server.postroomProperties(FOUNDER));
+        props.putAll(Map.of("POSTROOM_DATA_DIR", "target/it-data/real-" + UUID.randomUUID(), "SERVER_PORT", "0",
+                "FOUNDER_EMAIL", FOUNDER, "BILLING_FROM_EMAIL", "billing@postroom.test",
+                "POSTROOM_ADMIN_PASSWORD", "real-admin-password", "POSTROOM_ORG_NAME", "Real",
+                "OUTBOX_RETRY_BASE_DELAY", "200ms", "OUTBOX_POLL_INTERVAL", "200ms"));
+        context = new SpringApplicationBuilder(PostroomApplication.class).properties(props).run();
+        int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        api = new Api(port).login(FOUNDER, "real-admin-password");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    private static MailServer imaps(String user) {
+        return new MailServer(server.host(), server.imapsPort(), TlsMode.IMPLICIT, Optional.of(user),
+                Optional.of(Secret.of(server.password())), Duration.ofSeconds(5), Duration.ofSeconds(10));
+    }
+
+    private static int count(String user, String folderName, String subject) throws MessagingException {
+        MailServer imap = imaps(user);
+        try (Store store = context.getBean(MailSessions.class).imap(imap).getStore()) {
+            store.connect(imap.host(), imap.port(), user, server.password());
+            Folder folder = store.getFolder(folderName);
+            folder.open(Folder.READ_ONLY);
+            try {
+                Message[] found = folder.search(new SubjectTerm(subject));
+                return (int) List.of(found).stream().filter(m -> {
+                    try {
+                        return subject.equals(m.getSubject());
+                    } catch (MessagingException e) {
+                        return false;
+                    }
+                }).count();
+            } finally {
+                folder.close(false);
+            }
+        }
+    }
+
+    @Test
+    void mailSentOverStartTlsWithAuthReachesTheDovecotInboxOnceAndTheSentFolderOnce() throws Exception {
+        String subject = "real server " + UUID.randomUUID();
+        Api.Response r = api.post("/api/email/send", Map.of("sender", FOUNDER,
+                "recipients", List.of("Alice Example <alice@postroom.test>"), "cc", List.of("bob@postroom.test"),
+                "subject", subject, "body_plain", "Über TLS", "body_html", "<p>Über TLS</p>"));
+        assertThat(r.status()).isEqualTo(201);
+        String id = r.body().at("/message/id").asString();
+        await().atMost(Duration.ofSeconds(20)).until(() ->
+                api.get("/api/email/outbound/" + id).body().path("status").asString().equals("sent"));
+        assertThat(api.get("/api/email/outbound/" + id).body().at("/attempts/0/smtp_reply").asString())
+                .contains("2.0.0");
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("alice@postroom.test", "INBOX", subject) == 1
+                && count("bob@postroom.test", "INBOX", subject) == 1 && count(FOUNDER, "Sent", subject) == 1);
+        Thread.sleep(1000);
+        assertThat(count("alice@postroom.test", "INBOX", subject)).isEqualTo(1);
+        assertThat(count(FOUNDER, "Sent", subject)).isEqualTo(1);
+    }
+
+    @Test
+    void healthReportsSmtpAndImapUpThroughTls() {
+        Api.Response health = api.get("/actuator/health");
+        assertThat(health.body().at("/components/smtp/status").asString()).isEqualTo("UP");
+        assertThat(health.body().at("/components/imap/status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void anUntrustedCertificateIsRefusedWhenTheCaIsNotConfigured() {
+        MailSessions withoutCa = new MailSessions(PostroomSettings.read(new Env(new MockEnvironment())));
+        MailServer smtp = new MailServer(server.host(), server.submissionPort(), TlsMode.STARTTLS,
+                Optional.of(FOUNDER), Optional.of(Secret.of(server.password())), Duration.ofSeconds(5),
+                Duration.ofSeconds(10));
+        assertThatThrownBy(() -> {
+            try (Transport t = withoutCa.smtp(smtp).getTransport()) {
+                t.connect(smtp.host(), smtp.port(), FOUNDER, server.password());
+            }
+        }).isInstanceOf(MessagingException.class)
+                .hasRootCauseInstanceOf(java.security.cert.CertPathBuilderException.class);
+    }
+
+    @Test
+    void aWrongPasswordDefersWithAClearReasonAndNoSecretInIt() throws Exception {
+        try (ConfigurableApplicationContext wrong = new SpringApplicationBuilder(PostroomApplication.class)
+                .web(org.springframework.boot.WebApplicationType.NONE)
+                .properties(Map.of("DATABASE_URL", context.getBean(com.zaxxer.hikari.HikariDataSource.class).getJdbcUrl(),
+                        "DATABASE_USERNAME", "postgres",
+                        "DATABASE_PASSWORD", context.getBean(com.zaxxer.hikari.HikariDataSource.class).getPassword(),
+                        "POSTROOM_SECRET_KEY", "x".repeat(40), "SMTP_HOST", server.host(),
+                        "SMTP_PORT", String.valueOf(server.submissionPort()), "SMTP_USERNAME", FOUNDER,
+                        "SMTP_PASSWORD", "definitely-wrong-password", "MAIL_TLS_CA_FILE", server.caFile(),
+                        "FOUNDER_EMAIL", FOUNDER))
+                .run()) {
+            MailServer smtp = wrong.getBean(com.postroom.mail.MailEndpoints.class).smtp().orElseThrow();
+            SmtpConnection connection = new SmtpConnection(smtp, wrong.getBean(MailSessions.class).smtp(smtp));
+            SmtpConnection.Result result = connection.send(FOUNDER, List.of("alice@postroom.test"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes());
+            connection.close();
+            assertThat(result.code()).isZero();
+            assertThat(result.reply()).startsWith("SMTP login failed").doesNotContain("definitely-wrong-password");
+        }
+    }
+}
