@@ -13,17 +13,24 @@ source "$ENV_FILE"
 [ -f target/postroom.jar ] || ./mvnw -q -DskipTests package
 OUT="$(mktemp -d /tmp/postroom-bench.XXXX)"
 
-wait_for_queue_empty() {
+# Between phases: let Postfix deliver everything, then empty the bench mailbox, so that no phase pays for the
+# previous one's deliveries or for a mailbox that grew by thousands of messages (Dovecot's cost per delivery grows).
+settle() {
   for _ in $(seq 1 600); do
-    [ -z "$(ls -A "$REAL_MAIL_BASE/postfix-queue/active" "$REAL_MAIL_BASE/postfix-queue/incoming" 2>/dev/null)" ] && return
+    [ -z "$(find "$REAL_MAIL_BASE/postfix-queue/active" "$REAL_MAIL_BASE/postfix-queue/incoming" \
+      "$REAL_MAIL_BASE/postfix-queue/maildrop" -type f 2>/dev/null)" ] && break
     sleep 0.2
   done
+  doveadm -c "$REAL_MAIL_BASE/dovecot/dovecot.conf" expunge -u bench@postroom.test mailbox INBOX all
+  doveadm -c "$REAL_MAIL_BASE/dovecot/dovecot.conf" purge -u bench@postroom.test
+  sleep 2
 }
+settle
 
 echo "== (a) smtplib loop, one connection, STARTTLS + AUTH"
 python3 bench/outbound/smtplib_loop.py "$REAL_MAIL_HOST" "$REAL_SMTP_SUBMISSION_PORT" bench@postroom.test \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" "$COUNT" | tee "$OUT/smtplib.txt"
-wait_for_queue_empty
+settle
 
 echo "== (b) smtp-source -d -s 8 -l 2048 -m $COUNT (plain port, no TLS)"
 START=$(date +%s.%N)
@@ -31,7 +38,7 @@ START=$(date +%s.%N)
   127.0.0.1:"$REAL_SMTP_PLAIN_PORT"
 END=$(date +%s.%N)
 python3 -c "import sys; s=float(sys.argv[1]); e=float(sys.argv[2]); n=int(sys.argv[3]); print(f'smtp-source: {n} messages in {e-s:.2f} s = {n/(e-s):.1f} msg/s')" "$START" "$END" "$COUNT" | tee "$OUT/smtp-source.txt"
-wait_for_queue_empty
+settle
 
 echo "== (c) Postroom: $COUNT API sends, $WORKERS delivery workers, STARTTLS + AUTH"
 PORT=18555

@@ -5,12 +5,14 @@ import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.scheduling.annotation.EnableScheduling;
 
 import com.postroom.cli.Cli;
+import com.postroom.mail.StreamProviderPin;
 
 @SpringBootApplication
 @EnableScheduling
 public class PostroomApplication {
 
     public static void main(String[] args) {
+        StreamProviderPin.install();
         if (Cli.handles(args)) {
             System.exit(Cli.run(args));
         }

@@ -41,6 +41,7 @@ public class MailSessions {
     private final SSLSocketFactory socketFactory;
 
     public MailSessions(PostroomSettings settings) {
+        StreamProviderPin.install();
         this.socketFactory = socketFactory(settings.tlsCaFile());
     }
 

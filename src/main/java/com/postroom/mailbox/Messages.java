@@ -40,16 +40,15 @@ public class Messages {
     }
 
     public MessageView insertOutbound(NewOutbound m) {
-        UUID id = jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
+        return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
                         + "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
                         + "references_ids, meta, created_by) VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        + "?, ?, ?::jsonb, ?) RETURNING id")
+                        + "?, ?, ?::jsonb, ?) RETURNING " + COLUMNS)
                 .params(m.orgId(), m.threadId(), m.status(), m.classification(), m.sender(), array(m.recipients()),
                         array(m.cc()), array(m.bcc()), m.replyTo(), m.subject(), m.bodyPlain(), m.bodyHtml(),
                         m.messageId(), m.inReplyTo(), array(m.references()), json.writeValueAsString(m.meta()),
                         m.createdBy())
-                .query(UUID.class).single();
-        return find(m.orgId(), id).orElseThrow();
+                .query(this::view).single();
     }
 
     public Optional<MessageView> find(long orgId, UUID id) {
@@ -62,10 +61,6 @@ public class Messages {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE thread_id = ? AND org_id = ? "
                         + "ORDER BY created_at DESC, id DESC LIMIT 1").params(threadId, orgId)
                 .query(this::view).optional();
-    }
-
-    public void setStatus(UUID id, String status) {
-        jdbc.sql("UPDATE email_message SET status = ?, updated_at = now() WHERE id = ?").params(status, id).update();
     }
 
     private MessageView view(ResultSet rs, int row) throws SQLException {

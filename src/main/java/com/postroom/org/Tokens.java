@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Optional;
 import java.util.Set;
 
@@ -25,8 +27,19 @@ public class Tokens {
     /** Writing last_used_at on every request would turn every read into a write; once a minute is enough. */
     private static final Duration LAST_USED_RESOLUTION = Duration.ofMinutes(1);
 
+    /**
+     * Authenticated tokens are remembered this long, saving a database query per request. A revocation takes effect
+     * at once on the instance that made it and within this time on others; a role change likewise.
+     */
+    static final Duration CACHE_FOR = Duration.ofSeconds(30);
+    private static final int CACHE_MAX = 10_000;
+
+    private record Cached(Caller caller, long until) {
+    }
+
     private final JdbcClient jdbc;
     private final SecureRandom random = new SecureRandom();
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
     Tokens(JdbcClient jdbc) {
         this.jdbc = jdbc;
@@ -64,20 +77,43 @@ public class Tokens {
         if (!token.startsWith(PREFIX)) {
             return Optional.empty();
         }
-        record Row(long id, long userId, long orgId, String email, String[] roles, OffsetDateTime lastUsed) {
+        long now = System.currentTimeMillis();
+        Cached cached = cache.get(token);
+        if (cached != null && cached.until() > now) {
+            return Optional.of(cached.caller());
         }
-        Optional<Row> row = jdbc.sql("SELECT t.id, u.id, u.org_id, u.email, u.roles, t.last_used_at FROM api_token t "
+        Optional<Cached> found = lookup(token, now);
+        if (found.isPresent()) {
+            if (cache.size() >= CACHE_MAX) {
+                cache.clear();
+            }
+            cache.put(token, found.get());
+        } else {
+            cache.remove(token);
+        }
+        return found.map(Cached::caller);
+    }
+
+    /** The token's caller, remembered until the cache time or the token's own expiry, whichever comes first. */
+    private Optional<Cached> lookup(String token, long now) {
+        record Row(long id, long userId, long orgId, String email, String[] roles, OffsetDateTime lastUsed,
+                   OffsetDateTime expiresAt) {
+        }
+        Optional<Row> row = jdbc.sql("SELECT t.id, u.id, u.org_id, u.email, u.roles, t.last_used_at, t.expires_at FROM api_token t "
                         + "JOIN app_user u ON u.id = t.user_id "
                         + "WHERE t.token_hash = ? AND t.revoked_at IS NULL "
                         + "AND (t.expires_at IS NULL OR t.expires_at > now()) AND u.org_id = t.org_id")
                 .param(hash(token))
                 .query((rs, n) -> new Row(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getString(4),
-                        (String[]) rs.getArray(5).getArray(), rs.getObject(6, OffsetDateTime.class)))
+                        (String[]) rs.getArray(5).getArray(), rs.getObject(6, OffsetDateTime.class),
+                        rs.getObject(7, OffsetDateTime.class)))
                 .optional();
         row.filter(r -> r.lastUsed() == null || r.lastUsed().isBefore(OffsetDateTime.now().minus(LAST_USED_RESOLUTION)))
                 .ifPresent(r -> jdbc.sql("UPDATE api_token SET last_used_at = now() WHERE id = ?").param(r.id())
                         .update());
-        return row.map(r -> new Caller(r.userId(), r.orgId(), r.email(), Set.of(r.roles())));
+        return row.map(r -> new Cached(new Caller(r.userId(), r.orgId(), r.email(), Set.of(r.roles())),
+                Math.min(now + CACHE_FOR.toMillis(),
+                        r.expiresAt() == null ? Long.MAX_VALUE : r.expiresAt().toInstant().toEpochMilli())));
     }
 
     public List<TokenInfo> list(long orgId) {
@@ -89,6 +125,8 @@ public class Tokens {
 
     /** True when the token existed in this organization and was live. */
     public boolean revoke(long orgId, long tokenId) {
+        // The cache is keyed by token, which is not stored; dropping it all is rare and cheap.
+        cache.clear();
         return jdbc.sql("UPDATE api_token SET revoked_at = now() WHERE id = ? AND org_id = ? AND revoked_at IS NULL")
                 .params(tokenId, orgId).update() == 1;
     }

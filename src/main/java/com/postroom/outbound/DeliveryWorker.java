@@ -22,7 +22,6 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
-import com.postroom.mailbox.Messages;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -44,7 +43,6 @@ class DeliveryWorker implements SmartLifecycle {
     private static final Duration RECHECK_CLAIM_AFTER = Duration.ofSeconds(30);
 
     private final Outbox outbox;
-    private final Messages messages;
     private final MailEndpoints endpoints;
     private final MailSessions sessions;
     private final PostroomSettings settings;
@@ -63,11 +61,10 @@ class DeliveryWorker implements SmartLifecycle {
     private volatile boolean running;
     private long wakeups;
 
-    DeliveryWorker(Outbox outbox, Messages messages, MailEndpoints endpoints, MailSessions sessions,
+    DeliveryWorker(Outbox outbox, MailEndpoints endpoints, MailSessions sessions,
                    PostroomSettings settings, Instance instance, TransactionTemplate tx, JsonMapper json,
                    MeterRegistry meters, Environment environment) {
         this.outbox = outbox;
-        this.messages = messages;
         this.endpoints = endpoints;
         this.sessions = sessions;
         this.settings = settings;
@@ -88,8 +85,22 @@ class DeliveryWorker implements SmartLifecycle {
                 .description("Messages queued or being sent").register(meters);
     }
 
-    /** Called after a send commits, so the message goes out now rather than at the next poll. */
+    /**
+     * Called after a send commits, so the message goes out now rather than at the next poll. One worker is woken,
+     * not all: each woken worker runs a claim query, and waking all of them per send multiplied the database's work
+     * under a burst. A worker that claims a full batch wakes the next one, so a backlog still fans out.
+     */
     void wake() {
+        lock.lock();
+        try {
+            wakeups++;
+            work.signal();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void wakeAll() {
         lock.lock();
         try {
             wakeups++;
@@ -129,6 +140,9 @@ class DeliveryWorker implements SmartLifecycle {
                 if (claims.isEmpty()) {
                     await(seen);
                     continue;
+                }
+                if (claims.size() == perClaim) {
+                    wake();
                 }
                 for (Outbox.Claim claim : claims) {
                     if (!running) {
@@ -193,11 +207,11 @@ class DeliveryWorker implements SmartLifecycle {
         boolean giveUp = !retry.isEmpty() && Instant.now().plus(delay).isAfter(claim.giveUpAt().toInstant());
         String outcome = retry.isEmpty() ? (failedNow.isEmpty() ? "sent" : accepted.isEmpty() ? "failed" : "partial")
                 : giveUp ? (accepted.isEmpty() ? "failed" : "partial") : "deferred";
-        outbox.recordAttempt(claim.messageId(), claim.attempt(), started, outcome,
+        Outbox.AttemptRecord attempt = new Outbox.AttemptRecord(claim.attempt(), started, outcome,
                 result.code() == 0 ? null : result.code(), result.reply(), recipientsJson(result), instance.id());
         String error = accepted.size() == result.recipients().size() ? null : result.reply();
         if (!retry.isEmpty() && !giveUp) {
-            outbox.defer(claim.messageId(), retry, accepted, failedNow, delay, error);
+            outbox.defer(claim.messageId(), attempt, retry, accepted, failedNow, delay, error);
             deferred.increment();
             return;
         }
@@ -208,8 +222,7 @@ class DeliveryWorker implements SmartLifecycle {
         boolean anyAccepted = !accepted.isEmpty() || outbox.anyAccepted(claim.messageId());
         String status = anyAccepted ? "sent" : "failed";
         boolean sentCopy = anyAccepted && endpoints.imap().isPresent() && settings.imapSentFolder().isPresent();
-        outbox.finish(claim.messageId(), status, accepted, failedNow, error, sentCopy);
-        messages.setStatus(claim.messageId(), status);
+        outbox.finish(claim.messageId(), attempt, status, accepted, failedNow, error, sentCopy);
         if (anyAccepted) {
             sent.increment();
             latency.record(Duration.between(claim.createdAt().toInstant(), Instant.now()));
@@ -234,7 +247,7 @@ class DeliveryWorker implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        wake();
+        wakeAll();
         for (Thread t : threads) {
             try {
                 t.join(TimeUnit.SECONDS.toMillis(10));

@@ -19,10 +19,20 @@ public class MessageIds {
     private static final String PURPOSE = "message-id";
     private static final int TAG_CHARS = 12;
     private final Keys keys;
-    private final SecureRandom random = new SecureRandom();
+    // DRBG (NIST SP 800-90A) is seeded once and then pure Java; the default NativePRNG reads /dev/urandom under a
+    // global lock on every call, which shows up under a burst of sends.
+    private final SecureRandom random = drbg();
 
     MessageIds(Keys keys) {
         this.keys = keys;
+    }
+
+    private static SecureRandom drbg() {
+        try {
+            return SecureRandom.getInstance("DRBG");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            return new SecureRandom();
+        }
     }
 
     public String create(String domain) {

@@ -22,6 +22,7 @@ import jakarta.mail.util.ByteArrayDataSource;
 import org.jsoup.Jsoup;
 
 import com.postroom.mail.EmailAddress;
+import com.postroom.mail.StreamProviderPin;
 
 /**
  * Builds the MIME of an outbound message (RFC 5322, RFC 2045-2049): {@code multipart/mixed} around the attachments,
@@ -30,6 +31,10 @@ import com.postroom.mail.EmailAddress;
  * in the envelope only, never in a header.
  */
 final class MimeComposer {
+
+    static {
+        StreamProviderPin.install();
+    }
 
     private static final Session SESSION = Session.getInstance(composeProperties());
 

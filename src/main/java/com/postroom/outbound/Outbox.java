@@ -5,12 +5,14 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.postroom.cluster.Instance;
 
@@ -26,10 +28,12 @@ class Outbox {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final TransactionTemplate tx;
 
-    Outbox(JdbcClient jdbc, JsonMapper json) {
+    Outbox(JdbcClient jdbc, JsonMapper json, TransactionTemplate tx) {
         this.jdbc = jdbc;
         this.json = json;
+        this.tx = tx;
     }
 
     /** A claimed message, without its bytes (loaded just before sending so a batch does not sit in memory). */
@@ -58,8 +62,19 @@ class Outbox {
     /**
      * Claims up to {@code limit} due messages for this instance: queued ones whose time has come, and ones left in
      * 'sending' by an instance that died or whose lease ran out.
+     *
+     * <p>The claim commits asynchronously (no WAL flush of its own): a claim lost in a database crash only returns
+     * the message to the queue, and the synchronous commit that records an attempt's outcome flushes the claim
+     * with it.
      */
     List<Claim> claim(String instanceId, int limit, Duration lease) {
+        return tx.execute(status -> {
+            jdbc.sql("SET LOCAL synchronous_commit TO off").update();
+            return claimInTransaction(instanceId, limit, lease);
+        });
+    }
+
+    private List<Claim> claimInTransaction(String instanceId, int limit, Duration lease) {
         return jdbc.sql("UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claimed_by = ?, "
                         + "lease_until = now() + ?::interval FROM (SELECT message_id FROM outbox "
                         + "WHERE (status = 'queued' AND next_attempt_at <= now()) OR (status = 'sending' AND "
@@ -86,36 +101,56 @@ class Outbox {
                 .optional();
     }
 
-    void recordAttempt(UUID messageId, int attempt, Instant started, String outcome, Integer code, String reply,
-                       String recipientsJson, String worker) {
-        jdbc.sql("INSERT INTO delivery_attempt (message_id, attempt_no, started_at, finished_at, outcome, smtp_code, "
-                        + "smtp_reply, recipients, worker) VALUES (?, ?, ?, now(), ?, ?, ?, ?::jsonb, ?)")
-                .params(messageId, attempt, OffsetDateTime.ofInstant(started, java.time.ZoneOffset.UTC), outcome,
-                        code, reply, recipientsJson, worker)
-                .update();
+    /** One SMTP attempt as recorded, with the server's reply. */
+    record AttemptRecord(int attemptNo, Instant startedAt, String outcome, Integer smtpCode, String smtpReply,
+                         String recipientsJson, String worker) {
     }
 
-    /** Final: nothing is left to send. {@code sentCopy} says whether a copy should go to the IMAP Sent folder. */
-    void finish(UUID messageId, String status, List<String> accepted, List<String> failed, String lastError,
-                boolean sentCopy) {
-        jdbc.sql("UPDATE outbox SET status = ?, pending_rcpts = '{}', accepted_rcpts = accepted_rcpts || ?, "
-                        + "failed_rcpts = failed_rcpts || ?, last_error = ?, lease_until = NULL, claimed_by = NULL, "
+    private static final String INSERT_ATTEMPT = "WITH attempt AS (INSERT INTO delivery_attempt (message_id, "
+            + "attempt_no, started_at, finished_at, outcome, smtp_code, smtp_reply, recipients, worker) "
+            + "VALUES (?, ?, ?, now(), ?, ?, ?, ?::jsonb, ?)) ";
+
+    private static Object[] attemptParams(UUID messageId, AttemptRecord a) {
+        return new Object[] {messageId, a.attemptNo(), OffsetDateTime.ofInstant(a.startedAt(), ZoneOffset.UTC),
+                a.outcome(), a.smtpCode(), a.smtpReply(), a.recipientsJson(), a.worker()};
+    }
+
+    /**
+     * Final: nothing is left to send. Records the attempt, the outbox outcome and the message's status in one
+     * statement, so the state after the server's reply is written in a single round trip. {@code sentCopy} says
+     * whether a copy should go to the IMAP Sent folder.
+     */
+    void finish(UUID messageId, AttemptRecord attempt, String status, List<String> accepted, List<String> failed,
+                String lastError, boolean sentCopy) {
+        jdbc.sql(INSERT_ATTEMPT + ", message AS (UPDATE email_message SET status = ?, updated_at = now() "
+                        + "WHERE id = ?) UPDATE outbox SET status = ?, pending_rcpts = '{}', "
+                        + "accepted_rcpts = accepted_rcpts || ?, failed_rcpts = failed_rcpts || ?, last_error = ?, "
+                        + "lease_until = NULL, claimed_by = NULL, "
                         + "sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, "
                         + "sent_copy = CASE WHEN ? THEN 'pending' ELSE 'none' END WHERE message_id = ?")
-                .params(status, accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError, status,
-                        sentCopy, messageId)
+                .params(concat(attemptParams(messageId, attempt), status, messageId, status,
+                        accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError, status, sentCopy,
+                        messageId))
                 .update();
     }
 
     /** Some or all recipients must be tried again later. */
-    void defer(UUID messageId, List<String> pending, List<String> accepted, List<String> failed, Duration delay,
-               String lastError) {
-        jdbc.sql("UPDATE outbox SET status = 'queued', pending_rcpts = ?, accepted_rcpts = accepted_rcpts || ?, "
-                        + "failed_rcpts = failed_rcpts || ?, last_error = ?, lease_until = NULL, claimed_by = NULL, "
-                        + "next_attempt_at = now() + ?::interval WHERE message_id = ?")
-                .params(pending.toArray(String[]::new), accepted.toArray(String[]::new),
-                        failed.toArray(String[]::new), lastError, delay.toMillis() + " milliseconds", messageId)
+    void defer(UUID messageId, AttemptRecord attempt, List<String> pending, List<String> accepted,
+               List<String> failed, Duration delay, String lastError) {
+        jdbc.sql(INSERT_ATTEMPT + "UPDATE outbox SET status = 'queued', pending_rcpts = ?, "
+                        + "accepted_rcpts = accepted_rcpts || ?, failed_rcpts = failed_rcpts || ?, last_error = ?, "
+                        + "lease_until = NULL, claimed_by = NULL, next_attempt_at = now() + ?::interval "
+                        + "WHERE message_id = ?")
+                .params(concat(attemptParams(messageId, attempt), pending.toArray(String[]::new),
+                        accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError,
+                        delay.toMillis() + " milliseconds", messageId))
                 .update();
+    }
+
+    private static Object[] concat(Object[] first, Object... rest) {
+        Object[] all = java.util.Arrays.copyOf(first, first.length + rest.length);
+        System.arraycopy(rest, 0, all, first.length, rest.length);
+        return all;
     }
 
     boolean anyAccepted(UUID messageId) {

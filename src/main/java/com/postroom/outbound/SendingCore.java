@@ -125,7 +125,9 @@ public class SendingCore {
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
                 inReplyTo, references, meta, draft.createdBy()));
         outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor());
-        threads.touch(thread.id());
+        if (draft.threadId().isPresent()) {
+            threads.touch(thread.id());
+        }
         wakeWorkerAfterCommit();
         return new Queued(message, thread, Decision.allow());
     }

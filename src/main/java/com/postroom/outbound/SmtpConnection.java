@@ -1,6 +1,5 @@
 package com.postroom.outbound;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -30,6 +29,8 @@ final class SmtpConnection implements AutoCloseable {
 
     /** Servers drop idle sessions (Postfix after 300 s); past this idle time a fresh connection is cheaper. */
     static final long MAX_IDLE_MILLIS = 30_000;
+    /** Within this time of its last reply a connection is used without a NOOP to check it. */
+    static final long TRUST_WITHOUT_NOOP_MILLIS = 2_000;
 
     private final MailServer server;
     private final Session session;
@@ -59,7 +60,7 @@ final class SmtpConnection implements AutoCloseable {
     Result send(String envelopeFrom, List<String> recipients, byte[] mime) {
         try {
             connect();
-            SMTPMessage message = new SMTPMessage(session, new ByteArrayInputStream(mime));
+            RawMessage message = new RawMessage(session, mime);
             message.setEnvelopeFrom(envelopeFrom);
             Address[] to = new Address[recipients.size()];
             for (int i = 0; i < to.length; i++) {
@@ -84,8 +85,9 @@ final class SmtpConnection implements AutoCloseable {
     }
 
     private void connect() throws MessagingException {
-        if (transport != null && transport.isConnected()
-                && System.currentTimeMillis() - lastUsed < MAX_IDLE_MILLIS) {
+        long idle = System.currentTimeMillis() - lastUsed;
+        // isConnected() costs a NOOP round trip; a connection used a moment ago is taken as alive.
+        if (transport != null && idle < MAX_IDLE_MILLIS && (idle < TRUST_WITHOUT_NOOP_MILLIS || transport.isConnected())) {
             return;
         }
         close();
@@ -133,6 +135,34 @@ final class SmtpConnection implements AutoCloseable {
             }
         }
         return new Result(results, messageCode, messageReply);
+    }
+
+    /**
+     * The stored MIME bytes as a message: written to DATA exactly as composed, without being parsed and
+     * re-serialised (Angus dot-stuffs the stream itself, RFC 5321 §4.5.2).
+     */
+    static final class RawMessage extends SMTPMessage {
+        private final byte[] bytes;
+
+        RawMessage(Session session, byte[] bytes) {
+            super(session);
+            this.bytes = bytes;
+        }
+
+        @Override
+        public void writeTo(java.io.OutputStream out, String[] ignoreHeaders) throws IOException {
+            out.write(bytes);
+        }
+
+        @Override
+        public void writeTo(java.io.OutputStream out) throws IOException {
+            out.write(bytes);
+        }
+
+        @Override
+        public int getSize() {
+            return bytes.length;
+        }
     }
 
     private SMTPTransport smtp() {
