@@ -50,7 +50,7 @@ POSTROOM_DATA_DIR="$DATA" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP_POR
   java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
-for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/liveness >/dev/null && break; sleep 0.5; done
+for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
 sleep 2
 java bench/outbound/OutboundBench.java "http://127.0.0.1:$PORT" founder@postroom.test bench-admin "$COUNT" 16 100 30 \
   | tee "$OUT/postroom.txt"

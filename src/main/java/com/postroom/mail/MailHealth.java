@@ -5,15 +5,12 @@ import java.time.Instant;
 import java.util.Optional;
 
 import jakarta.mail.MessagingException;
-import jakarta.mail.Store;
-import jakarta.mail.Transport;
 
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
-import com.postroom.config.Secret;
 
 /**
  * /actuator/health components "smtp" and "imap": the server is reachable, TLS holds and the login works. Each check
@@ -26,22 +23,12 @@ class MailHealth {
 
     @Bean
     HealthIndicator smtpHealthIndicator(MailEndpoints endpoints, MailSessions sessions) {
-        return new Cached(endpoints.smtp(), server -> {
-            try (Transport t = sessions.smtp(server).getTransport()) {
-                t.connect(server.host(), server.port(), server.username().orElse(null),
-                        server.password().map(Secret::reveal).orElse(null));
-            }
-        });
+        return new Cached(endpoints.smtp(), server -> sessions.connectSmtp(server).close());
     }
 
     @Bean
     HealthIndicator imapHealthIndicator(MailEndpoints endpoints, MailSessions sessions) {
-        return new Cached(endpoints.imap(), server -> {
-            try (Store s = sessions.imap(server).getStore()) {
-                s.connect(server.host(), server.port(), server.username().orElse(null),
-                        server.password().map(Secret::reveal).orElse(null));
-            }
-        });
+        return new Cached(endpoints.imap(), server -> sessions.connectImap(server).close());
     }
 
     interface Probe {

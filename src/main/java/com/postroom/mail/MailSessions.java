@@ -22,12 +22,16 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
+import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.Transport;
 
 import org.springframework.stereotype.Component;
 
 import com.postroom.config.ConfigurationError;
 import com.postroom.config.PostroomSettings;
+import com.postroom.config.Secret;
 
 /**
  * Builds Jakarta Mail sessions with the rules every connection follows: connect, read and write timeouts (Angus
@@ -51,6 +55,22 @@ public class MailSessions {
 
     public Session imap(MailServer server) {
         return Session.getInstance(imapProperties(server));
+    }
+
+    /** A connected, authenticated SMTP transport (or unauthenticated, when the server has no credentials). */
+    public Transport connectSmtp(MailServer server) throws MessagingException {
+        Transport transport = smtp(server).getTransport();
+        transport.connect(server.host(), server.port(), server.username().orElse(null),
+                server.password().map(Secret::reveal).orElse(null));
+        return transport;
+    }
+
+    /** A connected, logged-in IMAP store. */
+    public Store connectImap(MailServer server) throws MessagingException {
+        Store store = imap(server).getStore();
+        store.connect(server.host(), server.port(), server.username().orElse(null),
+                server.password().map(Secret::reveal).orElse(null));
+        return store;
     }
 
     Properties smtpProperties(MailServer server) {

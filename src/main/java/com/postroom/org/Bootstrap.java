@@ -7,9 +7,7 @@ import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.boot.ApplicationArguments;
-import org.springframework.boot.ApplicationRunner;
-import org.springframework.core.annotation.Order;
+import org.springframework.beans.factory.SmartInitializingSingleton;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -24,11 +22,11 @@ import com.postroom.sandbox.SandboxMailServer;
 /**
  * First start on an empty database: creates the organization and its administrator. In sandbox mode they are the
  * demo organization {@code postroom.test} and {@code founder@postroom.test}. The password is POSTROOM_ADMIN_PASSWORD,
- * or generated here and shown once in the start-up banner.
+ * or generated here and shown once in the start-up banner. Runs once all beans exist and before the web server
+ * starts, so no request can arrive before the administrator does.
  */
 @Component
-@Order(0)
-public class Bootstrap implements ApplicationRunner {
+public class Bootstrap implements SmartInitializingSingleton {
 
     private static final Logger log = LoggerFactory.getLogger(Bootstrap.class);
 
@@ -52,7 +50,7 @@ public class Bootstrap implements ApplicationRunner {
     }
 
     @Override
-    public void run(ApplicationArguments args) {
+    public void afterSingletonsInstantiated() {
         PostroomSettings.Bootstrap b = settings.bootstrap();
         EmailAddress admin = endpoints.sandbox()
                 ? EmailAddress.parse("founder@" + SandboxMailServer.DOMAIN)

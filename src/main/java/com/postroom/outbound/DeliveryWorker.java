@@ -127,7 +127,7 @@ class DeliveryWorker implements SmartLifecycle {
 
     private void loop(int perClaim) {
         MailServer server = endpoints.smtp().orElseThrow();
-        try (SmtpConnection connection = new SmtpConnection(server, sessions.smtp(server))) {
+        try (SmtpConnection connection = new SmtpConnection(server, sessions)) {
             while (running) {
                 long seen = wakeupsSeen();
                 List<Outbox.Claim> claims;

@@ -22,9 +22,7 @@ import org.springframework.stereotype.Component;
 
 import com.postroom.cluster.Instance;
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
 import com.postroom.mail.MailEndpoints;
-import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 
 import jakarta.annotation.PreDestroy;
@@ -126,11 +124,7 @@ class SentCopier {
 
     private Store store() throws MessagingException {
         if (store == null || !store.isConnected()) {
-            MailServer server = endpoints.imap().get();
-            Store s = sessions.imap(server).getStore();
-            s.connect(server.host(), server.port(), server.username().orElse(null),
-                    server.password().map(Secret::reveal).orElse(null));
-            store = s;
+            store = sessions.connectImap(endpoints.imap().get());
         }
         return store;
     }

@@ -18,8 +18,8 @@ import org.eclipse.angus.mail.smtp.SMTPMessage;
 import org.eclipse.angus.mail.smtp.SMTPSendFailedException;
 import org.eclipse.angus.mail.smtp.SMTPTransport;
 
-import com.postroom.config.Secret;
 import com.postroom.mail.MailServer;
+import com.postroom.mail.MailSessions;
 
 /**
  * One SMTP connection, reused for many messages (one worker thread owns it). The message bytes are sent exactly as
@@ -33,13 +33,15 @@ final class SmtpConnection implements AutoCloseable {
     static final long TRUST_WITHOUT_NOOP_MILLIS = 2_000;
 
     private final MailServer server;
+    private final MailSessions sessions;
     private final Session session;
     private Transport transport;
     private long lastUsed;
 
-    SmtpConnection(MailServer server, Session session) {
+    SmtpConnection(MailServer server, MailSessions sessions) {
         this.server = server;
-        this.session = session;
+        this.sessions = sessions;
+        this.session = sessions.smtp(server);
     }
 
     /** One recipient's outcome: the server's code (0 when the connection failed) and its reply. */
@@ -91,10 +93,7 @@ final class SmtpConnection implements AutoCloseable {
             return;
         }
         close();
-        Transport t = session.getTransport();
-        t.connect(server.host(), server.port(), server.username().orElse(null),
-                server.password().map(Secret::reveal).orElse(null));
-        transport = t;
+        transport = sessions.connectSmtp(server);
         lastUsed = System.currentTimeMillis();
     }
 

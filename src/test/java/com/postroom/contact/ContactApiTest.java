@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -17,6 +16,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.postroom.sandbox.Sandbox;
 import com.postroom.support.Api;
+import com.postroom.support.Inboxes;
 import com.postroom.support.SandboxTest;
 
 @SandboxTest
@@ -44,8 +44,8 @@ class ContactApiTest {
         assertThat(reference).isPositive();
 
         var greenMail = sandbox.server().orElseThrow().greenMail();
-        await().atMost(Duration.ofSeconds(10)).until(() -> find(greenMail.getReceivedMessages(), tag) != null);
-        MimeMessage m = find(greenMail.getReceivedMessages(), tag);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Inboxes.withSubjectContaining(greenMail, tag).isEmpty());
+        MimeMessage m = Inboxes.withSubjectContaining(greenMail, tag).get(0);
         assertThat(m.getAllRecipients()[0].toString()).isEqualTo("support@postroom.test");
         assertThat(m.getReplyTo()[0].toString()).contains("dana@example.org");
         assertThat(m.getFrom()[0].toString()).isEqualTo("noreply@postroom.test");
@@ -72,15 +72,5 @@ class ContactApiTest {
                 "message", "short"));
         assertThat(shortMessage.status()).isEqualTo(422);
         assertThat(shortMessage.detail()).startsWith("message");
-    }
-
-    private static MimeMessage find(MimeMessage[] messages, String tag) {
-        return List.of(messages).stream().filter(m -> {
-            try {
-                return m.getSubject() != null && m.getSubject().contains(tag);
-            } catch (Exception e) {
-                return false;
-            }
-        }).findFirst().orElse(null);
     }
 }

@@ -86,7 +86,7 @@ class ProcessKillIT {
         process = pb.start();
         Api anonymous = new Api(httpPort);
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(250)).ignoreExceptions()
-                .until(() -> anonymous.get("/actuator/health/liveness").status() == 200);
+                .until(() -> anonymous.get("/actuator/health/readiness").status() == 200);
         return anonymous.login("founder@kill.test", ADMIN_PASSWORD);
     }
 

@@ -20,6 +20,7 @@ import jakarta.mail.search.SubjectTerm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.mock.env.MockEnvironment;
@@ -38,6 +39,7 @@ import com.postroom.support.RealMailServer;
  * Outbound against real Postfix (submission, STARTTLS required, SASL AUTH) delivering to real Dovecot (IMAPS), with
  * a self-signed CA trusted through MAIL_TLS_CA_FILE. Started by scripts/mailserver/start.sh.
  */
+@ExtendWith(RealMailServer.Condition.class)
 class RealMailServerIT {
 
     static RealMailServer server;
@@ -47,7 +49,7 @@ class RealMailServerIT {
 
     @BeforeAll
     static void start() {
-        server = RealMailServer.requireOrSkip();
+        server = RealMailServer.load();
         Map<String, Object> props = new java.util.HashMap<>(server.postroomProperties(FOUNDER));
         props.putAll(Map.of("POSTROOM_DATA_DIR", "target/it-data/real-" + UUID.randomUUID(), "SERVER_PORT", "0",
                 "FOUNDER_EMAIL", FOUNDER, "BILLING_FROM_EMAIL", "billing@postroom.test",
@@ -72,8 +74,7 @@ class RealMailServerIT {
 
     private static int count(String user, String folderName, String subject) throws MessagingException {
         MailServer imap = imaps(user);
-        try (Store store = context.getBean(MailSessions.class).imap(imap).getStore()) {
-            store.connect(imap.host(), imap.port(), user, server.password());
+        try (Store store = context.getBean(MailSessions.class).connectImap(imap)) {
             Folder folder = store.getFolder(folderName);
             folder.open(Folder.READ_ONLY);
             try {
@@ -144,7 +145,7 @@ class RealMailServerIT {
                         "FOUNDER_EMAIL", FOUNDER))
                 .run()) {
             MailServer smtp = wrong.getBean(com.postroom.mail.MailEndpoints.class).smtp().orElseThrow();
-            SmtpConnection connection = new SmtpConnection(smtp, wrong.getBean(MailSessions.class).smtp(smtp));
+            SmtpConnection connection = new SmtpConnection(smtp, wrong.getBean(MailSessions.class));
             SmtpConnection.Result result = connection.send(FOUNDER, List.of("alice@postroom.test"),
                     "Subject: x\r\n\r\nx\r\n".getBytes());
             connection.close();

@@ -42,7 +42,7 @@ class TlsPolicyTest {
         MailServer server = new MailServer("127.0.0.1", PLAINTEXT_ONLY.getSmtp().getPort(), TlsMode.STARTTLS,
                 Optional.of("user@example.com"), Optional.of(Secret.of("pw")), Duration.ofSeconds(2),
                 Duration.ofSeconds(5));
-        try (SmtpConnection connection = new SmtpConnection(server, sessions.smtp(server))) {
+        try (SmtpConnection connection = new SmtpConnection(server, sessions)) {
             SmtpConnection.Result result = connection.send("user@example.com", List.of("to@example.com"),
                     "Subject: downgrade\r\n\r\nsecret content\r\n".getBytes());
             assertThat(result.code()).isZero();

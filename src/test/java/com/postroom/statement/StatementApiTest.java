@@ -20,6 +20,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 
 import com.postroom.sandbox.Sandbox;
 import com.postroom.support.Api;
+import com.postroom.support.Inboxes;
 import com.postroom.support.SandboxTest;
 
 @SandboxTest
@@ -46,8 +47,8 @@ class StatementApiTest {
                     Map.entry("remaining_balance", 350.5), Map.entry("company_phone", "+1 555 0100")));
             assertThat(r.status()).as(kind + ": " + r.raw()).isEqualTo(201);
             var greenMail = sandbox.server().orElseThrow().greenMail();
-            await().atMost(Duration.ofSeconds(10)).until(() -> find(greenMail.getReceivedMessages(), number) != null);
-            MimeMessage m = find(greenMail.getReceivedMessages(), number);
+            await().atMost(Duration.ofSeconds(10)).until(() -> !Inboxes.withSubjectContaining(greenMail, number).isEmpty());
+            MimeMessage m = Inboxes.withSubjectContaining(greenMail, number).get(0);
             assertThat(m.getFrom()[0].toString()).isEqualTo("billing@postroom.test");
             if (kind.endsWith("statement") || kind.endsWith("notice") || kind.equals("friendly_reminder")) {
                 assertThat(m.getSubject()).isEqualTo("Statement #" + number + " - Balance Due: $450.50");
@@ -74,15 +75,5 @@ class StatementApiTest {
                 "patient_name", "x", "statement_number", "1", "balance_due", 1));
         assertThat(r.status()).isEqualTo(422);
         assertThat(r.detail()).contains("initial_statement");
-    }
-
-    private static MimeMessage find(MimeMessage[] messages, String number) {
-        return List.of(messages).stream().filter(m -> {
-            try {
-                return m.getSubject() != null && m.getSubject().contains(number);
-            } catch (Exception e) {
-                return false;
-            }
-        }).findFirst().orElse(null);
     }
 }

@@ -6,7 +6,11 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
-import org.junit.jupiter.api.Assumptions;
+import java.util.Optional;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * The private Postfix + Dovecot started by scripts/mailserver/start.sh, described by the env file it writes.
@@ -21,19 +25,45 @@ public final class RealMailServer {
         this.env = env;
     }
 
-    public static RealMailServer requireOrSkip() {
-        Path file = Path.of(System.getenv().getOrDefault("POSTROOM_REAL_MAIL_ENV", "/tmp/postroom-mailserver/env"));
-        boolean required = "true".equals(System.getenv("POSTROOM_REAL_MAIL_REQUIRED"));
-        if (!Files.isReadable(file) || !portOpen(readPort(file))) {
-            String message = "Real mail server suite SKIPPED: no Postfix/Dovecot described by " + file
-                    + " (run `sudo scripts/mailserver/start.sh` to include it; .ci/run does).";
-            if (required) {
-                throw new IllegalStateException(message.replace("SKIPPED", "REQUIRED but missing"));
-            }
-            System.out.println("\n*** " + message + "\n");
-            Assumptions.abort(message);
+    private static Path envFile() {
+        return Path.of(System.getenv().getOrDefault("POSTROOM_REAL_MAIL_ENV", "/tmp/postroom-mailserver/env"));
+    }
+
+    /** Why the suite cannot run here, if it cannot. */
+    static Optional<String> unavailable() {
+        Path file = envFile();
+        if (Files.isReadable(file) && portOpen(readPort(file))) {
+            return Optional.empty();
         }
-        return new RealMailServer(read(file));
+        return Optional.of("no Postfix/Dovecot described by " + file
+                + " is running (run `sudo scripts/mailserver/start.sh` to include this suite; .ci/run does)");
+    }
+
+    static boolean required() {
+        return "true".equals(System.getenv("POSTROOM_REAL_MAIL_REQUIRED"));
+    }
+
+    public static RealMailServer load() {
+        return new RealMailServer(read(envFile()));
+    }
+
+    /**
+     * Put on a test class with {@code @ExtendWith}: the class is reported as skipped, with the reason, when the
+     * servers are not running, and fails when POSTROOM_REAL_MAIL_REQUIRED=true (CI).
+     */
+    public static final class Condition implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            Optional<String> reason = unavailable();
+            if (reason.isEmpty()) {
+                return ConditionEvaluationResult.enabled("real mail server running");
+            }
+            if (required()) {
+                throw new IllegalStateException("Real mail server suite is REQUIRED (POSTROOM_REAL_MAIL_REQUIRED) "
+                        + "but " + reason.get());
+            }
+            return ConditionEvaluationResult.disabled("Real mail server suite SKIPPED: " + reason.get());
+        }
     }
 
     private static int readPort(Path file) {
