@@ -59,11 +59,6 @@ public record EmailAddress(String address, Optional<String> displayName) {
         return new EmailAddress(local + "@" + domain, Optional.ofNullable(parsed.getPersonal()));
     }
 
-    public static EmailAddress of(String address, String displayName) {
-        EmailAddress parsed = parse(address);
-        return new EmailAddress(parsed.address(), Optional.ofNullable(displayName));
-    }
-
     private static boolean isHostName(String domain) {
         if (domain.length() > 253 || !domain.contains(".")) {
             return false;

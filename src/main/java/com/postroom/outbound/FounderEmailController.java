@@ -52,7 +52,7 @@ class FounderEmailController {
         Caller caller = Caller.current().requireOr(FOUNDER_ACCESS_REQUIRED, Caller.FOUNDER, Caller.ADMIN);
         var founder = core.senderFor(Identities.Flow.FOUNDER)
                 .orElseThrow(() -> ApiException.unprocessable("Email not configured for this organization"));
-        requireContent(body.subject(), body.bodyText(), body.bodyHtml());
+        requireContent(body.subject(), body.bodyText(), body.bodyHtml(), "'body_text' or 'body_html'");
         OutboundDraft.Builder draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.FOUNDER)
                 .createdBy(caller.userId()).to(addressList("to", body.to())).cc(body.cc()).bcc(body.bcc())
                 .replyTo(body.replyTo() != null && !body.replyTo().isBlank() ? body.replyTo() : founder.address())
@@ -80,7 +80,7 @@ class FounderEmailController {
             throw new ApiException(HttpStatus.NOT_IMPLEMENTED, "Email transport (SMTP) is not configured. Please "
                     + "configure SMTP_HOST, SMTP_USERNAME, and SMTP_PASSWORD.");
         }
-        requireContent(body.subject(), body.body(), null);
+        requireContent(body.subject(), body.body(), null, "'body'");
         OutboundDraft.Builder draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.NOREPLY)
                 .createdBy(caller.userId()).to(addressList("to", body.to())).subject(body.subject())
                 .text(body.body()).classification("ops")
@@ -125,12 +125,12 @@ class FounderEmailController {
         throw ApiException.unprocessable("'" + field + "' is required: one address, or a list of addresses.");
     }
 
-    private static void requireContent(String subject, String text, String html) {
+    private static void requireContent(String subject, String text, String html, String bodyFields) {
         if (subject == null || subject.isBlank()) {
             throw ApiException.unprocessable("'subject' is required.");
         }
         if ((text == null || text.isBlank()) && (html == null || html.isBlank())) {
-            throw ApiException.unprocessable("Give the message a body: 'body_text' or 'body_html'.");
+            throw ApiException.unprocessable("Give the message a body: " + bodyFields + ".");
         }
     }
 }

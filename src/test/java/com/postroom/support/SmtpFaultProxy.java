@@ -26,7 +26,6 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
-    private final AtomicInteger connections = new AtomicInteger();
     private volatile boolean stalled;
 
     private record Rule(String prefix, String reply, AtomicInteger remaining) {
@@ -48,10 +47,6 @@ public final class SmtpFaultProxy implements AutoCloseable {
 
     public int port() {
         return port;
-    }
-
-    public int connectionsAccepted() {
-        return connections.get();
     }
 
     /** Answers the next {@code times} client commands starting with {@code prefix} with {@code reply}. */
@@ -113,7 +108,6 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 continue;
             }
             try {
-                connections.incrementAndGet();
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), targetPort);
                 sockets.add(client);
                 sockets.add(server);
