@@ -27,7 +27,17 @@ public record PostroomSettings(
         Auth auth,
         Optional<Secret> postmarkServerToken,
         Optional<Path> templatesDir,
-        int contactLimitPerHour) {
+        int contactLimitPerHour,
+        Inbound inbound,
+        PostmarkWebhook postmarkWebhook) {
+
+    /** IMAP sync tuning: IDLE on or off, and how often an idle connection is checked and IDLE re-issued. */
+    public record Inbound(boolean idle, Duration idleRenew) {
+    }
+
+    /** How Postmark's webhook calls prove who they are (Postmark itself does not sign). */
+    public record PostmarkWebhook(Optional<String> username, Optional<Secret> password, boolean requireSignature) {
+    }
 
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(60);
@@ -133,7 +143,35 @@ public record PostroomSettings(
                         env.string("AUTH_JWT_ROLES_CLAIM", "roles")),
                 env.secret("POSTMARK_SERVER_TOKEN"),
                 env.string("TEMPLATES_DIR").map(Path::of),
-                env.integer("CONTACT_LIMIT_PER_HOUR", 5, 1, 100000));
+                env.integer("CONTACT_LIMIT_PER_HOUR", 5, 1, 100000),
+                new Inbound(env.bool("IMAP_IDLE", true), idleRenew(env)),
+                postmarkWebhook(env));
+    }
+
+    private static Duration idleRenew(Env env) {
+        Duration renew = env.duration("IMAP_IDLE_RENEW", Duration.ofMinutes(5));
+        // RFC 2177 §3: servers may drop a client idle for 30 minutes; many NATs forget a silent flow far sooner.
+        if (renew.compareTo(Duration.ofMinutes(29)) > 0 || renew.compareTo(Duration.ofSeconds(5)) < 0) {
+            throw new ConfigurationError("IMAP_IDLE_RENEW must be between 5s and 29m (RFC 2177 lets servers drop an "
+                    + "IDLE after 30 minutes); got " + renew + ".");
+        }
+        return renew;
+    }
+
+    private static PostmarkWebhook postmarkWebhook(Env env) {
+        Optional<String> user = env.string("POSTMARK_WEBHOOK_USERNAME");
+        Optional<Secret> password = env.secret("POSTMARK_WEBHOOK_PASSWORD");
+        if (user.isPresent() != password.isPresent()) {
+            throw new ConfigurationError("POSTMARK_WEBHOOK_USERNAME and POSTMARK_WEBHOOK_PASSWORD must be set "
+                    + "together (Basic auth on Postmark's webhook URL).");
+        }
+        boolean signature = env.bool("POSTMARK_REQUIRE_SIGNATURE", false);
+        if (env.secret("POSTMARK_SERVER_TOKEN").isPresent() && user.isEmpty() && !signature) {
+            throw new ConfigurationError("POSTMARK_SERVER_TOKEN is set but its webhooks would be open to anyone: set "
+                    + "POSTMARK_WEBHOOK_USERNAME and POSTMARK_WEBHOOK_PASSWORD (and put them in the webhook URL), "
+                    + "or POSTMARK_REQUIRE_SIGNATURE=true.");
+        }
+        return new PostmarkWebhook(user, password, signature);
     }
 
     private static MailServer checked(String protocol, MailServer server, boolean allowInsecure) {

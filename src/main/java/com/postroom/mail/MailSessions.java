@@ -93,6 +93,10 @@ public class MailSessions {
         String p = server.tls() == TlsMode.IMPLICIT ? "mail.imaps." : "mail.imap.";
         Properties props = common(p, server);
         props.put("mail.store.protocol", server.tls() == TlsMode.IMPLICIT ? "imaps" : "imap");
+        if (server.tls() == TlsMode.STARTTLS) {
+            props.put(p + "starttls.enable", "true");
+            props.put(p + "starttls.required", "true");
+        }
         props.put(p + "partialfetch", "false");
         props.put(p + "fetchsize", Integer.toString(1024 * 1024));
         return props;

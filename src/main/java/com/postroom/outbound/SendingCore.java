@@ -43,9 +43,12 @@ public class SendingCore {
     private final MessageIds messageIds;
     private final Organizations organizations;
     private final DeliveryWorker worker;
+    private final Suppressions suppressions;
 
     SendingCore(MailEndpoints endpoints, PostroomSettings settings, Threads threads, Messages messages, Outbox outbox,
-                MessageIds messageIds, Organizations organizations, DeliveryWorker worker) {
+                MessageIds messageIds, Organizations organizations, DeliveryWorker worker,
+                Suppressions suppressions) {
+        this.suppressions = suppressions;
         this.endpoints = endpoints;
         this.limits = settings.outbound();
         this.threads = threads;
@@ -90,6 +93,13 @@ public class SendingCore {
         if (envelope.size() > limits.maxRecipients()) {
             throw ApiException.unprocessable("A message can have at most " + limits.maxRecipients()
                     + " recipients (To, Cc and Bcc together); this one has " + envelope.size() + ".");
+        }
+        List<Suppressions.Entry> suppressed = suppressions.among(draft.orgId(), envelope);
+        if (!suppressed.isEmpty()) {
+            Suppressions.Entry first = suppressed.get(0);
+            throw ApiException.unprocessable("Recipient " + first.address() + " is on the suppression list ("
+                    + first.reason() + "); remove the address, or after fixing it call DELETE "
+                    + "/api/email/suppressions/" + first.address() + ".");
         }
         EmailAddress from = sender(draft);
         EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);

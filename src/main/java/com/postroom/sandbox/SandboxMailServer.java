@@ -90,9 +90,13 @@ public final class SandboxMailServer implements AutoCloseable {
     }
 
     public MailServer imap(java.time.Duration connectTimeout, java.time.Duration readTimeout) {
-        EmailAddress founder = identity("founder");
+        return imapFor(identity("founder"), connectTimeout, readTimeout);
+    }
+
+    /** IMAP as one of the sandbox's mailboxes. */
+    public MailServer imapFor(EmailAddress mailbox, java.time.Duration connectTimeout, java.time.Duration readTimeout) {
         return new MailServer(LOOPBACK, greenMail.getImap().getPort(), TlsMode.NONE,
-                Optional.of(founder.address()), Optional.of(mailboxes.get(founder)), connectTimeout, readTimeout);
+                Optional.of(mailbox.address()), Optional.of(mailboxes.get(mailbox)), connectTimeout, readTimeout);
     }
 
     public GreenMail greenMail() {

@@ -1,0 +1,188 @@
+package com.postroom.inbound;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import com.postroom.outbound.MessageIds;
+import com.postroom.outbound.Suppressions;
+
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Bounces matched to the outbound message and recipient they report on. Standard delivery status notifications
+ * (RFC 3464: {@code multipart/report; report-type=delivery-status}) are read field by field; the common non-standard
+ * ones (qmail, Exchange and older servers: a text message from MAILER-DAEMON or postmaster) by their subject, the
+ * returned Message-ID and the recipient named in the text. Only a Message-ID that carries Postroom's keyed tag is
+ * matched, so a forged bounce cannot mark someone else's mail bounced. A permanent failure (5.x.x) suppresses the
+ * address; a temporary one is recorded only.
+ */
+@Component
+class Bounces {
+
+    private static final Pattern SUBJECT = Pattern.compile("undeliver|delivery (status notification|failure|failed|"
+            + "has failed)|returned mail|mail delivery (failed|failure|subsystem)|failure notice|nondeliverable|"
+            + "non-delivery|delivery problem", Pattern.CASE_INSENSITIVE);
+    private static final Pattern DAEMON = Pattern.compile("^(mailer-daemon|postmaster|mail-daemon|mdaemon)@",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern ID = Pattern.compile("<[^<>\\s@]+@[^<>\\s]+>");
+    private static final Pattern ENHANCED = Pattern.compile("\\b([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b");
+    private static final Pattern BASIC = Pattern.compile("\\b([45])\\d\\d\\b");
+
+    record Report(String recipient, boolean hard, String status, String diagnostic) {
+    }
+
+    private final JdbcClient jdbc;
+    private final MessageIds messageIds;
+    private final Suppressions suppressions;
+    private final JsonMapper json;
+
+    Bounces(JdbcClient jdbc, MessageIds messageIds, Suppressions suppressions, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.messageIds = messageIds;
+        this.suppressions = suppressions;
+        this.json = json;
+    }
+
+    /** Records the bounces this received message reports, if it is a bounce of one of our messages. */
+    void inspect(long orgId, UUID reportMessage, ParsedMail mail) {
+        boolean dsn = mail.deliveryStatus().isPresent();
+        boolean looksLikeBounce = dsn || SUBJECT.matcher(mail.subject()).find()
+                || mail.from().map(f -> DAEMON.matcher(f).find()).orElse(false);
+        if (!looksLikeBounce) {
+            return;
+        }
+        Optional<Outbound> original = original(orgId, mail);
+        if (original.isEmpty()) {
+            return;
+        }
+        List<Report> reports = dsn ? fromDsn(mail.deliveryStatus().get()) : heuristic(mail, original.get());
+        for (Report r : reports) {
+            record(orgId, original.get().id(), reportMessage, r, dsn ? "dsn" : "heuristic");
+        }
+    }
+
+    record Outbound(UUID id, List<String> recipients) {
+    }
+
+    private Optional<Outbound> original(long orgId, ParsedMail mail) {
+        Set<String> candidates = new LinkedHashSet<>();
+        mail.returnedMessageId().ifPresent(candidates::add);
+        Matcher m = ID.matcher(mail.text());
+        while (m.find() && candidates.size() < 50) {
+            candidates.add(m.group());
+        }
+        for (String id : candidates) {
+            if (!messageIds.isOurs(id)) {
+                continue;
+            }
+            Optional<Outbound> found = jdbc.sql("SELECT id, recipients || cc || bcc AS rcpts FROM email_message "
+                            + "WHERE org_id = ? AND message_id = ? AND direction = 'outbound' LIMIT 1")
+                    .params(orgId, id)
+                    .query((rs, n) -> new Outbound(rs.getObject(1, UUID.class),
+                            List.of((String[]) rs.getArray(2).getArray())))
+                    .optional();
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** RFC 3464 §2.3: one block of fields per recipient, after the per-message block. */
+    static List<Report> fromDsn(String status) {
+        List<Report> reports = new ArrayList<>();
+        for (String block : status.replace("\r\n", "\n").split("\n\\s*\n")) {
+            Map<String, String> fields = fields(block);
+            String recipient = Optional.ofNullable(fields.get("final-recipient"))
+                    .or(() -> Optional.ofNullable(fields.get("original-recipient"))).map(Bounces::address).orElse(null);
+            String action = fields.getOrDefault("action", "").toLowerCase(Locale.ROOT);
+            if (recipient == null || !action.startsWith("failed")) {
+                continue; // delayed, delivered, relayed, expanded: not a bounce
+            }
+            String code = fields.getOrDefault("status", "5.0.0").strip();
+            reports.add(new Report(recipient, code.startsWith("5"), code,
+                    fields.getOrDefault("diagnostic-code", "").replaceFirst("(?i)^smtp;\\s*", "")));
+        }
+        return reports;
+    }
+
+    private static Map<String, String> fields(String block) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        String name = null;
+        for (String line : block.split("\n")) {
+            if (!line.isEmpty() && Character.isWhitespace(line.charAt(0)) && name != null) {
+                fields.merge(name, " " + line.strip(), String::concat);
+                continue;
+            }
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                fields.put(name, line.substring(colon + 1).strip());
+            }
+        }
+        return fields;
+    }
+
+    private static String address(String typed) {
+        String value = typed.contains(";") ? typed.substring(typed.indexOf(';') + 1) : typed;
+        return value.strip().replaceAll("^<|>$", "").toLowerCase(Locale.ROOT);
+    }
+
+    /** A non-standard bounce: the original's recipients that the text names, with the status code found near them. */
+    private static List<Report> heuristic(ParsedMail mail, Outbound original) {
+        String text = mail.text().isEmpty() ? mail.html().replaceAll("<[^>]+>", " ") : mail.text();
+        String lower = text.toLowerCase(Locale.ROOT);
+        List<Report> reports = new ArrayList<>();
+        for (String rcpt : original.recipients()) {
+            int at = lower.indexOf(rcpt.toLowerCase(Locale.ROOT));
+            if (at < 0) {
+                continue;
+            }
+            String near = text.substring(at, Math.min(text.length(), at + 600));
+            Matcher enhanced = ENHANCED.matcher(near);
+            Matcher basic = BASIC.matcher(near);
+            String status = enhanced.find() ? enhanced.group() : basic.find() ? basic.group() : "5.0.0";
+            String line = near.lines().limit(3).reduce("", (a, b) -> a + " " + b).strip();
+            reports.add(new Report(rcpt, status.startsWith("5"), status, line));
+        }
+        return reports;
+    }
+
+    void record(long orgId, UUID outbound, UUID reportMessage, Report r, String source) {
+        int inserted = jdbc.sql("INSERT INTO bounce (org_id, outbound_message, recipient, hard, status_code, "
+                        + "diagnostic, source, report_message) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                .params(orgId, outbound, r.recipient(), r.hard(), r.status(), truncate(r.diagnostic()), source,
+                        reportMessage).update();
+        if (inserted == 0) {
+            return;
+        }
+        Map<String, Object> bounce = new LinkedHashMap<>();
+        bounce.put("recipient", r.recipient());
+        bounce.put("type", r.hard() ? "hard" : "soft");
+        bounce.put("status", r.status());
+        bounce.put("reason", truncate(r.diagnostic()));
+        jdbc.sql("UPDATE email_message SET status = 'bounced', updated_at = now(), meta = jsonb_set(meta, "
+                        + "'{bounces}', COALESCE(meta->'bounces', '[]'::jsonb) || ?::jsonb) WHERE id = ? AND org_id = ?")
+                .params(json.writeValueAsString(List.of(bounce)), outbound, orgId).update();
+        if (r.hard()) {
+            suppressions.add(orgId, r.recipient(), "hard bounce " + r.status()
+                    + (r.diagnostic().isBlank() ? "" : ": " + truncate(r.diagnostic())), source);
+        }
+    }
+
+    private static String truncate(String s) {
+        return s == null ? "" : s.length() > 500 ? s.substring(0, 500) : s;
+    }
+}

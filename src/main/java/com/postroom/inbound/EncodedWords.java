@@ -1,0 +1,99 @@
+package com.postroom.inbound;
+
+import java.io.ByteArrayOutputStream;
+import java.util.Base64;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * RFC 2047 encoded words ({@code =?charset?B|Q?text?=}), decoded leniently: an unknown charset falls back (see
+ * {@link Charsets}), broken base64 keeps what decodes, words split across adjacent encoded words (a multi-byte
+ * character cut in two, as many mailers do) are joined before decoding, and encoded words inside other text (not
+ * allowed, but common) are decoded too. Jakarta Mail's own decoder throws on an unknown charset.
+ */
+final class EncodedWords {
+
+    private static final Pattern WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
+    private static final Pattern BETWEEN_WORDS = Pattern.compile("\\s*");
+
+    private EncodedWords() {
+    }
+
+    static String decode(String value) {
+        if (value == null || !value.contains("=?")) {
+            return value;
+        }
+        Matcher m = WORD.matcher(value);
+        StringBuilder out = new StringBuilder();
+        int last = 0;
+        String pendingCharset = null;
+        ByteArrayOutputStream pending = new ByteArrayOutputStream();
+        while (m.find()) {
+            String between = value.substring(last, m.start());
+            boolean adjacent = pendingCharset != null && BETWEEN_WORDS.matcher(between).matches();
+            String charset = stripLanguage(m.group(1));
+            if (!adjacent || !charset.equalsIgnoreCase(pendingCharset)) {
+                flush(out, pending, pendingCharset);
+                pendingCharset = null;
+                if (!adjacent) {
+                    out.append(between);
+                }
+            }
+            pendingCharset = charset;
+            byte[] bytes = m.group(2).equalsIgnoreCase("B") ? base64(m.group(3)) : quoted(m.group(3));
+            pending.writeBytes(bytes);
+            last = m.end();
+        }
+        flush(out, pending, pendingCharset);
+        out.append(value.substring(last));
+        return out.toString();
+    }
+
+    private static void flush(StringBuilder out, ByteArrayOutputStream pending, String charset) {
+        if (charset != null) {
+            out.append(Charsets.decode(pending.toByteArray(), charset));
+        }
+        pending.reset();
+    }
+
+    /** RFC 2231 §5 allows {@code charset*language}. */
+    private static String stripLanguage(String charset) {
+        int star = charset.indexOf('*');
+        return star < 0 ? charset : charset.substring(0, star);
+    }
+
+    private static byte[] base64(String text) {
+        String clean = text.replaceAll("[^A-Za-z0-9+/]", "");
+        if (clean.length() % 4 == 1) {
+            clean = clean.substring(0, clean.length() - 1); // a stray character cannot be decoded
+        }
+        while (clean.length() % 4 != 0) {
+            clean += "=";
+        }
+        try {
+            return Base64.getDecoder().decode(clean);
+        } catch (IllegalArgumentException e) {
+            return new byte[0];
+        }
+    }
+
+    private static byte[] quoted(String text) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '_') {
+                out.write(' ');
+            } else if (c == '=' && i + 2 < text.length() && hex(text.charAt(i + 1)) >= 0 && hex(text.charAt(i + 2)) >= 0) {
+                out.write(hex(text.charAt(i + 1)) * 16 + hex(text.charAt(i + 2)));
+                i += 2;
+            } else {
+                out.write(c & 0xff);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    private static int hex(char c) {
+        return Character.digit(c, 16);
+    }
+}

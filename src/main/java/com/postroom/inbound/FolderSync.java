@@ -1,0 +1,243 @@
+package com.postroom.inbound;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import jakarta.mail.MessagingException;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import com.postroom.cluster.Instance;
+
+/**
+ * Syncs one folder of one mailbox, exactly once by construction:
+ * <ul>
+ * <li>the folder's UIDVALIDITY and highest stored UID are kept; only UIDs above it are fetched, in batches;</li>
+ * <li>a batch and the new high-water mark commit in one transaction ({@link Ingest}), so a crash at any point means
+ * the next run fetches that batch again, and the content keys make storing it again a no-op;</li>
+ * <li>a changed UIDVALIDITY resets the mark and rescans; messages already stored are matched by content key and only
+ * gain their new location;</li>
+ * <li>a lease on the folder row keeps two instances from syncing it at once; each commit checks the lease is still
+ * ours.</li>
+ * </ul>
+ */
+@Component
+class FolderSync {
+
+    private static final Logger log = LoggerFactory.getLogger(FolderSync.class);
+    static final int BATCH_MESSAGES = 200;
+    static final long BATCH_BYTES = 16L * 1024 * 1024;
+    static final int CHUNK = 1024 * 1024;
+    private static final String LEASE = "interval '2 minutes'";
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final Ingest ingest;
+    private final Instance instance;
+
+    FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.ingest = ingest;
+        this.instance = instance;
+    }
+
+    /** Counts for one folder sync; {@code busy} when another instance holds the folder. */
+    record Counts(String folder, long fetched, long stored, long duplicates, long quarantined, boolean busy) {
+        static Counts busy(String folder) {
+            return new Counts(folder, 0, 0, 0, 0, true);
+        }
+    }
+
+    static final class LeaseLost extends RuntimeException {
+        LeaseLost() {
+            super("Another instance took over this folder");
+        }
+    }
+
+    Counts sync(Mailbox mailbox, IMAPFolder folder, boolean mirrorFlags) throws MessagingException {
+        String name = folder.getFullName();
+        long uidValidity = folder.getUIDValidity();
+        jdbc.sql("INSERT INTO mailbox_folder (mailbox_id, folder) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .params(mailbox.id(), name).update();
+        if (!acquire(mailbox.id(), name)) {
+            return Counts.busy(name);
+        }
+        try {
+            long last = cursor(mailbox.id(), name, uidValidity);
+            long[] counts = new long[4];
+            List<ImapReader.Entry> entries = ImapReader.listAfter(folder, last);
+            boolean junk = Mailbox.isJunk(name);
+            List<ImapReader.Entry> batch = new ArrayList<>();
+            long batchBytes = 0;
+            for (ImapReader.Entry e : entries) {
+                if (e.size() > RawMail.IN_MEMORY_LIMIT) {
+                    flush(mailbox, folder, uidValidity, batch, junk, counts);
+                    batchBytes = 0;
+                    large(mailbox, folder, uidValidity, e, junk, counts);
+                    continue;
+                }
+                if (!batch.isEmpty() && (batch.size() >= BATCH_MESSAGES || batchBytes + e.size() > BATCH_BYTES)) {
+                    flush(mailbox, folder, uidValidity, batch, junk, counts);
+                    batchBytes = 0;
+                }
+                batch.add(e);
+                batchBytes += e.size();
+            }
+            flush(mailbox, folder, uidValidity, batch, junk, counts);
+            if (mirrorFlags) {
+                mirrorFlags(mailbox, folder, uidValidity);
+            }
+            jdbc.sql("UPDATE mailbox_folder SET last_sync_at = now(), last_error = NULL, messages_total = ? "
+                            + "WHERE mailbox_id = ? AND folder = ?")
+                    .params(folder.getMessageCount(), mailbox.id(), name).update();
+            return new Counts(name, counts[0], counts[1], counts[2], counts[3], false);
+        } catch (MessagingException | RuntimeException e) {
+            jdbc.sql("UPDATE mailbox_folder SET last_error = ? WHERE mailbox_id = ? AND folder = ?")
+                    .params(String.valueOf(e.getMessage()), mailbox.id(), name).update();
+            throw e;
+        } finally {
+            release(mailbox.id(), name);
+        }
+    }
+
+    private boolean acquire(long mailboxId, String folder) {
+        return jdbc.sql("UPDATE mailbox_folder SET lease_owner = ?, lease_until = now() + " + LEASE
+                        + " WHERE mailbox_id = ? AND folder = ? AND (lease_owner IS NULL OR lease_owner = ? "
+                        + "OR lease_until < now() OR " + Instance.CLAIM_ORPHANED.replace("claimed_by", "lease_owner")
+                        + ")")
+                .params(instance.id(), mailboxId, folder, instance.id()).update() == 1;
+    }
+
+    private void release(long mailboxId, String folder) {
+        jdbc.sql("UPDATE mailbox_folder SET lease_owner = NULL, lease_until = NULL WHERE mailbox_id = ? "
+                + "AND folder = ? AND lease_owner = ?").params(mailboxId, folder, instance.id()).update();
+    }
+
+    /** The high-water mark, reset when the server's UIDVALIDITY is not the one it was recorded under. */
+    private long cursor(long mailboxId, String folder, long uidValidity) {
+        Map<String, Object> row = jdbc.sql("SELECT uidvalidity, last_uid FROM mailbox_folder WHERE mailbox_id = ? "
+                + "AND folder = ?").params(mailboxId, folder).query().singleRow();
+        Long stored = (Long) row.get("uidvalidity");
+        if (stored != null && stored == uidValidity) {
+            return (Long) row.get("last_uid");
+        }
+        if (stored != null) {
+            log.warn("UIDVALIDITY of {} changed from {} to {}: rescanning; stored messages are matched by content",
+                    folder, stored, uidValidity);
+            jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? AND uidvalidity <> ?")
+                    .params(mailboxId, folder, uidValidity).update();
+        }
+        jdbc.sql("UPDATE mailbox_folder SET uidvalidity = ?, last_uid = 0 WHERE mailbox_id = ? AND folder = ?")
+                .params(uidValidity, mailboxId, folder).update();
+        return 0;
+    }
+
+    private void flush(Mailbox mailbox, IMAPFolder folder, long uidValidity, List<ImapReader.Entry> batch,
+                       boolean junk, long[] counts) throws MessagingException {
+        if (batch.isEmpty()) {
+            return;
+        }
+        Map<Long, byte[]> bodies = ImapReader.bodies(folder, batch.stream().map(ImapReader.Entry::uid).toList());
+        List<Incoming> incoming = new ArrayList<>();
+        for (ImapReader.Entry e : batch) {
+            byte[] bytes = bodies.get(e.uid());
+            if (bytes != null) {
+                incoming.add(Incoming.fromImap(RawMail.of(bytes), location(mailbox, folder, uidValidity, e),
+                        Optional.ofNullable(e.internalDate()), e.flags(), junk));
+            }
+        }
+        long maxUid = batch.get(batch.size() - 1).uid();
+        store(mailbox, folder.getFullName(), uidValidity, incoming, maxUid, counts);
+        batch.clear();
+    }
+
+    private void large(Mailbox mailbox, IMAPFolder folder, long uidValidity, ImapReader.Entry e, boolean junk,
+                       long[] counts) throws MessagingException {
+        Path spool;
+        try {
+            spool = RawMail.newSpoolFile();
+        } catch (IOException io) {
+            throw new UncheckedIOException(io);
+        }
+        boolean present;
+        try (OutputStream out = Files.newOutputStream(spool)) {
+            present = ImapReader.streamTo(folder, e.uid(), CHUNK, out);
+        } catch (IOException io) {
+            throw new UncheckedIOException(io);
+        }
+        try (RawMail raw = RawMail.spooled(spool)) {
+            List<Incoming> incoming = present
+                    ? List.of(Incoming.fromImap(raw, location(mailbox, folder, uidValidity, e),
+                    Optional.ofNullable(e.internalDate()), e.flags(), junk))
+                    : List.of();
+            store(mailbox, folder.getFullName(), uidValidity, incoming, e.uid(), counts);
+        }
+    }
+
+    private void store(Mailbox mailbox, String folder, long uidValidity, List<Incoming> incoming, long maxUid,
+                       long[] counts) {
+        Ingest.Result result = ingest.store(mailbox.orgId(), incoming, db -> {
+            int moved = db.sql("UPDATE mailbox_folder SET last_uid = GREATEST(last_uid, ?), lease_until = now() + "
+                            + LEASE + " WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ? AND lease_owner = ?")
+                    .params(maxUid, mailbox.id(), folder, uidValidity, instance.id()).update();
+            if (moved != 1) {
+                throw new LeaseLost();
+            }
+        });
+        counts[0] += incoming.size();
+        counts[1] += result.count(Ingest.Outcome.STORED);
+        counts[2] += result.count(Ingest.Outcome.DUPLICATE);
+        counts[3] += result.count(Ingest.Outcome.QUARANTINED);
+    }
+
+    private static Incoming.Location location(Mailbox mailbox, IMAPFolder folder, long uidValidity,
+                                              ImapReader.Entry e) {
+        return new Incoming.Location(mailbox.id(), folder.getFullName(), uidValidity, e.uid());
+    }
+
+    /** Seen, flagged and answered as the server has them now: another client's changes show up here. */
+    private void mirrorFlags(Mailbox mailbox, IMAPFolder folder, long uidValidity) throws MessagingException {
+        String name = folder.getFullName();
+        Long last = jdbc.sql("SELECT last_uid FROM mailbox_folder WHERE mailbox_id = ? AND folder = ?")
+                .params(mailbox.id(), name).query(Long.class).single();
+        Map<Long, Set<String>> server = ImapReader.flagsUpTo(folder, last);
+        if (server.isEmpty()) {
+            return;
+        }
+        List<Object[]> changed = new ArrayList<>();
+        jdbc.sql("SELECT uid, flags FROM message_location WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ?")
+                .params(mailbox.id(), name, uidValidity)
+                .query(rs -> {
+                    long uid = rs.getLong(1);
+                    Set<String> now = server.get(uid);
+                    Set<String> stored = Set.of((String[]) rs.getArray(2).getArray());
+                    if (now != null && !now.equals(stored)) {
+                        changed.add(new Object[] {now.toArray(String[]::new), mailbox.id(), name, uidValidity, uid});
+                    }
+                });
+        if (changed.isEmpty()) {
+            return;
+        }
+        template.batchUpdate("UPDATE message_location SET flags = ? WHERE mailbox_id = ? AND folder = ? "
+                + "AND uidvalidity = ? AND uid = ?", changed);
+        template.batchUpdate("UPDATE email_message m SET seen = '\\Seen' = ANY(l.flags), "
+                        + "flagged = '\\Flagged' = ANY(l.flags), answered = '\\Answered' = ANY(l.flags), "
+                        + "updated_at = now() FROM message_location l WHERE l.message_id = m.id AND l.mailbox_id = ? "
+                        + "AND l.folder = ? AND l.uidvalidity = ? AND l.uid = ?",
+                changed.stream().map(r -> new Object[] {r[1], r[2], r[3], r[4]}).toList());
+    }
+}

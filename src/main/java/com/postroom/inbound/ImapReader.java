@@ -1,0 +1,191 @@
+package com.postroom.inbound;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.mail.Flags;
+import jakarta.mail.MessagingException;
+
+import org.eclipse.angus.mail.iap.ByteArray;
+import org.eclipse.angus.mail.iap.Response;
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.protocol.BODY;
+import org.eclipse.angus.mail.imap.protocol.FLAGS;
+import org.eclipse.angus.mail.imap.protocol.FetchResponse;
+import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
+import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
+import org.eclipse.angus.mail.imap.protocol.UID;
+
+/**
+ * The few IMAP commands a sync needs, issued directly (RFC 3501 §6.4.8 UID FETCH) so that every message is addressed
+ * by UID, fetched with {@code BODY.PEEK[]} (never marking it read), many per round trip, and large ones in chunks
+ * ({@code BODY.PEEK[]<offset.length>}) straight to disk.
+ */
+final class ImapReader {
+
+    /** A message on the server, before its body is fetched. */
+    record Entry(long uid, long size, Set<String> flags, OffsetDateTime internalDate) {
+    }
+
+    private ImapReader() {
+    }
+
+    /**
+     * Messages with a UID above {@code afterUid}, in UID order. RFC 3501 returns the highest message for
+     * {@code n:*} even when its UID is below n, so UIDs at or below the mark are dropped here.
+     */
+    static List<Entry> listAfter(IMAPFolder folder, long afterUid) throws MessagingException {
+        List<Entry> entries = new ArrayList<>();
+        for (FetchResponse fr : fetch(folder, "UID FETCH " + (afterUid + 1) + ":* (UID RFC822.SIZE FLAGS INTERNALDATE)")) {
+            UID uid = fr.getItem(UID.class);
+            if (uid == null || uid.uid <= afterUid) {
+                continue;
+            }
+            RFC822SIZE size = fr.getItem(RFC822SIZE.class);
+            INTERNALDATE date = fr.getItem(INTERNALDATE.class);
+            entries.add(new Entry(uid.uid, size == null ? 0 : size.size, flags(fr.getItem(FLAGS.class)),
+                    date == null || date.getDate() == null ? null
+                            : date.getDate().toInstant().atOffset(ZoneOffset.UTC)));
+        }
+        entries.sort(java.util.Comparator.comparingLong(Entry::uid));
+        return entries;
+    }
+
+    /** UID → flags for every message up to {@code upToUid}. */
+    static Map<Long, Set<String>> flagsUpTo(IMAPFolder folder, long upToUid) throws MessagingException {
+        Map<Long, Set<String>> flags = new HashMap<>();
+        if (upToUid < 1) {
+            return flags;
+        }
+        for (FetchResponse fr : fetch(folder, "UID FETCH 1:" + upToUid + " (UID FLAGS)")) {
+            UID uid = fr.getItem(UID.class);
+            if (uid != null && uid.uid <= upToUid) {
+                flags.put(uid.uid, flags(fr.getItem(FLAGS.class)));
+            }
+        }
+        return flags;
+    }
+
+    /** The raw bytes of these messages; a UID missing from the answer was expunged meanwhile. */
+    static Map<Long, byte[]> bodies(IMAPFolder folder, List<Long> uids) throws MessagingException {
+        Map<Long, byte[]> bodies = new HashMap<>();
+        for (FetchResponse fr : fetch(folder, "UID FETCH " + uidSet(uids) + " (UID BODY.PEEK[])")) {
+            UID uid = fr.getItem(UID.class);
+            BODY body = fr.getItem(BODY.class);
+            if (uid != null && body != null && body.getByteArray() != null) {
+                ByteArray ba = body.getByteArray();
+                bodies.put(uid.uid, java.util.Arrays.copyOfRange(ba.getBytes(), ba.getStart(),
+                        ba.getStart() + ba.getCount()));
+            }
+        }
+        return bodies;
+    }
+
+    /** Streams one message to {@code out} in chunks; false when it was expunged meanwhile. */
+    static boolean streamTo(IMAPFolder folder, long uid, int chunk, OutputStream out) throws MessagingException {
+        long offset = 0;
+        while (true) {
+            byte[] part = null;
+            for (FetchResponse fr : fetch(folder, "UID FETCH " + uid + " (UID BODY.PEEK[]<" + offset + "." + chunk
+                    + ">)")) {
+                UID u = fr.getItem(UID.class);
+                BODY body = fr.getItem(BODY.class);
+                if (u != null && u.uid == uid && body != null) {
+                    ByteArray ba = body.getByteArray();
+                    part = ba == null ? new byte[0]
+                            : java.util.Arrays.copyOfRange(ba.getBytes(), ba.getStart(), ba.getStart() + ba.getCount());
+                }
+            }
+            if (part == null) {
+                return offset > 0;
+            }
+            try {
+                out.write(part);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            offset += part.length;
+            if (part.length < chunk) {
+                return true;
+            }
+        }
+    }
+
+    static String uidSet(List<Long> uids) {
+        List<Long> sorted = uids.stream().sorted().toList();
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i;
+            while (j + 1 < sorted.size() && sorted.get(j + 1) == sorted.get(j) + 1) {
+                j++;
+            }
+            out.append(out.length() == 0 ? "" : ",").append(sorted.get(i));
+            if (j > i) {
+                out.append(':').append(sorted.get(j));
+            }
+            i = j + 1;
+        }
+        return out.toString();
+    }
+
+    private static Set<String> flags(Flags flags) {
+        Set<String> out = new LinkedHashSet<>();
+        if (flags == null) {
+            return out;
+        }
+        for (Flags.Flag f : flags.getSystemFlags()) {
+            if (f == Flags.Flag.SEEN) {
+                out.add("\\Seen");
+            } else if (f == Flags.Flag.FLAGGED) {
+                out.add("\\Flagged");
+            } else if (f == Flags.Flag.ANSWERED) {
+                out.add("\\Answered");
+            } else if (f == Flags.Flag.DELETED) {
+                out.add("\\Deleted");
+            } else if (f == Flags.Flag.DRAFT) {
+                out.add("\\Draft");
+            }
+        }
+        for (String user : flags.getUserFlags()) {
+            out.add(user);
+        }
+        return out;
+    }
+
+    /**
+     * Runs one FETCH on the folder's connection and returns its FETCH answers. Other untagged answers (EXISTS,
+     * EXPUNGE) go to the folder as usual; ours are kept from it, so its message cache does not grow with every UID.
+     */
+    private static List<FetchResponse> fetch(IMAPFolder folder, String command) throws MessagingException {
+        Object result = folder.doCommand(p -> {
+            Response[] responses = p.command(command, null);
+            Response last = responses[responses.length - 1];
+            List<FetchResponse> fetched = new ArrayList<>();
+            List<Response> others = new ArrayList<>();
+            for (int i = 0; i < responses.length - 1; i++) {
+                if (responses[i] instanceof FetchResponse fr) {
+                    fetched.add(fr);
+                } else {
+                    others.add(responses[i]);
+                }
+            }
+            others.add(last);
+            p.notifyResponseHandlers(others.toArray(Response[]::new));
+            p.handleResult(last);
+            return fetched;
+        });
+        @SuppressWarnings("unchecked")
+        List<FetchResponse> list = (List<FetchResponse>) result;
+        return list;
+    }
+}

@@ -1,0 +1,116 @@
+package com.postroom.inbound;
+
+import java.io.OutputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
+
+import com.postroom.org.Caller;
+import com.postroom.web.ApiException;
+
+/** Sync on demand, the quarantine, and a stored message's raw bytes. */
+@RestController
+class InboundController {
+
+    private final InboundSync sync;
+    private final Mailboxes mailboxes;
+    private final JdbcClient jdbc;
+
+    InboundController(InboundSync sync, Mailboxes mailboxes, JdbcClient jdbc) {
+        this.sync = sync;
+        this.mailboxes = mailboxes;
+        this.jdbc = jdbc;
+    }
+
+    @PostMapping("/api/email/poll-inbound")
+    ResponseEntity<Object> pollInbound() {
+        Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER);
+        if (mailboxes.enabled(caller.orgId()).isEmpty()) {
+            throw new ApiException(HttpStatus.PRECONDITION_FAILED, "No IMAP mailbox is configured for this "
+                    + "organization: set IMAP_HOST, IMAP_USERNAME and IMAP_PASSWORD, or add one with POST "
+                    + "/api/email/mailboxes.");
+        }
+        List<InboundSync.MailboxCounts> results = sync.syncNow(caller.orgId());
+        if (results.stream().allMatch(r -> r.error() != null)) {
+            throw new ApiException(HttpStatus.BAD_GATEWAY, "IMAP poll failed: " + results.get(0).error());
+        }
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("status", "ok");
+        body.put("message", "IMAP poll completed");
+        body.put("fetched", results.stream().mapToLong(r -> r.total(FolderSync.Counts::fetched)).sum());
+        body.put("new", results.stream().mapToLong(r -> r.total(FolderSync.Counts::stored)).sum());
+        body.put("duplicates", results.stream().mapToLong(r -> r.total(FolderSync.Counts::duplicates)).sum());
+        body.put("quarantined", results.stream().mapToLong(r -> r.total(FolderSync.Counts::quarantined)).sum());
+        body.put("mailboxes", results.stream().map(InboundController::mailbox).toList());
+        return ResponseEntity.ok(body);
+    }
+
+    private static Map<String, Object> mailbox(InboundSync.MailboxCounts r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", r.mailboxId());
+        m.put("mailbox", r.mailbox());
+        m.put("fetched", r.total(FolderSync.Counts::fetched));
+        m.put("new", r.total(FolderSync.Counts::stored));
+        m.put("duplicates", r.total(FolderSync.Counts::duplicates));
+        m.put("quarantined", r.total(FolderSync.Counts::quarantined));
+        m.put("folders", r.folders());
+        m.put("error", r.error());
+        return m;
+    }
+
+    /** Messages that could not be parsed: stored raw, with the reason. */
+    @GetMapping("/api/email/quarantine")
+    List<Map<String, Object>> quarantine(@RequestParam(defaultValue = "100") int limit,
+                                         @RequestParam(defaultValue = "0") int offset) {
+        Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER);
+        if (limit < 1 || limit > 500 || offset < 0) {
+            throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
+        }
+        return jdbc.sql("SELECT id, thread_id, quarantine_reason, raw_size, message_id, created_at FROM email_message "
+                        + "WHERE org_id = ? AND quarantine_reason IS NOT NULL ORDER BY created_at DESC LIMIT ? OFFSET ?")
+                .params(caller.orgId(), limit, offset).query().listOfRows();
+    }
+
+    /** The message exactly as the server had it (RFC 822), streamed from its stored chunks. */
+    @GetMapping("/api/email/messages/{id}/raw")
+    ResponseEntity<StreamingResponseBody> raw(@PathVariable UUID id) {
+        Caller caller = Caller.current();
+        Long size = jdbc.sql("SELECT COALESCE(SUM(octet_length(r.data)), -1) FROM email_message m LEFT JOIN "
+                        + "message_raw r ON r.message_id = m.id WHERE m.id = ? AND m.org_id = ? GROUP BY m.id")
+                .params(id, caller.orgId()).query(Long.class).optional()
+                .orElseThrow(() -> ApiException.notFound("Message not found"));
+        if (size < 0) {
+            throw ApiException.notFound("This message has no stored raw form (it was composed by Postroom; its MIME "
+                    + "is in the outbox).");
+        }
+        StreamingResponseBody body = (OutputStream out) -> {
+            for (int seq = 0; ; seq++) {
+                List<byte[]> chunk = jdbc.sql("SELECT data FROM message_raw WHERE message_id = ? AND seq = ?")
+                        .params(id, seq).query(byte[].class).list();
+                if (chunk.isEmpty()) {
+                    return;
+                }
+                out.write(chunk.get(0));
+            }
+        };
+        return ResponseEntity.ok()
+                .contentType(MediaType.parseMediaType("message/rfc822"))
+                .contentLength(size)
+                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".eml\"")
+                .header("X-Content-Type-Options", "nosniff")
+                .body(body);
+    }
+}

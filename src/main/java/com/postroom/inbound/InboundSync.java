@@ -1,0 +1,326 @@
+package com.postroom.inbound;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import jakarta.mail.Folder;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Store;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Service;
+
+import com.postroom.config.PostroomSettings;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.mail.MailSessions;
+import com.postroom.org.Organizations;
+import com.postroom.sandbox.Sandbox;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Keeps every synced folder current. Each (mailbox, folder) has a watcher thread with its own connection: it syncs,
+ * then waits in IDLE (RFC 2177) until the server reports a change, and syncs again, so new mail is stored within a
+ * second or two. A timer kicks each watcher every IMAP_POLL_INTERVAL (at most IMAP_IDLE_RENEW): the kick ends IDLE,
+ * the watcher does a full sync (flags included) and re-issues IDLE, and a connection that does not answer the kick in
+ * time is closed and reconnected with backoff. Servers without IDLE are polled on the same timer.
+ */
+@Service
+public class InboundSync implements SmartLifecycle {
+
+    private static final Logger log = LoggerFactory.getLogger(InboundSync.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(2);
+
+    private final Mailboxes mailboxes;
+    private final FolderSync folderSync;
+    private final MailSessions sessions;
+    private final MailEndpoints endpoints;
+    private final PostroomSettings settings;
+    private final Organizations organizations;
+    private final Sandbox sandbox;
+    private final MeterRegistry meters;
+    private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
+    private final Map<String, Watcher> watchers = new ConcurrentHashMap<>();
+    private ScheduledExecutorService timer;
+    private volatile boolean running;
+
+    InboundSync(Mailboxes mailboxes, FolderSync folderSync, MailSessions sessions, MailEndpoints endpoints,
+                PostroomSettings settings, Organizations organizations, Sandbox sandbox, MeterRegistry meters) {
+        this.mailboxes = mailboxes;
+        this.folderSync = folderSync;
+        this.sessions = sessions;
+        this.endpoints = endpoints;
+        this.settings = settings;
+        this.organizations = organizations;
+        this.sandbox = sandbox;
+        this.meters = meters;
+    }
+
+    /** One mailbox's result of a sync: per-folder counts, or the error that stopped it. */
+    public record MailboxCounts(long mailboxId, String mailbox, List<FolderSync.Counts> folders, String error) {
+        public long total(java.util.function.ToLongFunction<FolderSync.Counts> f) {
+            return folders.stream().mapToLong(f).sum();
+        }
+    }
+
+    @Override
+    public void start() {
+        registerConfigured();
+        running = true;
+        // Made here, not in the constructor: a test context that is paused and resumed stops and starts us again.
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "postroom-inbound-timer");
+            t.setDaemon(true);
+            return t;
+        });
+        for (Mailbox m : mailboxes.enabled()) {
+            watch(m);
+        }
+        Duration kick = settings.imapPollInterval().compareTo(settings.inbound().idleRenew()) < 0
+                ? settings.imapPollInterval() : settings.inbound().idleRenew();
+        timer.scheduleWithFixedDelay(this::kickAll, kick.toMillis(), kick.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The configured mailbox (IMAP_*), or in sandbox mode every sandbox mailbox, belongs to the first organization. */
+    private void registerConfigured() {
+        var org = organizations.primary();
+        if (org.isEmpty()) {
+            return;
+        }
+        List<Long> ids = new ArrayList<>();
+        if (sandbox.server().isPresent()) {
+            var server = sandbox.server().get();
+            for (var entry : server.mailboxes().keySet()) {
+                ids.add(mailboxes.registerEnvironment(org.get().id(), server.imapFor(entry,
+                        PostroomSettings.DEFAULT_CONNECT_TIMEOUT, PostroomSettings.DEFAULT_READ_TIMEOUT),
+                        List.of("INBOX")));
+            }
+        } else if (endpoints.imap().isPresent()) {
+            ids.add(mailboxes.registerEnvironment(org.get().id(), endpoints.imap().get(), settings.imapFolders()));
+        }
+        mailboxes.disableEnvironmentExcept(ids);
+    }
+
+    /** Starts watching a mailbox added at run time. */
+    public void watch(Mailbox mailbox) {
+        if (!running) {
+            return;
+        }
+        for (String folder : mailbox.folders()) {
+            Watcher w = new Watcher(mailbox, folder);
+            if (watchers.putIfAbsent(w.key, w) == null) {
+                w.thread.start();
+            }
+        }
+    }
+
+    public void unwatch(long mailboxId) {
+        watchers.values().removeIf(w -> {
+            if (w.mailbox.id() == mailboxId) {
+                w.stop();
+                return true;
+            }
+            return false;
+        });
+    }
+
+    private void kickAll() {
+        watchers.values().forEach(Watcher::kick);
+    }
+
+    /** Syncs every enabled mailbox of the organization now, on fresh connections (POST /api/email/poll-inbound). */
+    public List<MailboxCounts> syncNow(long orgId) {
+        List<MailboxCounts> results = new ArrayList<>();
+        for (Mailbox m : mailboxes.enabled(orgId)) {
+            results.add(syncMailbox(m));
+        }
+        return results;
+    }
+
+    MailboxCounts syncMailbox(Mailbox m) {
+        List<FolderSync.Counts> folders = new ArrayList<>();
+        try (Store store = sessions.connectImap(m.server())) {
+            for (String name : m.folders()) {
+                IMAPFolder folder = (IMAPFolder) store.getFolder(name);
+                folder.open(Folder.READ_ONLY);
+                try {
+                    folders.add(locked(m, name, () -> folderSync.sync(m, folder, true)));
+                } finally {
+                    folder.close(false);
+                }
+            }
+            return new MailboxCounts(m.id(), m.name(), folders, null);
+        } catch (MessagingException | RuntimeException e) {
+            log.warn("Sync of {} failed: {}", m.name(), e.toString());
+            return new MailboxCounts(m.id(), m.name(), folders, describe(e));
+        }
+    }
+
+    static String describe(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return message.length() > 300 ? message.substring(0, 300) : message;
+    }
+
+    interface SyncCall {
+        FolderSync.Counts run() throws MessagingException;
+    }
+
+    /** One sync per folder at a time within this instance; the database lease covers other instances. */
+    private FolderSync.Counts locked(Mailbox m, String folder, SyncCall call) throws MessagingException {
+        ReentrantLock lock = locks.computeIfAbsent(m.id() + "/" + folder, k -> new ReentrantLock());
+        try {
+            if (!lock.tryLock(2, TimeUnit.MINUTES)) {
+                return FolderSync.Counts.busy(folder);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return FolderSync.Counts.busy(folder);
+        }
+        try {
+            FolderSync.Counts counts = call.run();
+            meters.counter("postroom_inbound_messages", "outcome", "stored").increment(counts.stored());
+            meters.counter("postroom_inbound_messages", "outcome", "duplicate").increment(counts.duplicates());
+            meters.counter("postroom_inbound_messages", "outcome", "quarantined").increment(counts.quarantined());
+            return counts;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private final class Watcher implements Runnable {
+        final Mailbox mailbox;
+        final String folderName;
+        final String key;
+        final Thread thread;
+        private volatile IMAPFolder folder;
+        private volatile Store store;
+        private volatile boolean stopped;
+        private final Object poke = new Object();
+
+        Watcher(Mailbox mailbox, String folderName) {
+            this.mailbox = mailbox;
+            this.folderName = folderName;
+            this.key = mailbox.id() + "/" + folderName;
+            this.thread = new Thread(this, "postroom-imap-" + key);
+            this.thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            Duration backoff = Duration.ofSeconds(1);
+            while (running && !stopped) {
+                try {
+                    store = sessions.connectImap(mailbox.server());
+                    IMAPFolder f = (IMAPFolder) store.getFolder(folderName);
+                    f.open(Folder.READ_ONLY);
+                    folder = f;
+                    backoff = Duration.ofSeconds(1);
+                    boolean idle = settings.inbound().idle() && ((org.eclipse.angus.mail.imap.IMAPStore) store).hasCapability("IDLE");
+                    while (running && !stopped && f.isOpen()) {
+                        locked(mailbox, folderName, () -> folderSync.sync(mailbox, f, true));
+                        if (idle) {
+                            f.idle(true); // returns on the server's first notification, or when kicked
+                        } else {
+                            synchronized (poke) {
+                                poke.wait(settings.imapPollInterval().toMillis());
+                            }
+                        }
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                } catch (MessagingException | RuntimeException e) {
+                    if (!running || stopped) {
+                        return;
+                    }
+                    log.warn("IMAP watcher {} ({}): {}; reconnecting in {} s", mailbox.name(), folderName,
+                            e.toString(), backoff.toSeconds());
+                    sleep(backoff);
+                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                } finally {
+                    closeQuietly();
+                }
+            }
+        }
+
+        /**
+         * Ends IDLE with a NOOP (any command on the folder does), so the loop syncs and re-issues IDLE. A NOOP that
+         * fails or times out means the connection is dead: it is closed, and the loop reconnects.
+         */
+        void kick() {
+            IMAPFolder f = folder;
+            if (f == null) {
+                return;
+            }
+            synchronized (poke) {
+                poke.notifyAll();
+            }
+            try {
+                f.doCommand(p -> {
+                    p.simpleCommand("NOOP", null);
+                    return null;
+                });
+            } catch (MessagingException | RuntimeException e) {
+                log.info("IMAP watcher {} ({}) did not answer a NOOP ({}); reconnecting", mailbox.name(), folderName,
+                        e.toString());
+                closeQuietly();
+            }
+        }
+
+        void stop() {
+            stopped = true;
+            closeQuietly();
+            thread.interrupt();
+        }
+
+        private void closeQuietly() {
+            Store s = store;
+            if (s != null) {
+                try {
+                    s.close();
+                } catch (MessagingException | RuntimeException ignored) {
+                    // Already gone.
+                }
+            }
+            folder = null;
+        }
+
+        private void sleep(Duration d) {
+            try {
+                Thread.sleep(d.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stopped = true;
+            }
+        }
+    }
+
+    @Override
+    public void stop() {
+        running = false;
+        timer.shutdownNow();
+        watchers.values().forEach(Watcher::stop);
+        watchers.clear();
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        // After the web server and the delivery worker are up; stopped before the database goes.
+        return Integer.MAX_VALUE - 200;
+    }
+}

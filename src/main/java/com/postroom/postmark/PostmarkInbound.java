@@ -1,0 +1,205 @@
+package com.postroom.postmark;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.activation.DataHandler;
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeBodyPart;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.internet.MimeMultipart;
+import jakarta.mail.internet.MimeUtility;
+import jakarta.mail.util.ByteArrayDataSource;
+
+import org.springframework.stereotype.Component;
+
+import com.postroom.inbound.Attachments;
+import com.postroom.inbound.ContentKey;
+import com.postroom.inbound.Incoming;
+import com.postroom.inbound.Ingest;
+import com.postroom.inbound.RawMail;
+import com.postroom.mailbox.Labels;
+import com.postroom.mailbox.MessageView;
+import com.postroom.mailbox.Messages;
+import com.postroom.org.Organizations;
+import com.postroom.web.ApiException;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Postmark's inbound payload into the same pipeline as IMAP mail. {@code RawEmail} is used as it is when Postmark
+ * sends it; otherwise a MIME message is rebuilt from the fields. Postmark retries, so the content key is Postmark's
+ * own MessageID: a retry finds the stored message and answers with it instead of storing it again.
+ */
+@Component
+class PostmarkInbound {
+
+    private final Ingest ingest;
+    private final Organizations organizations;
+    private final Messages messages;
+    private final Attachments attachments;
+    private final Labels labels;
+
+    PostmarkInbound(Ingest ingest, Organizations organizations, Messages messages, Attachments attachments,
+                    Labels labels) {
+        this.ingest = ingest;
+        this.organizations = organizations;
+        this.messages = messages;
+        this.attachments = attachments;
+        this.labels = labels;
+    }
+
+    Map<String, Object> ingest(JsonNode p) {
+        String postmarkId = text(p, "MessageID");
+        if (postmarkId.isBlank()) {
+            throw ApiException.unprocessable("MessageID is required (Postmark's id of the inbound message).");
+        }
+        long orgId = organization(p);
+        byte[] raw = text(p, "RawEmail").isBlank() ? rebuild(p) : text(p, "RawEmail").getBytes(StandardCharsets.UTF_8);
+        Incoming incoming = new Incoming(RawMail.of(raw), Optional.empty(),
+                Optional.of(ContentKey.external("postmark", postmarkId)), Optional.empty(), Set.of(), false,
+                "postmark");
+        Ingest.Result result = ingest.store(orgId, List.of(incoming), db -> {
+        });
+        UUID id = result.items().get(0).messageId();
+        MessageView message = messages.find(orgId, id).orElseThrow();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("message", message);
+        out.put("attachments", attachments.of(orgId, id));
+        out.put("labels", labels.slugsOf(id));
+        out.put("decision", message.meta().get("decision"));
+        return out;
+    }
+
+    /** The organization that owns a recipient's domain: OriginalRecipient first, then To, Cc, Bcc. */
+    private long organization(JsonNode p) {
+        List<String> candidates = new ArrayList<>();
+        candidates.add(text(p, "OriginalRecipient"));
+        for (String field : List.of("ToFull", "CcFull", "BccFull")) {
+            JsonNode list = p.get(field);
+            if (list != null && list.isArray()) {
+                list.forEach(n -> candidates.add(text(n, "Email")));
+            }
+        }
+        for (String address : candidates) {
+            int at = address.lastIndexOf('@');
+            if (at > 0) {
+                var org = organizations.byDomain(address.substring(at + 1).strip().toLowerCase(Locale.ROOT));
+                if (org.isPresent()) {
+                    return org.get().id();
+                }
+            }
+        }
+        throw ApiException.notFound("Unknown org domain");
+    }
+
+    /** A MIME message with the payload's headers, bodies and attachments. */
+    static byte[] rebuild(JsonNode p) {
+        try {
+            MimeMessage m = new MimeMessage(Session.getInstance(new Properties()));
+            JsonNode headers = p.get("Headers");
+            if (headers != null && headers.isArray()) {
+                for (JsonNode h : headers) {
+                    String name = text(h, "Name");
+                    if (!name.isBlank() && name.matches("[!-9;-~]+")) {
+                        m.addHeader(name, MimeUtility.fold(name.length() + 2, text(h, "Value")));
+                    }
+                }
+            }
+            setIfPresent(m, "From", text(p, "From").isBlank() ? null : p.get("From").asString());
+            setIfPresent(m, "To", text(p, "To"));
+            setIfPresent(m, "Cc", text(p, "Cc"));
+            setIfPresent(m, "Reply-To", text(p, "ReplyTo"));
+            setIfPresent(m, "Date", text(p, "Date"));
+            m.setSubject(text(p, "Subject"), "UTF-8");
+            // The sender's Message-ID when Postmark passed it among the headers; saveChanges() would replace it.
+            String messageId = Optional.ofNullable(m.getHeader("Message-ID", null))
+                    .orElse("<" + text(p, "MessageID") + "@inbound.postmarkapp.com>");
+            MimeMultipart alternative = new MimeMultipart("alternative");
+            MimeBodyPart plain = new MimeBodyPart();
+            plain.setText(text(p, "TextBody"), "UTF-8");
+            alternative.addBodyPart(plain);
+            if (!text(p, "HtmlBody").isBlank()) {
+                MimeBodyPart html = new MimeBodyPart();
+                html.setText(text(p, "HtmlBody"), "UTF-8", "html");
+                alternative.addBodyPart(html);
+            }
+            JsonNode files = p.get("Attachments");
+            if (files == null || !files.isArray() || files.isEmpty()) {
+                m.setContent(alternative);
+            } else {
+                MimeMultipart mixed = new MimeMultipart("mixed");
+                MimeBodyPart body = new MimeBodyPart();
+                body.setContent(alternative);
+                mixed.addBodyPart(body);
+                for (JsonNode a : files) {
+                    MimeBodyPart part = new MimeBodyPart();
+                    byte[] content;
+                    try {
+                        content = Base64.getMimeDecoder().decode(text(a, "Content"));
+                    } catch (IllegalArgumentException e) {
+                        throw ApiException.unprocessable("Attachment '" + text(a, "Name") + "' is not valid base64.");
+                    }
+                    String type = text(a, "ContentType").isBlank() ? "application/octet-stream" : text(a, "ContentType");
+                    part.setDataHandler(new DataHandler(new ByteArrayDataSource(content, type)));
+                    part.setFileName(text(a, "Name"));
+                    String cid = text(a, "ContentID").isBlank() ? text(a, "ContentId") : text(a, "ContentID");
+                    if (!cid.isBlank()) {
+                        part.setContentID("<" + cid.replaceAll("^<|>$", "").replaceFirst("^cid:", "") + ">");
+                        part.setDisposition(MimeBodyPart.INLINE);
+                    } else {
+                        part.setDisposition(MimeBodyPart.ATTACHMENT);
+                    }
+                    mixed.addBodyPart(part);
+                }
+                m.setContent(mixed);
+            }
+            m.saveChanges();
+            m.setHeader("Message-ID", messageId);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            m.writeTo(out);
+            return out.toByteArray();
+        } catch (MessagingException e) {
+            throw ApiException.unprocessable("The payload could not be turned into a message: " + e.getMessage());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void setIfPresent(MimeMessage m, String name, String value) throws MessagingException {
+        if (value != null && !value.isBlank()) {
+            m.setHeader(name, MimeUtility.fold(name.length() + 2, encodeIfNeeded(value)));
+        }
+    }
+
+    private static String encodeIfNeeded(String value) {
+        for (char c : value.toCharArray()) {
+            if (c > 127) {
+                try {
+                    return MimeUtility.encodeText(value, "UTF-8", "B");
+                } catch (java.io.UnsupportedEncodingException e) {
+                    return value;
+                }
+            }
+        }
+        return value;
+    }
+
+    static String text(JsonNode node, String field) {
+        JsonNode v = node == null ? null : node.get(field);
+        return v == null || v.isNull() ? "" : v.isString() ? v.asString() : v.toString();
+    }
+}

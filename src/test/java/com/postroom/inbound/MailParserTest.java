@@ -1,0 +1,176 @@
+package com.postroom.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+import org.junit.jupiter.api.Test;
+
+/** Real-world breakage, one fixture each (src/test/resources/mail): nothing throws, everything readable is read. */
+class MailParserTest {
+
+    private final MailParser parser = new MailParser();
+
+    static RawMail fixture(String name) {
+        try (InputStream in = MailParserTest.class.getResourceAsStream("/mail/" + name)) {
+            return RawMail.of(in.readAllBytes());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private ParsedMail parse(String name) throws UnparseableMail {
+        return parser.parse(fixture(name));
+    }
+
+    @Test
+    void aBodyThatIsNotInItsDeclaredCharsetFallsBackToWindows1252() throws Exception {
+        ParsedMail m = parse("wrong-charset.eml");
+        assertThat(m.text()).contains("El café está pagado");
+        assertThat(m.fromName()).contains("José");
+    }
+
+    @Test
+    void anUnknownCharsetFallsBackToUtf8InHeadersAndBody() throws Exception {
+        ParsedMail m = parse("unknown-charset.eml");
+        assertThat(m.subject()).isEqualTo("naïve café");
+        assertThat(m.fromName()).contains("Renée");
+        assertThat(m.text()).contains("A naïve question about the café run.");
+    }
+
+    @Test
+    void eightBitHeadersAreReadAsUtf8OrLatin1() throws Exception {
+        ParsedMail utf8 = parse("8bit-headers.eml");
+        assertThat(utf8.subject()).isEqualTo("Größe der Rechnung – bitte prüfen");
+        assertThat(utf8.fromName()).contains("Jürgen Groß");
+        assertThat(utf8.text()).contains("Die Größe stimmt nicht.");
+        ParsedMail latin1 = parse("latin1-header.eml");
+        assertThat(latin1.subject()).isEqualTo("Réclamation");
+        assertThat(latin1.fromName()).contains("François");
+    }
+
+    @Test
+    void brokenAndMissingBoundariesKeepTheText() throws Exception {
+        ParsedMail broken = parse("broken-boundary.eml");
+        assertThat(broken.text()).contains("The text that should still be readable.");
+        ParsedMail cut = parse("missing-end-boundary.eml");
+        assertThat(cut.text()).contains("First part arrived.");
+        assertThat(cut.attachments()).extracting(ParsedMail.Part::filename).containsExactly("scan.pdf");
+    }
+
+    @Test
+    void noMessageIdIsReportedAsAbsent() throws Exception {
+        assertThat(parse("no-message-id.eml").messageId()).isEmpty();
+    }
+
+    @Test
+    void aNestedMessageIsOneAttachmentNamedAfterItsSubject() throws Exception {
+        ParsedMail m = parse("nested-rfc822.eml");
+        assertThat(m.text()).contains("See the forwarded message.").doesNotContain("The inner text.");
+        assertThat(m.attachments()).singleElement().satisfies(p -> {
+            assertThat(p.contentType()).isEqualTo("message/rfc822");
+            assertThat(p.filename()).isEqualTo("Original claim.eml");
+            assertThat(p.size()).isGreaterThan(300);
+        });
+    }
+
+    @Test
+    void aZeroBytePartIsAnEmptyAttachment() throws Exception {
+        assertThat(parse("zero-byte-part.eml").attachments()).singleElement().satisfies(p -> {
+            assertThat(p.size()).isZero();
+            assertThat(p.sha256()).isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        });
+    }
+
+    @Test
+    void headerLinesOfThousandsOfCharactersAreFine() throws Exception {
+        ParsedMail m = parse("long-header.eml");
+        assertThat(m.subject()).startsWith("Long subject-words").hasSizeGreaterThan(3000);
+        assertThat(m.references()).hasSize(120).startsWith("<ref0@example.org>");
+        assertThat(m.headers().raw("X-Long")).hasValueSatisfying(v -> assertThat(v).hasSize(3000));
+    }
+
+    @Test
+    void winmailDatIsKeptAsAnAttachment() throws Exception {
+        assertThat(parse("winmail.eml").attachments()).singleElement().satisfies(p -> {
+            assertThat(p.filename()).isEqualTo("winmail.dat");
+            assertThat(p.contentType()).isEqualTo("application/ms-tnef");
+            assertThat(p.size()).isEqualTo(1028);
+        });
+    }
+
+    @Test
+    void rfc2231AndRfc2047NamesAreDecoded() throws Exception {
+        ParsedMail m = parse("rfc2231-filename.eml");
+        assertThat(m.subject()).isEqualTo("€ rates");
+        assertThat(m.attachments()).extracting(ParsedMail.Part::filename).containsExactly("€ rates 2026.pdf");
+    }
+
+    @Test
+    void inlineImagesKeepTheirContentId() throws Exception {
+        ParsedMail m = parse("inline-cid.eml");
+        assertThat(m.html()).contains("cid:logo123@example.org");
+        assertThat(m.text()).contains("Logo below.");
+        assertThat(m.attachments()).singleElement().satisfies(p -> {
+            assertThat(p.contentId()).isEqualTo("logo123@example.org");
+            assertThat(p.inline()).isTrue();
+        });
+        assertThat(m.hasAttachments()).isFalse();
+    }
+
+    @Test
+    void garbageWithoutHeadersIsUnparseable() {
+        assertThatThrownBy(() -> parse("garbage.eml")).isInstanceOf(UnparseableMail.class)
+                .hasMessageContaining("no header section");
+        assertThatThrownBy(() -> parser.parse(RawMail.of(new byte[0]))).isInstanceOf(UnparseableMail.class);
+    }
+
+    @Test
+    void theSameMessageHasTheSameKeyAndADifferentBodyADifferentOne() throws Exception {
+        RawMail a = fixture("dup-message-id-a.eml");
+        RawMail b = fixture("dup-message-id-b.eml");
+        String keyA = ContentKey.of(a, parser.parse(a).headers());
+        assertThat(ContentKey.of(fixture("dup-message-id-a.eml"), parser.parse(a).headers())).isEqualTo(keyA);
+        assertThat(ContentKey.of(b, parser.parse(b).headers())).isNotEqualTo(keyA);
+    }
+
+    @Test
+    void traceHeadersAddedOnTheWayDoNotChangeTheKey() throws Exception {
+        byte[] original = fixture("no-message-id.eml").headerBlock();
+        RawMail plain = fixture("no-message-id.eml");
+        byte[] withTrace = ("Received: from mx by postroom; Mon, 2 Nov 2026 10:06:01 +0000\r\nDelivered-To: x@y\r\n"
+                + new String(readAll(plain), java.nio.charset.StandardCharsets.ISO_8859_1))
+                .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        RawMail traced = RawMail.of(withTrace);
+        assertThat(original).isNotEmpty();
+        assertThat(ContentKey.of(traced, parser.parse(traced).headers()))
+                .isEqualTo(ContentKey.of(plain, parser.parse(plain).headers()));
+    }
+
+    private static byte[] readAll(RawMail raw) throws IOException {
+        try (InputStream in = raw.open()) {
+            return in.readAllBytes();
+        }
+    }
+
+    @Test
+    void spamAndAutoRepliesAreRecognised() throws Exception {
+        Classifier.Meaning spam = Classifier.of(parse("spam.eml"), false);
+        assertThat(spam.spam()).isTrue();
+        assertThat(spam.labels()).contains("spam");
+        Classifier.Meaning away = Classifier.of(parse("auto-reply.eml"), false);
+        assertThat(away.autoReply()).isTrue();
+        assertThat(away.classification()).isEqualTo("billing");
+        assertThat(Classifier.of(parse("no-message-id.eml"), true).spam()).isTrue();
+    }
+
+    @Test
+    void encodedWordsSplitAcrossAMultiByteCharacterAreJoined() {
+        // "é" is C3 A9 in UTF-8; some mailers cut it between two encoded words.
+        assertThat(EncodedWords.decode("=?UTF-8?B?Y2Fmww==?= =?UTF-8?B?qQ==?=")).isEqualTo("café");
+        assertThat(EncodedWords.decode("Re: =?ISO-8859-1?Q?R=E9clamation?= urgent")).isEqualTo("Re: Réclamation urgent");
+    }
+}
