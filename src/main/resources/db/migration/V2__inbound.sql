@@ -75,6 +75,9 @@ CREATE TABLE message_raw (
     data        BYTEA NOT NULL,
     PRIMARY KEY (message_id, seq)
 );
+-- Stored as is: attachments are mostly compressed or base64 of compressed data, and trying to compress every
+-- megabyte costs more CPU than the disk it saves.
+ALTER TABLE message_raw ALTER COLUMN data SET STORAGE EXTERNAL;
 
 CREATE TABLE email_attachment (
     id            UUID        PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -90,6 +93,9 @@ CREATE TABLE email_attachment (
     created_at    TIMESTAMPTZ NOT NULL DEFAULT now()
 );
 CREATE INDEX email_attachment_message ON email_attachment (message_id);
+
+-- Threading by subject looks up recent threads by normalized subject.
+CREATE INDEX email_thread_subject ON email_thread (org_id, normalized_subject, last_message_at DESC);
 
 CREATE TABLE email_label (
     id          BIGSERIAL PRIMARY KEY,

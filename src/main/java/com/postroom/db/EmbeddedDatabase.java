@@ -73,6 +73,10 @@ final class EmbeddedDatabase implements AutoCloseable {
                     // them all. Each commit still returns only after its flush; durability is unchanged.
                     .setServerConfig("commit_delay", "1000")
                     .setServerConfig("commit_siblings", "4")
+                    // Inbound sync writes tens of megabytes per transaction: a larger WAL buffer lets it write WAL
+                    // in big sequential chunks instead of stalling on a full 4 MB buffer.
+                    .setServerConfig("wal_buffers", "16MB")
+                    .setServerConfig("shared_buffers", "256MB")
                     .setLocaleConfig("encoding", "UTF8")
                     .setLocaleConfig("locale", "C.UTF-8");
             if (!fresh) {

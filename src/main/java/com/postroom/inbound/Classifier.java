@@ -12,10 +12,11 @@ import java.util.regex.Pattern;
  */
 final class Classifier {
 
-    private static final Pattern BILLING = Pattern.compile("\\b(invoices?|payments?|cms|edi|claims?)\\b");
-    private static final Pattern LEGAL = Pattern.compile("\\b(subpoenas?|legal|court|discovery|hold)\\b");
-    private static final Pattern OCR = Pattern.compile("\\b(scan|scanned|ocr)\\b");
-    private static final Pattern COMPLIANCE = Pattern.compile("\\b(retention|policy|compliance)\\b");
+    private static final Set<String> BILLING = Set.of("invoice", "invoices", "payment", "payments", "cms", "edi",
+            "claim", "claims");
+    private static final Set<String> LEGAL = Set.of("subpoena", "subpoenas", "legal", "court", "discovery", "hold");
+    private static final Set<String> OCR = Set.of("scan", "scanned", "ocr");
+    private static final Set<String> COMPLIANCE = Set.of("retention", "policy", "compliance");
     private static final Pattern SPAM_STATUS = Pattern.compile("^\\s*(yes|spam)\\b.*", Pattern.CASE_INSENSITIVE);
 
     record Meaning(String classification, Set<String> labels, boolean spam, Optional<String> spamReason,
@@ -26,20 +27,16 @@ final class Classifier {
     }
 
     static Meaning of(ParsedMail mail, boolean junkFolder) {
-        String haystack = (mail.subject() + "\n" + mail.text()).toLowerCase(Locale.ROOT);
-        if (haystack.length() > 200_000) {
-            haystack = haystack.substring(0, 200_000);
-        }
-        String classification = BILLING.matcher(haystack).find() ? "billing"
-                : LEGAL.matcher(haystack).find() ? "legal" : "ops";
+        Set<String> words = words(mail.subject() + "\n" + mail.text());
+        String classification = any(words, BILLING) ? "billing" : any(words, LEGAL) ? "legal" : "ops";
         Set<String> labels = new LinkedHashSet<>();
         if (!classification.equals("ops")) {
             labels.add(classification);
         }
-        if (OCR.matcher(haystack).find()) {
+        if (any(words, OCR)) {
             labels.add("ocr");
         }
-        if (COMPLIANCE.matcher(haystack).find()) {
+        if (any(words, COMPLIANCE)) {
             labels.add("compliance");
         }
         if (mail.hasAttachments()) {
@@ -61,6 +58,34 @@ final class Classifier {
             labels.add("auto-reply");
         }
         return new Meaning(classification, labels, spamReason.isPresent(), spamReason, autoReply, bulk);
+    }
+
+    /** The distinct lower-case words (letters and digits) of the first 200,000 characters: one pass, then lookups. */
+    static Set<String> words(String text) {
+        Set<String> words = new java.util.HashSet<>();
+        int end = Math.min(text.length(), 200_000);
+        int start = -1;
+        for (int i = 0; i <= end; i++) {
+            boolean letter = i < end && Character.isLetterOrDigit(text.charAt(i));
+            if (letter && start < 0) {
+                start = i;
+            } else if (!letter && start >= 0) {
+                if (i - start <= 12) { // no keyword is longer; skips the cost of long tokens
+                    words.add(text.substring(start, i).toLowerCase(Locale.ROOT));
+                }
+                start = -1;
+            }
+        }
+        return words;
+    }
+
+    private static boolean any(Set<String> words, Set<String> keywords) {
+        for (String k : keywords) {
+            if (words.contains(k)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Optional<String> spamReason(HeaderBlock h, boolean junkFolder) {

@@ -38,7 +38,7 @@ import com.postroom.cluster.Instance;
 class FolderSync {
 
     private static final Logger log = LoggerFactory.getLogger(FolderSync.class);
-    static final int BATCH_MESSAGES = 200;
+    static final int BATCH_MESSAGES = 250;
     static final long BATCH_BYTES = 16L * 1024 * 1024;
     static final int CHUNK = 1024 * 1024;
     private static final String LEASE = "interval '2 minutes'";
@@ -76,41 +76,102 @@ class FolderSync {
         if (!acquire(mailbox.id(), name)) {
             return Counts.busy(name);
         }
+        long started = System.nanoTime();
+        Pipeline pipeline = new Pipeline();
         try {
             long last = cursor(mailbox.id(), name, uidValidity);
-            long[] counts = new long[4];
+            long[] counts = pipeline.counts;
             List<ImapReader.Entry> entries = ImapReader.listAfter(folder, last);
             boolean junk = Mailbox.isJunk(name);
             List<ImapReader.Entry> batch = new ArrayList<>();
             long batchBytes = 0;
             for (ImapReader.Entry e : entries) {
                 if (e.size() > RawMail.IN_MEMORY_LIMIT) {
-                    flush(mailbox, folder, uidValidity, batch, junk, counts);
+                    flush(mailbox, folder, uidValidity, batch, junk, pipeline);
                     batchBytes = 0;
+                    pipeline.drain();
                     large(mailbox, folder, uidValidity, e, junk, counts);
                     continue;
                 }
                 if (!batch.isEmpty() && (batch.size() >= BATCH_MESSAGES || batchBytes + e.size() > BATCH_BYTES)) {
-                    flush(mailbox, folder, uidValidity, batch, junk, counts);
+                    flush(mailbox, folder, uidValidity, batch, junk, pipeline);
                     batchBytes = 0;
                 }
                 batch.add(e);
                 batchBytes += e.size();
             }
-            flush(mailbox, folder, uidValidity, batch, junk, counts);
+            flush(mailbox, folder, uidValidity, batch, junk, pipeline);
+            pipeline.drain();
             if (mirrorFlags) {
                 mirrorFlags(mailbox, folder, uidValidity);
             }
             jdbc.sql("UPDATE mailbox_folder SET last_sync_at = now(), last_error = NULL, messages_total = ? "
                             + "WHERE mailbox_id = ? AND folder = ?")
                     .params(folder.getMessageCount(), mailbox.id(), name).update();
+            if (counts[0] > 0) {
+                double seconds = (System.nanoTime() - started) / 1e9;
+                log.info("Synced {} of {}: {} fetched, {} new, {} duplicates, {} quarantined in {} s ({} msg/s)",
+                        name, mailbox.name(), counts[0], counts[1], counts[2], counts[3],
+                        String.format("%.2f", seconds), String.format("%.0f", counts[0] / seconds));
+            }
             return new Counts(name, counts[0], counts[1], counts[2], counts[3], false);
         } catch (MessagingException | RuntimeException e) {
             jdbc.sql("UPDATE mailbox_folder SET last_error = ? WHERE mailbox_id = ? AND folder = ?")
                     .params(String.valueOf(e.getMessage()), mailbox.id(), name).update();
             throw e;
         } finally {
+            pipeline.close();
             release(mailbox.id(), name);
+        }
+    }
+
+    /**
+     * Fetching the next batch overlaps with parsing and storing the previous one, on one writer thread so that
+     * batches still commit in UID order. At most one batch waits, which bounds memory to two batches.
+     */
+    private static final class Pipeline implements AutoCloseable {
+        final long[] counts = new long[4];
+        private final java.util.concurrent.ExecutorService writer = java.util.concurrent.Executors
+                .newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "postroom-inbound-writer");
+                    t.setDaemon(true);
+                    return t;
+                });
+        private java.util.concurrent.Future<?> pending;
+
+        void submit(Runnable store) {
+            drain();
+            pending = writer.submit(store);
+        }
+
+        /** Waits for the batch in flight; its failure becomes this thread's. */
+        void drain() {
+            if (pending == null) {
+                return;
+            }
+            try {
+                pending.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while storing a batch", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(e.getCause());
+            } finally {
+                pending = null;
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                drain();
+            } catch (RuntimeException ignored) {
+                // Already reported by the sync that failed.
+            }
+            writer.shutdownNow();
         }
     }
 
@@ -147,7 +208,7 @@ class FolderSync {
     }
 
     private void flush(Mailbox mailbox, IMAPFolder folder, long uidValidity, List<ImapReader.Entry> batch,
-                       boolean junk, long[] counts) throws MessagingException {
+                       boolean junk, Pipeline pipeline) throws MessagingException {
         if (batch.isEmpty()) {
             return;
         }
@@ -161,7 +222,9 @@ class FolderSync {
             }
         }
         long maxUid = batch.get(batch.size() - 1).uid();
-        store(mailbox, folder.getFullName(), uidValidity, incoming, maxUid, counts);
+        String name = folder.getFullName();
+        List<Ingest.Prepared> prepared = ingest.prepare(incoming); // parsed here while the previous batch is stored
+        pipeline.submit(() -> store(mailbox, name, uidValidity, prepared, maxUid, pipeline.counts));
         batch.clear();
     }
 
@@ -184,13 +247,13 @@ class FolderSync {
                     ? List.of(Incoming.fromImap(raw, location(mailbox, folder, uidValidity, e),
                     Optional.ofNullable(e.internalDate()), e.flags(), junk))
                     : List.of();
-            store(mailbox, folder.getFullName(), uidValidity, incoming, e.uid(), counts);
+            store(mailbox, folder.getFullName(), uidValidity, ingest.prepare(incoming), e.uid(), counts);
         }
     }
 
-    private void store(Mailbox mailbox, String folder, long uidValidity, List<Incoming> incoming, long maxUid,
+    private void store(Mailbox mailbox, String folder, long uidValidity, List<Ingest.Prepared> incoming, long maxUid,
                        long[] counts) {
-        Ingest.Result result = ingest.store(mailbox.orgId(), incoming, db -> {
+        Ingest.Result result = ingest.storePrepared(mailbox.orgId(), incoming, db -> {
             int moved = db.sql("UPDATE mailbox_folder SET last_uid = GREATEST(last_uid, ?), lease_until = now() + "
                             + LEASE + " WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ? AND lease_owner = ?")
                     .params(maxUid, mailbox.id(), folder, uidValidity, instance.id()).update();

@@ -1,6 +1,9 @@
 package com.postroom.inbound;
 
+import java.io.IOException;
 import java.io.OutputStream;
+
+import jakarta.servlet.http.HttpServletResponse;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -8,7 +11,6 @@ import java.util.UUID;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
-import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -16,7 +18,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBody;
 
 import com.postroom.org.Caller;
 import com.postroom.web.ApiException;
@@ -86,7 +87,7 @@ class InboundController {
 
     /** The message exactly as the server had it (RFC 822), streamed from its stored chunks. */
     @GetMapping("/api/email/messages/{id}/raw")
-    ResponseEntity<StreamingResponseBody> raw(@PathVariable UUID id) {
+    void raw(@PathVariable UUID id, HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();
         Long size = jdbc.sql("SELECT COALESCE(SUM(octet_length(r.data)), -1) FROM email_message m LEFT JOIN "
                         + "message_raw r ON r.message_id = m.id WHERE m.id = ? AND m.org_id = ? GROUP BY m.id")
@@ -96,21 +97,20 @@ class InboundController {
             throw ApiException.notFound("This message has no stored raw form (it was composed by Postroom; its MIME "
                     + "is in the outbox).");
         }
-        StreamingResponseBody body = (OutputStream out) -> {
-            for (int seq = 0; ; seq++) {
-                List<byte[]> chunk = jdbc.sql("SELECT data FROM message_raw WHERE message_id = ? AND seq = ?")
-                        .params(id, seq).query(byte[].class).list();
-                if (chunk.isEmpty()) {
-                    return;
-                }
-                out.write(chunk.get(0));
+        // Written here, chunk by chunk, on the request's own thread (no async dispatch to re-authenticate).
+        response.setContentType("message/rfc822");
+        response.setContentLengthLong(size);
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".eml\"");
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        OutputStream out = response.getOutputStream();
+        for (int seq = 0; ; seq++) {
+            List<byte[]> chunk = jdbc.sql("SELECT data FROM message_raw WHERE message_id = ? AND seq = ?")
+                    .params(id, seq).query(byte[].class).list();
+            if (chunk.isEmpty()) {
+                break;
             }
-        };
-        return ResponseEntity.ok()
-                .contentType(MediaType.parseMediaType("message/rfc822"))
-                .contentLength(size)
-                .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".eml\"")
-                .header("X-Content-Type-Options", "nosniff")
-                .body(body);
+            out.write(chunk.get(0));
+        }
+        out.flush();
     }
 }

@@ -84,7 +84,16 @@ public class Ingest {
     }
 
     public Result store(long orgId, List<Incoming> batch, Consumer<JdbcClient> alsoInTransaction) {
-        List<Prepared> prepared = batch.stream().map(this::prepare).toList();
+        return storePrepared(orgId, prepare(batch), alsoInTransaction);
+    }
+
+    /** Parses a batch, on all cores; no database access, so it can run ahead of the batch being stored. */
+    List<Prepared> prepare(List<Incoming> batch) {
+        return batch.size() > 1 ? batch.parallelStream().map(this::prepare).toList()
+                : batch.stream().map(this::prepare).toList();
+    }
+
+    Result storePrepared(long orgId, List<Prepared> prepared, Consumer<JdbcClient> alsoInTransaction) {
         for (int attempt = 1; ; attempt++) {
             try {
                 return tx.execute(status -> write(orgId, prepared, alsoInTransaction));

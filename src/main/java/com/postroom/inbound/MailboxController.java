@@ -66,9 +66,10 @@ class MailboxController {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
             }
-            m.put("sync", jdbc.sql("SELECT folder, uidvalidity, last_uid, last_sync_at, last_error, messages_total "
-                    + "FROM mailbox_folder WHERE mailbox_id = ? ORDER BY folder").param(row.get("id"))
-                    .query().listOfRows());
+            m.put("sync", jdbc.sql("SELECT f.folder, f.uidvalidity, f.last_uid, f.last_sync_at, f.last_error, "
+                    + "f.messages_total AS messages_on_server, (SELECT count(*) FROM message_location l WHERE "
+                    + "l.mailbox_id = f.mailbox_id AND l.folder = f.folder) AS messages_stored FROM mailbox_folder f "
+                    + "WHERE f.mailbox_id = ? ORDER BY f.folder").param(row.get("id")).query().listOfRows());
             out.add(m);
         }
         return out;

@@ -90,7 +90,11 @@ public final class RawMail implements AutoCloseable {
     }
 
     private void readHeaderBlock() {
-        try (InputStream in = open()) {
+        if (bytes != null) {
+            scanHeaderBlock();
+            return;
+        }
+        try (InputStream in = new java.io.BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
             ByteArrayOutputStream head = new ByteArrayOutputStream();
             int previous = -1;
             int beforePrevious = -1;
@@ -117,9 +121,40 @@ public final class RawMail implements AutoCloseable {
         }
     }
 
+    /** The same scan as below, straight over the array. */
+    private void scanHeaderBlock() {
+        int limit = Math.min(bytes.length, MAX_HEADER_BYTES);
+        for (int i = 1; i < limit; i++) {
+            if (bytes[i] == '\n') {
+                if (bytes[i - 1] == '\n') {
+                    headerBlock = java.util.Arrays.copyOf(bytes, i - 1);
+                    bodyOffset = i + 1;
+                    return;
+                }
+                if (bytes[i - 1] == '\r' && i >= 2 && bytes[i - 2] == '\n') {
+                    headerBlock = java.util.Arrays.copyOf(bytes, i - 2);
+                    bodyOffset = i + 1;
+                    return;
+                }
+            }
+        }
+        headerBlock = java.util.Arrays.copyOf(bytes, limit);
+        bodyOffset = bytes.length;
+    }
+
     /** SHA-256 of everything after the header block. */
     public byte[] bodySha256() {
-        try (InputStream in = open()) {
+        if (bytes != null) {
+            try {
+                MessageDigest digest = MessageDigest.getInstance("SHA-256");
+                int from = (int) Math.min(bodyOffset(), size);
+                digest.update(bytes, from, bytes.length - from);
+                return digest.digest();
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        try (InputStream in = Files.newInputStream(file)) {
             in.skipNBytes(Math.min(bodyOffset(), size));
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             byte[] buffer = new byte[64 * 1024];

@@ -56,6 +56,14 @@ public class Messages {
                 .query(this::view).optional();
     }
 
+    /** Newest first, optionally within one thread. */
+    public List<MessageView> list(long orgId, Optional<UUID> threadId, int limit, int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND (?::uuid IS NULL OR thread_id = ?) "
+                        + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+                .params(orgId, threadId.orElse(null), threadId.orElse(null), limit, offset)
+                .query(this::view).list();
+    }
+
     /** The newest message of a thread, whose Message-ID a reply in that thread refers to. */
     public Optional<MessageView> latestInThread(long orgId, UUID threadId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE thread_id = ? AND org_id = ? "

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Inbound ingest: Postroom (fetch, parse, store, thread, classify) vs. a download-only Python imaplib loop, in one run,
+# over IMAPS from the private Dovecot started by scripts/mailserver/start.sh.
+# Usage: bench/inbound/run.sh [small=5000] [large=20]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SMALL="${1:-5000}"
+LARGE="${2:-20}"
+ENV_FILE="${POSTROOM_REAL_MAIL_ENV:-/tmp/postroom-mailserver/env}"
+[ -f "$ENV_FILE" ] || { echo "start the mail server first: sudo scripts/mailserver/start.sh" >&2; exit 1; }
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+[ -f target/postroom.jar ] || ./mvnw -q -DskipTests package
+OUT="$(mktemp -d /tmp/postroom-inbound-bench.XXXX)"
+DOVEADM="doveadm -c $REAL_MAIL_BASE/dovecot/dovecot.conf"
+
+$DOVEADM expunge -u bench@postroom.test mailbox INBOX all
+$DOVEADM purge -u bench@postroom.test
+echo "== populating bench@postroom.test"
+python3 bench/inbound/populate.py "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" bench@postroom.test "$REAL_MAIL_PASSWORD" \
+  "$REAL_MAIL_CA_FILE" "$SMALL" "$LARGE" | tee "$OUT/populate.txt"
+
+echo "== (a) imaplib, download only, batches of 200"
+python3 bench/inbound/imaplib_loop.py "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" bench@postroom.test "$REAL_MAIL_PASSWORD" \
+  "$REAL_MAIL_CA_FILE" 200 | tee "$OUT/imaplib.txt"
+
+echo "== (b) Postroom: a running Postroom is given the mailbox (IMAPS, embedded PostgreSQL) and syncs it"
+PORT=18556
+POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
+  SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" \
+  FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
+  java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
+sleep 10 # start-up's JIT compilation settles; a mailbox is normally added to a running server
+TOKEN=$(curl -sf localhost:$PORT/api/auth/login -H 'Content-Type: application/json' \
+  -d '{"email":"founder@postroom.test","password":"bench-admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+curl -sf localhost:$PORT/api/email/mailboxes -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"host\":\"$REAL_MAIL_HOST\",\"port\":$REAL_IMAPS_PORT,\"tls\":\"implicit\",\"username\":\"bench@postroom.test\",\"password\":\"$REAL_MAIL_PASSWORD\"}" >/dev/null
+for _ in $(seq 1 600); do grep -q "Synced INBOX of bench" "$OUT/postroom.log" && break; sleep 0.5; done
+grep -o "Synced INBOX of bench.*" "$OUT/postroom.log" | tee "$OUT/postroom.txt"
+python3 - "$OUT/imaplib.txt" "$OUT/postroom.txt" <<'PY'
+import re, sys
+a = float(re.search(r"= (\d+) msg/s", open(sys.argv[1]).read()).group(1))
+b = float(re.search(r"\((\d+) msg/s\)", open(sys.argv[2]).read()).group(1))
+print("Postroom / imaplib = %.2f (target >= 0.30)" % (b / a))
+PY
+echo "results in $OUT"
