@@ -227,7 +227,11 @@ public class InboundSync implements SmartLifecycle {
                     backoff = Duration.ofSeconds(1);
                     boolean idle = settings.inbound().idle() && ((org.eclipse.angus.mail.imap.IMAPStore) store).hasCapability("IDLE");
                     while (running && !stopped && f.isOpen()) {
+                        int before = countNow(f);
                         locked(mailbox, folderName, () -> folderSync.sync(mailbox, f, true));
+                        if (countNow(f) != before) {
+                            continue; // mail arrived during the sync: its EXISTS came before IDLE, so sync again
+                        }
                         if (idle) {
                             f.idle(true); // returns on the server's first notification, or when kicked
                         } else {
@@ -251,6 +255,15 @@ public class InboundSync implements SmartLifecycle {
                     closeQuietly();
                 }
             }
+        }
+
+        /** The folder's message count after a NOOP, which makes the server report any change it holds back. */
+        private int countNow(IMAPFolder f) throws MessagingException {
+            f.doCommand(p -> {
+                p.simpleCommand("NOOP", null);
+                return null;
+            });
+            return f.getMessageCount();
         }
 
         /**
