@@ -41,6 +41,27 @@ public final class ImapClient implements AutoCloseable {
         }
     }
 
+    /** Wraps a connected store (for example one from Postroom's own MailSessions, which trusts the test CA). */
+    public ImapClient(Store store) {
+        this.store = store;
+    }
+
+    /** Deletes every message of the folder (STORE \\Deleted + EXPUNGE), if the folder exists. */
+    public void empty(String name) throws MessagingException {
+        Folder f = store.getFolder(name);
+        if (!f.exists()) {
+            return;
+        }
+        f.open(Folder.READ_WRITE);
+        try {
+            if (f.getMessageCount() > 0) {
+                f.setFlags(1, f.getMessageCount(), new Flags(Flags.Flag.DELETED), true);
+            }
+        } finally {
+            f.close(true);
+        }
+    }
+
     public static ImapClient plain(int port, String user, String password) {
         return new ImapClient("127.0.0.1", port, false, user, password, null);
     }

@@ -1,0 +1,299 @@
+package com.postroom.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+import jakarta.mail.Session;
+import jakarta.mail.Store;
+import jakarta.mail.Transport;
+import jakarta.mail.internet.InternetAddress;
+import jakarta.mail.internet.MimeMessage;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.PostroomApplication;
+import com.postroom.cluster.Instance;
+import com.postroom.cluster.Instances;
+import com.postroom.config.Secret;
+import com.postroom.mail.MailServer;
+import com.postroom.mail.MailSessions;
+import com.postroom.mail.TlsMode;
+import com.postroom.org.Organizations;
+import com.postroom.support.Api;
+import com.postroom.support.CuttingProxy;
+import com.postroom.support.ImapClient;
+import com.postroom.support.RealMailServer;
+
+/**
+ * Inbound sync against the real Dovecot over IMAPS (certificate checked against the test CA), with mail delivered by
+ * the real Postfix. Each test syncs its own Dovecot account on demand; the context's own account (alice) is watched in
+ * IDLE as in production.
+ */
+@ExtendWith(RealMailServer.Condition.class)
+class RealInboundIT {
+
+    static final String ALICE = "alice@postroom.test";
+    static RealMailServer server;
+    static ConfigurableApplicationContext context;
+    static Api api;
+    static JdbcClient jdbc;
+    static InboundSync inbound;
+    static Mailboxes mailboxes;
+    static long orgId;
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = RealMailServer.load();
+        Map<String, Object> props = new java.util.HashMap<>(server.postroomProperties(ALICE));
+        props.putAll(Map.of("POSTROOM_DATA_DIR", "target/it-data/real-inbound-" + UUID.randomUUID(),
+                "SERVER_PORT", "0", "FOUNDER_EMAIL", ALICE, "POSTROOM_ADMIN_PASSWORD", "real-inbound-admin",
+                "OUTBOX_RETRY_BASE_DELAY", "200ms", "OUTBOX_POLL_INTERVAL", "200ms"));
+        try (ImapClient alice = client(ALICE)) {
+            alice.empty("INBOX");
+        }
+        context = new SpringApplicationBuilder(PostroomApplication.class).properties(props).run();
+        int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+        api = new Api(port).login(ALICE, "real-inbound-admin");
+        jdbc = context.getBean(JdbcClient.class);
+        inbound = context.getBean(InboundSync.class);
+        mailboxes = context.getBean(Mailboxes.class);
+        orgId = context.getBean(Organizations.class).primary().orElseThrow().id();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (context != null) {
+            context.close();
+        }
+    }
+
+    static MailServer imaps(String user, int port) {
+        return new MailServer(server.host(), port, TlsMode.IMPLICIT, Optional.of(user),
+                Optional.of(Secret.of(server.password())), Duration.ofSeconds(5), Duration.ofSeconds(15));
+    }
+
+    static ImapClient client(String user) throws Exception {
+        MailSessions sessions = context != null ? context.getBean(MailSessions.class)
+                : new MailSessions(com.postroom.config.PostroomSettings.read(new com.postroom.config.Env(
+                        new org.springframework.mock.env.MockEnvironment()
+                                .withProperty("MAIL_TLS_CA_FILE", server.caFile()))));
+        return new ImapClient(sessions.connectImap(imaps(user, server.imapsPort())));
+    }
+
+    /** A Dovecot account, emptied, registered as a synced mailbox without a watcher. */
+    private static Mailbox mailbox(String user, int port, List<String> folders) throws Exception {
+        try (ImapClient c = client(user)) {
+            for (String f : folders) {
+                c.folder(f);
+                c.empty(f);
+            }
+        }
+        jdbc.sql("DELETE FROM mailbox WHERE username = ? AND source = 'api'").param(user).update();
+        long id = mailboxes.add(orgId, imaps(user, port), folders);
+        return mailboxes.find(orgId, id).orElseThrow();
+    }
+
+    private static long stored(Mailbox m) {
+        return jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ?").param(m.id())
+                .query(Long.class).single();
+    }
+
+    private static long messagesTagged(String tag) {
+        return jdbc.sql("SELECT count(*) FROM email_message WHERE message_id LIKE ?").param("<" + tag + ".%")
+                .query(Long.class).single();
+    }
+
+    @Test
+    void incrementalSyncOverImapsIsExactlyOnceUnreadAndByteIdentical() throws Exception {
+        Mailbox m = mailbox("bob@postroom.test", server.imapsPort(), List.of("INBOX"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client("bob@postroom.test")) {
+            for (int i = 0; i < 30; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 3000));
+            }
+            c.append("INBOX", ImapClient.resource("8bit-headers.eml"));
+            assertThat(inbound.syncMailbox(m).total(FolderSync.Counts::stored)).isEqualTo(31);
+            for (int i = 30; i < 40; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 3000));
+            }
+            assertThat(inbound.syncMailbox(m).total(FolderSync.Counts::stored)).isEqualTo(10);
+            assertThat(inbound.syncMailbox(m).total(FolderSync.Counts::fetched)).isZero();
+            IMAPFolder inboxFolder = c.folder("INBOX");
+            inboxFolder.open(Folder.READ_ONLY);
+            assertThat(inboxFolder.getUnreadMessageCount()).isEqualTo(41);
+            inboxFolder.close(false);
+        }
+        assertThat(stored(m)).isEqualTo(41);
+        assertThat(messagesTagged(tag)).isEqualTo(30 + 10);
+        String id = jdbc.sql("SELECT l.message_id::text FROM message_location l JOIN email_message e ON e.id = "
+                + "l.message_id WHERE l.mailbox_id = ? AND e.message_id = '<8bit-headers@example.de>'").param(m.id())
+                .query(String.class).single();
+        assertThat(api.getBytes("/api/email/messages/" + id + "/raw"))
+                .as("Dovecot keeps the bytes it was given; Postroom hands them back unchanged")
+                .isEqualTo(ImapClient.resource("8bit-headers.eml"));
+    }
+
+    @Test
+    void readElsewhereFirstStillIngestedAndFlagsFollowTheServer() throws Exception {
+        Mailbox m = mailbox("alice@example.test", server.imapsPort(), List.of("INBOX"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client("alice@example.test")) {
+            c.append("INBOX", InboundSyncTest.message(tag, 1, 500));
+            c.append("INBOX", InboundSyncTest.message(tag, 2, 500));
+            c.setFlagOnAll("INBOX", Flags.Flag.SEEN, true);
+            inbound.syncMailbox(m);
+            assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE message_id LIKE ? AND seen")
+                    .param("<" + tag + ".%").query(Long.class).single()).isEqualTo(2);
+            c.setFlagOnAll("INBOX", Flags.Flag.FLAGGED, true);
+            inbound.syncMailbox(m);
+        }
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE message_id LIKE ? AND flagged")
+                .param("<" + tag + ".%").query(Long.class).single()).isEqualTo(2);
+    }
+
+    @Test
+    void aNewUidValidityRescansWithoutDuplicates() throws Exception {
+        Mailbox m = mailbox("bob@example.test", server.imapsPort(), List.of("Archive"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client("bob@example.test")) {
+            for (int i = 0; i < 6; i++) {
+                c.append("Archive", InboundSyncTest.message(tag, i, 800));
+            }
+            inbound.syncMailbox(m);
+            long before = c.uidValidity("Archive");
+            c.delete("Archive");
+            Thread.sleep(1100);
+            c.folder("Archive");
+            for (int i = 0; i < 7; i++) {
+                c.append("Archive", InboundSyncTest.message(tag, i, 800));
+            }
+            assertThat(c.uidValidity("Archive")).isNotEqualTo(before);
+        }
+        InboundSync.MailboxCounts rescan = inbound.syncMailbox(m);
+        assertThat(rescan.total(FolderSync.Counts::stored)).isEqualTo(1);
+        assertThat(rescan.total(FolderSync.Counts::duplicates)).isEqualTo(6);
+        assertThat(stored(m)).isEqualTo(7);
+        assertThat(messagesTagged(tag)).isEqualTo(7);
+    }
+
+    @Test
+    void aLinkCutMidFetchOverTlsRecoversWithoutLossOrDuplicates() throws Exception {
+        String user = "support@example.test";
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client(user)) {
+            c.empty("INBOX");
+            for (int i = 0; i < 60; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 4000));
+            }
+        }
+        try (CuttingProxy proxy = new CuttingProxy(server.imapsPort(), 120_000)) {
+            Mailbox m = mailbox(user, proxy.port(), List.of());
+            jdbc.sql("UPDATE mailbox SET folders = '{INBOX}' WHERE id = ?").param(m.id()).update();
+            m = mailboxes.find(orgId, m.id()).orElseThrow();
+            assertThat(inbound.syncMailbox(m).error()).isNotNull();
+            assertThat(stored(m)).isLessThan(60);
+            proxy.heal();
+            assertThat(inbound.syncMailbox(m).error()).isNull();
+            assertThat(stored(m)).isEqualTo(60);
+        }
+        assertThat(messagesTagged(tag)).isEqualTo(60);
+    }
+
+    @Test
+    void twoInstancesOnOneFolderStoreEachMessageOnce() throws Exception {
+        Mailbox m = mailbox("billing@example.test", server.imapsPort(), List.of("INBOX"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client("billing@example.test")) {
+            for (int i = 0; i < 150; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 1500));
+            }
+        }
+        Instance other = Instances.another(jdbc);
+        FolderSync second = new FolderSync(jdbc, context.getBean(JdbcTemplate.class), context.getBean(Ingest.class),
+                other);
+        FolderSync first = context.getBean(FolderSync.class);
+        Thread a = new Thread(() -> syncQuietly(first, m));
+        Thread b = new Thread(() -> syncQuietly(second, m));
+        a.start();
+        b.start();
+        a.join();
+        b.join();
+        syncQuietly(second, m);
+        Instances.stop(other);
+        assertThat(stored(m)).isEqualTo(150);
+        assertThat(messagesTagged(tag)).isEqualTo(150);
+    }
+
+    private static void syncQuietly(FolderSync sync, Mailbox m) {
+        try (Store store = context.getBean(MailSessions.class).connectImap(m.server())) {
+            IMAPFolder folder = (IMAPFolder) store.getFolder("INBOX");
+            folder.open(Folder.READ_ONLY);
+            sync.sync(m, folder, false);
+        } catch (Exception e) {
+            // A busy or lost lease: the other instance stores the batch.
+        }
+    }
+
+    @Test
+    void idleMakesMailDeliveredByPostfixVisibleWithinTwoSeconds() throws Exception {
+        Properties props = new Properties();
+        props.put("mail.smtp.host", server.host());
+        props.put("mail.smtp.port", String.valueOf(server.plainSmtpPort()));
+        props.put("mail.smtp.connectiontimeout", "5000");
+        props.put("mail.smtp.timeout", "10000");
+        Session session = Session.getInstance(props);
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            String subject = "postfix idle " + UUID.randomUUID();
+            MimeMessage msg = new MimeMessage(session);
+            msg.setFrom(new InternetAddress("outside@example.test"));
+            msg.setRecipient(Message.RecipientType.TO, new InternetAddress(ALICE));
+            msg.setSubject(subject);
+            msg.setText("Delivered by Postfix, then Dovecot LMTP.");
+            long start = System.nanoTime();
+            Transport.send(msg);
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> jdbc.sql(
+                    "SELECT count(*) FROM email_message WHERE subject = ?").param(subject).query(Long.class).single()
+                    == 1);
+            millis.add((System.nanoTime() - start) / 1_000_000);
+        }
+        Collections.sort(millis);
+        assertThat(millis.get(millis.size() - 1)).as("slowest of 20, ms: " + millis).isLessThan(2000);
+    }
+
+    @Test
+    void aRealPostfixBounceMarksTheMessageBouncedAndSuppressesTheAddress() {
+        // Postfix accepts any user of its own domains and hands the mail to Dovecot's LMTP, which refuses an unknown
+        // one: Postfix then returns a delivery status notification to the sender, as a real server does.
+        String target = "ghost-" + UUID.randomUUID().toString().substring(0, 6) + "@example.test";
+        Api.Response sent = api.post("/api/email/send", Map.of("sender", ALICE, "recipients", List.of(target),
+                "subject", "Will bounce", "body_plain", "x"));
+        assertThat(sent.status()).isEqualTo(201);
+        String id = sent.body().get("message").get("id").asString();
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).until(() -> "bounced".equals(
+                jdbc.sql("SELECT status FROM email_message WHERE id = ?::uuid").param(id).query(String.class).single()));
+        assertThat(api.get("/api/email/suppressions").raw()).contains(target);
+        assertThat(new String(api.getBytes("/api/email/suppressions"), StandardCharsets.UTF_8)).contains("hard bounce");
+    }
+}
