@@ -46,4 +46,8 @@ a = float(re.search(r"= (\d+) msg/s", open(sys.argv[1]).read()).group(1))
 b = float(re.search(r"\((\d+) msg/s\)", open(sys.argv[2]).read()).group(1))
 print("Postroom / imaplib = %.2f (target >= 0.30)" % (b / a))
 PY
+
+echo "== (c) time to visible with IDLE: 100 deliveries through Postfix to the mailbox Postroom now watches"
+python3 bench/inbound/idle_latency.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_SMTP_PLAIN_PORT" \
+  bench@postroom.test 100 | tee "$OUT/idle.txt"
 echo "results in $OUT"
