@@ -120,7 +120,7 @@ class InboundProcessIT {
         String user = "kill-" + UUID.randomUUID().toString().substring(0, 6) + "@kill.test";
         GreenMailUser account = GREENMAIL.setUser(user, user, PASSWORD);
         String tag = "kill-sync-" + UUID.randomUUID().toString().substring(0, 6);
-        int count = 4000;
+        int count = 2000;
         for (int i = 0; i < count; i++) {
             account.deliver(message(tag, i));
         }
