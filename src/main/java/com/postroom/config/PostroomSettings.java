@@ -29,7 +29,12 @@ public record PostroomSettings(
         Optional<Path> templatesDir,
         int contactLimitPerHour,
         Inbound inbound,
-        PostmarkWebhook postmarkWebhook) {
+        PostmarkWebhook postmarkWebhook,
+        Search search) {
+
+    /** Full-text search: the PostgreSQL text search configuration (a language such as english, german, simple). */
+    public record Search(String language) {
+    }
 
     /** IMAP sync tuning: IDLE on or off, and how often an idle connection is checked and IDLE re-issued. */
     public record Inbound(boolean idle, Duration idleRenew) {
@@ -145,7 +150,18 @@ public record PostroomSettings(
                 env.string("TEMPLATES_DIR").map(Path::of),
                 env.integer("CONTACT_LIMIT_PER_HOUR", 5, 1, 100000),
                 new Inbound(env.bool("IMAP_IDLE", true), idleRenew(env)),
-                postmarkWebhook(env));
+                postmarkWebhook(env),
+                new Search(searchLanguage(env)));
+    }
+
+    private static String searchLanguage(Env env) {
+        String language = env.string("SEARCH_LANGUAGE", "english").toLowerCase(java.util.Locale.ROOT);
+        // Checked against the database's configurations at start (MailboxSearchConfig); here only its form.
+        if (!language.matches("[a-z_]{2,40}")) {
+            throw new ConfigurationError("SEARCH_LANGUAGE must be the name of a PostgreSQL text search configuration "
+                    + "such as english, german, french or simple; got '" + language + "'.");
+        }
+        return language;
     }
 
     private static Duration idleRenew(Env env) {

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import jakarta.mail.MessagingException;
 
@@ -272,35 +273,60 @@ class FolderSync {
         return new Incoming.Location(mailbox.id(), folder.getFullName(), uidValidity, e.uid());
     }
 
-    /** Seen, flagged and answered as the server has them now: another client's changes show up here. */
+    /**
+     * Seen, flagged and answered as the server has them now, and messages another client moved or deleted: another
+     * client's changes show up here. A location with a change of Postroom's own still queued for it is left alone
+     * until that change is written back. A message that left INBOX and is nowhere else Postroom knows of is archived,
+     * which is what removing a message from the inbox means.
+     */
     private void mirrorFlags(Mailbox mailbox, IMAPFolder folder, long uidValidity) throws MessagingException {
         String name = folder.getFullName();
         Long last = jdbc.sql("SELECT last_uid FROM mailbox_folder WHERE mailbox_id = ? AND folder = ?")
                 .params(mailbox.id(), name).query(Long.class).single();
-        Map<Long, Set<String>> server = ImapReader.flagsUpTo(folder, last);
-        if (server.isEmpty()) {
+        if (last == 0) {
             return;
         }
+        Map<Long, Set<String>> server = ImapReader.flagsUpTo(folder, last);
         List<Object[]> changed = new ArrayList<>();
-        jdbc.sql("SELECT uid, flags FROM message_location WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ?")
-                .params(mailbox.id(), name, uidValidity)
+        List<Object[]> gone = new ArrayList<>();
+        jdbc.sql("SELECT l.uid, l.flags FROM message_location l WHERE l.mailbox_id = ? AND l.folder = ? "
+                        + "AND l.uidvalidity = ? AND l.uid <= ? AND " + ImapWriteback.pendingCondition())
+                .params(mailbox.id(), name, uidValidity, last)
                 .query(rs -> {
                     long uid = rs.getLong(1);
                     Set<String> now = server.get(uid);
                     Set<String> stored = Set.of((String[]) rs.getArray(2).getArray());
-                    if (now != null && !now.equals(stored)) {
+                    if (now == null) {
+                        gone.add(new Object[] {mailbox.id(), name, uidValidity, uid});
+                    } else if (!now.equals(stored)) {
                         changed.add(new Object[] {now.toArray(String[]::new), mailbox.id(), name, uidValidity, uid});
                     }
                 });
-        if (changed.isEmpty()) {
-            return;
+        if (!changed.isEmpty()) {
+            template.batchUpdate("UPDATE message_location SET flags = ? WHERE mailbox_id = ? AND folder = ? "
+                    + "AND uidvalidity = ? AND uid = ?", changed);
+            template.batchUpdate("UPDATE email_message m SET seen = '\\Seen' = ANY(l.flags), "
+                            + "flagged = '\\Flagged' = ANY(l.flags), answered = '\\Answered' = ANY(l.flags), "
+                            + "updated_at = now() FROM message_location l WHERE l.message_id = m.id AND l.mailbox_id = ? "
+                            + "AND l.folder = ? AND l.uidvalidity = ? AND l.uid = ?",
+                    changed.stream().map(r -> new Object[] {r[1], r[2], r[3], r[4]}).toList());
         }
-        template.batchUpdate("UPDATE message_location SET flags = ? WHERE mailbox_id = ? AND folder = ? "
-                + "AND uidvalidity = ? AND uid = ?", changed);
-        template.batchUpdate("UPDATE email_message m SET seen = '\\Seen' = ANY(l.flags), "
-                        + "flagged = '\\Flagged' = ANY(l.flags), answered = '\\Answered' = ANY(l.flags), "
-                        + "updated_at = now() FROM message_location l WHERE l.message_id = m.id AND l.mailbox_id = ? "
-                        + "AND l.folder = ? AND l.uidvalidity = ? AND l.uid = ?",
-                changed.stream().map(r -> new Object[] {r[1], r[2], r[3], r[4]}).toList());
+        if (!gone.isEmpty()) {
+            boolean inbox = name.equalsIgnoreCase("INBOX");
+            for (Object[] g : gone) {
+                Optional<UUID> message = jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? "
+                                + "AND uidvalidity = ? AND uid = ? RETURNING message_id")
+                        .params(g).query(UUID.class).optional();
+                if (inbox && message.isPresent()) {
+                    jdbc.sql("UPDATE email_message m SET folder = 'archive', status = CASE WHEN status = 'received' "
+                                    + "THEN 'archived' ELSE status END, updated_at = now() WHERE m.id = ? "
+                                    + "AND m.folder = 'inbox' "
+                                    + "AND NOT EXISTS (SELECT 1 FROM message_location o WHERE o.message_id = m.id)")
+                            .param(message.get()).update();
+                }
+            }
+            log.info("{} of {}: {} messages were moved or deleted by another client", name, mailbox.name(),
+                    gone.size());
+        }
     }
 }

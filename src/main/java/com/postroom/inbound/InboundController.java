@@ -84,33 +84,4 @@ class InboundController {
                         + "WHERE org_id = ? AND quarantine_reason IS NOT NULL ORDER BY created_at DESC LIMIT ? OFFSET ?")
                 .params(caller.orgId(), limit, offset).query().listOfRows();
     }
-
-    /** The message exactly as the server had it (RFC 822), streamed from its stored chunks. */
-    @GetMapping("/api/email/messages/{id}/raw")
-    void raw(@PathVariable UUID id, HttpServletResponse response) throws IOException {
-        Caller caller = Caller.current();
-        Long size = jdbc.sql("SELECT COALESCE(SUM(octet_length(r.data)), -1) FROM email_message m LEFT JOIN "
-                        + "message_raw r ON r.message_id = m.id WHERE m.id = ? AND m.org_id = ? GROUP BY m.id")
-                .params(id, caller.orgId()).query(Long.class).optional()
-                .orElseThrow(() -> ApiException.notFound("Message not found"));
-        if (size < 0) {
-            throw ApiException.notFound("This message has no stored raw form (it was composed by Postroom; its MIME "
-                    + "is in the outbox).");
-        }
-        // Written here, chunk by chunk, on the request's own thread (no async dispatch to re-authenticate).
-        response.setContentType("message/rfc822");
-        response.setContentLengthLong(size);
-        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"" + id + ".eml\"");
-        response.setHeader("X-Content-Type-Options", "nosniff");
-        OutputStream out = response.getOutputStream();
-        for (int seq = 0; ; seq++) {
-            List<byte[]> chunk = jdbc.sql("SELECT data FROM message_raw WHERE message_id = ? AND seq = ?")
-                    .params(id, seq).query(byte[].class).list();
-            if (chunk.isEmpty()) {
-                break;
-            }
-            out.write(chunk.get(0));
-        }
-        out.flush();
-    }
 }

@@ -190,9 +190,10 @@ public class Ingest {
         template.batchUpdate("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, "
                         + "sender, recipients, cc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
                         + "references_ids, meta, created_at, updated_at, content_key, sent_date, raw_size, "
-                        + "has_attachments, auto_reply, spam, quarantine_reason, seen, flagged, answered) VALUES "
+                        + "has_attachments, auto_reply, spam, quarantine_reason, seen, flagged, answered, folder, bulk, "
+                        + "attachment_names) VALUES "
                         + "(?, ?, ?, 'inbound', 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, now(), ?, ?, "
-                        + "?, ?, ?, ?, ?, ?, ?, ?)",
+                        + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 fresh, 200, (ps, p) -> {
                     ParsedMail m = p.mail();
                     Set<String> flags = p.in().flags();
@@ -228,8 +229,22 @@ public class Ingest {
                     ps.setString(i++, p.quarantine());
                     ps.setBoolean(i++, flags.contains("\\Seen"));
                     ps.setBoolean(i++, flags.contains("\\Flagged"));
-                    ps.setBoolean(i, flags.contains("\\Answered"));
+                    ps.setBoolean(i++, flags.contains("\\Answered"));
+                    ps.setString(i++, m != null && p.meaning().spam() ? "spam" : "inbox");
+                    ps.setBoolean(i++, m != null && p.meaning().bulk());
+                    ps.setString(i, m == null ? "" : clean(attachmentNames(m)));
                 });
+    }
+
+    /** File names of a message's attachments, for search ({@code filename:} and plain words). */
+    private static String attachmentNames(ParsedMail m) {
+        StringBuilder names = new StringBuilder();
+        for (ParsedMail.Part part : m.attachments()) {
+            if (part.filename() != null && !part.filename().isBlank()) {
+                names.append(names.length() == 0 ? "" : " ").append(part.filename());
+            }
+        }
+        return names.toString();
     }
 
     /** PostgreSQL text cannot hold NUL; mail sometimes does. */

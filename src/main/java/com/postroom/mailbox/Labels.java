@@ -38,6 +38,59 @@ public class Labels {
         return ids;
     }
 
+    /** A label as ORIGINAL-API.md lists it. */
+    public record Label(long id, String name, String slug, String color, java.time.OffsetDateTime createdAt) {
+    }
+
+    /** Sorted by name. */
+    public List<Label> list(long orgId) {
+        return jdbc.sql("SELECT id, name, slug, color, created_at FROM email_label WHERE org_id = ? ORDER BY lower(name), id")
+                .param(orgId).query(Label.class).list();
+    }
+
+    public java.util.Optional<Label> find(long orgId, long id) {
+        return jdbc.sql("SELECT id, name, slug, color, created_at FROM email_label WHERE org_id = ? AND id = ?")
+                .params(orgId, id).query(Label.class).optional();
+    }
+
+    public java.util.Optional<Label> bySlug(long orgId, String slug) {
+        return jdbc.sql("SELECT id, name, slug, color, created_at FROM email_label WHERE org_id = ? AND slug = ?")
+                .params(orgId, slug).query(Label.class).optional();
+    }
+
+    /** A new label; empty when one with that slug exists already. */
+    public java.util.Optional<Label> create(long orgId, String name, String slug, String color) {
+        return jdbc.sql("INSERT INTO email_label (org_id, name, slug, color) VALUES (?, ?, ?, ?) "
+                        + "ON CONFLICT (org_id, slug) DO NOTHING RETURNING id, name, slug, color, created_at")
+                .params(orgId, name, slug, color).query(Label.class).optional();
+    }
+
+    public java.util.Optional<Label> update(long orgId, long id, String name, String color) {
+        return jdbc.sql("UPDATE email_label SET name = coalesce(?, name), color = coalesce(?, color) "
+                        + "WHERE org_id = ? AND id = ? RETURNING id, name, slug, color, created_at")
+                .params(name, color, orgId, id).query(Label.class).optional();
+    }
+
+    public boolean delete(long orgId, long id) {
+        return jdbc.sql("DELETE FROM email_label WHERE org_id = ? AND id = ?").params(orgId, id).update() == 1;
+    }
+
+    /**
+     * The slug for what a caller typed: lower case, spaces and punctuation as dashes, at most 64 characters.
+     * Empty when nothing usable is left.
+     */
+    public static java.util.Optional<String> slugOf(String label) {
+        if (label == null) {
+            return java.util.Optional.empty();
+        }
+        String slug = java.text.Normalizer.normalize(label.strip().toLowerCase(Locale.ROOT), java.text.Normalizer.Form.NFKC)
+                .replaceAll("[^\\p{L}\\p{N}_]+", "-").replaceAll("^-+|-+$", "");
+        if (slug.length() > 64) {
+            slug = slug.substring(0, 64);
+        }
+        return slug.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(slug);
+    }
+
     public List<String> slugsOf(java.util.UUID messageId) {
         return jdbc.sql("SELECT l.slug FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
                 + "WHERE ml.message_id = ? ORDER BY l.slug").param(messageId).query(String.class).list();

@@ -1,45 +1,196 @@
 package com.postroom.mailbox;
 
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.postroom.audit.AuditLog;
+import com.postroom.compliance.DeletionGuard;
 import com.postroom.inbound.Attachments;
 import com.postroom.org.Caller;
+import com.postroom.outbound.Decision;
 import com.postroom.web.ApiException;
 
-/** ORIGINAL-API.md's message reads: the list (newest first, paged) and a message's attachments. */
+/**
+ * ORIGINAL-API.md's mailbox routes under {@code /api/email}, with their field names and status codes: threads,
+ * messages, attachments, labels, archive, delete (legal hold and retention) and search.
+ */
 @RestController
 class MessageController {
 
     private final Messages messages;
+    private final Threads threads;
     private final Attachments attachments;
+    private final Labels labels;
+    private final MailChanges changes;
+    private final MailSearch search;
+    private final DeletionGuard guard;
+    private final AuditLog audit;
+    private final JdbcClient jdbc;
 
-    MessageController(Messages messages, Attachments attachments) {
+    MessageController(Messages messages, Threads threads, Attachments attachments, Labels labels,
+                      MailChanges changes, MailSearch search, DeletionGuard guard, AuditLog audit, JdbcClient jdbc) {
         this.messages = messages;
+        this.threads = threads;
         this.attachments = attachments;
+        this.labels = labels;
+        this.changes = changes;
+        this.search = search;
+        this.guard = guard;
+        this.audit = audit;
+        this.jdbc = jdbc;
+    }
+
+    @GetMapping("/api/email/threads")
+    List<ThreadView> threads(@RequestParam(name = "status_filter") Optional<String> statusFilter,
+                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset) {
+        Caller caller = Caller.current();
+        page(limit, offset);
+        return threads.list(caller.orgId(), statusFilter.filter(s -> !s.isBlank()), limit, offset);
+    }
+
+    @GetMapping("/api/email/threads/{id}")
+    @Transactional
+    Map<String, Object> thread(@PathVariable UUID id) {
+        Caller caller = Caller.current();
+        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found"));
+        List<MessageView> list = messages.ofThread(caller.orgId(), id);
+        audit.record(caller, AuditLog.THREAD_READ, "email_thread", id, AuditLog.details("messages", list.size()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("thread", thread);
+        out.put("messages", list);
+        return out;
     }
 
     @GetMapping("/api/email/messages")
     List<MessageView> list(@RequestParam(name = "thread_id", required = false) UUID threadId,
                            @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset) {
         Caller caller = Caller.current();
-        if (limit < 1 || limit > 500 || offset < 0) {
-            throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
-        }
+        page(limit, offset);
         return messages.list(caller.orgId(), Optional.ofNullable(threadId), limit, offset);
     }
 
     @GetMapping("/api/email/messages/{id}/attachments")
     List<Map<String, Object>> attachments(@PathVariable UUID id) {
         Caller caller = Caller.current();
-        messages.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Message not found"));
+        existing(caller, id);
         return attachments.of(caller.orgId(), id);
+    }
+
+    @GetMapping("/api/email/labels")
+    List<Labels.Label> labels() {
+        return labels.list(Caller.current().orgId());
+    }
+
+    record LabelRequest(String label) {
+    }
+
+    @PostMapping("/api/email/messages/{id}/labels")
+    Map<String, Object> addLabel(@PathVariable UUID id, @RequestBody(required = false) LabelRequest body) {
+        Caller caller = Caller.current();
+        String slug = Labels.slugOf(body == null ? null : body.label())
+                .orElseThrow(() -> ApiException.unprocessable("Label required"));
+        existing(caller, id);
+        changes.apply(caller, MailChanges.Action.ADD_LABEL, List.of(id), List.of(), slug);
+        return Map.of("status", "ok", "label", slug);
+    }
+
+    @PostMapping("/api/email/messages/{id}/archive")
+    Map<String, Object> archive(@PathVariable UUID id) {
+        Caller caller = Caller.current();
+        existing(caller, id);
+        changes.apply(caller, MailChanges.Action.ARCHIVE, id);
+        return Map.of("status", "archived");
+    }
+
+    /**
+     * A soft delete: the message leaves every list at once (status {@code deleted_pending}); its content stays until
+     * it is purged. Refused with 423 and the decision while a legal hold or the retention period covers it.
+     */
+    @DeleteMapping({"/api/email/messages/{id}", "/api/mail/messages/{id}"})
+    @Transactional
+    Map<String, Object> delete(@PathVariable UUID id) {
+        Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER, Caller.MEDICAL_DIRECTOR);
+        Row row = jdbc.sql("SELECT thread_id, classification, created_at FROM email_message WHERE id = ? AND org_id = ? "
+                        + "AND deleted_at IS NULL FOR UPDATE")
+                .params(id, caller.orgId()).query(Row.class).optional()
+                .orElseThrow(() -> ApiException.notFound("Message not found"));
+        Decision decision = guard.check(caller.orgId(), id, row.threadId(), row.classification(), row.createdAt());
+        if (decision.decision().equals("BLOCK")) {
+            throw new ApiException(HttpStatus.LOCKED, decision.reasons().get(0).message(), decision);
+        }
+        jdbc.sql("UPDATE email_message SET status = 'deleted_pending', deleted_at = now(), updated_at = now() "
+                + "WHERE id = ? AND org_id = ?").params(id, caller.orgId()).update();
+        audit.record(caller, AuditLog.MESSAGE_DELETED, "email_message", id,
+                AuditLog.details("classification", row.classification()));
+        return Map.of("status", "queued", "decision", decision);
+    }
+
+    record Row(UUID threadId, String classification, OffsetDateTime createdAt) {
+    }
+
+    @GetMapping("/api/email/search")
+    List<MessageView> search(@RequestParam Optional<String> q, @RequestParam Optional<String> label,
+                             @RequestParam Optional<String> sender, @RequestParam Optional<String> recipient,
+                             @RequestParam Optional<String> start, @RequestParam Optional<String> end,
+                             @RequestParam(name = "has_attachments") Optional<Boolean> hasAttachments,
+                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset) {
+        Caller caller = Caller.current();
+        page(limit, offset);
+        if (q.isEmpty() || q.get().isBlank()) {
+            throw ApiException.unprocessable("q is required: the words or Gmail-style query to search for.");
+        }
+        List<SearchQuery> terms = new ArrayList<>();
+        terms.add(MailApiController.parse(q.get()));
+        label.filter(s -> !s.isBlank()).ifPresent(l -> terms.add(new SearchQuery.Operator("label", l.strip())));
+        sender.filter(s -> !s.isBlank()).ifPresent(s -> terms.add(new SearchQuery.Operator("from", s.strip())));
+        recipient.filter(s -> !s.isBlank()).ifPresent(r -> terms.add(new SearchQuery.Operator("to", r.strip())));
+        start.filter(s -> !s.isBlank()).ifPresent(s -> terms.add(new SearchQuery.Operator("after",
+                date("start", s).toString())));
+        end.filter(s -> !s.isBlank()).ifPresent(s -> terms.add(new SearchQuery.Operator("before",
+                date("end", s).plusDays(1).toString())));
+        hasAttachments.ifPresent(h -> terms.add(h ? new SearchQuery.Operator("has", "attachment")
+                : new SearchQuery.Not(new SearchQuery.Operator("has", "attachment"))));
+        SearchQuery query = terms.size() == 1 ? terms.get(0) : new SearchQuery.And(terms);
+        return messages.byIds(caller.orgId(), search.ids(caller.orgId(), query, limit, offset));
+    }
+
+    private void existing(Caller caller, UUID id) {
+        boolean found = jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND deleted_at IS NULL")
+                .params(id, caller.orgId()).query(Long.class).single() > 0;
+        if (!found) {
+            throw ApiException.notFound("Message not found");
+        }
+    }
+
+    private static LocalDate date(String name, String value) {
+        try {
+            return value.length() > 10 ? OffsetDateTime.parse(value).toLocalDate() : LocalDate.parse(value);
+        } catch (DateTimeParseException e) {
+            throw ApiException.unprocessable(name + " must be an ISO date such as 2026-01-31.");
+        }
+    }
+
+    private static void page(int limit, int offset) {
+        if (limit < 1 || limit > 500 || offset < 0) {
+            throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
+        }
     }
 }

@@ -42,8 +42,8 @@ public class Messages {
     public MessageView insertOutbound(NewOutbound m) {
         return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
                         + "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
-                        + "references_ids, meta, created_by) VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        + "?, ?, ?::jsonb, ?) RETURNING " + COLUMNS)
+                        + "references_ids, meta, created_by, folder, seen) VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        + "?, ?, ?, ?, ?::jsonb, ?, 'sent', true) RETURNING " + COLUMNS)
                 .params(m.orgId(), m.threadId(), m.status(), m.classification(), m.sender(), array(m.recipients()),
                         array(m.cc()), array(m.bcc()), m.replyTo(), m.subject(), m.bodyPlain(), m.bodyHtml(),
                         m.messageId(), m.inReplyTo(), array(m.references()), json.writeValueAsString(m.meta()),
@@ -59,9 +59,28 @@ public class Messages {
     /** Newest first, optionally within one thread. */
     public List<MessageView> list(long orgId, Optional<UUID> threadId, int limit, int offset) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND (?::uuid IS NULL OR thread_id = ?) "
-                        + "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
+                        + "AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
                 .params(orgId, threadId.orElse(null), threadId.orElse(null), limit, offset)
                 .query(this::view).list();
+    }
+
+    /** These messages, in the order of the ids given; ids of other organizations are left out. */
+    public List<MessageView> byIds(long orgId, List<UUID> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        java.util.Map<UUID, MessageView> byId = new java.util.HashMap<>();
+        jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND id = ANY(?)")
+                .params(orgId, ids.toArray(UUID[]::new)).query(this::view).list()
+                .forEach(m -> byId.put(m.id(), m));
+        return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    /** A thread's messages, oldest first. */
+    public List<MessageView> ofThread(long orgId, UUID threadId) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND thread_id = ? "
+                        + "AND deleted_at IS NULL ORDER BY created_at, id")
+                .params(orgId, threadId).query(this::view).list();
     }
 
     /** The newest message of a thread, whose Message-ID a reply in that thread refers to. */

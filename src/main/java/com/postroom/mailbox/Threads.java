@@ -29,6 +29,15 @@ public class Threads {
                 .query(ThreadView.class).optional();
     }
 
+    /** Newest activity first, optionally only threads with this status. */
+    public java.util.List<ThreadView> list(long orgId, Optional<String> status, int limit, int offset) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_thread t WHERE org_id = ? AND (?::text IS NULL OR status = ?) "
+                        + "AND EXISTS (SELECT 1 FROM email_message m WHERE m.thread_id = t.id AND m.deleted_at IS NULL) "
+                        + "ORDER BY last_message_at DESC, id DESC LIMIT ? OFFSET ?")
+                .params(orgId, status.orElse(null), status.orElse(null), limit, offset)
+                .query(ThreadView.class).list();
+    }
+
     public void touch(UUID id) {
         jdbc.sql("UPDATE email_thread SET last_message_at = now() WHERE id = ?").param(id).update();
     }

@@ -1,0 +1,195 @@
+package com.postroom.founder;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/**
+ * The founder dashboard's figures. The two definitions that matter, also in docs/api.md:
+ * <p>
+ * <b>Needs response</b>: an inbound message in the inbox, not deleted, not spam, not quarantined, not an auto-reply
+ * and not bulk mail, from an address outside the organization's own domain, not marked answered, and with no later
+ * outbound message (queued or sent) in its thread. Only the newest such message of a thread counts.
+ * <p>
+ * <b>Urgency</b>: {@code high} when the subject or the start of the body has an urgent word (urgent, asap, emergency,
+ * immediately, subpoena, court, lawsuit, deadline, final notice) or the message has waited more than 48 hours;
+ * {@code medium} when it has waited more than 24 hours or is classified billing or legal; else {@code normal}.
+ */
+@Repository
+public class FounderMail {
+
+    static final Pattern URGENT = Pattern.compile(
+            "\\b(urgent|asap|emergency|immediately|subpoena|court|lawsuit|deadline|final notice)\\b",
+            Pattern.CASE_INSENSITIVE);
+
+    /** The needs-response condition over a message {@code m}; the organization's domain is the one parameter. */
+    static final String NEEDS_RESPONSE = "m.direction = 'inbound' AND m.folder = 'inbox' AND m.deleted_at IS NULL "
+            + "AND NOT m.spam AND NOT m.auto_reply AND NOT m.bulk AND NOT m.answered AND m.quarantine_reason IS NULL "
+            + "AND m.sender IS NOT NULL AND split_part(m.sender, '@', 2) <> ? "
+            + "AND NOT EXISTS (SELECT 1 FROM email_message o WHERE o.thread_id = m.thread_id "
+            + "AND o.direction = 'outbound' AND o.created_at > m.created_at AND o.status NOT IN ('blocked', 'failed') "
+            + "AND o.deleted_at IS NULL)";
+
+    private final JdbcClient jdbc;
+
+    FounderMail(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    record Stats(long unreadMessages, long messagesNeedingResponse, long failedDeliveries24h, long recentActivity7d,
+                 double avgResponseMinutes) {
+    }
+
+    Stats stats(long orgId, String domain) {
+        long unread = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'inbound' "
+                + "AND m.folder = 'inbox' AND NOT m.seen AND m.deleted_at IS NULL", orgId);
+        long needs = jdbc.sql("SELECT count(DISTINCT m.thread_id) FROM email_message m WHERE m.org_id = ? AND "
+                + NEEDS_RESPONSE).params(orgId, domain).query(Long.class).single();
+        long failed = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'outbound' "
+                + "AND m.status IN ('failed', 'bounced') AND m.updated_at > now() - interval '24 hours'", orgId);
+        long recent = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                + "AND m.created_at > now() - interval '7 days'", orgId);
+        Double avg = jdbc.sql("SELECT avg(extract(epoch FROM r.replied - m.created_at) / 60) FROM email_message m "
+                        + "CROSS JOIN LATERAL (SELECT min(o.created_at) AS replied FROM email_message o "
+                        + "WHERE o.thread_id = m.thread_id AND o.direction = 'outbound' AND o.created_at > m.created_at "
+                        + "AND o.status NOT IN ('blocked', 'failed')) r WHERE m.org_id = ? AND m.direction = 'inbound' "
+                        + "AND r.replied IS NOT NULL AND m.created_at > now() - interval '30 days' AND NOT m.spam")
+                .param(orgId).query(Double.class).optional().orElse(null);
+        return new Stats(unread, needs, failed, recent, avg == null ? 0 : Math.round(avg * 10) / 10.0);
+    }
+
+    private long count(String sql, long orgId) {
+        return jdbc.sql(sql).param(orgId).query(Long.class).single();
+    }
+
+    record Recent(String id, String direction, String sender, List<String> recipients, String subject,
+                  String bodyPreview, String status, OffsetDateTime createdAt, boolean isRead, boolean needsResponse,
+                  String messageId) {
+    }
+
+    List<Recent> recent(long orgId, String domain, int limit) {
+        return jdbc.sql("SELECT m.id, m.direction, m.sender, m.recipients, m.subject, "
+                        + "left(CASE WHEN m.body_plain <> '' THEN m.body_plain ELSE regexp_replace(left(m.body_html, "
+                        + "20000), '<[^>]*>', ' ', 'g') END, 2000) AS body, m.status, m.created_at, m.seen, "
+                        + "(" + NEEDS_RESPONSE + ") AS needs, m.message_id FROM email_message m "
+                        + "WHERE m.org_id = ? AND m.deleted_at IS NULL AND NOT m.spam "
+                        + "ORDER BY m.created_at DESC, m.id DESC LIMIT ?")
+                .params(domain, orgId, limit)
+                .query((rs, i) -> new Recent(rs.getString(1), rs.getString(2), rs.getString(3),
+                        List.of((String[]) rs.getArray(4).getArray()), rs.getString(5), preview(rs.getString(6), 200),
+                        rs.getString(7), rs.getObject(8, OffsetDateTime.class),
+                        rs.getBoolean(9) || "outbound".equals(rs.getString(2)), rs.getBoolean(10), rs.getString(11)))
+                .list();
+    }
+
+    record NeedsResponse(String id, String fromAddress, String subject, String bodyPreview, OffsetDateTime createdAt,
+                         String urgency, List<String> labels) {
+    }
+
+    List<NeedsResponse> needsResponse(long orgId, String domain, int limit) {
+        return jdbc.sql("SELECT DISTINCT ON (m.thread_id) m.id, m.sender, m.subject, "
+                        + "left(CASE WHEN m.body_plain <> '' THEN m.body_plain ELSE regexp_replace(left(m.body_html, "
+                        + "20000), '<[^>]*>', ' ', 'g') END, 2000) AS body, m.created_at, m.classification, "
+                        + "coalesce((SELECT array_agg(l.slug ORDER BY l.slug) FROM email_message_label ml "
+                        + "JOIN email_label l ON l.id = ml.label_id WHERE ml.message_id = m.id), '{}') AS labels "
+                        + "FROM email_message m WHERE m.org_id = ? AND " + NEEDS_RESPONSE
+                        + " ORDER BY m.thread_id, m.created_at DESC")
+                .params(orgId, domain)
+                .query((rs, i) -> {
+                    String body = rs.getString(4);
+                    OffsetDateTime created = rs.getObject(5, OffsetDateTime.class);
+                    return new NeedsResponse(rs.getString(1), rs.getString(2), rs.getString(3), preview(body, 300),
+                            created, urgency(rs.getString(3), body, created, rs.getString(6)),
+                            List.of((String[]) rs.getArray(7).getArray()));
+                })
+                .list().stream()
+                .sorted(java.util.Comparator.comparingInt((NeedsResponse n) -> rank(n.urgency()))
+                        .thenComparing(NeedsResponse::createdAt))
+                .limit(limit).toList();
+    }
+
+    static String urgency(String subject, String body, OffsetDateTime created, String classification) {
+        String start = body == null ? "" : body.substring(0, Math.min(body.length(), 2000));
+        long hours = java.time.Duration.between(created, OffsetDateTime.now()).toHours();
+        if (URGENT.matcher(subject == null ? "" : subject).find() || URGENT.matcher(start).find() || hours > 48) {
+            return "high";
+        }
+        if (hours > 24 || "billing".equals(classification) || "legal".equals(classification)) {
+            return "medium";
+        }
+        return "normal";
+    }
+
+    private static int rank(String urgency) {
+        return switch (urgency) {
+            case "high" -> 0;
+            case "medium" -> 1;
+            default -> 2;
+        };
+    }
+
+    static String preview(String body, int length) {
+        String text = body == null ? "" : body.replaceAll("\\s+", " ").strip();
+        return text.length() <= length ? text : text.substring(0, length);
+    }
+
+    /** Communication with one address over 30 days: how often, and how readily they answer. */
+    Map<String, Object> trackingScore(long orgId, String address) {
+        String a = address.toLowerCase(Locale.ROOT);
+        record Counts(long communication, long outbound, long responses, Double avgHours, OffsetDateTime last) {
+        }
+        Counts c = jdbc.sql("WITH mine AS (SELECT m.* FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                        + "AND m.created_at > now() - interval '30 days' AND (lower(m.sender) = ? OR ? = ANY(m.recipients) "
+                        + "OR ? = ANY(m.cc))), "
+                        + "answers AS (SELECT i.id, min(extract(epoch FROM i.created_at - o.created_at)) / 3600 AS hours "
+                        + "FROM mine i JOIN mine o ON o.thread_id = i.thread_id AND o.direction = 'outbound' "
+                        + "AND o.created_at < i.created_at WHERE i.direction = 'inbound' AND lower(i.sender) = ? "
+                        + "GROUP BY i.id) "
+                        + "SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM mine WHERE direction = 'outbound'), "
+                        + "(SELECT count(*) FROM answers), (SELECT avg(hours) FROM answers), "
+                        + "(SELECT max(created_at) FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                        + "AND (lower(m.sender) = ? OR ? = ANY(m.recipients)))")
+                .params(orgId, a, a, a, a, orgId, a, a)
+                .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3),
+                        rs.getObject(4) == null ? null : rs.getDouble(4), rs.getObject(5, OffsetDateTime.class)))
+                .single();
+        double rate = c.outbound() == 0 ? 0 : Math.min(1.0, (double) c.responses() / c.outbound());
+        String status = rate >= 0.7 ? "responsive" : rate >= 0.3 ? "moderately_responsive" : "needs_followup";
+        Map<String, Object> score = new java.util.LinkedHashMap<>();
+        score.put("communication_count_30d", c.communication());
+        score.put("response_count_30d", c.responses());
+        score.put("response_rate", Math.round(rate * 100) / 100.0);
+        score.put("avg_response_hours", c.avgHours() == null ? null : Math.round(c.avgHours() * 10) / 10.0);
+        score.put("relationship_status", status);
+        score.put("last_contact", c.last());
+        return score;
+    }
+
+    record FailedDelivery(String id, String threadId, String sender, List<String> recipients, String subject,
+                          String status, int attempts, String lastError, Integer smtpCode, String smtpReply,
+                          List<String> failedRecipients, OffsetDateTime createdAt, OffsetDateTime failedAt) {
+    }
+
+    List<FailedDelivery> failedDeliveries(long orgId, int limit) {
+        return jdbc.sql("SELECT m.id, m.thread_id, m.sender, m.recipients, m.subject, m.status, "
+                        + "coalesce(o.attempts, 0), o.last_error, a.smtp_code, a.smtp_reply, "
+                        + "coalesce(o.failed_rcpts, '{}'), m.created_at, m.updated_at FROM email_message m "
+                        + "LEFT JOIN outbox o ON o.message_id = m.id "
+                        + "LEFT JOIN LATERAL (SELECT smtp_code, smtp_reply FROM delivery_attempt d "
+                        + "WHERE d.message_id = m.id ORDER BY attempt_no DESC LIMIT 1) a ON true "
+                        + "WHERE m.org_id = ? AND m.direction = 'outbound' AND m.status IN ('failed', 'bounced') "
+                        + "AND m.deleted_at IS NULL ORDER BY m.updated_at DESC LIMIT ?")
+                .params(orgId, limit)
+                .query((rs, i) -> new FailedDelivery(rs.getString(1), rs.getString(2), rs.getString(3),
+                        List.of((String[]) rs.getArray(4).getArray()), rs.getString(5), rs.getString(6), rs.getInt(7),
+                        rs.getString(8), (Integer) rs.getObject(9), rs.getString(10),
+                        List.of((String[]) rs.getArray(11).getArray()), rs.getObject(12, OffsetDateTime.class),
+                        rs.getObject(13, OffsetDateTime.class)))
+                .list();
+    }
+}

@@ -1,0 +1,140 @@
+package com.postroom.mailbox;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Multipart;
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedFileInputStream;
+import jakarta.servlet.http.HttpServletResponse;
+
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.postroom.audit.AuditLog;
+import com.postroom.org.Caller;
+import com.postroom.web.ApiException;
+
+/**
+ * Downloads: a message's raw {@code .eml} and an attachment, both streamed and always as a download
+ * ({@code Content-Disposition: attachment}, {@code nosniff}, a sandboxing CSP), so a hostile file is never rendered
+ * by the browser in Postroom's origin. Only raster images may be shown inline (for {@code cid:} images in mail).
+ */
+@RestController
+class DownloadController {
+
+    private static final Set<String> INLINE_SAFE = Set.of("image/png", "image/jpeg", "image/gif", "image/webp");
+    private static final Set<String> TYPE_KEPT = Set.of("image/png", "image/jpeg", "image/gif", "image/webp",
+            "application/pdf", "text/plain", "text/csv", "application/zip", "application/msword",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "application/vnd.ms-excel");
+
+    private final JdbcClient jdbc;
+    private final RawStore raw;
+    private final AuditLog audit;
+
+    DownloadController(JdbcClient jdbc, RawStore raw, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.raw = raw;
+        this.audit = audit;
+    }
+
+    /** The message exactly as the server had it (RFC 822), or as Postroom sent it. */
+    @GetMapping({"/api/email/messages/{id}/raw", "/api/mail/messages/{id}/raw"})
+    void raw(@PathVariable UUID id, HttpServletResponse response) throws IOException {
+        Caller caller = Caller.current();
+        boolean exists = jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND deleted_at IS NULL")
+                .params(id, caller.orgId()).query(Long.class).single() > 0;
+        if (!exists) {
+            throw ApiException.notFound("Message not found");
+        }
+        long size = raw.size(id).orElseThrow(() -> ApiException.notFound(
+                "This message has no raw form: it was blocked before it was ever composed."));
+        audit.record(caller, AuditLog.RAW_DOWNLOADED, "email_message", id, AuditLog.details("bytes", size));
+        // Written here, chunk by chunk, on the request's own thread (no async dispatch to re-authenticate).
+        response.setContentType("message/rfc822");
+        response.setContentLengthLong(size);
+        secure(response, ContentDisposition.attachment().filename(id + ".eml").build());
+        raw.copyTo(id, response.getOutputStream());
+    }
+
+    record AttachmentRow(UUID messageId, String partPath, String filename, String contentType, long sizeBytes) {
+    }
+
+    @GetMapping({"/api/mail/attachments/{id}", "/api/email/attachments/{id}"})
+    void attachment(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean inline,
+                    HttpServletResponse response) throws IOException {
+        Caller caller = Caller.current();
+        AttachmentRow a = jdbc.sql("SELECT a.message_id, a.part_path, a.filename, a.content_type, a.size_bytes "
+                        + "FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
+                        + "WHERE a.id = ? AND a.org_id = ? AND m.deleted_at IS NULL")
+                .params(id, caller.orgId()).query(AttachmentRow.class).optional()
+                .orElseThrow(() -> ApiException.notFound("Attachment not found"));
+        String type = a.contentType() == null ? "" : a.contentType().toLowerCase(Locale.ROOT);
+        boolean showInline = inline && INLINE_SAFE.contains(type);
+        if (!showInline) {
+            audit.record(caller, AuditLog.ATTACHMENT_DOWNLOADED, "email_attachment", id,
+                    AuditLog.details("message_id", a.messageId(), "filename", a.filename()));
+        }
+        Path file = raw.toTempFile(a.messageId());
+        try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
+            Part part = locate(message, a.partPath());
+            String filename = safeName(a.filename(), id);
+            response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
+            secure(response, (showInline ? ContentDisposition.inline() : ContentDisposition.attachment())
+                    .filename(filename, StandardCharsets.UTF_8).build());
+            try (InputStream content = part.getInputStream()) {
+                OutputStream out = response.getOutputStream();
+                content.transferTo(out);
+                out.flush();
+            }
+        } catch (MessagingException e) {
+            throw ApiException.notFound("Attachment could not be read from the stored message: " + e.getMessage());
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    /** Follows a part path such as "1.2.1": the message is "1", then the n-th child of each multipart. */
+    static Part locate(MimeMessage message, String path) throws MessagingException, IOException {
+        String[] steps = path.split("\\.");
+        Part part = message;
+        for (int i = 1; i < steps.length; i++) {
+            Object content = part.getContent();
+            if (!(content instanceof Multipart multipart)) {
+                throw new MessagingException("part " + path + " is not in this message");
+            }
+            part = multipart.getBodyPart(Integer.parseInt(steps[i]) - 1);
+        }
+        return part;
+    }
+
+    private static String safeName(String filename, UUID id) {
+        String name = filename == null || filename.isBlank() ? "attachment-" + id : filename;
+        return name.replaceAll("[\\p{Cntrl}/\\\\]", "_");
+    }
+
+    private static void secure(HttpServletResponse response, ContentDisposition disposition) {
+        response.setHeader(HttpHeaders.CONTENT_DISPOSITION, disposition.toString());
+        response.setHeader("X-Content-Type-Options", "nosniff");
+        response.setHeader("Content-Security-Policy", "sandbox; default-src 'none'");
+        response.setHeader(HttpHeaders.CACHE_CONTROL, "private, no-store");
+    }
+}

@@ -1,0 +1,103 @@
+package com.postroom.mailbox;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.owasp.html.HtmlPolicyBuilder;
+import org.owasp.html.PolicyFactory;
+
+/**
+ * Makes a message's HTML safe to show: an allowlist of formatting elements and attributes (OWASP Java HTML
+ * Sanitizer), CSS filtered to harmless properties (no {@code url()}), links only to http, https and mailto, opening
+ * in a new tab without referrer. Remote images are dropped unless the caller asks for them; {@code cid:} images
+ * point at the message's own parts. The allowlist runs last, over the final string, so nothing added by the rewrite
+ * step escapes it.
+ */
+public final class HtmlSanitizer {
+
+    private static final String[] FORMATTING = {"a", "abbr", "address", "b", "big", "blockquote", "br", "caption",
+            "center", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4",
+            "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre", "s", "small", "span", "strike", "strong",
+            "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul"};
+
+    private static final PolicyFactory POLICY = new HtmlPolicyBuilder()
+            .allowElements(FORMATTING)
+            .allowUrlProtocols("http", "https", "mailto")
+            .allowAttributes("href").onElements("a")
+            .allowAttributes("target").matching(true, "_blank").onElements("a")
+            .requireRelsOnLinks("noopener", "noreferrer", "nofollow")
+            .allowAttributes("src", "alt", "width", "height").onElements("img")
+            .allowAttributes("align", "valign", "width", "height", "bgcolor", "colspan", "rowspan", "cellpadding",
+                    "cellspacing", "border").onElements("table", "tr", "td", "th", "col", "colgroup", "tbody",
+                    "thead", "tfoot", "div", "p", "img", "hr")
+            .allowAttributes("color", "face", "size").onElements("font")
+            .allowAttributes("title", "dir", "lang").globally()
+            .allowStyling()
+            .toFactory();
+
+    private HtmlSanitizer() {
+    }
+
+    /** What came out: the safe HTML and whether remote content was removed from it. */
+    public record Result(String html, boolean remoteContentBlocked) {
+    }
+
+    /**
+     * @param cidUrl maps a {@code Content-ID} (without angle brackets) to the URL of that inline part, or null
+     * @param remoteImages whether images from the network may load (the reader asked to show them)
+     */
+    public static Result sanitize(String html, Function<String, String> cidUrl, boolean remoteImages) {
+        if (html == null || html.isBlank()) {
+            return new Result("", false);
+        }
+        Document doc = Jsoup.parse(html);
+        boolean blocked = false;
+        for (Element img : doc.select("img")) {
+            String src = img.attr("src").strip();
+            String lower = src.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("cid:")) {
+                String url = cidUrl.apply(src.substring(4).replaceAll("^<|>$", ""));
+                if (url == null) {
+                    img.remove();
+                } else {
+                    img.attr("src", url);
+                }
+            } else if ((lower.startsWith("http:") || lower.startsWith("https:") || lower.startsWith("//"))
+                    && remoteImages) {
+                img.attr("src", lower.startsWith("//") ? "https:" + src : src);
+            } else {
+                blocked |= !src.isEmpty();
+                img.removeAttr("src");
+                img.attr("alt", img.attr("alt").isEmpty() ? "[image blocked]" : img.attr("alt"));
+            }
+        }
+        // Remote loads that are not <img>: backgrounds (attribute and CSS), which the allowlist drops anyway; counted
+        // so the reader knows something was withheld.
+        blocked |= !doc.select("[background], [style*=url]").isEmpty();
+        for (Element a : doc.select("a[href]")) {
+            a.attr("target", "_blank");
+        }
+        String body = doc.body() == null ? doc.html() : doc.body().html();
+        return new Result(POLICY.sanitize(body), blocked);
+    }
+
+    /** Plain text as HTML: escaped, line breaks kept, web addresses made into safe links. */
+    public static String textToHtml(String text) {
+        if (text == null || text.isEmpty()) {
+            return "";
+        }
+        String escaped = MailSearch.escape(text);
+        String linked = escaped.replaceAll("(?i)\\bhttps?://[^\\s<>&\"']+(?:&amp;[^\\s<>&\"']+)*",
+                "<a href=\"$0\" target=\"_blank\" rel=\"noopener noreferrer nofollow\">$0</a>");
+        return POLICY.sanitize("<div style=\"white-space: pre-wrap\">" + linked.replace("\n", "<br>") + "</div>");
+    }
+
+    /** Kept for callers that want the map form of {@link #sanitize}. */
+    static Result sanitize(String html, Map<String, String> cids, boolean remoteImages) {
+        return sanitize(html, cids::get, remoteImages);
+    }
+}

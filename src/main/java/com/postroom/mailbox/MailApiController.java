@@ -1,0 +1,259 @@
+package com.postroom.mailbox;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+import com.postroom.audit.AuditLog;
+import com.postroom.org.Caller;
+import com.postroom.web.ApiException;
+
+/**
+ * The native mailbox API under {@code /api/mail}: what a Gmail-like client needs. Folders and labels with counts,
+ * conversations per view or label with cursor paging, a message or conversation with safe HTML, changes one at a time
+ * or in bulk (written back to IMAP), search with Gmail's operators. Every id is looked up within the caller's
+ * organization; another organization's id is a 404, like an id that does not exist.
+ */
+@RestController
+class MailApiController {
+
+    private final JdbcClient jdbc;
+    private final Conversations conversations;
+    private final MessageDetails details;
+    private final MailChanges changes;
+    private final MailSearch search;
+    private final Labels labels;
+    private final Threads threads;
+    private final AuditLog audit;
+
+    MailApiController(JdbcClient jdbc, Conversations conversations, MessageDetails details, MailChanges changes,
+                      MailSearch search, Labels labels, Threads threads, AuditLog audit) {
+        this.jdbc = jdbc;
+        this.conversations = conversations;
+        this.details = details;
+        this.changes = changes;
+        this.search = search;
+        this.labels = labels;
+        this.threads = threads;
+        this.audit = audit;
+    }
+
+    record FolderCount(String id, String name, long total, long unread) {
+    }
+
+    record LabelCount(long id, String slug, String name, String color, long total, long unread) {
+    }
+
+    @GetMapping("/api/mail/folders")
+    Map<String, Object> folders() {
+        Caller caller = Caller.current();
+        List<FolderCount> folders = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT ");
+        for (View v : View.SIDEBAR) {
+            sql.append(v == View.INBOX ? "" : ", ").append("count(*) FILTER (WHERE ").append(v.predicate())
+                    .append("), count(*) FILTER (WHERE NOT m.seen AND ").append(v.predicate()).append(")");
+        }
+        sql.append(" FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL");
+        jdbc.sql(sql.toString()).param(caller.orgId()).query(rs -> {
+            int i = 1;
+            for (View v : View.SIDEBAR) {
+                long total = rs.getLong(i++);
+                long unread = rs.getLong(i++);
+                // Gmail shows no unread count on Sent, Drafts and Trash, where it means nothing.
+                boolean counted = v == View.INBOX || v == View.SPAM || v == View.ARCHIVE || v == View.STARRED;
+                folders.add(new FolderCount(v.id(), v.title(), total, counted ? unread : 0));
+            }
+        });
+        List<LabelCount> labelCounts = jdbc.sql("SELECT l.id, l.slug, l.name, l.color, count(m.id) AS total, "
+                        + "count(m.id) FILTER (WHERE NOT m.seen) AS unread FROM email_label l "
+                        + "LEFT JOIN email_message_label ml ON ml.label_id = l.id "
+                        + "LEFT JOIN email_message m ON m.id = ml.message_id AND m.deleted_at IS NULL "
+                        + "AND m.folder NOT IN ('spam', 'trash') WHERE l.org_id = ? "
+                        + "GROUP BY l.id ORDER BY lower(l.name), l.id")
+                .param(caller.orgId()).query(LabelCount.class).list();
+        return Map.of("folders", folders, "labels", labelCounts);
+    }
+
+    @GetMapping("/api/mail/conversations")
+    Conversations.Page conversations(@RequestParam(defaultValue = "inbox") String view,
+                                     @RequestParam Optional<String> label, @RequestParam Optional<String> cursor,
+                                     @RequestParam(defaultValue = "50") int limit) {
+        Caller caller = Caller.current();
+        checkLimit(limit, 200);
+        View v = View.of(view).orElseThrow(() -> ApiException.badRequest("view must be one of "
+                + String.join(", ", View.SEARCHABLE) + "."));
+        if (label.isPresent()) {
+            String slug = Labels.slugOf(label.get()).orElseThrow(() -> ApiException.badRequest("label is empty."));
+            labels.bySlug(caller.orgId(), slug).orElseThrow(() -> ApiException.notFound("Label not found"));
+            if (view.equals("inbox")) {
+                v = View.ALL; // a label view shows the label's conversations wherever they are, as Gmail does
+            }
+            return conversations.list(caller.orgId(), v, Optional.of(slug), cursor, limit);
+        }
+        return conversations.list(caller.orgId(), v, Optional.empty(), cursor, limit);
+    }
+
+    @GetMapping("/api/mail/conversations/{id}")
+    @Transactional
+    Map<String, Object> conversation(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images) {
+        Caller caller = Caller.current();
+        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found"));
+        List<MessageDetails.Detail> messages = details.ofThread(caller.orgId(), id, images);
+        audit.record(caller, AuditLog.THREAD_READ, "email_thread", id, AuditLog.details("messages", messages.size()));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("thread", thread);
+        out.put("messages", messages);
+        return out;
+    }
+
+    @GetMapping("/api/mail/messages/{id}")
+    @Transactional
+    MessageDetails.Detail message(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images) {
+        Caller caller = Caller.current();
+        MessageDetails.Detail d = details.find(caller.orgId(), id, images)
+                .orElseThrow(() -> ApiException.notFound("Message not found"));
+        audit.record(caller, AuditLog.MESSAGE_READ, "email_message", id, Map.of());
+        return d;
+    }
+
+    record ChangeRequest(String action, List<UUID> messageIds, List<UUID> threadIds, String label) {
+    }
+
+    @PostMapping("/api/mail/changes")
+    Map<String, Object> change(@RequestBody ChangeRequest body) {
+        Caller caller = Caller.current();
+        MailChanges.Action action = MailChanges.Action.of(body.action() == null ? "" : body.action())
+                .orElseThrow(() -> ApiException.unprocessable("action must be one of read, unread, star, unstar, "
+                        + "archive, inbox, trash, restore, spam, not_spam, add_label, remove_label."));
+        List<UUID> changed = changes.apply(caller, action, body.messageIds(), body.threadIds(), body.label());
+        return Map.of("action", action.id(), "changed", changed.size(), "message_ids", changed);
+    }
+
+    @GetMapping("/api/mail/search")
+    Map<String, Object> search(@RequestParam(defaultValue = "") String q, @RequestParam Optional<String> cursor,
+                               @RequestParam(defaultValue = "50") int limit) {
+        Caller caller = Caller.current();
+        checkLimit(limit, 200);
+        SearchQuery query = parse(q);
+        int offset = cursor.map(MailApiController::offsetOf).orElse(0);
+        MailSearch.Page page = search.search(caller.orgId(), query, limit, offset);
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("query", q);
+        out.put("results", page.hits());
+        if (page.more()) {
+            out.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("o:" + (offset + limit)).getBytes(StandardCharsets.US_ASCII)));
+        }
+        return out;
+    }
+
+    @GetMapping("/api/mail/labels")
+    List<Labels.Label> labels() {
+        return labels.list(Caller.current().orgId());
+    }
+
+    record LabelBody(String name, String color) {
+    }
+
+    @PostMapping("/api/mail/labels")
+    @Transactional
+    ResponseEntity<Labels.Label> createLabel(@RequestBody LabelBody body) {
+        Caller caller = Caller.current();
+        String name = labelName(body.name());
+        String slug = Labels.slugOf(name).orElseThrow(() -> ApiException.unprocessable(
+                "name needs at least one letter or digit."));
+        Labels.Label label = labels.create(caller.orgId(), name, slug, color(body.color()))
+                .orElseThrow(() -> new ApiException(HttpStatus.CONFLICT, "A label '" + slug + "' exists already."));
+        audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", label.id(), AuditLog.details("created", slug));
+        return ResponseEntity.status(HttpStatus.CREATED).body(label);
+    }
+
+    @PatchMapping("/api/mail/labels/{id}")
+    @Transactional
+    Labels.Label updateLabel(@PathVariable long id, @RequestBody LabelBody body) {
+        Caller caller = Caller.current();
+        String name = body.name() == null ? null : labelName(body.name());
+        Labels.Label label = labels.update(caller.orgId(), id, name, body.color() == null ? null : color(body.color()))
+                .orElseThrow(() -> ApiException.notFound("Label not found"));
+        audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", id, AuditLog.details("name", name,
+                "color", body.color()));
+        return label;
+    }
+
+    @DeleteMapping("/api/mail/labels/{id}")
+    @Transactional
+    ResponseEntity<Void> deleteLabel(@PathVariable long id) {
+        Caller caller = Caller.current();
+        Labels.Label label = labels.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Label not found"));
+        labels.delete(caller.orgId(), id);
+        audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", id, AuditLog.details("deleted", label.slug()));
+        return ResponseEntity.noContent().build();
+    }
+
+    static SearchQuery parse(String q) {
+        try {
+            return SearchQuery.parse(q);
+        } catch (SearchQuery.Malformed e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private static String labelName(String name) {
+        if (name == null || name.isBlank()) {
+            throw ApiException.unprocessable("name is required.");
+        }
+        if (name.strip().length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
+            throw ApiException.unprocessable("name must be at most 100 characters, without control characters.");
+        }
+        return name.strip();
+    }
+
+    private static String color(String color) {
+        if (color == null || color.isBlank()) {
+            return null;
+        }
+        if (!color.matches("#[0-9a-fA-F]{6}")) {
+            throw ApiException.unprocessable("color must look like #1a73e8.");
+        }
+        return color.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static int offsetOf(String cursor) {
+        try {
+            String s = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.US_ASCII);
+            if (s.startsWith("o:")) {
+                int offset = Integer.parseInt(s.substring(2));
+                if (offset >= 0 && offset <= 100_000) {
+                    return offset;
+                }
+            }
+        } catch (IllegalArgumentException e) {
+            // reported below
+        }
+        throw ApiException.badRequest("cursor is not valid: pass next_cursor from the previous page as is.");
+    }
+
+    static void checkLimit(int limit, int max) {
+        if (limit < 1 || limit > max) {
+            throw ApiException.badRequest("limit must be between 1 and " + max + ".");
+        }
+    }
+}

@@ -1,0 +1,158 @@
+package com.postroom.mailbox;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import org.springframework.web.util.HtmlUtils;
+
+/**
+ * Search over one organization's mail with Gmail's operators ({@link SearchQuery}), on PostgreSQL full-text search.
+ * Results are ranked by relevance then date (or by date alone for the original API's list), with the matching words
+ * of subject and body highlighted in snippets that are safe to insert as HTML.
+ */
+@Repository
+public class MailSearch {
+
+    // Control characters cannot occur in stored text (the parser keeps them out of bodies), so they mark highlights
+    // through ts_headline and are turned into <mark> only after the text has been escaped.
+    private static final String START = "\u0002";
+    private static final String STOP = "\u0003";
+    private static final String HEADLINE = "StartSel=" + START + ",StopSel=" + STOP
+            + ",MaxWords=28,MinWords=12,ShortWord=2,MaxFragments=2,FragmentDelimiter=\" … \"";
+
+    private final JdbcClient jdbc;
+    private final Summaries summaries;
+
+    MailSearch(JdbcClient jdbc, Summaries summaries) {
+        this.jdbc = jdbc;
+        this.summaries = summaries;
+    }
+
+    /** One result: the message as lists show it, with highlighted subject and snippet (escaped HTML). */
+    public record Hit(MessageSummary message, String subjectHtml, String snippetHtml, double rank) {
+    }
+
+    public record Page(List<Hit> hits, boolean more) {
+    }
+
+    /** The ids of matching messages, newest first: the original API's search. */
+    public List<UUID> ids(long orgId, SearchQuery query, int limit, int offset) {
+        Prepared p = prepare(orgId, query, false, limit, offset);
+        return jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
+    }
+
+    /** Ranked results with snippets: the native API and the web UI. */
+    public Page search(long orgId, SearchQuery query, int limit, int offset) {
+        Prepared p = prepare(orgId, query, true, limit + 1, offset);
+        List<UUID> ids = new ArrayList<>();
+        Map<UUID, Double> ranks = new HashMap<>();
+        jdbc.sql(p.sql).params(p.params).query(rs -> {
+            UUID id = rs.getObject(1, UUID.class);
+            ids.add(id);
+            ranks.put(id, p.rank == null ? 0.0 : rs.getDouble(2));
+        });
+        boolean more = ids.size() > limit;
+        List<UUID> page = more ? ids.subList(0, limit) : ids;
+        Map<UUID, String[]> headlines = headlines(page, p.rank);
+        List<Hit> hits = new ArrayList<>();
+        for (MessageSummary m : summaries.of(orgId, page)) {
+            String[] h = headlines.get(m.id());
+            hits.add(new Hit(m, h == null ? escape(m.subject()) : highlight(h[0]),
+                    h == null || h[1] == null ? escape(m.snippet()) : highlight(h[1]), ranks.get(m.id())));
+        }
+        return new Page(hits, more);
+    }
+
+    private record Prepared(String sql, List<Object> params, SearchSql.Compiled rank) {
+    }
+
+    private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset) {
+        Set<String> empty = emptyTexts(query);
+        SearchSql.Compiled where = SearchSql.compile(query, orgId, empty);
+        SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, empty) : null;
+        List<Object> params = new ArrayList<>();
+        StringBuilder sql = new StringBuilder("SELECT m.id");
+        if (rank != null) {
+            sql.append(", ts_rank(m.search_doc, ").append(rank.where()).append(") AS rank");
+            params.addAll(rank.params());
+        }
+        sql.append(" FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL AND ");
+        params.add(orgId);
+        if (!SearchQuery.namesFolder(query)) {
+            sql.append("(").append(View.ALL.predicate()).append(") AND ");
+        }
+        sql.append(where.where());
+        params.addAll(where.params());
+        sql.append(rank != null ? " ORDER BY rank DESC, m.created_at DESC, m.id DESC" : " ORDER BY m.created_at DESC, m.id DESC");
+        sql.append(" LIMIT ? OFFSET ?");
+        params.add(limit);
+        params.add(offset);
+        return new Prepared(sql.toString(), params, rank);
+    }
+
+    /** Terms that are only stop words in the search language: they would match nothing, so they match everything. */
+    private Set<String> emptyTexts(SearchQuery query) {
+        Set<String> texts = new HashSet<>();
+        collectTexts(query, texts);
+        if (texts.isEmpty()) {
+            return Set.of();
+        }
+        return new HashSet<>(jdbc.sql("SELECT t FROM unnest(?::text[]) t "
+                        + "WHERE numnode(plainto_tsquery(current_search_config(), t)) = 0")
+                .param(texts.toArray(String[]::new)).query(String.class).list());
+    }
+
+    private static void collectTexts(SearchQuery q, Set<String> out) {
+        if (q instanceof SearchQuery.And a) {
+            a.terms().forEach(t -> collectTexts(t, out));
+        } else if (q instanceof SearchQuery.Or o) {
+            o.terms().forEach(t -> collectTexts(t, out));
+        } else if (q instanceof SearchQuery.Not n) {
+            collectTexts(n.term(), out);
+        } else if (q instanceof SearchQuery.Text t) {
+            out.add(t.text());
+        } else if (q instanceof SearchQuery.Operator op && op.name().equals("subject")) {
+            out.add(op.value());
+        }
+    }
+
+    /** Highlighted subject and body fragment of each message, computed for the page only (ts_headline is dear). */
+    private Map<UUID, String[]> headlines(List<UUID> ids, SearchSql.Compiled rank) {
+        Map<UUID, String[]> out = new HashMap<>();
+        if (rank == null || ids.isEmpty()) {
+            return out;
+        }
+        List<Object> params = new ArrayList<>(rank.params());
+        params.add(HEADLINE.replace("MaxWords=28,MinWords=12,", "HighlightAll=true,"));
+        params.addAll(rank.params());
+        params.add(HEADLINE);
+        params.add(ids.toArray(UUID[]::new));
+        jdbc.sql("SELECT id, ts_headline(current_search_config(), subject, " + rank.where() + ", ?), "
+                        + "CASE WHEN body_plain <> '' THEN ts_headline(current_search_config(), left(body_plain, 20000), "
+                        + rank.where() + ", ?) END FROM email_message WHERE id = ANY(?)")
+                .params(params)
+                .query(rs -> {
+                    out.put(rs.getObject(1, UUID.class), new String[] {rs.getString(2), snippetOf(rs.getString(3))});
+                });
+        return out;
+    }
+
+    private static String snippetOf(String headline) {
+        return headline == null ? null : headline.replaceAll("\\s+", " ").strip();
+    }
+
+    static String highlight(String marked) {
+        return escape(marked).replace(START, "<mark>").replace(STOP, "</mark>");
+    }
+
+    static String escape(String s) {
+        return s == null ? "" : HtmlUtils.htmlEscape(s, "UTF-8");
+    }
+}

@@ -1,0 +1,105 @@
+package com.postroom.mailbox;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+/** One message as a reader opens it: headers, flags, labels, attachments, text and HTML made safe to show. */
+@Repository
+public class MessageDetails {
+
+    private final JdbcClient jdbc;
+    private final Summaries summaries;
+
+    MessageDetails(JdbcClient jdbc, Summaries summaries) {
+        this.jdbc = jdbc;
+        this.summaries = summaries;
+    }
+
+    public record AttachmentInfo(UUID id, String filename, String contentType, long sizeBytes, String sha256,
+                                 boolean inline, String contentId, String url) {
+    }
+
+    public record Detail(UUID id, UUID threadId, String direction, String folder, String status,
+                         String classification, String from, String fromName, List<String> to, List<String> cc,
+                         List<String> bcc, String replyTo, String subject, OffsetDateTime date,
+                         OffsetDateTime createdAt, String messageId, String inReplyTo, List<String> references,
+                         boolean seen, boolean flagged, boolean answered, boolean spam, String quarantineReason,
+                         List<MessageSummary.LabelChip> labels, List<AttachmentInfo> attachments, String text,
+                         String html, boolean remoteContentBlocked, String rawUrl) {
+    }
+
+    public Optional<Detail> find(long orgId, UUID id, boolean remoteImages) {
+        List<Detail> list = of(orgId, List.of(id), remoteImages);
+        return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
+    }
+
+    /** Messages of a thread, oldest first. */
+    public List<Detail> ofThread(long orgId, UUID threadId, boolean remoteImages) {
+        List<UUID> ids = jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND thread_id = ? AND deleted_at IS NULL "
+                + "ORDER BY created_at, id").params(orgId, threadId).query(UUID.class).list();
+        return of(orgId, ids, remoteImages);
+    }
+
+    private List<Detail> of(long orgId, List<UUID> ids, boolean remoteImages) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        UUID[] array = ids.toArray(UUID[]::new);
+        Map<UUID, List<AttachmentInfo>> attachments = new HashMap<>();
+        jdbc.sql("SELECT id, message_id, filename, content_type, size_bytes, sha256, inline, content_id "
+                        + "FROM email_attachment WHERE org_id = ? AND message_id = ANY(?) ORDER BY part_path")
+                .params(orgId, array)
+                .query(rs -> {
+                    UUID aid = rs.getObject(1, UUID.class);
+                    attachments.computeIfAbsent(rs.getObject(2, UUID.class), k -> new ArrayList<>())
+                            .add(new AttachmentInfo(aid, rs.getString(3), rs.getString(4), rs.getLong(5),
+                                    rs.getString(6), rs.getBoolean(7), rs.getString(8), "/api/mail/attachments/" + aid));
+                });
+        Map<UUID, List<MessageSummary.LabelChip>> labels = summaries.labelsOf(orgId, array);
+        Map<UUID, Detail> byId = new HashMap<>();
+        jdbc.sql("SELECT id, thread_id, direction, folder, status, classification, sender, meta ->> 'from_name', "
+                        + "recipients, cc, bcc, reply_to, subject, sent_date, created_at, message_id, in_reply_to, "
+                        + "references_ids, seen, flagged, answered, spam, quarantine_reason, body_plain, body_html "
+                        + "FROM email_message WHERE org_id = ? AND id = ANY(?) AND deleted_at IS NULL")
+                .params(orgId, array)
+                .query(rs -> {
+                    UUID mid = rs.getObject(1, UUID.class);
+                    List<AttachmentInfo> parts = attachments.getOrDefault(mid, List.of());
+                    HtmlSanitizer.Result html = HtmlSanitizer.sanitize(rs.getString("body_html"),
+                            cid -> parts.stream().filter(p -> cid.equalsIgnoreCase(stripBrackets(p.contentId())))
+                                    .findFirst().map(p -> p.url() + "?inline=true").orElse(null),
+                            remoteImages);
+                    OffsetDateTime created = rs.getObject("created_at", OffsetDateTime.class);
+                    OffsetDateTime sent = rs.getObject("sent_date", OffsetDateTime.class);
+                    byId.put(mid, new Detail(mid, rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
+                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            Messages.list(rs.getArray(9)), Messages.list(rs.getArray(10)),
+                            Messages.list(rs.getArray(11)), rs.getString(12), rs.getString(13),
+                            sent != null ? sent : created, created, rs.getString(16), rs.getString(17),
+                            Messages.list(rs.getArray(18)), rs.getBoolean(19), rs.getBoolean(20), rs.getBoolean(21),
+                            rs.getBoolean(22), rs.getString(23), labels.getOrDefault(mid, List.of()),
+                            parts, rs.getString("body_plain"), html.html(), html.remoteContentBlocked(),
+                            "/api/mail/messages/" + mid + "/raw"));
+                });
+        List<Detail> out = new ArrayList<>();
+        for (UUID id : ids) {
+            Detail d = byId.get(id);
+            if (d != null) {
+                out.add(d);
+            }
+        }
+        return out;
+    }
+
+    private static String stripBrackets(String contentId) {
+        return contentId == null ? "" : contentId.strip().replaceAll("^<|>$", "");
+    }
+}

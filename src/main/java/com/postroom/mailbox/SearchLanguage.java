@@ -1,0 +1,73 @@
+package com.postroom.mailbox;
+
+import java.util.List;
+import java.util.UUID;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.InitializingBean;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import com.postroom.config.ConfigurationError;
+import com.postroom.config.PostroomSettings;
+
+/**
+ * Applies {@code SEARCH_LANGUAGE} at start: checked against the text search configurations the database has, stored
+ * in {@code search_config}, and when it changed every message's search document is rebuilt in the background, in
+ * small batches (search keeps working meanwhile, with the old stemming for messages not yet rebuilt).
+ */
+@Component
+class SearchLanguage implements InitializingBean {
+
+    private static final Logger log = LoggerFactory.getLogger(SearchLanguage.class);
+    private static final int BATCH = 2000;
+
+    private final JdbcClient jdbc;
+    private final String language;
+
+    SearchLanguage(JdbcClient jdbc, PostroomSettings settings) {
+        this.jdbc = jdbc;
+        this.language = settings.search().language();
+    }
+
+    @Override
+    public void afterPropertiesSet() {
+        List<String> known = jdbc.sql("SELECT cfgname FROM pg_ts_config ORDER BY cfgname").query(String.class).list();
+        if (!known.contains(language)) {
+            throw new ConfigurationError("SEARCH_LANGUAGE '" + language + "' is not a text search configuration of "
+                    + "this database; use one of " + String.join(", ", known) + ".");
+        }
+        String current = jdbc.sql("SELECT language::text FROM search_config").query(String.class).single();
+        if (current.equals(language)) {
+            return;
+        }
+        jdbc.sql("UPDATE search_config SET language = ?::regconfig").param(language).update();
+        log.info("SEARCH_LANGUAGE changed from {} to {}: rebuilding the search index in the background", current,
+                language);
+        Thread t = new Thread(this::reindex, "postroom-search-reindex");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void reindex() {
+        UUID after = new UUID(0, 0); // PostgreSQL orders UUIDs by their bytes: this one is the lowest
+        long done = 0;
+        try {
+            while (true) {
+                List<UUID> ids = jdbc.sql("SELECT id FROM email_message WHERE id > ? ORDER BY id LIMIT ?")
+                        .params(after, BATCH).query(UUID.class).list();
+                if (ids.isEmpty()) {
+                    break;
+                }
+                jdbc.sql("UPDATE email_message SET search_doc = NULL WHERE id = ANY(?)")
+                        .param(ids.toArray(UUID[]::new)).update();
+                after = ids.get(ids.size() - 1);
+                done += ids.size();
+            }
+            log.info("Search index rebuilt for {} messages", done);
+        } catch (RuntimeException e) {
+            log.warn("Rebuilding the search index stopped after {} messages: {}", done, e.getMessage());
+        }
+    }
+}
