@@ -44,12 +44,15 @@ DECLARE
 BEGIN
     people := concat_ws(' ', NEW.sender, array_to_string(NEW.recipients, ' '), array_to_string(NEW.cc, ' '),
                         NEW.meta ->> 'from_name');
+    -- Text that is not HTML has its angle brackets blanked first: PostgreSQL's parser reads "<script>" in a plain
+    -- text as the start of a script element and would skip everything after it.
     NEW.search_doc :=
-        setweight(to_tsvector(cfg, coalesce(NEW.subject, '')), 'A') ||
-        setweight(to_tsvector('simple', people || ' ' || translate(people, '@._-+', '     ')), 'B') ||
-        setweight(to_tsvector(cfg, NEW.attachment_names || ' ' || translate(NEW.attachment_names, '._-', '   ')), 'B') ||
-        setweight(to_tsvector(cfg, left(CASE WHEN NEW.body_plain <> '' THEN NEW.body_plain ELSE NEW.body_html END,
-                                         200000)), 'D');
+        setweight(to_tsvector(cfg, translate(coalesce(NEW.subject, ''), '<>', '  ')), 'A') ||
+        setweight(to_tsvector('simple', translate(people, '<>', '  ') || ' ' || translate(people, '@._-+<>', '       ')), 'B') ||
+        setweight(to_tsvector(cfg, translate(NEW.attachment_names, '<>', '  ') || ' '
+                                   || translate(NEW.attachment_names, '._-<>', '     ')), 'B') ||
+        setweight(to_tsvector(cfg, CASE WHEN NEW.body_plain <> '' THEN translate(left(NEW.body_plain, 200000), '<>', '  ')
+                                        ELSE left(NEW.body_html, 200000) END), 'D');
     RETURN NEW;
 END
 $$;

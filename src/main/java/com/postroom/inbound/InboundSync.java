@@ -147,7 +147,7 @@ public class InboundSync implements SmartLifecycle {
         return results;
     }
 
-    MailboxCounts syncMailbox(Mailbox m) {
+    public MailboxCounts syncMailbox(Mailbox m) {
         List<FolderSync.Counts> folders = new ArrayList<>();
         try (Store store = sessions.connectImap(m.server())) {
             for (String name : m.folders()) {

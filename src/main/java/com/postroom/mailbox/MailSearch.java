@@ -134,8 +134,10 @@ public class MailSearch {
         params.addAll(rank.params());
         params.add(HEADLINE);
         params.add(ids.toArray(UUID[]::new));
-        jdbc.sql("SELECT id, ts_headline(current_search_config(), subject, " + rank.where() + ", ?), "
-                        + "CASE WHEN body_plain <> '' THEN ts_headline(current_search_config(), left(body_plain, 20000), "
+        // Angle brackets blanked as in the index (see V3__mailbox.sql): the parser would skip text after "<script>".
+        jdbc.sql("SELECT id, ts_headline(current_search_config(), translate(subject, '<>', '  '), " + rank.where()
+                        + ", ?), CASE WHEN body_plain <> '' THEN ts_headline(current_search_config(), "
+                        + "translate(left(body_plain, 20000), '<>', '  '), "
                         + rank.where() + ", ?) END FROM email_message WHERE id = ANY(?)")
                 .params(params)
                 .query(rs -> {

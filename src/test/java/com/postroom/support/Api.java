@@ -79,6 +79,20 @@ public final class Api {
         }
     }
 
+    public Response put(String path, Object body) {
+        return withBody("PUT", path, body);
+    }
+
+    public Response patch(String path, Object body) {
+        return withBody("PATCH", path, body);
+    }
+
+    private Response withBody(String method, String path, Object body) {
+        String json = body instanceof String s ? s : JSON.writeValueAsString(body);
+        return send(builder(path).header("Content-Type", "application/json")
+                .method(method, HttpRequest.BodyPublishers.ofString(json)));
+    }
+
     /** A POST with a raw body and headers of the caller's choosing (webhooks). */
     public Response postRaw(String path, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))

@@ -1,0 +1,421 @@
+package com.postroom.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.crypto.password.PasswordEncoder;
+
+import com.postroom.inbound.InboundSync;
+import com.postroom.inbound.Mailboxes;
+import com.postroom.org.Organizations;
+import com.postroom.org.Users;
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Api;
+import com.postroom.support.MailboxFixture;
+import com.postroom.support.SandboxTest;
+import com.postroom.support.TestMail;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * The mailbox API over mail that arrived through the real ingest path (GreenMail, IMAP sync): ORIGINAL-API.md's
+ * routes with their field names and status codes, the native API, legal hold and retention, the audit log, and
+ * organization isolation on every route.
+ */
+@SandboxTest
+class MailboxApiTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+    @Autowired
+    Mailboxes mailboxes;
+    @Autowired
+    InboundSync inbound;
+    @Autowired
+    Organizations organizations;
+    @Autowired
+    Users users;
+    @Autowired
+    PasswordEncoder passwords;
+    @Autowired
+    JdbcClient jdbc;
+
+    Api api;
+    long orgId;
+    MailboxFixture box;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        orgId = organizations.primary().orElseThrow().id();
+        box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc, orgId);
+    }
+
+    private Api userWithRoles(long org, String domain, Set<String> roles) {
+        String email = "user-" + UUID.randomUUID().toString().substring(0, 8) + "@" + domain;
+        users.create(org, email, passwords.encode("a-user-password"), roles);
+        return new Api(port).login(email, "a-user-password");
+    }
+
+    @Test
+    void threadsMessagesLabelsAndArchiveKeepTheOriginalShapes() {
+        String word = MailboxFixture.word();
+        TestMail first = TestMail.message().subject("Invoice " + word).text("Please pay the invoice " + word);
+        TestMail reply = TestMail.message().subject("Re: Invoice " + word).inReplyTo(first.messageId())
+                .text("Paid " + word);
+        List<UUID> ids = box.deliver(first, reply);
+        UUID thread = box.threadOf(ids.get(0));
+        assertThat(box.threadOf(ids.get(1))).isEqualTo(thread);
+        // IMAP's INTERNALDATE has whole seconds: make the order of the two unambiguous.
+        jdbc.sql("UPDATE email_message SET created_at = created_at - interval '1 minute' WHERE id = ?")
+                .param(ids.get(0)).update();
+
+        JsonNode threads = api.get("/api/email/threads?limit=500").body();
+        JsonNode t = find(threads, "id", thread.toString());
+        assertThat(fieldNames(t)).containsExactlyInAnyOrder("id", "subject", "normalized_subject", "status",
+                "last_message_at", "created_at");
+        assertThat(t.get("status").asString()).isEqualTo("open");
+
+        Api.Response detail = api.get("/api/email/threads/" + thread);
+        assertThat(detail.status()).isEqualTo(200);
+        JsonNode messages = detail.body().get("messages");
+        assertThat(messages).hasSize(2);
+        assertThat(messages.get(0).get("id").asString()).as("oldest first").isEqualTo(ids.get(0).toString());
+        assertThat(fieldNames(messages.get(0))).containsExactlyInAnyOrder("id", "thread_id", "direction", "status",
+                "classification", "sender", "recipients", "cc", "bcc", "subject", "body_plain", "body_html",
+                "message_id", "in_reply_to", "references", "meta", "created_at");
+        assertThat(messages.get(0).get("classification").asString()).isEqualTo("billing");
+        assertThat(api.get("/api/audit?action=email.thread.read&target_id=" + thread).body().get("events"))
+                .as("reading a thread is audited").hasSize(1);
+        Api.Response missing = api.get("/api/email/threads/" + UUID.randomUUID());
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.detail()).isEqualTo("Thread not found");
+
+        JsonNode inThread = api.get("/api/email/messages?thread_id=" + thread).body();
+        assertThat(inThread.get(0).get("id").asString()).as("newest first").isEqualTo(ids.get(1).toString());
+
+        Api.Response labelled = api.post("/api/email/messages/" + ids.get(0) + "/labels", Map.of("label", "Case 42"));
+        assertThat(labelled.status()).isEqualTo(200);
+        assertThat(labelled.body().get("status").asString()).isEqualTo("ok");
+        assertThat(labelled.body().get("label").asString()).isEqualTo("case-42");
+        JsonNode labels = api.get("/api/email/labels").body();
+        JsonNode label = find(labels, "slug", "case-42");
+        assertThat(label.get("name").asString()).isEqualTo("Case 42");
+        assertThat(fieldNames(label)).containsExactlyInAnyOrder("id", "name", "slug", "color", "created_at");
+        List<String> names = new ArrayList<>();
+        labels.forEach(l -> names.add(l.get("name").asString().toLowerCase()));
+        assertThat(names).isSorted();
+        assertThat(api.post("/api/email/messages/" + ids.get(0) + "/labels", Map.of("label", " ")).detail())
+                .isEqualTo("Label required");
+        assertThat(api.post("/api/email/messages/" + UUID.randomUUID() + "/labels", Map.of("label", "x")).detail())
+                .isEqualTo("Message not found");
+
+        Api.Response archived = api.post("/api/email/messages/" + ids.get(0) + "/archive", Map.of());
+        assertThat(archived.status()).isEqualTo(200);
+        assertThat(archived.body().get("status").asString()).isEqualTo("archived");
+        assertThat(jdbc.sql("SELECT status || '/' || folder FROM email_message WHERE id = ?").param(ids.get(0))
+                .query(String.class).single()).isEqualTo("archived/archive");
+
+        JsonNode attachments = api.get("/api/email/messages/" + ids.get(0) + "/attachments").body();
+        assertThat(attachments.isArray()).isTrue();
+        assertThat(api.get("/api/email/messages?limit=501").status()).isEqualTo(400);
+    }
+
+    @Test
+    void deleteIsRefusedUnderLegalHoldAndRetentionThenSoftDeletes() {
+        UUID id = box.deliver(TestMail.message().subject("Subpoena " + MailboxFixture.word())).get(0);
+        UUID thread = box.threadOf(id);
+        assertThat(jdbc.sql("SELECT classification FROM email_message WHERE id = ?").param(id).query(String.class)
+                .single()).isEqualTo("legal");
+
+        Api.Response hold = api.post("/api/legal-hold", Map.of("scope_type", "email_thread", "scope_id",
+                thread.toString(), "reason", "Case 2026-17"));
+        assertThat(hold.status()).isEqualTo(201);
+        long holdId = hold.body().get("id").asLong();
+        Api.Response blocked = api.delete("/api/email/messages/" + id);
+        assertThat(blocked.status()).isEqualTo(423);
+        assertThat(blocked.body().get("decision").asString()).isEqualTo("BLOCK");
+        assertThat(blocked.body().get("rule_ids").get(0).asString()).isEqualTo("EMAIL.LEGAL_HOLD.BLOCK.v1");
+        assertThat(blocked.body().get("reasons").get(0).get("message").asString()).contains("Case 2026-17");
+
+        assertThat(api.post("/api/legal-hold/" + holdId + "/release", Map.of()).status()).isEqualTo(200);
+        assertThat(api.post("/api/legal-hold/" + holdId + "/release", Map.of()).status())
+                .as("already released").isEqualTo(409);
+        assertThat(api.put("/api/retention-policies/legal", Map.of("retain_days", 3650)).status()).isEqualTo(200);
+        Api.Response retained = api.delete("/api/email/messages/" + id);
+        assertThat(retained.status()).isEqualTo(423);
+        assertThat(retained.body().get("rule_ids").get(0).asString()).isEqualTo("EMAIL.RETENTION.BLOCK_DELETE.v1");
+
+        assertThat(api.delete("/api/retention-policies/legal").status()).isEqualTo(204);
+        Api.Response billingUser = userWithRoles(orgId, "postroom.test", Set.of("billing"))
+                .delete("/api/email/messages/" + id);
+        assertThat(billingUser.status()).isEqualTo(403);
+        assertThat(billingUser.detail()).isEqualTo("Insufficient permissions");
+
+        Api.Response deleted = api.delete("/api/email/messages/" + id);
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(deleted.body().get("status").asString()).isEqualTo("queued");
+        assertThat(deleted.body().get("decision").get("decision").asString()).isEqualTo("ALLOW");
+        assertThat(jdbc.sql("SELECT status FROM email_message WHERE id = ?").param(id).query(String.class).single())
+                .isEqualTo("deleted_pending");
+        assertThat(api.get("/api/email/messages?thread_id=" + thread).body()).as("gone from lists").isEmpty();
+        assertThat(api.delete("/api/email/messages/" + id).status()).isEqualTo(404);
+
+        JsonNode events = api.get("/api/audit?action=legal_hold.*").body().get("events");
+        assertThat(events.size()).isGreaterThanOrEqualTo(2);
+        assertThat(api.get("/api/audit?action=email.message.deleted&target_id=" + id).body().get("events"))
+                .hasSize(1);
+        assertThat(userWithRoles(orgId, "postroom.test", Set.of("billing")).get("/api/audit").status())
+                .isEqualTo(403);
+        assertThat(api.post("/api/legal-hold", Map.of("scope_type", "mailbox", "scope_id", id.toString(),
+                "reason", "x")).status()).isEqualTo(422);
+        assertThat(api.post("/api/legal-hold", Map.of("scope_type", "email_message", "scope_id",
+                UUID.randomUUID().toString(), "reason", "x")).status()).isEqualTo(404);
+    }
+
+    @Test
+    void nativeApiListsConversationsWithCursorsAndRendersSafeHtml() {
+        String word = MailboxFixture.word();
+        List<TestMail> mails = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            mails.add(TestMail.message().subject("Conversation " + i + " " + word));
+        }
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 0};
+        TestMail hostile = TestMail.message().subject("Hostile " + word).text("plain")
+                .html("<p onclick=\"steal()\">Hi<script>alert(1)</script><img src=\"https://tracker.example/p.gif\">"
+                        + "<img src=\"cid:logo@x\"><a href=\"javascript:alert(1)\">x</a>"
+                        + "<a href=\"https://example.org/pay\">pay</a><form action=\"/x\"><input></form></p>")
+                .attach("logo.png", "image/png", png, "logo@x")
+                .attach("page.html", "text/html", "<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8), null);
+        mails.add(hostile);
+        List<UUID> ids = box.deliver(mails.toArray(TestMail[]::new));
+
+        // Cursor paging over this test's conversations: label them, then walk the label in pages of 2.
+        String label = "cursor-" + word;
+        Api.Response labelled = api.post("/api/mail/changes", Map.of("action", "add_label", "message_ids", ids,
+                "label", label));
+        assertThat(labelled.status()).isEqualTo(200);
+        assertThat(labelled.body().get("changed").asInt()).isEqualTo(6);
+        List<String> seen = new ArrayList<>();
+        String cursor = null;
+        int pages = 0;
+        do {
+            JsonNode page = api.get("/api/mail/conversations?label=" + label + "&limit=2"
+                    + (cursor == null ? "" : "&cursor=" + cursor)).body();
+            page.get("conversations").forEach(c -> seen.add(c.get("thread_id").asString()));
+            cursor = page.path("next_cursor").isString() ? page.get("next_cursor").asString() : null;
+            pages++;
+        } while (cursor != null && pages < 10);
+        assertThat(pages).isEqualTo(3);
+        assertThat(seen).hasSize(6).doesNotHaveDuplicates();
+        assertThat(api.get("/api/mail/conversations?cursor=not-a-cursor").status()).isEqualTo(400);
+        assertThat(api.get("/api/mail/conversations?view=nowhere").status()).isEqualTo(400);
+
+        UUID hostileId = ids.get(5);
+        JsonNode message = api.get("/api/mail/messages/" + hostileId).body();
+        String html = message.get("html").asString();
+        assertThat(html).contains("Hi").contains("https://example.org/pay").contains("noopener")
+                .doesNotContain("script").doesNotContain("onclick").doesNotContain("javascript:")
+                .doesNotContain("tracker.example").doesNotContain("<form").doesNotContain("<input");
+        assertThat(message.get("remote_content_blocked").asBoolean()).isTrue();
+        JsonNode attachments = message.get("attachments");
+        assertThat(attachments).hasSize(2);
+        String logoUrl = find(attachments, "filename", "logo.png").get("url").asString();
+        assertThat(html).as("cid: image points at the message's own part").contains(logoUrl);
+        assertThat(api.get("/api/mail/messages/" + hostileId + "?images=true").body().get("html").asString())
+                .contains("https://tracker.example/p.gif");
+
+        Api.Response page = api.get(find(attachments, "filename", "page.html").get("url").asString());
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("application/octet-stream");
+        assertThat(page.headers().firstValue("X-Content-Type-Options").orElse("")).isEqualTo("nosniff");
+        assertThat(page.raw()).isEqualTo("<script>alert(1)</script>");
+        Api.Response logo = api.get(logoUrl + "?inline=true");
+        assertThat(logo.headers().firstValue("Content-Disposition").orElse("")).startsWith("inline");
+        assertThat(api.get("/api/mail/attachments/" + UUID.randomUUID()).status()).isEqualTo(404);
+
+        JsonNode conversation = api.get("/api/mail/conversations/" + box.threadOf(hostileId)).body();
+        assertThat(conversation.get("messages")).hasSize(1);
+        assertThat(conversation.get("thread").get("id").asString()).isEqualTo(box.threadOf(hostileId).toString());
+    }
+
+    @Test
+    void changesMoveMessagesBetweenViewsAndFoldersCountThem() {
+        String word = MailboxFixture.word();
+        List<UUID> ids = box.deliver(TestMail.message().subject("One " + word),
+                TestMail.message().subject("Two " + word));
+        UUID one = ids.get(0);
+        UUID two = ids.get(1);
+        assertThat(change("read", one).status()).isEqualTo(200);
+        assertThat(change("star", two).status()).isEqualTo(200);
+        assertThat(flags(one)).isEqualTo("inbox seen");
+        assertThat(flags(two)).isEqualTo("inbox flagged");
+        change("trash", one);
+        assertThat(flags(one)).startsWith("trash");
+        change("restore", one);
+        assertThat(flags(one)).startsWith("inbox");
+        change("spam", two);
+        assertThat(flags(two)).startsWith("spam");
+        change("not_spam", two);
+        assertThat(flags(two)).startsWith("inbox");
+        change("archive", two);
+        assertThat(flags(two)).startsWith("archive");
+        change("inbox", two);
+        assertThat(flags(two)).startsWith("inbox");
+        Api.Response bulk = api.post("/api/mail/changes", Map.of("action", "unread", "thread_ids",
+                List.of(box.threadOf(one), box.threadOf(two))));
+        assertThat(bulk.body().get("changed").asInt()).isEqualTo(2);
+
+        JsonNode folders = api.get("/api/mail/folders").body();
+        JsonNode inbox = find(folders.get("folders"), "id", "inbox");
+        assertThat(inbox.get("total").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(inbox.get("unread").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(folders.get("folders")).hasSize(7);
+
+        assertThat(api.post("/api/mail/changes", Map.of("action", "explode", "message_ids", List.of(one)))
+                .status()).isEqualTo(422);
+        assertThat(api.post("/api/mail/changes", Map.of("action", "read", "message_ids",
+                List.of(one, UUID.randomUUID()))).status()).as("all or nothing").isEqualTo(404);
+        assertThat(api.post("/api/mail/changes", Map.of("action", "read")).status()).isEqualTo(422);
+        assertThat(api.post("/api/mail/changes", Map.of("action", "add_label", "message_ids", List.of(one)))
+                .detail()).isEqualTo("Label required");
+
+        Api.Response created = api.post("/api/mail/labels", Map.of("name", "Follow up " + word, "color", "#1a73e8"));
+        assertThat(created.status()).isEqualTo(201);
+        assertThat(api.post("/api/mail/labels", Map.of("name", "Follow up " + word)).status()).isEqualTo(409);
+        assertThat(api.post("/api/mail/labels", Map.of("name", "x", "color", "red")).status()).isEqualTo(422);
+        long labelId = created.body().get("id").asLong();
+        assertThat(api.patch("/api/mail/labels/" + labelId, Map.of("name", "Later " + word)).body().get("name")
+                .asString()).isEqualTo("Later " + word);
+        assertThat(api.delete("/api/mail/labels/" + labelId).status()).isEqualTo(204);
+        assertThat(api.delete("/api/mail/labels/" + labelId).status()).isEqualTo(404);
+    }
+
+    @Test
+    void anotherOrganizationSeesNoneOfThisMail() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Private " + word)
+                .attach("secret.pdf", "application/pdf", "%PDF-1.4".getBytes(StandardCharsets.US_ASCII), null)).get(0);
+        UUID thread = box.threadOf(id);
+        String attachment = api.get("/api/email/messages/" + id + "/attachments").body().get(0).get("id").asString();
+
+        long other = organizations.byDomain("isolated.example").map(Organizations.Organization::id)
+                .orElseGet(() -> organizations.create("Isolated", "isolated.example"));
+        Api b = userWithRoles(other, "isolated.example", Set.of("admin", "founder"));
+        for (String path : List.of("/api/email/threads/" + thread, "/api/email/messages/" + id + "/attachments",
+                "/api/email/messages/" + id + "/raw", "/api/mail/messages/" + id, "/api/mail/conversations/" + thread,
+                "/api/mail/attachments/" + attachment)) {
+            assertThat(b.get(path).status()).as(path).isEqualTo(404);
+        }
+        assertThat(b.post("/api/email/messages/" + id + "/archive", Map.of()).status()).isEqualTo(404);
+        assertThat(b.post("/api/email/messages/" + id + "/labels", Map.of("label", "x")).status()).isEqualTo(404);
+        assertThat(b.delete("/api/email/messages/" + id).status()).isEqualTo(404);
+        assertThat(b.post("/api/mail/changes", Map.of("action", "read", "message_ids", List.of(id))).status())
+                .isEqualTo(404);
+        assertThat(b.post("/api/mail/changes", Map.of("action", "read", "thread_ids", List.of(thread))).status())
+                .isEqualTo(404);
+        assertThat(b.post("/api/legal-hold", Map.of("scope_type", "email_message", "scope_id", id.toString(),
+                "reason", "x")).status()).isEqualTo(404);
+        assertThat(b.get("/api/email/search?q=" + word).body()).isEmpty();
+        assertThat(b.get("/api/mail/search?q=" + word).body().get("results")).isEmpty();
+        assertThat(b.get("/api/email/messages?thread_id=" + thread).body()).isEmpty();
+        assertThat(b.get("/api/email/threads").body().toString()).doesNotContain(thread.toString());
+        assertThat(find(b.get("/api/mail/folders").body().get("folders"), "id", "inbox").get("total").asLong())
+                .isZero();
+        assertThat(api.get("/api/email/search?q=" + word).body()).as("the owner finds it").hasSize(1);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND status = 'received'").param(id)
+                .query(Long.class).single()).as("nothing changed").isEqualTo(1);
+    }
+
+    @Test
+    void founderDashboardCountsWhatNeedsAResponse() {
+        String word = MailboxFixture.word();
+        TestMail urgent = TestMail.message().from("Pat Patient <pat@patients.example>")
+                .subject("URGENT: question about my bill " + word).text("Please call me " + word);
+        TestMail internal = TestMail.message().from("Colleague <colleague@postroom.test>")
+                .subject("Lunch " + word);
+        TestMail bulk = TestMail.message().from("News <news@list.example>").subject("Newsletter " + word)
+                .header("List-Unsubscribe: <mailto:unsub@list.example>").header("Precedence: bulk");
+        List<UUID> ids = box.deliver(urgent, internal, bulk);
+
+        JsonNode needs = api.get("/api/founder/email/needs-response?limit=50").body();
+        assertThat(needs.get("success").asBoolean()).isTrue();
+        JsonNode mine = find(needs.get("emails"), "id", ids.get(0).toString());
+        assertThat(mine.get("urgency").asString()).isEqualTo("high");
+        assertThat(mine.get("from_address").asString()).isEqualTo("pat@patients.example");
+        assertThat(fieldNames(mine)).containsExactlyInAnyOrder("id", "from_address", "subject", "body_preview",
+                "created_at", "urgency", "labels");
+        assertThat(needs.get("has_urgent").asBoolean()).isTrue();
+        assertThat(needs.get("emails").toString()).doesNotContain(ids.get(1).toString())
+                .doesNotContain(ids.get(2).toString());
+
+        Api.Response reply = api.post("/api/email/send", Map.of("sender", "founder@postroom.test", "recipients",
+                List.of("pat@patients.example"), "subject", "Re: your bill", "body_plain", "Calling you now.",
+                "thread_id", box.threadOf(ids.get(0)).toString()));
+        assertThat(reply.status()).isEqualTo(201);
+        assertThat(api.get("/api/founder/email/needs-response?limit=50").body().get("emails").toString())
+                .as("answered by a later outbound message").doesNotContain(ids.get(0).toString());
+
+        JsonNode stats = api.get("/api/founder/email/stats").body();
+        assertThat(fieldNames(stats.get("stats"))).containsExactlyInAnyOrder("unread_messages",
+                "messages_needing_response", "failed_deliveries_24h", "recent_activity_7d", "avg_response_minutes",
+                "sender_status");
+        assertThat(stats.get("stats").get("sender_status").asString()).isEqualTo("active");
+        JsonNode recent = api.get("/api/founder/email/recent?limit=3").body();
+        assertThat(recent.get("count").asInt()).isEqualTo(3);
+        assertThat(fieldNames(recent.get("emails").get(0))).containsExactlyInAnyOrder("id", "direction", "sender",
+                "recipients", "subject", "body_preview", "status", "created_at", "is_read", "needs_response",
+                "message_id");
+        assertThat(api.get("/api/founder/email/recent?limit=51").status()).isEqualTo(422);
+        JsonNode score = api.get("/api/founder/email/tracking-score/pat@patients.example").body();
+        assertThat(score.get("recipient").asString()).isEqualTo("pat@patients.example");
+        assertThat(score.get("score").get("communication_count_30d").asLong()).isGreaterThanOrEqualTo(2);
+        assertThat(api.get("/api/founder/email/tracking-score/not-an-address").status()).isEqualTo(422);
+        JsonNode failed = api.get("/api/founder/email/failed-deliveries").body();
+        assertThat(failed.get("success").asBoolean()).isTrue();
+        assertThat(failed.get("failed_deliveries").isArray()).isTrue();
+        Api.Response billing = userWithRoles(orgId, "postroom.test", Set.of("billing"))
+                .get("/api/founder/email/stats");
+        assertThat(billing.status()).isEqualTo(403);
+        assertThat(billing.detail()).isEqualTo("FOUNDER_ACCESS_REQUIRED");
+    }
+
+    private Api.Response change(String action, UUID id) {
+        return api.post("/api/mail/changes", Map.of("action", action, "message_ids", List.of(id)));
+    }
+
+    private String flags(UUID id) {
+        return jdbc.sql("SELECT folder || CASE WHEN seen THEN ' seen' ELSE '' END || "
+                + "CASE WHEN flagged THEN ' flagged' ELSE '' END FROM email_message WHERE id = ?").param(id)
+                .query(String.class).single();
+    }
+
+    static JsonNode find(JsonNode array, String field, String value) {
+        for (JsonNode n : array) {
+            if (value.equals(n.path(field).asString(null))) {
+                return n;
+            }
+        }
+        throw new AssertionError("no element with " + field + "=" + value + " in " + array);
+    }
+
+    static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.propertyNames().forEach(names::add);
+        return names;
+    }
+}

@@ -1,0 +1,59 @@
+package com.postroom.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+class SearchQueryTest {
+
+    @Test
+    void parsesGmailSyntaxIntoATree() {
+        assertThat(SearchQuery.parse("  ")).isInstanceOf(SearchQuery.All.class);
+        assertThat(SearchQuery.parse("invoice")).isEqualTo(new SearchQuery.Text("invoice", false));
+        assertThat(SearchQuery.parse("from:alice \"late fee\" -spam")).isEqualTo(new SearchQuery.And(List.of(
+                new SearchQuery.Operator("from", "alice"), new SearchQuery.Text("late fee", true),
+                new SearchQuery.Not(new SearchQuery.Text("spam", false)))));
+        assertThat(SearchQuery.parse("a OR b c")).isEqualTo(new SearchQuery.Or(List.of(
+                new SearchQuery.Text("a", false), new SearchQuery.And(List.of(new SearchQuery.Text("b", false),
+                        new SearchQuery.Text("c", false))))));
+        assertThat(SearchQuery.parse("(a OR b) c")).isEqualTo(new SearchQuery.And(List.of(
+                new SearchQuery.Or(List.of(new SearchQuery.Text("a", false), new SearchQuery.Text("b", false))),
+                new SearchQuery.Text("c", false))));
+        assertThat(SearchQuery.parse("subject:\"March statement\"")).isEqualTo(
+                new SearchQuery.Operator("subject", "March statement"));
+        assertThat(SearchQuery.parse("before:2026/1/5")).isEqualTo(new SearchQuery.Operator("before", "2026-01-05"));
+        assertThat(SearchQuery.parse("IN:Inbox is:Unread has:attachments")).isEqualTo(new SearchQuery.And(List.of(
+                new SearchQuery.Operator("in", "inbox"), new SearchQuery.Operator("is", "unread"),
+                new SearchQuery.Operator("has", "attachment"))));
+        assertThat(SearchQuery.parse("meet at 10:30")).as("an unknown prefix is text")
+                .isEqualTo(new SearchQuery.And(List.of(new SearchQuery.Text("meet", false),
+                        new SearchQuery.Text("at", false), new SearchQuery.Text("10:30", false))));
+        assertThat(SearchQuery.parse("a - b")).as("a lone dash is a word")
+                .isEqualTo(new SearchQuery.And(List.of(new SearchQuery.Text("a", false),
+                        new SearchQuery.Text("-", false), new SearchQuery.Text("b", false))));
+    }
+
+    @Test
+    void malformedQueriesSayWhereAndWhat() {
+        assertThatThrownBy(() -> SearchQuery.parse("(a b")).hasMessageContaining("position 1")
+                .hasMessageContaining("never closed");
+        assertThatThrownBy(() -> SearchQuery.parse("a )")).hasMessageContaining("position 3");
+        assertThatThrownBy(() -> SearchQuery.parse("()")).hasMessageContaining("Empty parentheses");
+        assertThatThrownBy(() -> SearchQuery.parse("after:31/01/2026")).hasMessageContaining("YYYY/MM/DD");
+        assertThatThrownBy(() -> SearchQuery.parse("newer_than:3w")).hasMessageContaining("d, m or y");
+        assertThatThrownBy(() -> SearchQuery.parse("x".repeat(2001))).hasMessageContaining("too long");
+    }
+
+    @Test
+    void compilesToParameterisedSql() {
+        SearchSql.Compiled c = SearchSql.compile(SearchQuery.parse("from:o'brien -\"x; DROP TABLE\""), 7, Set.of());
+        assertThat(c.where()).doesNotContain("brien").doesNotContain("DROP");
+        assertThat(c.params()).contains("%o'brien%", "x; DROP TABLE");
+        assertThat(SearchSql.tokens("Jean-Luc.Picard@Example.org")).containsExactly("jean", "luc", "picard",
+                "example", "org");
+    }
+}
