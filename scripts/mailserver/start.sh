@@ -80,6 +80,11 @@ namespace inbox {
     special_use = \\Trash
     auto = subscribe
   }
+  # Named unlike the fallback "Archive", so the suite shows write-back finds folders by SPECIAL-USE (RFC 6154).
+  mailbox Archives {
+    special_use = \\Archive
+    auto = subscribe
+  }
 }
 passdb {
   driver = passwd-file

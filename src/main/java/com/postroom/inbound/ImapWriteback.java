@@ -50,11 +50,22 @@ public class ImapWriteback implements SmartLifecycle {
     private boolean woken;
     private Thread thread;
 
-    ImapWriteback(JdbcClient jdbc, Mailboxes mailboxes, MailSessions sessions, Environment environment) {
+    ImapWriteback(JdbcClient jdbc, Mailboxes mailboxes, MailSessions sessions, Environment environment,
+                  io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
         this.mailboxes = mailboxes;
         this.sessions = sessions;
         this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true);
+        io.micrometer.core.instrument.Gauge.builder("postroom.imap.writeback.pending", this, ImapWriteback::pending)
+                .description("Changes made in Postroom not yet written back to the IMAP server").register(meters);
+    }
+
+    private double pending() {
+        try {
+            return jdbc.sql("SELECT count(*) FROM imap_writeback").query(Long.class).single();
+        } catch (RuntimeException e) {
+            return Double.NaN;
+        }
     }
 
     @TransactionalEventListener

@@ -296,4 +296,82 @@ class RealInboundIT {
         assertThat(api.get("/api/email/suppressions").raw()).contains(target);
         assertThat(new String(api.getBytes("/api/email/suppressions"), StandardCharsets.UTF_8)).contains("hard bounce");
     }
+
+    /**
+     * Write-back on the real Dovecot: a flag set in Postroom is seen by a plain IMAP client, a move lands in the folder
+     * Dovecot marks with SPECIAL-USE (Trash, Junk, and "Archives" for \Archive), and the reverse: a flag set by that
+     * client shows in Postroom after the next sync.
+     */
+    @Test
+    void changesAreWrittenBackToDovecotAndChangesThereComeBack() throws Exception {
+        String user = "noreply@example.test";
+        Mailbox m = mailbox(user, server.imapsPort(), List.of("INBOX"));
+        try (ImapClient c = client(user)) {
+            for (String f : List.of("Trash", "Junk", "Archives")) {
+                c.empty(f);
+            }
+        }
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client(user)) {
+            for (int i = 0; i < 3; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 500));
+            }
+        }
+        assertThat(inbound.syncMailbox(m).total(FolderSync.Counts::stored)).isEqualTo(3);
+        List<UUID> ids = jdbc.sql("SELECT id FROM email_message WHERE message_id LIKE ? ORDER BY message_id")
+                .param("<" + tag + ".%").query(UUID.class).list();
+        ImapWriteback writeback = context.getBean(ImapWriteback.class);
+        change("read", ids.get(0));
+        change("star", ids.get(0));
+        change("archive", ids.get(1));
+        change("trash", ids.get(2));
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            writeback.runOnce();
+            return jdbc.sql("SELECT count(*) FROM imap_writeback WHERE mailbox_id = ?").param(m.id())
+                    .query(Long.class).single() == 0;
+        });
+        try (ImapClient c = client(user)) {
+            IMAPFolder inbox = c.folder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            assertThat(inbox.getMessageCount()).isEqualTo(1);
+            Message first = inbox.getMessage(1);
+            assertThat(first.isSet(Flags.Flag.SEEN)).isTrue();
+            assertThat(first.isSet(Flags.Flag.FLAGGED)).isTrue();
+            inbox.close(false);
+            assertThat(count(c, "Archives")).as("found by SPECIAL-USE \\Archive").isEqualTo(1);
+            assertThat(count(c, "Trash")).isEqualTo(1);
+            Folder[] all = c.folder("INBOX").getParent().list("*");
+            assertThat(java.util.Arrays.stream(all).map(Folder::getFullName)).doesNotContain("Archive");
+        }
+        assertThat(jdbc.sql("SELECT folder FROM message_location WHERE message_id = ?").param(ids.get(2))
+                .query(String.class).single()).isEqualTo("Trash");
+
+        // The reverse: another client clears \Seen and sets \Answered.
+        try (ImapClient c = client(user)) {
+            IMAPFolder inbox = c.folder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            inbox.getMessage(1).setFlags(new Flags(Flags.Flag.SEEN), false);
+            inbox.getMessage(1).setFlags(new Flags(Flags.Flag.ANSWERED), true);
+            inbox.close(false);
+        }
+        inbound.syncMailbox(m);
+        assertThat(jdbc.sql("SELECT NOT seen AND flagged AND answered FROM email_message WHERE id = ?")
+                .param(ids.get(0)).query(Boolean.class).single()).isTrue();
+        assertThat(messagesTagged(tag)).as("nothing stored twice").isEqualTo(3);
+    }
+
+    private static void change(String action, UUID id) {
+        Api.Response r = api.post("/api/mail/changes", Map.of("action", action, "message_ids", List.of(id)));
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+    }
+
+    private static int count(ImapClient c, String folder) throws Exception {
+        IMAPFolder f = c.folder(folder);
+        f.open(Folder.READ_ONLY);
+        try {
+            return f.getMessageCount();
+        } finally {
+            f.close(false);
+        }
+    }
 }

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Search: Postroom (-Xmx512m, embedded PostgreSQL) over N generated messages synced from the private Dovecot, 20 query
+# shapes and the folder listing, compared in the same run with Dovecot's own SEARCH TEXT over the same messages.
+# Usage: bench/search/run.sh [count=100000]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+COUNT="${1:-100000}"
+ENV_FILE="${POSTROOM_REAL_MAIL_ENV:-/tmp/postroom-mailserver/env}"
+[ -f "$ENV_FILE" ] || { echo "start the mail server first: sudo scripts/mailserver/start.sh" >&2; exit 1; }
+# shellcheck disable=SC1090
+source "$ENV_FILE"
+[ -f target/postroom.jar ] || ./mvnw -q -DskipTests package
+OUT="$(mktemp -d /tmp/postroom-search-bench.XXXX)"
+DOVEADM="doveadm -c $REAL_MAIL_BASE/dovecot/dovecot.conf"
+USER_=bench@postroom.test
+
+$DOVEADM expunge -u $USER_ mailbox INBOX all
+$DOVEADM purge -u $USER_
+echo "== populating $USER_ with $COUNT messages"
+python3 bench/search/populate.py "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" \
+  "$COUNT" | tee "$OUT/populate.txt"
+
+echo "== Postroom syncs the mailbox"
+PORT=18557
+POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
+  MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
+  SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \
+  java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
+PID=$!
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
+TOKEN=$(curl -sf localhost:$PORT/api/auth/login -H 'Content-Type: application/json' \
+  -d '{"email":"founder@postroom.test","password":"bench-admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+curl -sf localhost:$PORT/api/email/mailboxes -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+  -d "{\"host\":\"$REAL_MAIL_HOST\",\"port\":$REAL_IMAPS_PORT,\"tls\":\"implicit\",\"username\":\"$USER_\",\"password\":\"$REAL_MAIL_PASSWORD\"}" >/dev/null
+for _ in $(seq 1 3600); do grep -q "Synced INBOX of bench" "$OUT/postroom.log" && break; sleep 1; done
+grep -o "Synced INBOX of bench.*" "$OUT/postroom.log" | tee "$OUT/sync.txt"
+sleep 5 # autovacuum analyses the fresh tables; a real mailbox is queried long after it was filled
+echo "== queries"
+python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
+  "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"
+echo "results in $OUT"
