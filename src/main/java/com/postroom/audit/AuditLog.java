@@ -54,6 +54,16 @@ public class AuditLog {
                 .update();
     }
 
+    /** For work done on a user's behalf where only their id is at hand (the sending core); email looked up. */
+    public void record(long orgId, Long actorId, String action, String targetType, Object targetId,
+                       Map<String, ?> details) {
+        jdbc.sql("INSERT INTO audit_event (org_id, actor_id, actor_email, action, target_type, target_id, details) "
+                        + "VALUES (?, ?, (SELECT email FROM app_user WHERE id = ?), ?, ?, ?, ?::jsonb)")
+                .params(orgId, actorId, actorId, action, targetType, String.valueOf(targetId),
+                        json.writeValueAsString(details))
+                .update();
+    }
+
     public record Event(long id, String action, String actorEmail, String targetType, String targetId,
                         Map<String, Object> details, OffsetDateTime createdAt) {
     }

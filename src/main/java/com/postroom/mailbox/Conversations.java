@@ -81,6 +81,41 @@ public class Conversations {
         return new Page(describe(orgId, page, view == View.TRASH || view == View.SPAM), next);
     }
 
+    public record MessagePage(List<MessageSummary> messages, String nextCursor) {
+    }
+
+    /** Messages (not conversations) in a view or with a label, newest first, with the same cursor paging. */
+    public MessagePage messages(long orgId, View view, Optional<String> labelSlug, Optional<String> cursor, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT m.id, m.created_at FROM email_message m WHERE m.org_id = ? "
+                + "AND m.deleted_at IS NULL AND (").append(view.predicate()).append(")");
+        List<Object> params = new ArrayList<>(List.of(orgId));
+        if (labelSlug.isPresent()) {
+            sql.append(" AND EXISTS (SELECT 1 FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
+                    + "WHERE ml.message_id = m.id AND l.org_id = m.org_id AND l.slug = ?)");
+            params.add(labelSlug.get());
+        }
+        Optional<Cursor> after = cursor.map(Cursor::decode);
+        if (after.isPresent()) {
+            sql.append(" AND (m.created_at, m.id) < (?, ?)");
+            params.add(after.get().at());
+            params.add(after.get().id());
+        }
+        sql.append(" ORDER BY m.created_at DESC, m.id DESC LIMIT ?");
+        params.add(limit + 1);
+        List<UUID> ids = new ArrayList<>();
+        Map<UUID, OffsetDateTime> times = new HashMap<>();
+        jdbc.sql(sql.toString()).params(params).query(rs -> {
+            UUID id = rs.getObject(1, UUID.class);
+            ids.add(id);
+            times.put(id, rs.getObject(2, OffsetDateTime.class));
+        });
+        boolean more = ids.size() > limit;
+        List<UUID> page = more ? ids.subList(0, limit) : ids;
+        String next = more ? new Cursor(times.get(page.get(page.size() - 1)), page.get(page.size() - 1)).encode()
+                : null;
+        return new MessagePage(summaries.of(orgId, page), next);
+    }
+
     /** One row per thread, in the order given. Trash and spam count only in their own views. */
     public List<Conversation> describe(long orgId, List<UUID> threadIds, boolean includeTrash) {
         if (threadIds.isEmpty()) {

@@ -1,7 +1,6 @@
 package com.postroom.mailbox;
 
 import java.util.Locale;
-import java.util.Map;
 import java.util.function.Function;
 
 import org.jsoup.Jsoup;
@@ -94,10 +93,5 @@ public final class HtmlSanitizer {
         String linked = escaped.replaceAll("(?i)\\bhttps?://[^\\s<>&\"']+(?:&amp;[^\\s<>&\"']+)*",
                 "<a href=\"$0\" target=\"_blank\" rel=\"noopener noreferrer nofollow\">$0</a>");
         return POLICY.sanitize("<div style=\"white-space: pre-wrap\">" + linked.replace("\n", "<br>") + "</div>");
-    }
-
-    /** Kept for callers that want the map form of {@link #sanitize}. */
-    static Result sanitize(String html, Map<String, String> cids, boolean remoteImages) {
-        return sanitize(html, cids::get, remoteImages);
     }
 }

@@ -111,6 +111,24 @@ class MailApiController {
         return conversations.list(caller.orgId(), v, Optional.empty(), cursor, limit);
     }
 
+    @GetMapping("/api/mail/messages")
+    Conversations.MessagePage messages(@RequestParam(defaultValue = "inbox") String view,
+                                       @RequestParam Optional<String> label, @RequestParam Optional<String> cursor,
+                                       @RequestParam(defaultValue = "50") int limit) {
+        Caller caller = Caller.current();
+        checkLimit(limit, 200);
+        View v = View.of(view).orElseThrow(() -> ApiException.badRequest("view must be one of "
+                + String.join(", ", View.SEARCHABLE) + "."));
+        Optional<String> slug = Optional.empty();
+        if (label.isPresent()) {
+            slug = Labels.slugOf(label.get());
+            slug.flatMap(sl -> labels.bySlug(caller.orgId(), sl))
+                    .orElseThrow(() -> ApiException.notFound("Label not found"));
+            v = view.equals("inbox") ? View.ALL : v;
+        }
+        return conversations.messages(caller.orgId(), v, slug, cursor, limit);
+    }
+
     @GetMapping("/api/mail/conversations/{id}")
     @Transactional
     Map<String, Object> conversation(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images) {

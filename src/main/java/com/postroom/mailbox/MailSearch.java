@@ -73,28 +73,42 @@ public class MailSearch {
     private record Prepared(String sql, List<Object> params, SearchSql.Compiled rank) {
     }
 
+    /**
+     * Relevance is computed over the newest matches only (this many, or as far as the caller pages): ranking every
+     * match of a common word means reading every matching document, while the newest matches come from the date
+     * index and stop early. Older mail that matches better than all of these is still found, on a later page or by a
+     * narrower query.
+     */
+    static final int RANK_WINDOW = 1000;
+
     private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset) {
         Set<String> empty = emptyTexts(query);
         SearchSql.Compiled where = SearchSql.compile(query, orgId, empty);
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, empty) : null;
         List<Object> params = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT m.id");
-        if (rank != null) {
-            sql.append(", ts_rank(m.search_doc, ").append(rank.where()).append(") AS rank");
-            params.addAll(rank.params());
-        }
-        sql.append(" FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL AND ");
-        params.add(orgId);
+        StringBuilder matches = new StringBuilder("SELECT m.id, m.created_at")
+                .append(rank != null ? ", m.search_doc" : "")
+                .append(" FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL AND ");
+        List<Object> matchParams = new ArrayList<>(List.of(orgId));
         if (!SearchQuery.namesFolder(query)) {
-            sql.append("(").append(View.ALL.predicate()).append(") AND ");
+            matches.append("(").append(View.ALL.predicate()).append(") AND ");
         }
-        sql.append(where.where());
-        params.addAll(where.params());
-        sql.append(rank != null ? " ORDER BY rank DESC, m.created_at DESC, m.id DESC" : " ORDER BY m.created_at DESC, m.id DESC");
-        sql.append(" LIMIT ? OFFSET ?");
+        matches.append(where.where()).append(" ORDER BY m.created_at DESC, m.id DESC");
+        matchParams.addAll(where.params());
+        if (rank == null) {
+            params.addAll(matchParams);
+            params.add(limit);
+            params.add(offset);
+            return new Prepared(matches + " LIMIT ? OFFSET ?", params, null);
+        }
+        params.addAll(rank.params());
+        params.addAll(matchParams);
+        params.add(Math.max(RANK_WINDOW, offset + limit));
         params.add(limit);
         params.add(offset);
-        return new Prepared(sql.toString(), params, rank);
+        String sql = "SELECT c.id, ts_rank(c.search_doc, " + rank.where() + ") AS rank FROM (" + matches
+                + " LIMIT ?) c ORDER BY rank DESC, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+        return new Prepared(sql, params, rank);
     }
 
     /** Terms that are only stop words in the search language: they would match nothing, so they match everything. */

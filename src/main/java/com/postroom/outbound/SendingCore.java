@@ -14,6 +14,7 @@ import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
+import com.postroom.audit.AuditLog;
 import com.postroom.config.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.EmailAddress;
@@ -44,11 +45,13 @@ public class SendingCore {
     private final Organizations organizations;
     private final DeliveryWorker worker;
     private final Suppressions suppressions;
+    private final AuditLog audit;
 
     SendingCore(MailEndpoints endpoints, PostroomSettings settings, Threads threads, Messages messages, Outbox outbox,
                 MessageIds messageIds, Organizations organizations, DeliveryWorker worker,
-                Suppressions suppressions) {
+                Suppressions suppressions, AuditLog audit) {
         this.suppressions = suppressions;
+        this.audit = audit;
         this.endpoints = endpoints;
         this.limits = settings.outbound();
         this.threads = threads;
@@ -135,6 +138,9 @@ public class SendingCore {
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
                 inReplyTo, references, meta, draft.createdBy()));
         outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor());
+        audit.record(draft.orgId(), draft.createdBy(), AuditLog.MESSAGE_SENT, "email_message", message.id(),
+                AuditLog.details("from", from.address(), "recipients", envelope.size(),
+                        "classification", draft.classification(), "flow", draft.flow().name().toLowerCase()));
         if (draft.threadId().isPresent()) {
             threads.touch(thread.id());
         }

@@ -221,6 +221,14 @@ class MailboxApiTest {
         } while (cursor != null && pages < 10);
         assertThat(pages).isEqualTo(3);
         assertThat(seen).hasSize(6).doesNotHaveDuplicates();
+        JsonNode firstMessages = api.get("/api/mail/messages?label=" + label + "&limit=4").body();
+        assertThat(firstMessages.get("messages")).hasSize(4);
+        JsonNode restMessages = api.get("/api/mail/messages?label=" + label + "&limit=4&cursor="
+                + firstMessages.get("next_cursor").asString()).body();
+        assertThat(restMessages.get("messages")).hasSize(2);
+        assertThat(restMessages.path("next_cursor").isMissingNode() || restMessages.get("next_cursor").isNull())
+                .isTrue();
+        assertThat(api.get("/api/mail/messages?label=no-such-label-" + word).status()).isEqualTo(404);
         assertThat(api.get("/api/mail/conversations?cursor=not-a-cursor").status()).isEqualTo(400);
         assertThat(api.get("/api/mail/conversations?view=nowhere").status()).isEqualTo(400);
 
@@ -392,6 +400,32 @@ class MailboxApiTest {
                 .get("/api/founder/email/stats");
         assertThat(billing.status()).isEqualTo(403);
         assertThat(billing.detail()).isEqualTo("FOUNDER_ACCESS_REQUIRED");
+    }
+
+    @Test
+    void exportsMatchingMailAsMboxAndPublishesTheApiDocument() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Export one " + word).text("From here on, a line mbox must quote.\n"
+                        + ">From and this one too."),
+                TestMail.message().subject("Export two " + word));
+        Api.Response export = api.get("/api/mail/export?q=" + word);
+        assertThat(export.status()).isEqualTo(200);
+        assertThat(export.headers().firstValue("Content-Type").orElse("")).startsWith("application/mbox");
+        assertThat(export.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment");
+        String mbox = export.raw();
+        assertThat(mbox).startsWith("From alice@example.org ");
+        assertThat(mbox.split("\n(?=From )")).hasSize(2);
+        assertThat(mbox).contains("\n>From here on").contains("\n>>From and this one too.")
+                .contains("Subject: Export one " + word).contains("Subject: Export two " + word);
+        assertThat(api.get("/api/audit?action=email.exported").body().get("events").get(0).get("details")
+                .get("messages").asInt()).isEqualTo(2);
+        assertThat(userWithRoles(orgId, "postroom.test", Set.of("billing")).get("/api/mail/export?q=" + word)
+                .status()).isEqualTo(403);
+        assertThat(api.get("/api/mail/export?q=(" + word).status()).isEqualTo(400);
+
+        Api.Response openApi = new Api(port).get("/v3/api-docs");
+        assertThat(openApi.status()).isEqualTo(200);
+        assertThat(openApi.raw()).contains("/api/mail/search").contains("/api/email/threads/{id}");
     }
 
     private Api.Response change(String action, UUID id) {
