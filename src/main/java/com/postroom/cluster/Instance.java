@@ -66,13 +66,27 @@ public class Instance {
         }
     }
 
+    /**
+     * Best effort, and two seconds at most: at JVM exit the embedded database's own shutdown hook may already have
+     * stopped it, and waiting for a connection would hold the exit for the pool's 30 s timeout. An instance that is
+     * not removed here simply stops its heartbeat, which other instances treat the same way.
+     */
     @PreDestroy
     void deregister() {
         heart.shutdownNow();
+        Thread t = new Thread(() -> {
+            try {
+                jdbc.sql("DELETE FROM postroom_instance WHERE id = ?").param(id).update();
+            } catch (RuntimeException ignored) {
+                // The database is gone already.
+            }
+        }, "postroom-deregister");
+        t.setDaemon(true);
+        t.start();
         try {
-            jdbc.sql("DELETE FROM postroom_instance WHERE id = ?").param(id).update();
-        } catch (RuntimeException ignored) {
-            // The database may already be gone at shutdown; the heartbeat then simply stops.
+            t.join(2000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
