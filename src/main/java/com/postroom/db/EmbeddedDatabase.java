@@ -63,6 +63,10 @@ final class EmbeddedDatabase implements AutoCloseable {
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder()
                     .setDataDirectory(pgDir)
                     .setCleanDataDirectory(false)
+                    // Stopped by the application context, after everything that uses it (see DatabaseConfiguration).
+                    // zonky's own JVM shutdown hook would stop it while the context is still closing, and every
+                    // component that touches the database on its way out would then wait for a connection timeout.
+                    .setRegisterShutdownHook(false)
                     .setPGStartupWait(STARTUP_WAIT)
                     .setServerConfig("fsync", "on")
                     .setServerConfig("synchronous_commit", "on")

@@ -65,30 +65,41 @@ class MailApiController {
     @GetMapping("/api/mail/folders")
     Map<String, Object> folders() {
         Caller caller = Caller.current();
-        List<FolderCount> folders = new ArrayList<>();
-        StringBuilder sql = new StringBuilder("SELECT ");
-        for (View v : View.SIDEBAR) {
-            sql.append(v == View.INBOX ? "" : ", ").append("count(*) FILTER (WHERE ").append(v.predicate())
-                    .append("), count(*) FILTER (WHERE NOT m.seen AND ").append(v.predicate()).append(")");
+        // One index-only pass (email_message_counts) grouped by what the views test; folded into the views here.
+        record Group(String folder, String direction, boolean seen, boolean flagged, long count) {
         }
-        sql.append(" FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL");
-        jdbc.sql(sql.toString()).param(caller.orgId()).query(rs -> {
-            int i = 1;
-            for (View v : View.SIDEBAR) {
-                long total = rs.getLong(i++);
-                long unread = rs.getLong(i++);
-                // Gmail shows no unread count on Sent, Drafts and Trash, where it means nothing.
-                boolean counted = v == View.INBOX || v == View.SPAM || v == View.ARCHIVE || v == View.STARRED;
-                folders.add(new FolderCount(v.id(), v.title(), total, counted ? unread : 0));
+        List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, count(*) FROM email_message "
+                        + "WHERE org_id = ? AND deleted_at IS NULL GROUP BY 1, 2, 3, 4")
+                .param(caller.orgId())
+                .query((rs, i) -> new Group(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
+                        rs.getLong(5))).list();
+        List<FolderCount> folders = new ArrayList<>();
+        for (View v : View.SIDEBAR) {
+            long total = 0;
+            long unread = 0;
+            for (Group g : groups) {
+                if (v.contains(g.folder(), g.direction(), g.flagged())) {
+                    total += g.count();
+                    unread += g.seen() ? 0 : g.count();
+                }
             }
-        });
-        List<LabelCount> labelCounts = jdbc.sql("SELECT l.id, l.slug, l.name, l.color, count(m.id) AS total, "
-                        + "count(m.id) FILTER (WHERE NOT m.seen) AS unread FROM email_label l "
-                        + "LEFT JOIN email_message_label ml ON ml.label_id = l.id "
-                        + "LEFT JOIN email_message m ON m.id = ml.message_id AND m.deleted_at IS NULL "
-                        + "AND m.folder NOT IN ('spam', 'trash') WHERE l.org_id = ? "
-                        + "GROUP BY l.id ORDER BY lower(l.name), l.id")
-                .param(caller.orgId()).query(LabelCount.class).list();
+            // Gmail shows no unread count on Sent, Drafts and Trash, where it means nothing.
+            boolean counted = v == View.INBOX || v == View.SPAM || v == View.ARCHIVE || v == View.STARRED;
+            folders.add(new FolderCount(v.id(), v.title(), total, counted ? unread : 0));
+        }
+        // Counted from the label rows side (a hash join), then matched to the labels, which may have none.
+        Map<Long, long[]> perLabel = new java.util.HashMap<>();
+        jdbc.sql("SELECT ml.label_id, count(*), count(*) FILTER (WHERE NOT m.seen) FROM email_message_label ml "
+                        + "JOIN email_message m ON m.id = ml.message_id WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                        + "AND m.folder NOT IN ('spam', 'trash') GROUP BY ml.label_id")
+                .param(caller.orgId())
+                .query(rs -> {
+                    perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                });
+        List<LabelCount> labelCounts = labels.list(caller.orgId()).stream().map(l -> {
+            long[] c = perLabel.getOrDefault(l.id(), new long[2]);
+            return new LabelCount(l.id(), l.slug(), l.name(), l.color(), c[0], c[1]);
+        }).toList();
         return Map.of("folders", folders, "labels", labelCounts);
     }
 

@@ -104,9 +104,7 @@ final class SearchSql {
                     sql.append("TRUE");
                     return;
                 }
-                sql.append("(m.search_doc @@ plainto_tsquery(current_search_config(), ?) AND "
-                        + "to_tsvector(current_search_config(), m.subject) @@ plainto_tsquery(current_search_config(), ?))");
-                params.add(v);
+                sql.append("m.subject_doc @@ plainto_tsquery(current_search_config(), ?)");
                 params.add(v);
             }
             case "label" -> {
@@ -148,15 +146,16 @@ final class SearchSql {
     }
 
     /**
-     * An address or name: narrowed through the index (the people part of {@code search_doc}, weight B, indexed whole
+     * An address or name: narrowed through the index (the people part of {@code search_doc}, indexed whole
      * and split at punctuation), then checked against the column so that the match is in the right field.
      */
     private void people(String value, String column) {
         List<String> tokens = tokens(value);
         sql.append("(");
         if (!tokens.isEmpty()) {
+            // Without a weight, so the index answers alone (a weight needs every candidate row read again).
             sql.append("m.search_doc @@ to_tsquery('simple', ?) AND ");
-            params.add(tokens.stream().map(t -> "'" + t + "':B").collect(Collectors.joining(" & ")));
+            params.add(tokens.stream().map(t -> "'" + t + "'").collect(Collectors.joining(" & ")));
         }
         like(column, value);
         sql.append(")");

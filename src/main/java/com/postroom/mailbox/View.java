@@ -47,6 +47,22 @@ public enum View {
         return predicate;
     }
 
+    /** The same test as {@link #predicate()}, in Java, for counts computed from grouped rows. */
+    public boolean contains(String folder, String direction, boolean flagged) {
+        boolean hidden = folder.equals("spam") || folder.equals("trash");
+        return switch (this) {
+            case INBOX -> folder.equals("inbox");
+            case STARRED -> flagged && !hidden;
+            case SENT -> direction.equals("outbound") && !hidden && !folder.equals("drafts");
+            case DRAFTS -> folder.equals("drafts");
+            case ARCHIVE -> folder.equals("archive");
+            case SPAM -> folder.equals("spam");
+            case TRASH -> folder.equals("trash");
+            case ALL -> !hidden;
+            case ANYWHERE -> true;
+        };
+    }
+
     public static Optional<View> of(String id) {
         return Arrays.stream(values()).filter(v -> v.id().equalsIgnoreCase(id)).findFirst();
     }
