@@ -66,19 +66,28 @@ public class Conversations {
         sql.append(" AND EXISTS (SELECT 1 FROM email_message m WHERE ").append(member).append(")")
                 .append(" ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?");
         all.addAll(params);
+        IdPage page = idPage(sql.toString(), all, limit);
+        return new Page(describe(orgId, page.ids(), view == View.TRASH || view == View.SPAM), page.next());
+    }
+
+    private record IdPage(List<UUID> ids, String next) {
+    }
+
+    /** Runs a query of (id, time) rows newest first with LIMIT ? last; one row more than asked tells a next page. */
+    private IdPage idPage(String sql, List<Object> params, int limit) {
+        List<Object> all = new ArrayList<>(params);
         all.add(limit + 1);
         List<UUID> ids = new ArrayList<>();
         Map<UUID, OffsetDateTime> times = new HashMap<>();
-        jdbc.sql(sql.toString()).params(all).query(rs -> {
+        jdbc.sql(sql).params(all).query(rs -> {
             UUID id = rs.getObject(1, UUID.class);
             ids.add(id);
             times.put(id, rs.getObject(2, OffsetDateTime.class));
         });
         boolean more = ids.size() > limit;
         List<UUID> page = more ? ids.subList(0, limit) : ids;
-        String next = more ? new Cursor(times.get(page.get(page.size() - 1)), page.get(page.size() - 1)).encode()
-                : null;
-        return new Page(describe(orgId, page, view == View.TRASH || view == View.SPAM), next);
+        UUID last = more ? page.get(page.size() - 1) : null;
+        return new IdPage(page, more ? new Cursor(times.get(last), last).encode() : null);
     }
 
     public record MessagePage(List<MessageSummary> messages, String nextCursor) {
@@ -101,19 +110,8 @@ public class Conversations {
             params.add(after.get().id());
         }
         sql.append(" ORDER BY m.created_at DESC, m.id DESC LIMIT ?");
-        params.add(limit + 1);
-        List<UUID> ids = new ArrayList<>();
-        Map<UUID, OffsetDateTime> times = new HashMap<>();
-        jdbc.sql(sql.toString()).params(params).query(rs -> {
-            UUID id = rs.getObject(1, UUID.class);
-            ids.add(id);
-            times.put(id, rs.getObject(2, OffsetDateTime.class));
-        });
-        boolean more = ids.size() > limit;
-        List<UUID> page = more ? ids.subList(0, limit) : ids;
-        String next = more ? new Cursor(times.get(page.get(page.size() - 1)), page.get(page.size() - 1)).encode()
-                : null;
-        return new MessagePage(summaries.of(orgId, page), next);
+        IdPage page = idPage(sql.toString(), params, limit);
+        return new MessagePage(summaries.of(orgId, page.ids()), page.next());
     }
 
     /** One row per thread, in the order given. Trash and spam count only in their own views. */
