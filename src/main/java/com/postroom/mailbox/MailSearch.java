@@ -147,7 +147,8 @@ public class MailSearch {
             collectTexts(n.term(), out);
         } else if (q instanceof SearchQuery.Text t) {
             out.add(t.text());
-        } else if (q instanceof SearchQuery.Operator op && op.name().equals("subject")) {
+        } else if (q instanceof SearchQuery.Operator op && (op.name().equals("subject")
+                || op.name().equals("filename"))) {
             out.add(op.value());
         }
     }

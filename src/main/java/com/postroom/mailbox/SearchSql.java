@@ -123,7 +123,13 @@ final class SearchSql {
             });
             case "has" -> sql.append("m.has_attachments");
             case "filename" -> {
+                // File names are in the search document split at dots, dashes and underscores: the index narrows
+                // to messages with those words, the column check keeps only those whose attachment has them.
                 sql.append("(m.has_attachments AND ");
+                if (!tokens(v).isEmpty() && !emptyTexts.contains(v)) {
+                    sql.append("m.search_doc @@ plainto_tsquery(current_search_config(), ?) AND ");
+                    params.add(String.join(" ", tokens(v)));
+                }
                 like("lower(m.attachment_names)", v);
                 sql.append(")");
             }
