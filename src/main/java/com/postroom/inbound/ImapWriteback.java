@@ -132,8 +132,12 @@ public class ImapWriteback implements SmartLifecycle {
         int done = 0;
         List<Long> due = jdbc.sql("SELECT DISTINCT mailbox_id FROM imap_writeback WHERE next_at <= now()")
                 .query(Long.class).list();
+        if (due.isEmpty()) {
+            return 0;
+        }
+        List<Mailbox> enabled = mailboxes.enabled();
         for (long mailboxId : due) {
-            Optional<Mailbox> mailbox = mailboxes.enabled().stream().filter(m -> m.id() == mailboxId).findFirst();
+            Optional<Mailbox> mailbox = enabled.stream().filter(m -> m.id() == mailboxId).findFirst();
             if (mailbox.isEmpty()) {
                 continue; // disabled, or its password is not available in this configuration
             }
@@ -292,14 +296,15 @@ public class ImapWriteback implements SmartLifecycle {
                 return null;
             }
         }
-        for (Folder f : store.getDefaultFolder().list("*")) {
+        Folder[] all = store.getDefaultFolder().list("*");
+        for (Folder f : all) {
             for (String attribute : ((IMAPFolder) f).getAttributes()) {
                 if (attribute.equalsIgnoreCase(use)) {
                     return f.getFullName();
                 }
             }
         }
-        for (Folder f : store.getDefaultFolder().list("*")) {
+        for (Folder f : all) {
             if (f.getFullName().equalsIgnoreCase(fallback) || f.getFullName().toLowerCase(Locale.ROOT)
                     .endsWith("." + fallback.toLowerCase(Locale.ROOT))) {
                 return f.getFullName();

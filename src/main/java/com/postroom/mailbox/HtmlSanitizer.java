@@ -83,15 +83,4 @@ public final class HtmlSanitizer {
         String body = doc.body() == null ? doc.html() : doc.body().html();
         return new Result(POLICY.sanitize(body), blocked);
     }
-
-    /** Plain text as HTML: escaped, line breaks kept, web addresses made into safe links. */
-    public static String textToHtml(String text) {
-        if (text == null || text.isEmpty()) {
-            return "";
-        }
-        String escaped = MailSearch.escape(text);
-        String linked = escaped.replaceAll("(?i)\\bhttps?://[^\\s<>&\"']+(?:&amp;[^\\s<>&\"']+)*",
-                "<a href=\"$0\" target=\"_blank\" rel=\"noopener noreferrer nofollow\">$0</a>");
-        return POLICY.sanitize("<div style=\"white-space: pre-wrap\">" + linked.replace("\n", "<br>") + "</div>");
-    }
 }

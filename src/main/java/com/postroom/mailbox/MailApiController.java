@@ -109,17 +109,8 @@ class MailApiController {
                                      @RequestParam(defaultValue = "50") int limit) {
         Caller caller = Caller.current();
         checkLimit(limit, 200);
-        View v = View.of(view).orElseThrow(() -> ApiException.badRequest("view must be one of "
-                + String.join(", ", View.SEARCHABLE) + "."));
-        if (label.isPresent()) {
-            String slug = Labels.slugOf(label.get()).orElseThrow(() -> ApiException.badRequest("label is empty."));
-            labels.bySlug(caller.orgId(), slug).orElseThrow(() -> ApiException.notFound("Label not found"));
-            if (view.equals("inbox")) {
-                v = View.ALL; // a label view shows the label's conversations wherever they are, as Gmail does
-            }
-            return conversations.list(caller.orgId(), v, Optional.of(slug), cursor, limit);
-        }
-        return conversations.list(caller.orgId(), v, Optional.empty(), cursor, limit);
+        Scope scope = scope(caller, view, label);
+        return conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, limit);
     }
 
     @GetMapping("/api/mail/messages")
@@ -128,16 +119,24 @@ class MailApiController {
                                        @RequestParam(defaultValue = "50") int limit) {
         Caller caller = Caller.current();
         checkLimit(limit, 200);
+        Scope scope = scope(caller, view, label);
+        return conversations.messages(caller.orgId(), scope.view(), scope.label(), cursor, limit);
+    }
+
+    private record Scope(View view, Optional<String> label) {
+    }
+
+    /** A list's view and label from the request; 400 for an unknown view or an empty label, 404 for no such label. */
+    private Scope scope(Caller caller, String view, Optional<String> label) {
         View v = View.of(view).orElseThrow(() -> ApiException.badRequest("view must be one of "
                 + String.join(", ", View.SEARCHABLE) + "."));
-        Optional<String> slug = Optional.empty();
-        if (label.isPresent()) {
-            slug = Labels.slugOf(label.get());
-            slug.flatMap(sl -> labels.bySlug(caller.orgId(), sl))
-                    .orElseThrow(() -> ApiException.notFound("Label not found"));
-            v = view.equals("inbox") ? View.ALL : v;
+        if (label.isEmpty()) {
+            return new Scope(v, Optional.empty());
         }
-        return conversations.messages(caller.orgId(), v, slug, cursor, limit);
+        String slug = Labels.slugOf(label.get()).orElseThrow(() -> ApiException.badRequest("label is empty."));
+        labels.bySlug(caller.orgId(), slug).orElseThrow(() -> ApiException.notFound("Label not found"));
+        // A label view shows the label's mail wherever it is, as Gmail does, unless a view is named too.
+        return new Scope(v == View.INBOX ? View.ALL : v, Optional.of(slug));
     }
 
     @GetMapping("/api/mail/conversations/{id}")

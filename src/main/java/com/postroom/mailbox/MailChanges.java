@@ -142,11 +142,9 @@ public class MailChanges {
                             + "WHERE l.id = ml.label_id AND l.org_id = ? AND l.slug = ? AND ml.message_id = ANY(?)")
                     .params(orgId, slug, array).update();
         }
-        for (UUID id : ids) {
-            audit.record(caller, action == Action.ADD_LABEL || action == Action.REMOVE_LABEL ? AuditLog.LABEL_CHANGED
-                    : AuditLog.MESSAGE_CHANGED, "email_message", id, AuditLog.details("action", action.id(),
-                    "label", slug));
-        }
+        audit.recordEach(caller, action == Action.ADD_LABEL || action == Action.REMOVE_LABEL
+                        ? AuditLog.LABEL_CHANGED : AuditLog.MESSAGE_CHANGED, "email_message", ids,
+                AuditLog.details("action", action.id(), "label", slug));
         return new ArrayList<>(ids);
     }
 
