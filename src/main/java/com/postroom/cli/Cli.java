@@ -22,10 +22,13 @@ public final class Cli {
     }
 
     public static boolean handles(String[] args) {
-        return args.length > 0 && args[0].equals("token");
+        return args.length > 0 && (args[0].equals("token") || args[0].equals("doctor"));
     }
 
     public static int run(String[] args) {
+        if (args[0].equals("doctor")) {
+            return DoctorCommand.run(Arrays.copyOfRange(args, 1, args.length));
+        }
         Map<String, String> options = options(Arrays.copyOfRange(args, Math.min(2, args.length), args.length));
         if (args.length < 2 || !args[1].equals("create") || !options.containsKey("email")) {
             System.err.println("usage: postroom token create --email <admin email> [--name <token name>]");
@@ -50,7 +53,7 @@ public final class Cli {
         }
     }
 
-    private static Map<String, String> options(String[] args) {
+    static Map<String, String> options(String[] args) {
         Map<String, String> options = new HashMap<>();
         for (int i = 0; i + 1 < args.length; i += 2) {
             if (args[i].startsWith("--")) {

@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.postroom.mail.EmailAddress;
@@ -30,7 +31,19 @@ public record PostroomSettings(
         int contactLimitPerHour,
         Inbound inbound,
         PostmarkWebhook postmarkWebhook,
-        Search search) {
+        Search search,
+        Deliverability deliverability) {
+
+    /**
+     * The doctor (docs/deliverability.md): which domain and mail host it checks, how it asks DNS, which ports and
+     * blocklists it tries, and how often it runs on its own.
+     */
+    public record Deliverability(Optional<String> domain, Optional<String> mailHost, String dkimSelector,
+                                 Optional<Path> dkimPrivateKeyFile, Optional<String> dnsResolver, Duration dnsTimeout,
+                                 List<String> ipBlocklists, List<String> domainBlocklists, Map<String, Integer> ports,
+                                 boolean checkPop3, Optional<Duration> interval, Duration checkTimeout,
+                                 Duration roundTripTimeout, long outboxAlertDepth) {
+    }
 
     /** Full-text search: the PostgreSQL text search configuration (a language such as english, german, simple). */
     public record Search(String language) {
@@ -151,7 +164,66 @@ public record PostroomSettings(
                 env.integer("CONTACT_LIMIT_PER_HOUR", 5, 1, 100000),
                 new Inbound(env.bool("IMAP_IDLE", true), idleRenew(env)),
                 postmarkWebhook(env),
-                new Search(searchLanguage(env)));
+                new Search(searchLanguage(env)),
+                deliverability(env));
+    }
+
+    private static Deliverability deliverability(Env env) {
+        Optional<String> domain = env.string("DOCTOR_DOMAIN").map(d -> hostName("DOCTOR_DOMAIN", d));
+        Optional<String> host = env.string("DOCTOR_MAIL_HOST").map(d -> hostName("DOCTOR_MAIL_HOST", d));
+        String selector = env.string("DKIM_SELECTOR", "dkim").toLowerCase(java.util.Locale.ROOT);
+        if (!selector.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*")) {
+            throw new ConfigurationError("DKIM_SELECTOR must be a DNS label such as dkim or mail2026; got '"
+                    + selector + "'.");
+        }
+        Optional<Path> keyFile = env.string("DKIM_PRIVATE_KEY_FILE").map(Path::of);
+        keyFile.ifPresent(p -> {
+            if (!Files.isReadable(p)) {
+                throw new ConfigurationError("DKIM_PRIVATE_KEY_FILE points at " + p + ", which does not exist or "
+                        + "cannot be read.");
+            }
+        });
+        Optional<String> resolver = env.string("DNS_RESOLVER");
+        resolver.ifPresent(r -> {
+            if (!r.matches("\\[?[0-9A-Za-z.:-]+\\]?(:[0-9]{1,5})?")) {
+                throw new ConfigurationError("DNS_RESOLVER must be a resolver address such as 1.1.1.1, 127.0.0.53 "
+                        + "or 10.0.0.2:5353; got '" + r + "'.");
+            }
+        });
+        Map<String, Integer> ports = new java.util.LinkedHashMap<>();
+        for (String entry : env.list("DOCTOR_PORTS", "smtp=25,submission=587,smtps=465,imaps=993,pop3s=995")) {
+            String[] kv = entry.split("=", 2);
+            if (kv.length != 2 || !DOCTOR_SERVICES.contains(kv[0].trim()) || !kv[1].trim().matches("[0-9]{1,5}")
+                    || Integer.parseInt(kv[1].trim()) < 1 || Integer.parseInt(kv[1].trim()) > 65535) {
+                throw new ConfigurationError("DOCTOR_PORTS must list service=port pairs for " + DOCTOR_SERVICES
+                        + ", such as smtp=25,submission=587; got '" + entry + "'.");
+            }
+            ports.put(kv[0].trim(), Integer.parseInt(kv[1].trim()));
+        }
+        Optional<Duration> interval = env.string("DOCTOR_INTERVAL").filter(v -> v.equalsIgnoreCase("off")).isPresent()
+                ? Optional.empty() : Optional.of(env.duration("DOCTOR_INTERVAL", Duration.ofHours(24)));
+        return new Deliverability(domain, host, selector, keyFile, resolver,
+                env.duration("DNS_TIMEOUT", Duration.ofSeconds(3)),
+                env.list("DNS_BLOCKLISTS", "zen.spamhaus.org,bl.spamcop.net,b.barracudacentral.org")
+                        .stream().map(d -> hostName("DNS_BLOCKLISTS", d)).toList(),
+                env.list("DNS_DOMAIN_BLOCKLISTS", "dbl.spamhaus.org")
+                        .stream().map(d -> hostName("DNS_DOMAIN_BLOCKLISTS", d)).toList(),
+                Map.copyOf(ports), env.bool("DOCTOR_CHECK_POP3", false), interval,
+                env.duration("DOCTOR_CHECK_TIMEOUT", Duration.ofSeconds(10)),
+                env.duration("DOCTOR_ROUND_TRIP_TIMEOUT", Duration.ofSeconds(60)),
+                env.integer("OUTBOX_ALERT_DEPTH", 1000, 1, Integer.MAX_VALUE));
+    }
+
+    /** The services whose ports the doctor tries, by the names DOCTOR_PORTS uses. */
+    public static final List<String> DOCTOR_SERVICES = List.of("smtp", "submission", "smtps", "imaps", "pop3s");
+
+    private static String hostName(String variable, String value) {
+        String v = value.toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "");
+        if (!v.matches("([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            throw new ConfigurationError(variable + " must be a domain name such as example.com; got '" + value
+                    + "'.");
+        }
+        return v;
     }
 
     private static String searchLanguage(Env env) {

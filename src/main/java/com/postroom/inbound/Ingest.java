@@ -67,6 +67,9 @@ public class Ingest {
     }
 
     /** What happened to each message of a batch, in order. */
+    /** The header that marks the doctor's round-trip probe (see {@link #withoutProbes}). */
+    public static final String PROBE_HEADER = "X-Postroom-Probe";
+
     public enum Outcome { STORED, DUPLICATE, QUARANTINED }
 
     public record Stored(UUID messageId, Outcome outcome) {
@@ -145,7 +148,8 @@ public class Ingest {
         }
     }
 
-    private Result write(long orgId, List<Prepared> batch, Consumer<JdbcClient> alsoInTransaction) {
+    private Result write(long orgId, List<Prepared> all, Consumer<JdbcClient> alsoInTransaction) {
+        List<Prepared> batch = withoutProbes(all);
         Map<String, UUID> known = new HashMap<>();
         jdbc.sql("SELECT content_key, id FROM email_message WHERE org_id = ? AND content_key = ANY(?)")
                 .params(orgId, batch.stream().map(Prepared::contentKey).distinct().toArray(String[]::new))
@@ -183,6 +187,27 @@ public class Ingest {
                     : p.quarantine() != null ? Outcome.QUARANTINED : Outcome.STORED));
         }
         return new Result(items);
+    }
+
+    /**
+     * Drops the doctor's round-trip probes: a message whose {@value #PROBE_HEADER} carries the token of a probe in
+     * flight (a random token the doctor recorded before sending). A forged header with any other value is ordinary
+     * mail and is stored.
+     */
+    private List<Prepared> withoutProbes(List<Prepared> batch) {
+        List<String> tokens = batch.stream().filter(p -> p.mail() != null)
+                .flatMap(p -> p.mail().headers().all(PROBE_HEADER).stream()).map(String::trim).toList();
+        if (tokens.isEmpty()) {
+            return batch;
+        }
+        Set<String> probes = new java.util.HashSet<>(jdbc.sql("SELECT token FROM doctor_probe WHERE token = ANY(?)")
+                .param(tokens.toArray(String[]::new)).query(String.class).list());
+        if (probes.isEmpty()) {
+            return batch;
+        }
+        return batch.stream().filter(p -> p.mail() == null
+                || p.mail().headers().all(PROBE_HEADER).stream().map(String::trim).noneMatch(probes::contains))
+                .toList();
     }
 
     private void insertMessages(long orgId, List<Prepared> fresh, Map<String, UUID> ids,

@@ -119,7 +119,7 @@ public class MailSessions {
     }
 
     /** The JVM's trusted CAs, plus those in the PEM file when one is configured. */
-    static SSLSocketFactory socketFactory(Optional<Path> caFile) {
+    public static SSLSocketFactory socketFactory(Optional<Path> caFile) {
         try {
             TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             defaults.init((KeyStore) null);

@@ -1,0 +1,130 @@
+package com.postroom.support;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * Loopback servers that behave like a mail host's ports as far as the doctor looks: SMTP with or without STARTTLS,
+ * implicit TLS (465, 993, 995), or a port that accepts and then says nothing.
+ */
+public final class FakeMailPorts implements AutoCloseable {
+
+    public enum Mode { STARTTLS, NO_STARTTLS, IMPLICIT, SILENT }
+
+    private final List<ServerSocket> sockets = new ArrayList<>();
+
+    public int open(Mode mode, SSLContext tls) {
+        try {
+            ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            sockets.add(server);
+            Thread t = new Thread(() -> accept(server, mode, tls), "fake-mail-port-" + server.getLocalPort());
+            t.setDaemon(true);
+            t.start();
+            return server.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A port where nothing listens (bound, then closed). */
+    public static int closedPort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void accept(ServerSocket server, Mode mode, SSLContext tls) {
+        while (!server.isClosed()) {
+            try {
+                Socket s = server.accept();
+                Thread t = new Thread(() -> serve(s, mode, tls), "fake-mail-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private static void serve(Socket plain, Mode mode, SSLContext tls) {
+        try (plain) {
+            plain.setSoTimeout(20_000);
+            switch (mode) {
+                case SILENT -> plain.getInputStream().read();
+                case IMPLICIT -> {
+                    SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+                    s.setUseClientMode(false);
+                    s.startHandshake();
+                    s.getOutputStream().write("* OK ready\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getInputStream().read();
+                }
+                default -> smtp(plain, mode, tls);
+            }
+        } catch (IOException e) {
+            // the doctor hung up
+        }
+    }
+
+    private static void smtp(Socket plain, Mode mode, SSLContext tls) throws IOException {
+        InputStream in = plain.getInputStream();
+        OutputStream out = plain.getOutputStream();
+        out.write("220 mail.postroom.test ESMTP fake\r\n".getBytes(StandardCharsets.US_ASCII));
+        while (true) {
+            String line = line(in);
+            if (line == null) {
+                return;
+            }
+            String verb = line.toUpperCase(java.util.Locale.ROOT);
+            if (verb.startsWith("EHLO")) {
+                out.write(("250-mail.postroom.test\r\n" + (mode == Mode.STARTTLS ? "250-STARTTLS\r\n" : "")
+                        + "250 SIZE 10240000\r\n").getBytes(StandardCharsets.US_ASCII));
+            } else if (verb.startsWith("STARTTLS") && mode == Mode.STARTTLS) {
+                out.write("220 2.0.0 Ready to start TLS\r\n".getBytes(StandardCharsets.US_ASCII));
+                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+                s.setUseClientMode(false);
+                s.startHandshake();
+                s.getInputStream().read();
+                return;
+            } else if (verb.startsWith("QUIT")) {
+                out.write("221 bye\r\n".getBytes(StandardCharsets.US_ASCII));
+                return;
+            } else {
+                out.write("502 5.5.2 not here\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        }
+    }
+
+    private static String line(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        int c;
+        while ((c = in.read()) != -1 && c != '\n') {
+            if (c != '\r') {
+                b.append((char) c);
+            }
+        }
+        return c == -1 && b.length() == 0 ? null : b.toString();
+    }
+
+    @Override
+    public void close() {
+        for (ServerSocket s : sockets) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing anyway
+            }
+        }
+    }
+}
