@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.postroom.support.FakeDns;
+import com.postroom.support.FakeMailPorts;
 
 class CliTest {
 
@@ -28,5 +35,54 @@ class CliTest {
             System.clearProperty("POSTROOM_DATA_DIR");
         }
         assertThat(captured.toString()).containsPattern("(?m)^pr_[A-Za-z0-9_-]{43}$");
+    }
+
+    @Test
+    void doctorPrintsTheReportAndExitsOneWhenSomethingIsMissing() {
+        FakeDns dns = FakeDns.start();
+        Map<String, String> props = Map.of("DNS_RESOLVER", dns.address(), "DOCTOR_PORTS",
+                "submission=" + FakeMailPorts.closedPort(), "DNS_BLOCKLISTS", "zen.bl.test",
+                "DNS_DOMAIN_BLOCKLISTS", "dbl.bl.test", "DNS_TIMEOUT", "500ms");
+        props.forEach(System::setProperty);
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        try (dns) {
+            dns.mx("cli.test", 10, "mail.cli.test").a("mail.cli.test", "127.0.0.1");
+            System.setOut(new PrintStream(captured, true));
+            assertThat(Cli.run(new String[] {"doctor", "--domain", "cli.test"})).isEqualTo(1);
+            assertThat(Cli.run(new String[] {"doctor", "--domain", "cli.test", "--json"})).isEqualTo(1);
+            assertThat(Cli.run(new String[] {"doctor", "--domain"})).isEqualTo(2);
+        } finally {
+            System.setOut(out);
+            props.keySet().forEach(System::clearProperty);
+        }
+        String text = captured.toString();
+        assertThat(text).contains("Postroom doctor: cli.test, mail host mail.cli.test (from MX)")
+                .containsPattern("MISSING +SPF of cli.test")
+                .contains("publish: cli.test. 3600 IN TXT \"v=spf1 mx a:mail.cli.test ~all\"")
+                .contains("Records for cli.test:")
+                .contains("\"mail_host\" : \"mail.cli.test\"");
+    }
+
+    @Test
+    void dkimKeygenWritesAPrivateKeyOnceAndPrintsTheRecord(@TempDir Path dir) throws Exception {
+        Path key = dir.resolve("dkim.key");
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream out = System.out;
+        try {
+            System.setOut(new PrintStream(captured, true));
+            assertThat(Cli.run(new String[] {"doctor", "dkim-keygen", "--domain", "cli.test", "--out",
+                    key.toString()})).isZero();
+            assertThat(Cli.run(new String[] {"doctor", "dkim-keygen", "--domain", "cli.test", "--out",
+                    key.toString()})).as("never overwrites a key").isEqualTo(2);
+            assertThat(Cli.run(new String[] {"doctor", "dkim-keygen", "--domain", "cli.test", "--bits", "512",
+                    "--out", dir.resolve("weak.key").toString()})).isEqualTo(2);
+        } finally {
+            System.setOut(out);
+        }
+        assertThat(captured.toString()).startsWith("dkim._domainkey.cli.test. 3600 IN TXT ( \"v=DKIM1; k=rsa; p=MIIB");
+        assertThat(Files.readString(key)).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(Files.getPosixFilePermissions(key)).containsExactlyInAnyOrder(PosixFilePermission.OWNER_READ,
+                PosixFilePermission.OWNER_WRITE);
     }
 }
