@@ -113,7 +113,8 @@ public class Deliverability {
         for (Mailbox m : mailboxes.enabled(orgId)) {
             String id = m.source().equals("env") ? "login:imap" : "login:mailbox:" + m.id();
             String variables = m.source().equals("env") ? "IMAP_USERNAME and IMAP_PASSWORD"
-                    : "the password of mailbox " + m.id() + " (PUT /api/email/mailboxes/" + m.id() + ")";
+                    : "the password of mailbox " + m.id() + " (remove it with DELETE /api/email/mailboxes/" + m.id()
+                    + " and add it again)";
             extras.add(new Doctor.Extra(id, "IMAP login " + m.name(), limit,
                     () -> LoginCheck.imap(sessions, m.server(), id, variables)));
         }
