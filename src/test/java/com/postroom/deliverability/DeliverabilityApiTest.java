@@ -228,6 +228,7 @@ class DeliverabilityApiTest {
         assertThat(roundTrip.path("status").asString()).as(roundTrip.path("message").asString()).isEqualTo("OK");
         assertThat(roundTrip.path("details").path("seconds").asDouble()).isLessThan(15);
         assertThat(roundTrip.path("details").path("removed").asBoolean()).isTrue();
+        System.out.println("Round trip through the sandbox: " + roundTrip.path("details").path("seconds") + " s");
 
         MailboxFixture box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
                 organizations.primary().orElseThrow().id());

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 import jakarta.mail.Folder;
@@ -108,6 +107,6 @@ class DoctorRealIT {
             }
             inbox.close(false);
         }
-        assertThat(Map.of("seconds", c.details().get("seconds"))).isNotEmpty();
+        System.out.println("Round trip through Postfix into Dovecot: " + c.details().get("seconds") + " s");
     }
 }
