@@ -66,7 +66,9 @@ public record Check(String id, String title, Status status, String message, Stri
             return done(Status.INVALID, message);
         }
 
+        /** Nothing is known, so nothing is suggested: an UNKNOWN check carries no record to publish. */
         public Check unknown(String message) {
+            record = null;
             return done(Status.UNKNOWN, message);
         }
 

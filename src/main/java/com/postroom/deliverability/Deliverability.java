@@ -32,6 +32,7 @@ import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
+import com.postroom.web.ApiException;
 
 /**
  * The doctor inside the server: runs it with the checks that need Postroom's state (logins to the configured and
@@ -98,6 +99,26 @@ public class Deliverability {
         return out;
     }
 
+    /**
+     * The domain to check: the one asked for when it is one of {@link #domains}, the organization's when none is
+     * asked for; otherwise 422 naming the allowed ones.
+     */
+    public String checkedDomain(String orgDomain, String requested) {
+        Set<String> allowed = domains(orgDomain);
+        if (requested == null || requested.isBlank()) {
+            if (allowed.isEmpty()) {
+                throw ApiException.unprocessable("The organization has no mail domain; pass domain=.");
+            }
+            return allowed.iterator().next();
+        }
+        String d = requested.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "");
+        if (!allowed.contains(d)) {
+            throw ApiException.unprocessable("Postroom checks only the domains it sends for (" + String.join(", ",
+                    allowed) + "); '" + requested + "' is not one of them.");
+        }
+        return d;
+    }
+
     public Run run(long orgId, String domain, boolean roundTrip, String trigger) {
         Report report = doctor.run(domain, extras(orgId, roundTrip));
         Run run = record(orgId, report, trigger);
@@ -108,8 +129,7 @@ public class Deliverability {
     private List<Doctor.Extra> extras(long orgId, boolean roundTrip) {
         List<Doctor.Extra> extras = new ArrayList<>();
         Duration limit = settings.checkTimeout();
-        endpoints.smtp().ifPresent(smtp -> extras.add(new Doctor.Extra("login:smtp", "SMTP login", limit,
-                () -> LoginCheck.smtp(sessions, smtp, "login:smtp", "SMTP_USERNAME and SMTP_PASSWORD"))));
+        endpoints.smtp().ifPresent(smtp -> extras.add(DoctorTools.smtpLogin(sessions, smtp, settings)));
         for (Mailbox m : mailboxes.enabled(orgId)) {
             String id = m.source().equals("env") ? "login:imap" : "login:mailbox:" + m.id();
             String variables = m.source().equals("env") ? "IMAP_USERNAME and IMAP_PASSWORD"

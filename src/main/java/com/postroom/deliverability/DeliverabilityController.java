@@ -4,7 +4,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -76,18 +75,6 @@ class DeliverabilityController {
 
     private String domain(Caller caller, String requested) {
         String own = organizations.byId(caller.orgId()).map(Organizations.Organization::emailDomain).orElse("");
-        Set<String> allowed = deliverability.domains(own);
-        if (requested == null || requested.isBlank()) {
-            if (allowed.isEmpty()) {
-                throw ApiException.unprocessable("The organization has no mail domain; pass domain=.");
-            }
-            return allowed.iterator().next();
-        }
-        String d = requested.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "");
-        if (!allowed.contains(d)) {
-            throw ApiException.unprocessable("Postroom checks only the domains it sends for (" + String.join(", ",
-                    allowed) + "); '" + requested + "' is not one of them.");
-        }
-        return d;
+        return deliverability.checkedDomain(own, requested);
     }
 }

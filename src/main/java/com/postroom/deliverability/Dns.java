@@ -141,9 +141,12 @@ public final class Dns {
         Message response;
         try {
             response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-        } catch (IOException e) {
+        } catch (java.net.SocketTimeoutException e) {
             throw new Failure(describe + " did not answer for " + host(name) + " " + Type.string(type)
                     + " in time");
+        } catch (IOException e) {
+            throw new Failure(describe + " could not be asked for " + host(name) + " " + Type.string(type) + " ("
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }
         int rcode = response.getRcode();
         if (rcode == Rcode.NXDOMAIN) {

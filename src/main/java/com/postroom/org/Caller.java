@@ -10,7 +10,7 @@ import com.postroom.web.ApiException;
  * Who is calling: the user, their organization and roles. Every query that reads or writes mail is scoped with
  * {@link #orgId()}; nothing in Postroom takes an organization from the request itself.
  */
-public record Caller(long userId, long orgId, String email, Set<String> roles) {
+public record Caller(long userId, long orgId, String email, Set<String> roles) implements java.io.Serializable {
 
     public static final String ADMIN = "admin";
     public static final String FOUNDER = "founder";

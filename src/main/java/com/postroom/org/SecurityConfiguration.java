@@ -9,15 +9,17 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
 
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The API is stateless: every request carries a bearer token. 401 and 403 bodies are those of ORIGINAL-API.md.
- * Routes that Postmark or the public call (login, contact form, webhooks) need no token; the webhooks check their
- * own credentials.
+ * Two filter chains. The API (/api, /actuator) is stateless: every request carries a bearer token; 401 and 403
+ * bodies are those of ORIGINAL-API.md; routes that Postmark or the public call (login, contact form, webhooks) need
+ * no token, and the webhooks check their own credentials. The web UI (everything else) signs in with a form into a
+ * session; a session cookie is never an API credential, and a bearer token never opens a page.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnWebApplication
@@ -27,6 +29,7 @@ class SecurityConfiguration {
     static final String FORBIDDEN_BODY = "{\"detail\":\"Insufficient permissions\"}";
 
     @Bean
+    @org.springframework.core.annotation.Order(1)
     SecurityFilterChain apiChain(HttpSecurity http, Tokens tokens, JwtAuthenticator jwt) throws Exception {
         http.securityMatcher("/api/**", "/actuator/**", "/error")
                 .csrf(c -> c.disable())
@@ -49,6 +52,49 @@ class SecurityConfiguration {
                         .accessDeniedHandler((req, res, ex) -> write(res, 403, FORBIDDEN_BODY)));
         return http.build();
     }
+
+    /**
+     * The web UI: a session cookie after signing in with a form, CSRF tokens on every change, a strict
+     * Content-Security-Policy (scripts and styles only from Postroom itself, nothing inline, no framing), and the
+     * usual headers. Everything not under /api or /actuator.
+     */
+    @Bean
+    @org.springframework.core.annotation.Order(2)
+    SecurityFilterChain webChain(HttpSecurity http, Users users, PasswordEncoder passwords, LoginThrottle throttle)
+            throws Exception {
+        http.authenticationProvider(new WebLogin(users, passwords, throttle))
+                .authorizeHttpRequests(a -> a
+                        .requestMatchers("/login", "/css/**", "/js/**", "/webjars/**", "/favicon.ico", "/favicon.svg")
+                        .permitAll()
+                        // The API description is public, as it was before the UI: it names routes, not data.
+                        .requestMatchers("/v3/api-docs", "/v3/api-docs/**", "/swagger-ui.html", "/swagger-ui/**")
+                        .permitAll()
+                        .anyRequest().authenticated())
+                .formLogin(f -> f.loginPage("/login").usernameParameter("email").passwordParameter("password")
+                        .defaultSuccessUrl("/", false)
+                        .failureHandler((req, res, ex) -> {
+                            req.getSession().setAttribute(LOGIN_ERROR, ex.getMessage());
+                            res.sendRedirect(req.getContextPath() + "/login?error");
+                        }))
+                .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?signed-out")
+                        .deleteCookies("JSESSIONID"))
+                .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
+                .headers(h -> h
+                        .contentSecurityPolicy(c -> c.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .frameOptions(f -> f.deny())
+                        .referrerPolicy(r -> r.policy(
+                                org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
+                                        .ReferrerPolicy.SAME_ORIGIN))
+                        .permissionsPolicyHeader(p -> p.policy("camera=(), microphone=(), geolocation=(), payment=()")));
+        return http.build();
+    }
+
+    /** Session attribute that carries the reason of a failed sign-in to the login page (read by ui.LoginPage). */
+    static final String LOGIN_ERROR = "postroom.login.error";
+
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; "
+            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private static void write(HttpServletResponse response, int status, String body) throws java.io.IOException {
         response.setStatus(status);

@@ -1,0 +1,72 @@
+package com.postroom.founder;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import com.postroom.deliverability.Deliverability;
+import com.postroom.org.Caller;
+import com.postroom.org.Organizations;
+import com.postroom.ui.WebPage;
+
+/**
+ * The founder dashboard: the stats cards, mail that needs a response with its urgency, failed deliveries with the
+ * server's replies, what the doctor found, and whether the mail server answers. The same services as
+ * /api/founder/email.
+ */
+@WebPage
+class DashboardPage {
+
+    private final FounderMail mail;
+    private final Organizations organizations;
+    private final Deliverability deliverability;
+    private final HealthIndicator smtp;
+    private final HealthIndicator imap;
+    private final JsonMapper json;
+
+    DashboardPage(FounderMail mail, Organizations organizations, Deliverability deliverability, JsonMapper json,
+                  @Qualifier("smtpHealthIndicator") HealthIndicator smtp,
+                  @Qualifier("imapHealthIndicator") HealthIndicator imap) {
+        this.mail = mail;
+        this.organizations = organizations;
+        this.deliverability = deliverability;
+        this.smtp = smtp;
+        this.imap = imap;
+        this.json = json;
+    }
+
+    /** One stats card. */
+    public record Card(String label, long value) {
+    }
+
+    @GetMapping("/dashboard")
+    String dashboard(Model model) {
+        Caller caller = Caller.current().requireOr("The dashboard is for founders and admins.", Caller.FOUNDER,
+                Caller.ADMIN);
+        String domain = organizations.byId(caller.orgId()).map(Organizations.Organization::emailDomain).orElse("");
+        // As the API shows them (snake_case maps), so the template reads the same names as the API's clients.
+        FounderMail.Stats stats = mail.stats(caller.orgId(), domain);
+        model.addAttribute("cards", List.of(new Card("Unread", stats.unreadMessages()),
+                new Card("Need a response", stats.messagesNeedingResponse()),
+                new Card("Failed in 24 h", stats.failedDeliveries24h()),
+                new Card("Messages in 7 days", stats.recentActivity7d())));
+        model.addAttribute("needsResponse", json.convertValue(mail.needsResponse(caller.orgId(), domain, 10),
+                List.class));
+        model.addAttribute("failed", json.convertValue(mail.failedDeliveries(caller.orgId(), 10), List.class));
+        model.addAttribute("problems", deliverability.openProblems(caller.orgId()));
+        model.addAttribute("doctorStatus", deliverability.latest(caller.orgId())
+                .map(r -> r.path("status").asString()).orElse(null));
+        Map<String, String> servers = new LinkedHashMap<>();
+        servers.put("SMTP", smtp.health().getStatus().getCode());
+        servers.put("IMAP", imap.health().getStatus().getCode());
+        model.addAttribute("servers", servers);
+        return "dashboard";
+    }
+}

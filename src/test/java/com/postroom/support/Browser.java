@@ -1,0 +1,134 @@
+package com.postroom.support;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * Debian's Chromium and ChromeDriver, headless, for the UI tests. Where they are not installed the tests are skipped
+ * with a message saying so; with POSTROOM_BROWSER_REQUIRED=true (set by .ci/run) a missing browser fails instead.
+ */
+public final class Browser implements AutoCloseable {
+
+    static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+    static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+
+    public final ChromeDriver driver;
+    private final String base;
+    private final Path profile;
+
+    private Browser(String base) {
+        this.base = base;
+        try {
+            this.profile = Files.createTempDirectory("postroom-chromium");
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        ChromeOptions options = new ChromeOptions().setBinary(CHROMIUM.toFile()).addArguments("--headless=new",
+                "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1280,900", "--user-data-dir=" + profile);
+        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
+                .usingAnyFreePort().build();
+        this.driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+    }
+
+    public static Browser open(int port) {
+        return new Browser("http://localhost:" + port);
+    }
+
+    public void go(String path) {
+        driver.get(base + path);
+    }
+
+    public WebElement find(String css) {
+        return waitFor(css);
+    }
+
+    public WebElement waitFor(String css) {
+        return new WebDriverWait(driver, Duration.ofSeconds(20))
+                .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
+    }
+
+    public String path() {
+        return driver.getCurrentUrl().replace(base, "");
+    }
+
+    public void signIn(String email, String password) {
+        go("/login");
+        find("#email").sendKeys(email);
+        find("#password").sendKeys(password);
+        find("button[type=submit]").click();
+    }
+
+    public void screenshot(String name) {
+        try {
+            Path dir = Files.createDirectories(Path.of("target/screenshots"));
+            byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+            Files.write(dir.resolve(name.replaceAll("[^A-Za-z0-9_.-]", "_") + ".png"), png);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("No screenshot of " + name + ": " + e);
+        }
+    }
+
+    @Override
+    public void close() {
+        driver.quit();
+    }
+
+    static Optional<String> unavailable() {
+        if (!Files.isExecutable(CHROMIUM) || !Files.isExecutable(CHROMEDRIVER)) {
+            return Optional.of("Browser tests skipped: Debian's chromium and chromium-driver are not installed "
+                    + "(apt-get install chromium chromium-driver; .ci/run installs them).");
+        }
+        return Optional.empty();
+    }
+
+    /** Skips the class, visibly, without a browser; fails it when one is required. */
+    public static final class Condition implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            Optional<String> missing = unavailable();
+            if (missing.isEmpty()) {
+                return ConditionEvaluationResult.enabled("chromium and chromedriver found");
+            }
+            if (Boolean.parseBoolean(System.getenv("POSTROOM_BROWSER_REQUIRED"))) {
+                throw new IllegalStateException(missing.get().replace("skipped", "required"));
+            }
+            System.err.println(missing.get());
+            return ConditionEvaluationResult.disabled(missing.get());
+        }
+    }
+
+    /** Saves a screenshot under target/screenshots when a test fails (the test class exposes its browser). */
+    public static final class Screenshots implements TestWatcher {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            context.getTestInstance().filter(i -> i instanceof HasBrowser).map(i -> ((HasBrowser) i).browser())
+                    .ifPresent(b -> b.screenshot(context.getRequiredTestClass().getSimpleName() + "-"
+                            + context.getRequiredTestMethod().getName()));
+        }
+    }
+
+    /** A test class with a browser to photograph on failure. */
+    public interface HasBrowser {
+        Browser browser();
+    }
+}
