@@ -18,3 +18,83 @@
     }
   });
 })();
+
+// The mailbox's keyboard shortcuts, as Gmail's. Rows carry data-open (their conversation's address); buttons that a
+// key presses carry data-key. Nothing happens while typing in a field, and modified keys are left to the browser.
+(function () {
+  "use strict";
+  var rows = function () { return Array.prototype.slice.call(document.querySelectorAll(".rows .row")); };
+  var current = function () { return document.querySelector(".rows .row.current") || document.querySelector(".rows .row.open"); };
+
+  function move(step) {
+    var list = rows();
+    if (!list.length) { return; }
+    var at = list.indexOf(current());
+    var next = list[Math.max(0, Math.min(list.length - 1, at < 0 ? 0 : at + step))];
+    list.forEach(function (r) { r.classList.remove("current"); });
+    next.classList.add("current");
+    next.focus();
+    next.scrollIntoView({block: "nearest"});
+  }
+
+  function press(key) {
+    var scope = document.querySelector(".read-pane") || document;
+    var button = scope.querySelector('[data-key="' + key + '"]') || document.querySelector('[data-key="' + key + '"]');
+    if (button) { button.click(); return true; }
+    return false;
+  }
+
+  function help(show) {
+    var dialog = document.getElementById("help");
+    if (dialog) { dialog.hidden = !show; if (show) { dialog.querySelector("button").focus(); } }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-close-help]")) { help(false); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.key === "Escape") {
+      help(false);
+      if (target.matches("input, textarea, select")) { target.blur(); }
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey || target.matches("input, textarea, select, [contenteditable]")) {
+      return;
+    }
+    var row = current();
+    var handled = true;
+    switch (event.key) {
+      case "j": move(1); break;
+      case "k": move(-1); break;
+      case "o": case "Enter":
+        if (row && row.dataset.open && target.tagName !== "BUTTON" && target.tagName !== "A") {
+          window.location.href = row.dataset.open;
+        } else { handled = false; }
+        break;
+      case "u": handled = press("u"); break;
+      case "x":
+        if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } }
+        break;
+      case "s":
+        if (document.querySelector(".read-pane")) { handled = press("s"); }
+        else if (row) { var star = row.querySelector("button.star"); if (star) { star.click(); } }
+        break;
+      case "e": case "#": case "I": case "U": case "!":
+        if (!document.querySelector(".read-pane") && row) {
+          var check = row.querySelector("input[type=checkbox]");
+          if (check && !document.querySelector(".rows input[type=checkbox]:checked")) { check.checked = true; }
+        }
+        handled = press(event.key);
+        break;
+      case "/":
+        var search = document.getElementById("q");
+        if (search) { search.focus(); } else { handled = false; }
+        break;
+      case "?": help(true); break;
+      default: handled = false;
+    }
+    if (handled) { event.preventDefault(); }
+  });
+})();

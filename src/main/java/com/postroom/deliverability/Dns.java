@@ -141,10 +141,12 @@ public final class Dns {
         Message response;
         try {
             response = resolver.send(Message.newQuery(Record.newRecord(name, type, DClass.IN)));
-        } catch (java.net.SocketTimeoutException e) {
-            throw new Failure(describe + " did not answer for " + host(name) + " " + Type.string(type)
-                    + " in time");
         } catch (IOException e) {
+            // dnsjava reports its own timeout as a plain IOException saying so.
+            if (e instanceof java.net.SocketTimeoutException || String.valueOf(e.getMessage()).startsWith("Timed out")) {
+                throw new Failure(describe + " did not answer for " + host(name) + " " + Type.string(type)
+                        + " in time");
+            }
             throw new Failure(describe + " could not be asked for " + host(name) + " " + Type.string(type) + " ("
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")");
         }

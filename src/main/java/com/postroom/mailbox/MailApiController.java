@@ -43,9 +43,10 @@ class MailApiController {
     private final Labels labels;
     private final Threads threads;
     private final AuditLog audit;
+    private final MailboxCounts mailboxCounts;
 
     MailApiController(JdbcClient jdbc, Conversations conversations, MessageDetails details, MailChanges changes,
-                      MailSearch search, Labels labels, Threads threads, AuditLog audit) {
+                      MailSearch search, Labels labels, Threads threads, AuditLog audit, MailboxCounts mailboxCounts) {
         this.jdbc = jdbc;
         this.conversations = conversations;
         this.details = details;
@@ -54,53 +55,13 @@ class MailApiController {
         this.labels = labels;
         this.threads = threads;
         this.audit = audit;
-    }
-
-    record FolderCount(String id, String name, long total, long unread) {
-    }
-
-    record LabelCount(long id, String slug, String name, String color, long total, long unread) {
+        this.mailboxCounts = mailboxCounts;
     }
 
     @GetMapping("/api/mail/folders")
     Map<String, Object> folders() {
-        Caller caller = Caller.current();
-        // One index-only pass (email_message_counts) grouped by what the views test; folded into the views here.
-        record Group(String folder, String direction, boolean seen, boolean flagged, long count) {
-        }
-        List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, count(*) FROM email_message "
-                        + "WHERE org_id = ? AND deleted_at IS NULL GROUP BY 1, 2, 3, 4")
-                .param(caller.orgId())
-                .query((rs, i) -> new Group(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
-                        rs.getLong(5))).list();
-        List<FolderCount> folders = new ArrayList<>();
-        for (View v : View.SIDEBAR) {
-            long total = 0;
-            long unread = 0;
-            for (Group g : groups) {
-                if (v.contains(g.folder(), g.direction(), g.flagged())) {
-                    total += g.count();
-                    unread += g.seen() ? 0 : g.count();
-                }
-            }
-            // Gmail shows no unread count on Sent, Drafts and Trash, where it means nothing.
-            boolean counted = v == View.INBOX || v == View.SPAM || v == View.ARCHIVE || v == View.STARRED;
-            folders.add(new FolderCount(v.id(), v.title(), total, counted ? unread : 0));
-        }
-        // Counted from the label rows side (a hash join), then matched to the labels, which may have none.
-        Map<Long, long[]> perLabel = new java.util.HashMap<>();
-        jdbc.sql("SELECT ml.label_id, count(*), count(*) FILTER (WHERE NOT m.seen) FROM email_message_label ml "
-                        + "JOIN email_message m ON m.id = ml.message_id WHERE m.org_id = ? AND m.deleted_at IS NULL "
-                        + "AND m.folder NOT IN ('spam', 'trash') GROUP BY ml.label_id")
-                .param(caller.orgId())
-                .query(rs -> {
-                    perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
-                });
-        List<LabelCount> labelCounts = labels.list(caller.orgId()).stream().map(l -> {
-            long[] c = perLabel.getOrDefault(l.id(), new long[2]);
-            return new LabelCount(l.id(), l.slug(), l.name(), l.color(), c[0], c[1]);
-        }).toList();
-        return Map.of("folders", folders, "labels", labelCounts);
+        MailboxCounts.Counts counts = mailboxCounts.of(Caller.current().orgId());
+        return Map.of("folders", counts.folders(), "labels", counts.labels());
     }
 
     @GetMapping("/api/mail/conversations")

@@ -80,7 +80,7 @@ class SecurityConfiguration {
                         .deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
                 .headers(h -> h
-                        .contentSecurityPolicy(c -> c.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .addHeaderWriter(new ContentSecurityPolicy())
                         .frameOptions(f -> f.deny())
                         .referrerPolicy(r -> r.policy(
                                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
@@ -91,10 +91,6 @@ class SecurityConfiguration {
 
     /** Session attribute that carries the reason of a failed sign-in to the login page (read by ui.LoginPage). */
     static final String LOGIN_ERROR = "postroom.login.error";
-
-    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
-            + "img-src 'self' data:; font-src 'self'; connect-src 'self'; frame-src 'self'; object-src 'none'; "
-            + "base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
     private static void write(HttpServletResponse response, int status, String body) throws java.io.IOException {
         response.setStatus(status);

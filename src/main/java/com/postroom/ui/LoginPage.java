@@ -33,6 +33,6 @@ class LoginPage {
 
     @GetMapping("/")
     String home() {
-        return "redirect:/dashboard";
+        return "redirect:/mail/inbox";
     }
 }

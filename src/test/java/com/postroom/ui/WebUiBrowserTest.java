@@ -52,6 +52,7 @@ class WebUiBrowserTest implements Browser.HasBrowser {
         browser.go("/dashboard");
         assertThat(browser.path()).startsWith("/login");
         browser.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        assertThat(browser.path()).as("back where the sign-in began").startsWith("/dashboard");
         assertThat(browser.find("h1").getText()).isEqualTo("Dashboard");
         assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(5);
         assertThat(browser.find(".who").getText()).isEqualTo(SandboxTest.ADMIN);

@@ -1,0 +1,173 @@
+package com.postroom.mailbox;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.transaction.annotation.Transactional;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import com.postroom.audit.AuditLog;
+import com.postroom.org.Caller;
+import com.postroom.ui.WebPage;
+import com.postroom.web.ApiException;
+
+/**
+ * The mailbox in the web UI: the sidebar of views and labels with unread counts, the conversation list of a view,
+ * label or search, one conversation, and changes (read, star, archive, trash, spam, labels) on one or many. The same
+ * services as /api/mail; changes are written back to IMAP like the API's.
+ */
+@WebPage
+class MailPage {
+
+    static final int PAGE_SIZE = 50;
+
+    private final MailboxCounts counts;
+    private final Conversations conversations;
+    private final MessageDetails details;
+    private final MailChanges changes;
+    private final MailSearch search;
+    private final Labels labels;
+    private final Threads threads;
+    private final AuditLog audit;
+
+    MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
+             MailSearch search, Labels labels, Threads threads, AuditLog audit) {
+        this.counts = counts;
+        this.conversations = conversations;
+        this.details = details;
+        this.changes = changes;
+        this.search = search;
+        this.labels = labels;
+        this.threads = threads;
+        this.audit = audit;
+    }
+
+    @GetMapping("/mail")
+    String home() {
+        return "redirect:/mail/inbox";
+    }
+
+    @GetMapping("/mail/{view}")
+    String list(@PathVariable String view, @RequestParam Optional<String> label, @RequestParam Optional<String> cursor,
+                @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
+        Caller caller = Caller.current();
+        Scope scope = scope(caller, view, label);
+        Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, PAGE_SIZE);
+        model.addAttribute("page", page);
+        model.addAttribute("listUrl", listUrl(view, label));
+        if (htmx != null && cursor.isPresent()) {
+            return "mail :: rows"; // the next page, appended as the list scrolls
+        }
+        layout(caller, model, view, label, scope.title());
+        return "mail";
+    }
+
+    @GetMapping("/mail/{view}/{thread}")
+    @Transactional
+    String open(@PathVariable String view, @PathVariable UUID thread, @RequestParam Optional<String> label,
+                @RequestParam(defaultValue = "false") boolean images, Model model) {
+        Caller caller = Caller.current();
+        Scope scope = scope(caller, view, label);
+        ThreadView t = threads.find(caller.orgId(), thread)
+                .orElseThrow(() -> ApiException.notFound("Conversation not found"));
+        List<MessageDetails.Detail> messages = details.ofThread(caller.orgId(), thread, images);
+        audit.record(caller, AuditLog.THREAD_READ, "email_thread", thread,
+                AuditLog.details("messages", messages.size()));
+        List<UUID> unread = messages.stream().filter(m -> !m.seen()).map(MessageDetails.Detail::id).toList();
+        if (!unread.isEmpty()) {
+            changes.apply(caller, MailChanges.Action.READ, unread, List.of(), null); // opening reads, as in Gmail
+        }
+        model.addAttribute("thread", t);
+        model.addAttribute("messages", messages.stream()
+                .map(m -> new Shown(m, m.html() == null || m.html().isBlank() ? Linkify.segments(m.text()) : List.of()))
+                .toList());
+        model.addAttribute("images", images);
+        model.addAttribute("page", conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
+                PAGE_SIZE));
+        model.addAttribute("listUrl", listUrl(view, label));
+        layout(caller, model, view, label, scope.title());
+        return "mail";
+    }
+
+    @GetMapping("/mail/search")
+    String search(@RequestParam(defaultValue = "") String q, Model model) {
+        Caller caller = Caller.current();
+        model.addAttribute("q", q);
+        layout(caller, model, "search", Optional.empty(), q.isBlank() ? "Search" : "Search: " + q);
+        if (!q.isBlank()) {
+            try {
+                model.addAttribute("hits", search.search(caller.orgId(), SearchQuery.parse(q), PAGE_SIZE, 0).hits());
+            } catch (SearchQuery.Malformed e) {
+                model.addAttribute("searchError", e.getMessage());
+            }
+        }
+        return "mail";
+    }
+
+    @PostMapping("/mail/changes")
+    String change(@RequestParam String action, @RequestParam(name = "thread", required = false) List<UUID> selected,
+                  @RequestParam Optional<UUID> only, @RequestParam Optional<String> label,
+                  @RequestParam(defaultValue = "/mail/inbox") String back) {
+        Caller caller = Caller.current();
+        MailChanges.Action a = MailChanges.Action.of(action)
+                .orElseThrow(() -> ApiException.unprocessable("Unknown action '" + action + "'."));
+        List<UUID> ids = only.map(List::of).orElse(selected == null ? List.of() : selected);
+        if (ids.isEmpty()) {
+            throw ApiException.unprocessable("Select at least one conversation first.");
+        }
+        changes.apply(caller, a, List.of(), ids, label.orElse(null));
+        return "redirect:" + safeBack(back);
+    }
+
+    /** Only a path of the mailbox itself: never another site (an open redirect). */
+    static String safeBack(String back) {
+        return back.startsWith("/mail") && !back.startsWith("//") && !back.contains("\\") && !back.contains("\r")
+                && !back.contains("\n") ? back : "/mail/inbox";
+    }
+
+    private record Scope(View view, Optional<String> label, String title) {
+    }
+
+    private Scope scope(Caller caller, String view, Optional<String> label) {
+        if (label.isPresent()) {
+            String slug = Labels.slugOf(label.get()).orElseThrow(() -> ApiException.badRequest("label is empty."));
+            Labels.Label l = labels.bySlug(caller.orgId(), slug)
+                    .orElseThrow(() -> ApiException.notFound("Label not found"));
+            return new Scope(View.ALL, Optional.of(slug), l.name());
+        }
+        View v = View.of(view).orElseThrow(() -> ApiException.notFound("No such folder: " + view));
+        return new Scope(v, Optional.empty(), v.title());
+    }
+
+    private static String listUrl(String view, Optional<String> label) {
+        return "/mail/" + view + label.map(l -> "?label=" + java.net.URLEncoder.encode(l,
+                java.nio.charset.StandardCharsets.UTF_8)).orElse("");
+    }
+
+    private void layout(Caller caller, Model model, String view, Optional<String> label, String title) {
+        model.addAttribute("counts", counts.of(caller.orgId()));
+        model.addAttribute("view", view);
+        model.addAttribute("label", label.orElse(null));
+        model.addAttribute("title", title);
+        List<QuickFilter> filters = new ArrayList<>(List.of(new QuickFilter("All", "in:inbox"),
+                new QuickFilter("Billing", "label:billing"), new QuickFilter("Legal", "label:legal"),
+                new QuickFilter("Compliance", "label:compliance"),
+                new QuickFilter("Has attachments", "has:attachment")));
+        model.addAttribute("filters", filters);
+    }
+
+    /** One of the old UI's quick filters, as a search. */
+    public record QuickFilter(String name, String query) {
+    }
+
+    /** A message as the page shows it: its details, and its plain text split into text and links. */
+    public record Shown(MessageDetails.Detail m, List<Linkify.Segment> text) {
+    }
+}

@@ -1,0 +1,275 @@
+package com.postroom.ui;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.inbound.InboundSync;
+import com.postroom.inbound.Mailboxes;
+import com.postroom.org.Organizations;
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Browser;
+import com.postroom.support.MailboxFixture;
+import com.postroom.support.SandboxTest;
+import com.postroom.support.TestMail;
+
+/**
+ * The mailbox in Debian's Chromium: reading, keyboard navigation, archive and star, bulk changes, search, labels, and
+ * hostile mail that must run nothing and load nothing from anywhere.
+ */
+@SandboxTest
+@ExtendWith({Browser.Condition.class, Browser.Screenshots.class})
+class MailUiBrowserTest implements Browser.HasBrowser {
+
+    static Browser browser;
+    static ServerSocket listener;
+    static final AtomicInteger CONNECTIONS = new AtomicInteger();
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+    @Autowired
+    Mailboxes mailboxes;
+    @Autowired
+    InboundSync inbound;
+    @Autowired
+    Organizations organizations;
+    @Autowired
+    JdbcClient jdbc;
+
+    MailboxFixture box;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        if (browser == null) {
+            browser = Browser.open(port);
+            browser.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+            browser.find("h1");
+            // Anything hostile mail manages to load from "outside" arrives here.
+            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread t = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        CONNECTIONS.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "exfiltration-listener");
+            t.setDaemon(true);
+            t.start();
+        }
+        box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
+                organizations.primary().orElseThrow().id());
+    }
+
+    @AfterAll
+    static void closeBrowser() throws IOException {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    @Override
+    public Browser browser() {
+        return browser;
+    }
+
+    private WebElement row(String subject) {
+        return browser.waitFor(".rows .row:has(.subject)").findElements(By.xpath("//li[contains(@class,'row')]"))
+                .stream().filter(r -> r.getText().contains(subject)).findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + subject));
+    }
+
+    private boolean listed(String subject) {
+        return browser.driver.findElements(By.cssSelector(".rows .row")).stream()
+                .anyMatch(r -> r.getText().contains(subject));
+    }
+
+    private void keys(CharSequence... keys) {
+        new Actions(browser.driver).sendKeys(keys).perform();
+    }
+
+    @Test
+    void readingAConversationMarksItReadAndShowsItsMessages() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Run report " + word).text("Crew 12 logged 4 runs. See https://example.org/runs?day=1 for details."));
+        browser.go("/mail/inbox");
+        WebElement row = row("Run report " + word);
+        assertThat(row.getAttribute("class")).contains("unread");
+        row.findElement(By.cssSelector("a.row-link")).click();
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo("Run report " + word);
+        assertThat(browser.find("pre.plain").getText()).contains("Crew 12 logged 4 runs.");
+        WebElement link = browser.find("pre.plain a");
+        assertThat(link.getAttribute("href")).isEqualTo("https://example.org/runs?day=1");
+        assertThat(link.getAttribute("rel")).isEqualTo("noopener noreferrer");
+        assertThat(link.getAttribute("target")).isEqualTo("_blank");
+        browser.find(".back").click();
+        assertThat(row("Run report " + word).getAttribute("class")).doesNotContain("unread");
+    }
+
+    @Test
+    void theKeyboardMovesOpensArchivesAndStars() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Key one " + word), TestMail.message().subject("Key two " + word));
+        browser.go("/mail/inbox");
+        browser.find(".rows .row");
+        keys("j");
+        keys("j");
+        keys("k");
+        WebElement current = browser.find(".rows .row.current");
+        String subject = current.findElement(By.cssSelector(".subject")).getText();
+        keys("o");
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo(subject);
+        keys("u");
+        browser.find(".rows .row");
+        assertThat(browser.driver.findElements(By.cssSelector(".read-pane"))).isEmpty();
+
+        // x selects the current row, e archives the selection.
+        browser.go("/mail/inbox");
+        WebElement first = browser.find(".rows .row");
+        String archived = first.findElement(By.cssSelector(".subject")).getText();
+        keys("j");
+        keys("x");
+        keys("e");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> !listed(archived));
+        browser.go("/mail/archive");
+        assertThat(listed(archived)).isTrue();
+
+        browser.go("/mail/inbox");
+        browser.find(".rows .row");
+        keys("j");
+        keys("s");
+        browser.go("/mail/starred");
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).isNotEmpty();
+
+        keys("?");
+        assertThat(browser.find("#help").isDisplayed()).isTrue();
+        keys(Keys.ESCAPE);
+        assertThat(browser.driver.findElement(By.id("help")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void bulkActionsSearchAndLabels() {
+        String word = MailboxFixture.word();
+        List<UUID> ids = box.deliver(TestMail.message().subject("Bulk a " + word),
+                TestMail.message().subject("Bulk b " + word).text("the quarterly " + word + " statement"));
+        jdbc.sql("INSERT INTO email_label (org_id, name, slug) VALUES (?, 'Billing', 'billing') ON CONFLICT DO NOTHING")
+                .param(organizations.primary().orElseThrow().id()).update();
+        long labelId = jdbc.sql("SELECT id FROM email_label WHERE org_id = ? AND slug = 'billing'")
+                .param(organizations.primary().orElseThrow().id()).query(Long.class).single();
+        jdbc.sql("INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .params(ids.get(0), labelId).update();
+
+        browser.go("/mail/inbox");
+        for (String s : List.of("Bulk a " + word, "Bulk b " + word)) {
+            row(s).findElement(By.cssSelector("input[type=checkbox]")).click();
+        }
+        browser.find("button[value=read]").click();
+        browser.find(".rows .row");
+        assertThat(row("Bulk a " + word).getAttribute("class")).doesNotContain("unread");
+        assertThat(row("Bulk b " + word).getAttribute("class")).doesNotContain("unread");
+
+        browser.find("#q").sendKeys("statement " + word + Keys.ENTER);
+        WebElement hit = browser.find(".rows .row");
+        assertThat(hit.getText()).contains("Bulk b " + word);
+        assertThat(hit.findElements(By.tagName("mark"))).isNotEmpty();
+
+        browser.go("/mail/inbox");
+        browser.driver.findElements(By.cssSelector(".sidebar a")).stream()
+                .filter(a -> a.getText().startsWith("Billing")).findFirst().orElseThrow().click();
+        assertThat(browser.find(".list-toolbar h1").getText()).isEqualTo("Billing");
+        assertThat(listed("Bulk a " + word)).isTrue();
+        assertThat(listed("Bulk b " + word)).isFalse();
+    }
+
+    @Test
+    void hostileMailRunsNothingAndLoadsNothing() {
+        String word = MailboxFixture.word();
+        String out = "http://127.0.0.1:" + listener.getLocalPort();
+        List<String> hostile = List.of(
+                "<script>top.pwned=1</script><p>script tag</p>",
+                "<img src=x onerror=\"top.pwned=2\"><body onload=\"top.pwned=3\">handlers",
+                "<a href=\"javascript:top.pwned=4\">click</a><a href=\"vbscript:msgbox(1)\">vb</a>"
+                        + "<a href=\"data:text/html,<script>top.pwned=5</script>\">data</a>",
+                "<svg><script>top.pwned=6</script><animate onbegin=\"top.pwned=7\" attributeName=x dur=1s/>"
+                        + "<a><animate attributeName=href values=\"javascript:top.pwned=8\"/><text>svg</text></a></svg>",
+                "<div style=\"background:url(" + out + "/bg)\">bg</div><style>@import url(" + out + "/import);"
+                        + "p{background:url(" + out + "/css)}</style><p style=\"--x:url(" + out + "/var);"
+                        + "background:var(--x)\">var</p><svg><rect fill=\"url(" + out + "/fill#a)\"/></svg>",
+                "<img src=\"" + out + "/pixel.gif\"><link rel=stylesheet href=\"" + out + "/sheet.css\">"
+                        + "<base href=\"" + out + "/\"><meta http-equiv=refresh content=\"0;url=" + out + "/meta\">",
+                "<noscript><p title=\"</noscript><img src=x onerror=top.pwned=9>\"></noscript>"
+                        + "<math><mtext><table><mglyph><style><img src=x onerror=top.pwned=10>",
+                "<form action=\"" + out + "/form\"><input name=a><button>send</button></form>"
+                        + "<iframe src=\"" + out + "/frame\"></iframe><object data=\"" + out + "/obj\"></object>");
+        for (int i = 0; i < hostile.size(); i++) {
+            TestMail mail = TestMail.message().subject("Hostile " + i + " " + word).text("plain part")
+                    .html("<html><body>" + hostile.get(i) + "</body></html>");
+            if (i == 0) {
+                mail.attach("<img src=x onerror=top.pwned=11>.pdf", "application/pdf", new byte[] {1, 2, 3}, null)
+                        .attach("evil.html", "text/html", "<script>top.pwned=12</script>".getBytes(), null);
+            }
+            UUID id = box.deliver(mail).get(0);
+            UUID thread = box.threadOf(id);
+            browser.go("/mail/inbox/" + thread);
+            browser.find(".thread-subject");
+            new WebDriverWait(browser.driver, Duration.ofSeconds(5))
+                    .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("iframe.body-frame")));
+            sleepQuietly(300); // let the frame load whatever it would load
+            assertThat(browser.driver.executeScript("return window.pwned === undefined")).as("mail " + i)
+                    .isEqualTo(true);
+            WebElement frame = browser.find("iframe.body-frame");
+            assertThat(frame.getAttribute("sandbox")).as("no allow-scripts, no allow-same-origin").isEmpty();
+        }
+        // The file name is text, the HTML attachment a download.
+        UUID first = jdbc.sql("SELECT thread_id FROM email_message WHERE subject = ?").param("Hostile 0 " + word)
+                .query(UUID.class).single();
+        browser.go("/mail/inbox/" + first);
+        assertThat(browser.find(".attachments").getText()).contains("<img src=x onerror=top.pwned=11>.pdf");
+        assertThat(browser.driver.findElements(By.cssSelector(".attachments a[download]"))).hasSize(2);
+        assertThat(browser.driver.executeScript("return window.pwned === undefined")).isEqualTo(true);
+        assertThat(CONNECTIONS.get()).as("requests that hostile mail made to the outside").isZero();
+
+        // The listener does hear a request when one is allowed: "show images" on the mail with a remote pixel.
+        UUID pixel = jdbc.sql("SELECT thread_id FROM email_message WHERE subject = ?").param("Hostile 5 " + word)
+                .query(UUID.class).single();
+        browser.go("/mail/inbox/" + pixel);
+        browser.find(".blocked a").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> CONNECTIONS.get() > 0);
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
