@@ -74,6 +74,7 @@
         } else { handled = false; }
         break;
       case "u": handled = press("u"); break;
+      case "c": case "r": case "a": case "f": handled = press(event.key); break;
       case "x":
         if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } }
         break;
@@ -97,4 +98,59 @@
     }
     if (handled) { event.preventDefault(); }
   });
+})();
+
+// Compose: the browser's time zone for a scheduled send, and upload progress for attachments. Undo notice: shown
+// until the message leaves the outbox, then it says so.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-tz-offset]").forEach(function (input) {
+    input.value = String(new Date().getTimezoneOffset());
+  });
+  var notice = document.querySelector(".notice-bar[data-until]");
+  if (notice) {
+    var until = Number(notice.getAttribute("data-until"));
+    var tick = function () {
+      var left = Math.ceil((until - Date.now()) / 1000);
+      var pending = notice.querySelector("[data-pending]");
+      if (left <= 0) {
+        pending.textContent = "Sent.";
+        var undo = notice.querySelector("[data-undo]");
+        if (undo) { undo.remove(); }
+        return;
+      }
+      if (left <= 300) { pending.textContent = "Sending in " + left + " s."; }
+      setTimeout(tick, 500);
+    };
+    tick();
+  }
+  var form = document.querySelector("form.compose-form");
+  var bar = document.getElementById("upload-progress");
+  if (form && bar && window.XMLHttpRequest && window.FormData) {
+    form.addEventListener("submit", function (event) {
+      var files = form.querySelector("input[type=file]");
+      if (!files || !files.files.length) { return; }
+      event.preventDefault();
+      var request = new XMLHttpRequest();
+      request.open("POST", form.action);
+      var token = document.querySelector('meta[name="_csrf"]');
+      var header = document.querySelector('meta[name="_csrf_header"]');
+      if (token && header) { request.setRequestHeader(header.content, token.content); }
+      bar.hidden = false;
+      request.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
+      });
+      request.addEventListener("load", function () {
+        if (request.status >= 400) {
+          // The form again, with what to fix: shown as the server rendered it.
+          document.open();
+          document.write(request.responseText);
+          document.close();
+        } else {
+          window.location.href = request.responseURL;
+        }
+      });
+      request.send(new FormData(form));
+    });
+  }
 })();

@@ -32,7 +32,12 @@ public record PostroomSettings(
         Inbound inbound,
         PostmarkWebhook postmarkWebhook,
         Search search,
-        Deliverability deliverability) {
+        Deliverability deliverability,
+        Web web) {
+
+    /** The web UI: how long "Undo" can take a sent message back before it goes out. */
+    public record Web(Duration undoSendWindow) {
+    }
 
     /**
      * The doctor (docs/deliverability.md): which domain and mail host it checks, how it asks DNS, which ports and
@@ -165,7 +170,20 @@ public record PostroomSettings(
                 new Inbound(env.bool("IMAP_IDLE", true), idleRenew(env)),
                 postmarkWebhook(env),
                 new Search(searchLanguage(env)),
-                deliverability(env));
+                deliverability(env),
+                new Web(undoWindow(env)));
+    }
+
+    private static Duration undoWindow(Env env) {
+        if (env.string("UNDO_SEND_WINDOW").filter(v -> v.equals("0") || v.equalsIgnoreCase("off")).isPresent()) {
+            return Duration.ZERO;
+        }
+        Duration window = env.duration("UNDO_SEND_WINDOW", Duration.ofSeconds(10));
+        if (window.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new ConfigurationError("UNDO_SEND_WINDOW must be at most 5m (mail waits that long before it is "
+                    + "sent); got " + window + ".");
+        }
+        return window;
     }
 
     private static Deliverability deliverability(Env env) {

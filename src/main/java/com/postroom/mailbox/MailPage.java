@@ -56,6 +56,7 @@ class MailPage {
 
     @GetMapping("/mail/{view}")
     String list(@PathVariable String view, @RequestParam Optional<String> label, @RequestParam Optional<String> cursor,
+                @RequestParam Optional<UUID> sent, @RequestParam Optional<Long> until,
                 @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
         Caller caller = Caller.current();
         Scope scope = scope(caller, view, label);
@@ -66,6 +67,10 @@ class MailPage {
             return "mail :: rows"; // the next page, appended as the list scrolls
         }
         layout(caller, model, view, label, scope.title());
+        // Just sent: the notice with "Undo" for as long as the message waits (the undo window, or until scheduled).
+        model.addAttribute("sent", sent.orElse(null));
+        model.addAttribute("until", until.orElse(0L));
+        model.addAttribute("scheduled", until.map(u -> u > System.currentTimeMillis() + 5 * 60_000).orElse(false));
         return "mail";
     }
 

@@ -39,6 +39,18 @@ public class Messages {
                               List<String> references, Map<String, Object> meta, Long createdBy) {
     }
 
+    /** A draft that was sent (as a new message) is done with. */
+    public void discardDraft(long orgId, UUID id) {
+        jdbc.sql("UPDATE email_message SET deleted_at = now() WHERE id = ? AND org_id = ? AND status = 'draft'")
+                .params(id, orgId).update();
+    }
+
+    /** An outbound message taken back before it was sent: a draft again, in Drafts. */
+    public void toDrafts(long orgId, UUID id) {
+        jdbc.sql("UPDATE email_message SET status = 'draft', folder = 'drafts', updated_at = now() WHERE id = ? "
+                + "AND org_id = ?").params(id, orgId).update();
+    }
+
     public MessageView insertOutbound(NewOutbound m) {
         return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
                         + "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "

@@ -17,7 +17,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                             Optional<String> replyTo, List<String> to, List<String> cc, List<String> bcc,
                             String subject, String text, String html, List<Attachment> attachments,
                             Optional<UUID> threadId, String classification, Map<String, Object> metadata,
-                            Map<String, String> headers) {
+                            Map<String, String> headers, Optional<java.time.Instant> notBefore) {
 
     public static Builder builder(long orgId, Identities.Flow flow) {
         return new Builder(orgId, flow);
@@ -41,6 +41,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         private String classification = "ops";
         private Map<String, Object> metadata = Map.of();
         private final Map<String, String> headers = new LinkedHashMap<>();
+        private java.time.Instant notBefore;
 
         private Builder(long orgId, Identities.Flow flow) {
             this.orgId = orgId;
@@ -60,6 +61,8 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         public Builder threadId(UUID threadId) { this.threadId = threadId; return this; }
         public Builder metadata(Map<String, Object> metadata) { this.metadata = metadata == null ? Map.of() : metadata; return this; }
         public Builder header(String name, String value) { this.headers.put(name, value); return this; }
+        /** Not sent before this time: the undo window of the web UI, or a scheduled send. */
+        public Builder notBefore(java.time.Instant at) { this.notBefore = at; return this; }
 
         public Builder classification(String classification) {
             this.classification = classification == null || classification.isBlank() ? "ops" : classification;
@@ -70,7 +73,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
             return new OutboundDraft(orgId, createdBy, flow, Optional.ofNullable(from).filter(s -> !s.isBlank()),
                     Optional.ofNullable(replyTo).filter(s -> !s.isBlank()), to, cc, bcc, subject, text, html,
                     List.copyOf(attachments), Optional.ofNullable(threadId), classification, metadata,
-                    Map.copyOf(headers));
+                    Map.copyOf(headers), Optional.ofNullable(notBefore));
         }
 
         private static List<String> nonNull(List<String> list) {

@@ -51,12 +51,23 @@ class Outbox {
     }
 
     void insert(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, byte[] mime,
-                Duration retryFor) {
-        jdbc.sql("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, give_up_at) "
-                        + "VALUES (?, ?, ?, ?, ?, 'queued', now() + ?::interval)")
-                .params(messageId, orgId, envelopeFrom, recipients.toArray(String[]::new), mime,
+                Duration retryFor, Optional<java.time.Instant> notBefore) {
+        java.sql.Timestamp due = notBefore.map(java.sql.Timestamp::from).orElse(null);
+        jdbc.sql("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, "
+                        + "next_attempt_at, give_up_at) VALUES (?, ?, ?, ?, ?, 'queued', GREATEST(now(), ?), "
+                        + "GREATEST(now(), ?) + ?::interval)")
+                .params(messageId, orgId, envelopeFrom, recipients.toArray(String[]::new), mime, due, due,
                         retryFor.toSeconds() + " seconds")
                 .update();
+    }
+
+    /**
+     * Takes a message out of the outbox if no worker has touched it yet (the undo window, a scheduled send). A worker
+     * that claimed it first holds the row or has moved it on from 'queued', so the two never both happen.
+     */
+    boolean cancel(long orgId, UUID messageId) {
+        return jdbc.sql("DELETE FROM outbox WHERE message_id = ? AND org_id = ? AND status = 'queued' AND attempts = 0")
+                .params(messageId, orgId).update() == 1;
     }
 
     /**

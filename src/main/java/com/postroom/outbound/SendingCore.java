@@ -137,7 +137,8 @@ public class SendingCore {
                 draft.classification(), from.address(), addresses(to), addresses(cc), addresses(bcc),
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
                 inReplyTo, references, meta, draft.createdBy()));
-        outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor());
+        outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor(),
+                draft.notBefore());
         audit.record(draft.orgId(), draft.createdBy(), AuditLog.MESSAGE_SENT, "email_message", message.id(),
                 AuditLog.details("from", from.address(), "recipients", envelope.size(),
                         "classification", draft.classification(), "flow", draft.flow().name().toLowerCase()));
@@ -146,6 +147,20 @@ public class SendingCore {
         }
         wakeWorkerAfterCommit();
         return new Queued(message, thread, Decision.allow());
+    }
+
+    /**
+     * Undo send: takes a queued message back before any delivery attempt; it becomes a draft (folder Drafts) that can
+     * be edited and sent again. False when it is too late (a worker already took it).
+     */
+    @Transactional
+    public boolean cancel(long orgId, Long userId, java.util.UUID messageId) {
+        if (!outbox.cancel(orgId, messageId)) {
+            return false;
+        }
+        messages.toDrafts(orgId, messageId);
+        audit.record(orgId, userId, "email.send.cancelled", "email_message", messageId, java.util.Map.of());
+        return true;
     }
 
     /**

@@ -20,7 +20,8 @@ import org.springframework.boot.test.context.SpringBootTest;
         "OUTBOX_RETRY_BASE_DELAY=200ms", "OUTBOX_POLL_INTERVAL=200ms",
         "CONTACT_LIMIT_PER_HOUR=5",
         // No DNS leaves the machine: the doctor's questions go to a closed loopback port and fail at once.
-        "DNS_RESOLVER=127.0.0.1:9"})
+        "DNS_RESOLVER=127.0.0.1:9",
+        "UNDO_SEND_WINDOW=2s"})
 public @interface SandboxTest {
     String ADMIN = "founder@postroom.test";
     String ADMIN_PASSWORD = "sandbox-admin-password-for-tests";

@@ -265,6 +265,58 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> CONNECTIONS.get() > 0);
     }
 
+    @Test
+    void composeWithAnAttachmentUndoThenSendGoesOutOnce() throws Exception {
+        String subject = "Compose " + MailboxFixture.word();
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("run-sheet", ".txt");
+        java.nio.file.Files.writeString(file, "crew 12, 4 runs");
+        browser.go("/mail/inbox");
+        keys("c");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        browser.find("#body").sendKeys("The run sheet is attached.");
+        browser.find("#files").sendKeys(file.toString());
+        browser.find("#send").click();
+        browser.find("#undo").click();
+        assertThat(browser.find("[role=status]").getText()).contains("Sending cancelled");
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
+        sleepQuietly(3000); // past the undo window: nothing may have gone out
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject)).isEmpty();
+
+        browser.find("#files").sendKeys(file.toString());
+        browser.find("#send").click();
+        assertThat(browser.find(".notice-bar [data-pending]").getText()).startsWith("Sending");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+        var sent = com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject).get(0);
+        assertThat(sent.getContentType()).startsWith("multipart/mixed");
+        assertThat(new String(sent.getInputStream().readAllBytes())).contains("run-sheet");
+        sleepQuietly(1500);
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject)).as("once").hasSize(1);
+    }
+
+    @Test
+    void replyingFromAConversationStaysInItsThread() {
+        String word = MailboxFixture.word();
+        TestMail original = TestMail.message().from("Dana Dispatch <dana@example.org>").subject("Shift swap " + word);
+        UUID thread = box.threadOf(box.deliver(original).get(0));
+        browser.go("/mail/inbox/" + thread);
+        browser.find(".thread-subject");
+        keys("r");
+        assertThat(browser.find("#to").getAttribute("value")).isEqualTo("dana@example.org");
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo("Re: Shift swap " + word);
+        assertThat(browser.find("#body").getAttribute("value")).contains("> Hello there.");
+        browser.find("#send").click();
+        browser.find(".notice-bar");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), "Re: Shift swap " + word).size() == 1);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE thread_id = ?").param(thread)
+                .query(Long.class).single()).isEqualTo(2);
+    }
+
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,0 +1,220 @@
+package com.postroom.mailbox;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import com.postroom.config.Identities;
+import com.postroom.config.PostroomSettings;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.org.Caller;
+import com.postroom.outbound.Attachment;
+import com.postroom.outbound.OutboundDraft;
+import com.postroom.outbound.SendingCore;
+import com.postroom.ui.WebPage;
+import com.postroom.web.ApiException;
+
+/**
+ * Compose in the web UI: a new message, a reply (to the sender, or to all), a forward, or a draft taken back by
+ * "Undo". Sent through the same sending core as POST /api/email/send, held for the undo window (UNDO_SEND_WINDOW) or
+ * until a scheduled time, during which "Undo" takes it back into Drafts.
+ */
+@WebPage
+class ComposePage {
+
+    private final SendingCore core;
+    private final MessageDetails details;
+    private final Messages messages;
+    private final MailEndpoints endpoints;
+    private final JdbcClient jdbc;
+    private final Duration undoWindow;
+
+    ComposePage(SendingCore core, MessageDetails details, Messages messages, MailEndpoints endpoints,
+                JdbcClient jdbc, PostroomSettings settings) {
+        this.core = core;
+        this.details = details;
+        this.messages = messages;
+        this.endpoints = endpoints;
+        this.jdbc = jdbc;
+        this.undoWindow = settings.web().undoSendWindow();
+    }
+
+    /** What the form starts with. */
+    public record Form(String from, String to, String cc, String bcc, String subject, String body, UUID thread,
+                       UUID draft, String heading) {
+    }
+
+    @GetMapping("/mail/compose")
+    String form(@RequestParam Optional<UUID> reply, @RequestParam(defaultValue = "false") boolean all,
+                @RequestParam Optional<UUID> forward, @RequestParam Optional<UUID> draft, Model model) {
+        Caller caller = Caller.current();
+        List<String> senders = senders(caller);
+        Form form = new Form(senders.get(0), "", "", "", "", "", null, null, "New message");
+        if (reply.isPresent()) {
+            MessageDetails.Detail m = find(caller, reply.get());
+            Set<String> own = new LinkedHashSet<>(senders);
+            String to = "outbound".equals(m.direction()) ? String.join(", ", m.to())
+                    : Optional.ofNullable(m.replyTo()).filter(r -> !r.isBlank()).orElse(m.from());
+            List<String> cc = new ArrayList<>();
+            if (all) {
+                m.to().stream().filter(a -> !own.contains(a.toLowerCase(Locale.ROOT)) && !to.contains(a))
+                        .forEach(cc::add);
+                m.cc().stream().filter(a -> !own.contains(a.toLowerCase(Locale.ROOT))).forEach(cc::add);
+            }
+            String from = m.to().stream().filter(own::contains).findFirst().orElse(senders.get(0));
+            form = new Form(from, to, String.join(", ", cc), "", prefixed("Re: ", m.subject()),
+                    "\n\n" + quote(m), m.threadId(), null, all ? "Reply all" : "Reply");
+        } else if (forward.isPresent()) {
+            MessageDetails.Detail m = find(caller, forward.get());
+            form = new Form(senders.get(0), "", "", "", prefixed("Fwd: ", m.subject()), "\n\n---------- Forwarded "
+                    + "message ----------\nFrom: " + m.from() + "\nDate: " + when(m) + "\nSubject: " + m.subject()
+                    + "\nTo: " + String.join(", ", m.to()) + "\n\n" + Optional.ofNullable(m.text()).orElse(""),
+                    m.threadId(), null, "Forward");
+        } else if (draft.isPresent()) {
+            MessageDetails.Detail m = find(caller, draft.get());
+            form = new Form(m.from(), String.join(", ", m.to()), String.join(", ", m.cc()),
+                    String.join(", ", m.bcc()), m.subject(), Optional.ofNullable(m.text()).orElse(""), m.threadId(),
+                    "draft".equals(m.status()) ? m.id() : null, "Draft");
+        }
+        model.addAttribute("form", form);
+        model.addAttribute("senders", senders);
+        model.addAttribute("known", known(caller.orgId()));
+        model.addAttribute("title", form.heading());
+        return "compose";
+    }
+
+    @PostMapping("/mail/compose")
+    String send(Model model, jakarta.servlet.http.HttpServletResponse response, @RequestParam String from, @RequestParam(defaultValue = "") String to,
+                @RequestParam(defaultValue = "") String cc, @RequestParam(defaultValue = "") String bcc,
+                @RequestParam(defaultValue = "") String subject, @RequestParam(defaultValue = "") String body,
+                @RequestParam Optional<UUID> thread, @RequestParam Optional<UUID> draft,
+                @RequestParam(defaultValue = "") String schedule, @RequestParam(name = "tz_offset",
+                defaultValue = "0") int tzOffsetMinutes,
+                @RequestParam(name = "files", required = false) List<MultipartFile> files) {
+        Caller caller = Caller.current();
+        if (!senders(caller).contains(from.toLowerCase(Locale.ROOT))) {
+            throw ApiException.forbidden("You cannot send as " + from + "; choose one of your addresses.");
+        }
+        try {
+            return queue(caller, from, to, cc, bcc, subject, body, thread, draft, schedule, tzOffsetMinutes, files);
+        } catch (ApiException e) {
+            // Back to the form with what was typed and one sentence on what to fix (attachments must be chosen again).
+            response.setStatus(e.status().value());
+            model.addAttribute("error", e.getMessage());
+            model.addAttribute("form", new Form(from, to, cc, bcc, subject, body, thread.orElse(null),
+                    draft.orElse(null), "New message"));
+            model.addAttribute("senders", senders(caller));
+            model.addAttribute("known", known(caller.orgId()));
+            model.addAttribute("title", "New message");
+            return "compose";
+        }
+    }
+
+    private String queue(Caller caller, String from, String to, String cc, String bcc, String subject, String body,
+                         Optional<UUID> thread, Optional<UUID> draft, String schedule, int tzOffsetMinutes,
+                         List<MultipartFile> files) {
+        Instant notBefore = schedule.isBlank() ? Instant.now().plus(undoWindow) : scheduled(schedule, tzOffsetMinutes);
+        OutboundDraft.Builder out = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
+                .createdBy(caller.userId()).from(from).to(addresses(to)).cc(addresses(cc)).bcc(addresses(bcc))
+                .subject(subject).text(body).notBefore(notBefore);
+        thread.ifPresent(out::threadId);
+        for (MultipartFile f : files == null ? List.<MultipartFile>of() : files) {
+            if (f.isEmpty()) {
+                continue;
+            }
+            try {
+                out.attach(Attachment.file(Optional.ofNullable(f.getOriginalFilename()).orElse("attachment"),
+                        Optional.ofNullable(f.getContentType()).orElse("application/octet-stream"), f.getBytes()));
+            } catch (IOException e) {
+                throw ApiException.badRequest("The attachment " + f.getOriginalFilename() + " could not be read.");
+            }
+        }
+        SendingCore.Queued queued = core.queue(out.build());
+        draft.ifPresent(d -> messages.discardDraft(caller.orgId(), d));
+        return "redirect:/mail/sent?sent=" + queued.message().id() + "&until=" + notBefore.toEpochMilli();
+    }
+
+    @PostMapping("/mail/sent/{id}/undo")
+    String undo(@PathVariable UUID id, RedirectAttributes redirect) {
+        Caller caller = Caller.current();
+        if (core.cancel(caller.orgId(), caller.userId(), id)) {
+            redirect.addFlashAttribute("notice", "Sending cancelled; the message is back in Drafts.");
+            return "redirect:/mail/compose?draft=" + id;
+        }
+        redirect.addFlashAttribute("notice", "Too late to undo: the message has already gone out.");
+        return "redirect:/mail/sent";
+    }
+
+    private List<String> senders(Caller caller) {
+        List<String> senders = SenderChoices.of(caller, endpoints.identities());
+        if (senders.isEmpty()) {
+            throw ApiException.forbidden("Your role cannot send mail, or no sending address is configured.");
+        }
+        return senders;
+    }
+
+    private MessageDetails.Detail find(Caller caller, UUID id) {
+        return details.find(caller.orgId(), id, false).orElseThrow(() -> ApiException.notFound("Message not found"));
+    }
+
+    private static Instant scheduled(String local, int tzOffsetMinutes) {
+        try {
+            // datetime-local has no zone; the page sends the browser's offset (minutes behind UTC, as JavaScript has it).
+            Instant at = LocalDateTime.parse(local).toInstant(ZoneOffset.UTC).plus(Duration.ofMinutes(tzOffsetMinutes));
+            if (at.isBefore(Instant.now().minusSeconds(60))) {
+                throw ApiException.unprocessable("The scheduled time " + local + " has passed; pick a later one.");
+            }
+            return at;
+        } catch (DateTimeParseException e) {
+            throw ApiException.unprocessable("The scheduled time must look like 2026-11-25T09:00; got '" + local
+                    + "'.");
+        }
+    }
+
+    private static List<String> addresses(String field) {
+        return Arrays.stream(field.split("[,;\\n]")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    private static String prefixed(String prefix, String subject) {
+        String s = subject == null ? "" : subject;
+        return s.toLowerCase(Locale.ROOT).startsWith(prefix.toLowerCase(Locale.ROOT)) ? s : prefix + s;
+    }
+
+    private static String when(MessageDetails.Detail m) {
+        return String.valueOf(m.date() != null ? m.date() : m.createdAt());
+    }
+
+    private static String quote(MessageDetails.Detail m) {
+        String text = Optional.ofNullable(m.text()).orElse("");
+        return "On " + when(m) + ", " + m.from() + " wrote:\n" + text.lines().map(l -> "> " + l)
+                .reduce((a, b) -> a + "\n" + b).orElse("");
+    }
+
+    /** Addresses the organization has written with, for the To field's suggestions. */
+    private List<String> known(long orgId) {
+        return jdbc.sql("SELECT a FROM (SELECT DISTINCT ON (a) a, created_at FROM (SELECT sender AS a, created_at "
+                        + "FROM email_message WHERE org_id = ? AND direction = 'inbound' AND NOT spam ORDER BY "
+                        + "created_at DESC LIMIT 2000) s ORDER BY a, created_at DESC) d ORDER BY created_at DESC LIMIT 200")
+                .param(orgId).query(String.class).list();
+    }
+}
