@@ -154,3 +154,34 @@
     });
   }
 })();
+
+// New mail without a reload: on an event from /mail/events, the sidebar's counts and the list are fetched again and
+// swapped in (unless rows are selected, so a bulk action in progress is not disturbed), with a small notice.
+(function () {
+  "use strict";
+  if (!document.body.hasAttribute("data-live") || !window.EventSource) { return; }
+  var source = new EventSource("/mail/events?since=" + encodeURIComponent(document.body.getAttribute("data-live")));
+  source.addEventListener("open", function () { document.body.setAttribute("data-live-ready", ""); });
+  source.addEventListener("mail", function () {
+    fetch(window.location.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
+      .then(function (response) { return response.ok ? response.text() : Promise.reject(response.status); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        var swap = function (selector) {
+          var now = document.querySelector(selector);
+          var next = fresh.querySelector(selector);
+          if (now && next) { now.replaceWith(document.importNode(next, true)); }
+        };
+        swap(".sidebar nav");
+        if (!document.querySelector(".rows input[type=checkbox]:checked")) {
+          swap("#rows");
+        }
+        var notice = document.getElementById("new-mail");
+        if (notice) {
+          notice.hidden = false;
+          setTimeout(function () { notice.hidden = true; }, 4000);
+        }
+      })
+      .catch(function () { /* the next event tries again */ });
+  });
+})();

@@ -36,9 +36,10 @@ class MailPage {
     private final Labels labels;
     private final Threads threads;
     private final AuditLog audit;
+    private final MailEvents events;
 
     MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
-             MailSearch search, Labels labels, Threads threads, AuditLog audit) {
+             MailSearch search, Labels labels, Threads threads, AuditLog audit, MailEvents events) {
         this.counts = counts;
         this.conversations = conversations;
         this.details = details;
@@ -47,6 +48,7 @@ class MailPage {
         this.labels = labels;
         this.threads = threads;
         this.audit = audit;
+        this.events = events;
     }
 
     @GetMapping("/mail")
@@ -157,6 +159,7 @@ class MailPage {
     }
 
     private void layout(Caller caller, Model model, String view, Optional<String> label, String title) {
+        model.addAttribute("newest", events.newest(caller.orgId())); // new mail after this is announced live
         model.addAttribute("counts", counts.of(caller.orgId()));
         model.addAttribute("view", view);
         model.addAttribute("label", label.orElse(null));

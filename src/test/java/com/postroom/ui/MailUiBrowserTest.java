@@ -317,6 +317,23 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 .query(Long.class).single()).isEqualTo(2);
     }
 
+    @Test
+    void newMailAppearsWithoutAReload() {
+        browser.go("/mail/inbox");
+        browser.find(".list-toolbar h1");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+                .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("body[data-live-ready]")));
+        browser.driver.executeScript("window.stayed = true;");
+        String subject = "Live " + MailboxFixture.word();
+        long start = System.nanoTime();
+        box.deliver(TestMail.message().subject(subject));
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed(subject));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(browser.driver.executeScript("return window.stayed === true")).as("no reload").isEqualTo(true);
+        assertThat(browser.find("#new-mail").getText()).isEqualTo("New mail");
+        System.out.println("New mail listed " + millis + " ms after it was stored");
+    }
+
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
