@@ -8,7 +8,7 @@ import java.util.Set;
 
 /**
  * A search in Gmail's syntax, parsed into a tree: words and {@code "phrases"}, {@code operator:value}, {@code -term},
- * {@code OR}, parentheses; terms side by side must all match. A malformed query is a {@link Malformed} whose message
+ * {@code OR} (binding tighter than terms side by side, as in Gmail), parentheses; terms side by side must all match. A malformed query is a {@link Malformed} whose message
  * names the problem and where it is, so the API can answer 400 with it.
  */
 public sealed interface SearchQuery {
@@ -95,7 +95,7 @@ public sealed interface SearchQuery {
             if (pos >= s.length()) {
                 return new All();
             }
-            SearchQuery q = or();
+            SearchQuery q = and();
             skipSpace();
             if (pos < s.length()) {
                 throw new Malformed("Unexpected ')' at position " + (pos + 1) + ": it closes no '('.");
@@ -103,25 +103,15 @@ public sealed interface SearchQuery {
             return q;
         }
 
-        private SearchQuery or() {
-            List<SearchQuery> alternatives = new ArrayList<>();
-            alternatives.add(and());
-            while (peekWord("OR") || peekChar('|')) {
-                pos += peekChar('|') ? 1 : 2;
-                skipSpace();
-                if (atEndOfGroup()) {
-                    throw new Malformed("'OR' at position " + pos + " needs a term after it.");
-                }
-                alternatives.add(and());
-            }
-            return alternatives.size() == 1 ? alternatives.get(0) : new Or(alternatives);
-        }
-
+        /** Terms side by side, all of which must match. */
         private SearchQuery and() {
             List<SearchQuery> terms = new ArrayList<>();
             skipSpace();
-            while (!atEndOfGroup() && !peekWord("OR") && !peekChar('|')) {
-                terms.add(unary());
+            while (!atEndOfGroup()) {
+                if (peekWord("OR") || peekChar('|')) {
+                    throw new Malformed("'OR' at position " + (pos + 1) + " needs a term before it.");
+                }
+                terms.add(or());
                 skipSpace();
             }
             if (terms.isEmpty()) {
@@ -129,6 +119,26 @@ public sealed interface SearchQuery {
                         : "A term was expected at position " + (pos + 1) + ".");
             }
             return terms.size() == 1 ? terms.get(0) : new And(terms);
+        }
+
+        /**
+         * Terms joined by OR. As in Gmail, OR binds tighter than terms side by side: {@code a OR b c} is
+         * {@code (a OR b) c}.
+         */
+        private SearchQuery or() {
+            List<SearchQuery> alternatives = new ArrayList<>();
+            alternatives.add(unary());
+            skipSpace();
+            while (peekWord("OR") || peekChar('|')) {
+                pos += peekChar('|') ? 1 : 2;
+                skipSpace();
+                if (atEndOfGroup()) {
+                    throw new Malformed("'OR' at position " + pos + " needs a term after it.");
+                }
+                alternatives.add(unary());
+                skipSpace();
+            }
+            return alternatives.size() == 1 ? alternatives.get(0) : new Or(alternatives);
         }
 
         private SearchQuery unary() {
@@ -148,7 +158,7 @@ public sealed interface SearchQuery {
                 if (peekChar(')')) {
                     throw new Malformed("Empty parentheses at position " + (start + 1) + ".");
                 }
-                SearchQuery inner = or();
+                SearchQuery inner = and();
                 skipSpace();
                 if (!peekChar(')')) {
                     throw new Malformed("The '(' at position " + (start + 1) + " is never closed.");

@@ -17,9 +17,12 @@ class SearchQueryTest {
         assertThat(SearchQuery.parse("from:alice \"late fee\" -spam")).isEqualTo(new SearchQuery.And(List.of(
                 new SearchQuery.Operator("from", "alice"), new SearchQuery.Text("late fee", true),
                 new SearchQuery.Not(new SearchQuery.Text("spam", false)))));
-        assertThat(SearchQuery.parse("a OR b c")).isEqualTo(new SearchQuery.Or(List.of(
-                new SearchQuery.Text("a", false), new SearchQuery.And(List.of(new SearchQuery.Text("b", false),
-                        new SearchQuery.Text("c", false))))));
+        assertThat(SearchQuery.parse("a OR b c")).as("OR binds tighter, as in Gmail").isEqualTo(
+                new SearchQuery.And(List.of(new SearchQuery.Or(List.of(new SearchQuery.Text("a", false),
+                        new SearchQuery.Text("b", false))), new SearchQuery.Text("c", false))));
+        assertThat(SearchQuery.parse("a b OR c | d")).isEqualTo(new SearchQuery.And(List.of(
+                new SearchQuery.Text("a", false), new SearchQuery.Or(List.of(new SearchQuery.Text("b", false),
+                        new SearchQuery.Text("c", false), new SearchQuery.Text("d", false))))));
         assertThat(SearchQuery.parse("(a OR b) c")).isEqualTo(new SearchQuery.And(List.of(
                 new SearchQuery.Or(List.of(new SearchQuery.Text("a", false), new SearchQuery.Text("b", false))),
                 new SearchQuery.Text("c", false))));

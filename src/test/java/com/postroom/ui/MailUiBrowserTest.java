@@ -107,9 +107,14 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 .orElseThrow(() -> new AssertionError("no row " + subject));
     }
 
+    /** Whether a row shows the subject; false while the list is being swapped by a live update. */
     private boolean listed(String subject) {
-        return browser.driver.findElements(By.cssSelector(".rows .row")).stream()
-                .anyMatch(r -> r.getText().contains(subject));
+        try {
+            return browser.driver.findElements(By.cssSelector(".rows .row")).stream()
+                    .anyMatch(r -> r.getText().contains(subject));
+        } catch (org.openqa.selenium.StaleElementReferenceException swapped) {
+            return false;
+        }
     }
 
     private void keys(CharSequence... keys) {
