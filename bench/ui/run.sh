@@ -18,7 +18,7 @@ trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
 PGPORT=$(sed -n 4p "$OUT/data/postgres/postmaster.pid")
 export PGPASSWORD; PGPASSWORD=$(cat "$OUT/data/postgres.password")
-PSQL="psql -q -h 127.0.0.1 -p $PGPORT -U postgres -d postgres -v ON_ERROR_STOP=1"
+PSQL="psql -q -h 127.0.0.1 -p $PGPORT -U postgres -d postroom -v ON_ERROR_STOP=1"
 echo "== writing $MESSAGES messages"
 START=$(date +%s)
 $PSQL <<SQL
