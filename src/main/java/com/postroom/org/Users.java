@@ -41,6 +41,19 @@ public class Users {
                 .query(Long.class).single();
     }
 
+    /** The organization's users, by email. */
+    public java.util.List<User> list(long orgId) {
+        return jdbc.sql("SELECT id, org_id, email, password_hash, roles FROM app_user WHERE org_id = ? ORDER BY email")
+                .param(orgId).query((rs, n) -> new User(rs.getLong(1), rs.getLong(2), rs.getString(3),
+                        rs.getString(4), Set.of((String[]) rs.getArray(5).getArray()))).list();
+    }
+
+    /** New roles for a user of the organization; false when there is no such user there. */
+    public boolean setRoles(long orgId, long id, Set<String> roles) {
+        return jdbc.sql("UPDATE app_user SET roles = ? WHERE id = ? AND org_id = ?")
+                .params(roles.stream().sorted().toArray(String[]::new), id, orgId).update() == 1;
+    }
+
     /** A user known only through the platform's JWT: a row without a password, so their actions can be attributed. */
     public long ensureExternal(long orgId, String email) {
         jdbc.sql("INSERT INTO app_user (org_id, email, roles) VALUES (?, lower(?), '{}') ON CONFLICT (email) "

@@ -1,0 +1,185 @@
+package com.postroom.settings;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import com.postroom.config.Identities;
+import com.postroom.inbound.MailboxAdmin;
+import com.postroom.mail.EmailAddress;
+import com.postroom.mail.MailEndpoints;
+import com.postroom.org.Caller;
+import com.postroom.org.Tokens;
+import com.postroom.org.Users;
+import com.postroom.ui.WebPage;
+import com.postroom.web.ApiException;
+
+/**
+ * Settings (admins): the identities Postroom sends from (configured in the environment, shown here), the synced
+ * mailboxes (add after a test login, remove), users and their roles, and API tokens (made, shown once, revoked). The
+ * same services as the API; a refusal is the API's sentence on the page.
+ */
+@WebPage
+class SettingsPage {
+
+    static final int MIN_PASSWORD = 12;
+
+    private final MailEndpoints endpoints;
+    private final MailboxAdmin mailboxes;
+    private final Users users;
+    private final Tokens tokens;
+    private final PasswordEncoder passwords;
+
+    SettingsPage(MailEndpoints endpoints, MailboxAdmin mailboxes, Users users, Tokens tokens,
+                 PasswordEncoder passwords) {
+        this.endpoints = endpoints;
+        this.mailboxes = mailboxes;
+        this.users = users;
+        this.tokens = tokens;
+        this.passwords = passwords;
+    }
+
+    /** An identity as the page lists it. */
+    public record Identity(String flow, String address) {
+    }
+
+    /** A user as the page lists them. */
+    public record UserRow(long id, String email, List<String> roles, boolean self) {
+    }
+
+    @GetMapping("/settings")
+    String show(Model model) {
+        Caller caller = admin();
+        List<Identity> identities = new ArrayList<>();
+        Identities ids = endpoints.identities();
+        for (Identities.Flow flow : List.of(Identities.Flow.FOUNDER, Identities.Flow.BILLING, Identities.Flow.SUPPORT,
+                Identities.Flow.NOREPLY)) {
+            identities.add(new Identity(flow.name().toLowerCase(Locale.ROOT),
+                    ids.sender(flow).map(EmailAddress::address).orElse("(not configured)")));
+        }
+        model.addAttribute("identities", identities);
+        model.addAttribute("sandbox", endpoints.sandbox());
+        model.addAttribute("mailboxes", mailboxes.list(caller.orgId()));
+        model.addAttribute("users", users.list(caller.orgId()).stream().map(u -> new UserRow(u.id(), u.email(),
+                u.roles().stream().sorted().toList(), u.id() == caller.userId())).toList());
+        model.addAttribute("roles", Caller.ALL_ROLES.stream().sorted().toList());
+        model.addAttribute("tokens", tokens.list(caller.orgId()).stream()
+                .filter(t -> !"session".equals(t.kind())).toList());
+        return "settings";
+    }
+
+    @PostMapping("/settings/mailboxes")
+    String addMailbox(@RequestParam String host, @RequestParam(required = false) Integer port,
+                      @RequestParam(defaultValue = "implicit") String tls, @RequestParam String username,
+                      @RequestParam String password, @RequestParam(defaultValue = "INBOX") String folders,
+                      RedirectAttributes redirect) {
+        Caller caller = admin();
+        List<String> list = List.of(folders.split(",")).stream().map(String::strip).filter(f -> !f.isEmpty())
+                .toList();
+        MailboxAdmin.Added added = mailboxes.add(caller.orgId(), new MailboxAdmin.NewMailbox(host, port, tls,
+                username, password, list));
+        redirect.addFlashAttribute("notice", "The login works; " + added.mailbox() + " is now synced ("
+                + String.join(", ", added.folders()) + ").");
+        return "redirect:/settings";
+    }
+
+    @PostMapping("/settings/mailboxes/{id}/remove")
+    String removeMailbox(@PathVariable long id, RedirectAttributes redirect) {
+        mailboxes.remove(admin().orgId(), id);
+        redirect.addFlashAttribute("notice", "Mailbox " + id + " is no longer synced; its mail stays in Postroom.");
+        return "redirect:/settings";
+    }
+
+    @PostMapping("/settings/users")
+    String addUser(@RequestParam String email, @RequestParam String password,
+                   @RequestParam(name = "roles", required = false) List<String> roles, RedirectAttributes redirect) {
+        Caller caller = admin();
+        EmailAddress address;
+        try {
+            address = EmailAddress.parse(email);
+        } catch (EmailAddress.InvalidAddressException e) {
+            throw ApiException.unprocessable("'" + email + "' is not an email address.");
+        }
+        if (password.length() < MIN_PASSWORD) {
+            throw ApiException.unprocessable("The password must be at least " + MIN_PASSWORD + " characters long.");
+        }
+        if (users.byEmail(address.address()).isPresent()) {
+            throw new ApiException(org.springframework.http.HttpStatus.CONFLICT, address.address()
+                    + " already has an account.");
+        }
+        users.create(caller.orgId(), address.address(), passwords.encode(password), checkedRoles(roles));
+        redirect.addFlashAttribute("notice", address.address() + " can now sign in.");
+        return "redirect:/settings";
+    }
+
+    @PostMapping("/settings/users/{id}/roles")
+    String roles(@PathVariable long id, @RequestParam(name = "roles", required = false) List<String> roles,
+                 RedirectAttributes redirect) {
+        Caller caller = admin();
+        Set<String> wanted = checkedRoles(roles);
+        if (id == caller.userId() && !wanted.contains(Caller.ADMIN)) {
+            throw ApiException.unprocessable("You cannot take the admin role from yourself; ask another admin.");
+        }
+        if (!users.setRoles(caller.orgId(), id, wanted)) {
+            throw ApiException.notFound("User not found");
+        }
+        redirect.addFlashAttribute("notice", "Roles saved.");
+        return "redirect:/settings";
+    }
+
+    @PostMapping("/settings/tokens")
+    String createToken(@RequestParam String name, RedirectAttributes redirect) {
+        Caller caller = admin();
+        String n = name.strip();
+        if (n.isEmpty() || n.length() > 100) {
+            throw ApiException.unprocessable("Give the token a name of 1 to 100 characters, such as billing-service.");
+        }
+        Tokens.Issued issued = tokens.issueApiToken(caller.orgId(), caller.userId(), n);
+        Map<String, Object> shown = new LinkedHashMap<>();
+        shown.put("name", issued.name());
+        shown.put("token", issued.token());
+        redirect.addFlashAttribute("newToken", shown); // shown on the next page only; Postroom keeps its hash
+        return "redirect:/settings";
+    }
+
+    @PostMapping("/settings/tokens/{id}/revoke")
+    String revoke(@PathVariable long id, RedirectAttributes redirect) {
+        Caller caller = admin();
+        if (!tokens.existsInOrg(caller.orgId(), id)) {
+            throw ApiException.notFound("Token not found");
+        }
+        tokens.revoke(caller.orgId(), id);
+        redirect.addFlashAttribute("notice", "Token " + id + " is revoked.");
+        return "redirect:/settings";
+    }
+
+    private static Caller admin() {
+        return Caller.current().requireOr("Settings are for admins.", Caller.ADMIN);
+    }
+
+    private static Set<String> checkedRoles(List<String> roles) {
+        Set<String> out = new LinkedHashSet<>(roles == null ? List.of() : roles);
+        for (String r : out) {
+            if (!Caller.ALL_ROLES.contains(r)) {
+                throw ApiException.unprocessable("'" + r + "' is not a role; roles are " + String.join(", ",
+                        Caller.ALL_ROLES.stream().sorted().toList()) + ".");
+            }
+        }
+        if (out.isEmpty()) {
+            throw ApiException.unprocessable("Give the user at least one role.");
+        }
+        return out;
+    }
+}
