@@ -173,8 +173,21 @@
           if (now && next) { now.replaceWith(document.importNode(next, true)); }
         };
         swap(".sidebar nav");
-        if (!document.querySelector(".rows input[type=checkbox]:checked")) {
-          swap("#rows");
+        // New conversations go on top; rows already shown are left as they are, so the keyboard position, focus and
+        // any selection survive.
+        var rows = document.getElementById("rows");
+        var freshRows = fresh.getElementById("rows");
+        if (rows && freshRows) {
+          var known = {};
+          rows.querySelectorAll(".row[data-thread]").forEach(function (r) { known[r.getAttribute("data-thread")] = true; });
+          var added = Array.prototype.filter.call(freshRows.querySelectorAll(".row[data-thread]"), function (r) {
+            return !known[r.getAttribute("data-thread")];
+          });
+          for (var i = added.length - 1; i >= 0; i--) {
+            rows.insertBefore(document.importNode(added[i], true), rows.firstChild);
+          }
+          var empty = document.querySelector(".list-pane .empty");
+          if (empty && added.length) { empty.remove(); }
         }
         var notice = document.getElementById("new-mail");
         if (notice) {

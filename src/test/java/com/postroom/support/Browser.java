@@ -67,6 +67,17 @@ public final class Browser implements AutoCloseable {
                 .until(ExpectedConditions.visibilityOfElementLocated(By.cssSelector(css)));
     }
 
+    /**
+     * Waits until an element matching {@code css} shows {@code text}: after a click that loads a new page, the old
+     * page's element may still match for a moment, so a plain find could read it.
+     */
+    public void waitForText(String css, String text) {
+        new WebDriverWait(driver, Duration.ofSeconds(20))
+                .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+                .withMessage("no " + css + " showing '" + text + "'")
+                .until(d -> d.findElements(By.cssSelector(css)).stream().anyMatch(e -> e.getText().contains(text)));
+    }
+
     public String path() {
         return driver.getCurrentUrl().replace(base, "");
     }
@@ -75,7 +86,14 @@ public final class Browser implements AutoCloseable {
         go("/login");
         find("#email").sendKeys(email);
         find("#password").sendKeys(password);
-        find("button[type=submit]").click();
+        clickAndWait(find("button[type=submit]"));
+    }
+
+    /** Clicks something that loads a new page, and waits until the old page is gone. */
+    public void clickAndWait(WebElement target) {
+        WebElement page = driver.findElement(By.tagName("html"));
+        target.click();
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
     }
 
     public void screenshot(String name) {

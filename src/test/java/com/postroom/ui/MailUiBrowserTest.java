@@ -128,14 +128,14 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.go("/mail/inbox");
         WebElement row = row("Run report " + word);
         assertThat(row.getAttribute("class")).contains("unread");
-        row.findElement(By.cssSelector("a.row-link")).click();
+        browser.clickAndWait(row.findElement(By.cssSelector("a.row-link")));
         assertThat(browser.find(".thread-subject").getText()).isEqualTo("Run report " + word);
         assertThat(browser.find("pre.plain").getText()).contains("Crew 12 logged 4 runs.");
         WebElement link = browser.find("pre.plain a");
         assertThat(link.getAttribute("href")).isEqualTo("https://example.org/runs?day=1");
         assertThat(link.getAttribute("rel")).isEqualTo("noopener noreferrer");
         assertThat(link.getAttribute("target")).isEqualTo("_blank");
-        browser.find(".back").click();
+        browser.clickAndWait(browser.find(".back"));
         assertThat(row("Run report " + word).getAttribute("class")).doesNotContain("unread");
     }
 
@@ -196,19 +196,20 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         for (String s : List.of("Bulk a " + word, "Bulk b " + word)) {
             row(s).findElement(By.cssSelector("input[type=checkbox]")).click();
         }
-        browser.find("button[value=read]").click();
-        browser.find(".rows .row");
+        browser.clickAndWait(browser.find("button[value=read]"));
         assertThat(row("Bulk a " + word).getAttribute("class")).doesNotContain("unread");
         assertThat(row("Bulk b " + word).getAttribute("class")).doesNotContain("unread");
 
+        WebElement page = browser.driver.findElement(By.tagName("html"));
         browser.find("#q").sendKeys("statement " + word + Keys.ENTER);
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
         WebElement hit = browser.find(".rows .row");
         assertThat(hit.getText()).contains("Bulk b " + word);
         assertThat(hit.findElements(By.tagName("mark"))).isNotEmpty();
 
         browser.go("/mail/inbox");
-        browser.driver.findElements(By.cssSelector(".sidebar a")).stream()
-                .filter(a -> a.getText().startsWith("Billing")).findFirst().orElseThrow().click();
+        browser.clickAndWait(browser.driver.findElements(By.cssSelector(".sidebar a")).stream()
+                .filter(a -> a.getText().startsWith("Billing")).findFirst().orElseThrow());
         assertThat(browser.find(".list-toolbar h1").getText()).isEqualTo("Billing");
         assertThat(listed("Bulk a " + word)).isTrue();
         assertThat(listed("Bulk b " + word)).isFalse();
@@ -283,7 +284,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.find("#files").sendKeys(file.toString());
         browser.find("#send").click();
         browser.find("#undo").click();
-        assertThat(browser.find("[role=status]").getText()).contains("Sending cancelled");
+        browser.waitForText("main [role=status]", "Sending cancelled");
         assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
         sleepQuietly(3000); // past the undo window: nothing may have gone out
         assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
@@ -291,7 +292,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
 
         browser.find("#files").sendKeys(file.toString());
         browser.find("#send").click();
-        assertThat(browser.find(".notice-bar [data-pending]").getText()).startsWith("Sending");
+        browser.waitForText(".notice-bar [data-pending]", "Sending");
         new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
                 .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
         var sent = com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),

@@ -61,8 +61,8 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         browser.find("#new-password").sendKeys("a-long-clerk-password");
         browser.driver.findElements(By.cssSelector("form[aria-label='Add a user'] input[value=billing]")).get(0)
                 .click();
-        browser.find("form[aria-label='Add a user'] button").click();
-        assertThat(browser.find("[role=status]").getText()).isEqualTo(email + " can now sign in.");
+        browser.clickAndWait(browser.find("form[aria-label='Add a user'] button"));
+        browser.waitForText("[role=status]", email + " can now sign in.");
         WebElement row = browser.find("tr[data-user='" + email + "']");
         assertThat(row.findElement(By.cssSelector("input[value=billing]")).isSelected()).isTrue();
         assertThat(row.findElement(By.cssSelector("input[value=admin]")).isSelected()).isFalse();
@@ -70,8 +70,8 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         // Taking one's own admin role is refused, with the reason.
         WebElement me = browser.find("tr[data-user='" + SandboxTest.ADMIN + "']");
         me.findElement(By.cssSelector("input[value=admin]")).click();
-        me.findElement(By.cssSelector("button")).click();
-        assertThat(browser.find("main p").getText()).contains("cannot take the admin role from yourself");
+        browser.clickAndWait(me.findElement(By.cssSelector("button")));
+        browser.waitForText("main p", "cannot take the admin role from yourself");
     }
 
     @Test
@@ -79,12 +79,13 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         String name = "ci-" + System.nanoTime();
         browser.go("/settings");
         browser.find("#token-name").sendKeys(name);
-        browser.find("form[aria-label='Make a token'] button").click();
+        browser.clickAndWait(browser.find("form[aria-label='Make a token'] button"));
+        browser.waitForText("#new-token pre", "pr_");
         assertThat(browser.find("#new-token pre").getText()).matches("pr_[A-Za-z0-9_-]{43}");
         browser.go("/settings");
         assertThat(browser.driver.findElements(By.id("new-token"))).as("shown once").isEmpty();
-        browser.find("tr[data-token='" + name + "'] button").click();
-        assertThat(browser.find("tr[data-token='" + name + "']").getText()).contains("revoked");
+        browser.clickAndWait(browser.find("tr[data-token='" + name + "'] button"));
+        browser.waitForText("tr[data-token='" + name + "']", "revoked");
     }
 
     @Test
@@ -98,8 +99,8 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         browser.driver.findElement(By.cssSelector("#mb-tls option[value=none]")).click();
         browser.find("#mb-user").sendKeys(user);
         browser.find("#mb-password").sendKeys("wrong-password");
-        browser.find("form[aria-label='Add a mailbox'] button").click();
-        assertThat(browser.find("main p").getText()).contains("Could not log in");
+        browser.clickAndWait(browser.find("form[aria-label='Add a mailbox'] button"));
+        browser.waitForText("main p", "Could not log in");
 
         browser.go("/settings");
         browser.find("#mb-host").sendKeys("127.0.0.1");
@@ -107,11 +108,11 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         browser.driver.findElement(By.cssSelector("#mb-tls option[value=none]")).click();
         browser.find("#mb-user").sendKeys(user);
         browser.find("#mb-password").sendKeys(MailboxFixture.PASSWORD);
-        browser.find("form[aria-label='Add a mailbox'] button").click();
-        assertThat(browser.find("[role=status]").getText()).contains("is now synced");
+        browser.clickAndWait(browser.find("form[aria-label='Add a mailbox'] button"));
+        browser.waitForText("[role=status]", "is now synced");
         long id = jdbc.sql("SELECT id FROM mailbox WHERE username = ?").param(user).query(Long.class).single();
-        browser.find("tr[data-mailbox='" + id + "'] button").click();
-        assertThat(browser.find("[role=status]").getText()).contains("no longer synced");
+        browser.clickAndWait(browser.find("tr[data-mailbox='" + id + "'] button"));
+        browser.waitForText("[role=status]", "no longer synced");
         assertThat(jdbc.sql("SELECT count(*) FROM mailbox WHERE username = ?").param(user).query(Long.class).single())
                 .isZero();
     }

@@ -57,8 +57,8 @@ class WebUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(5);
         assertThat(browser.find(".who").getText()).isEqualTo(SandboxTest.ADMIN);
 
-        browser.find(".signout button").click();
-        assertThat(browser.find("[role=status]").getText()).isEqualTo("You are signed out.");
+        browser.clickAndWait(browser.find(".signout button"));
+        browser.waitForText("[role=status]", "You are signed out.");
         browser.go("/dashboard");
         assertThat(browser.path()).as("the session is gone").startsWith("/login");
     }
@@ -66,7 +66,7 @@ class WebUiBrowserTest implements Browser.HasBrowser {
     @Test
     void aWrongPasswordSaysSoAndSignsNothingIn() {
         browser.signIn(SandboxTest.ADMIN, "not-the-password");
-        assertThat(browser.find("[role=alert]").getText()).isEqualTo("Wrong email or password.");
+        browser.waitForText("[role=alert]", "Wrong email or password.");
         browser.go("/dashboard");
         assertThat(browser.path()).startsWith("/login");
     }
