@@ -198,3 +198,68 @@
       .catch(function () { /* the next event tries again */ });
   });
 })();
+
+// Drafts: what the composer types is saved every few seconds (and when the page is left) as a draft in Drafts.
+// Density: compact rows, remembered in this browser.
+(function () {
+  "use strict";
+  var form = document.querySelector("form[data-autosave]");
+  if (form) {
+    var draft = form.querySelector("[data-draft]");
+    var state = document.getElementById("draft-state");
+    var last = null;
+    var sending = false;
+    var fields = function () {
+      var data = new URLSearchParams();
+      ["from", "to", "cc", "bcc", "subject", "body", "thread"].forEach(function (name) {
+        var input = form.elements[name];
+        if (input && input.value) { data.append(name, input.value); }
+      });
+      if (draft.value) { data.append("draft", draft.value); }
+      return data;
+    };
+    var save = function () {
+      if (sending) { return; }
+      var data = fields();
+      var body = data.toString();
+      if (body === last || (!form.elements.to.value && !form.elements.subject.value && !form.elements.body.value.trim())) {
+        return;
+      }
+      last = body;
+      var headers = {"Content-Type": "application/x-www-form-urlencoded"};
+      var token = document.querySelector('meta[name="_csrf"]');
+      var header = document.querySelector('meta[name="_csrf_header"]');
+      if (token && header) { headers[header.content] = token.content; }
+      fetch(form.getAttribute("data-autosave"), {method: "POST", credentials: "same-origin", headers: headers, body: body})
+        .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+        .then(function (id) {
+          if (id && !sending) {
+            draft.value = id;
+            if (state) { state.textContent = "Draft saved"; }
+          }
+        })
+        .catch(function () { last = null; if (state) { state.textContent = "Draft not saved yet"; } });
+    };
+    form.addEventListener("submit", function () { sending = true; });
+    setInterval(save, 3000);
+  }
+
+  var toggle = document.querySelector("[data-density]");
+  var apply = function (compact) {
+    document.body.classList.toggle("compact", compact);
+    if (toggle) {
+      toggle.setAttribute("aria-pressed", String(compact));
+      toggle.textContent = compact ? "Comfortable" : "Compact";
+    }
+  };
+  var stored = null;
+  try { stored = window.localStorage.getItem("postroom.density"); } catch (e) { stored = null; }
+  apply(stored === "compact");
+  if (toggle) {
+    toggle.addEventListener("click", function () {
+      var compact = !document.body.classList.contains("compact");
+      try { window.localStorage.setItem("postroom.density", compact ? "compact" : "comfortable"); } catch (e) { /* private mode */ }
+      apply(compact);
+    });
+  }
+})();

@@ -45,15 +45,17 @@ class ComposePage {
     private final SendingCore core;
     private final MessageDetails details;
     private final Messages messages;
+    private final Threads threads;
     private final MailEndpoints endpoints;
     private final JdbcClient jdbc;
     private final Duration undoWindow;
 
-    ComposePage(SendingCore core, MessageDetails details, Messages messages, MailEndpoints endpoints,
+    ComposePage(SendingCore core, MessageDetails details, Messages messages, Threads threads, MailEndpoints endpoints,
                 JdbcClient jdbc, PostroomSettings settings) {
         this.core = core;
         this.details = details;
         this.messages = messages;
+        this.threads = threads;
         this.endpoints = endpoints;
         this.jdbc = jdbc;
         this.undoWindow = settings.web().undoSendWindow();
@@ -152,6 +154,32 @@ class ComposePage {
         SendingCore.Queued queued = core.queue(out.build());
         draft.ifPresent(d -> messages.discardDraft(caller.orgId(), d));
         return "redirect:/mail/sent?sent=" + queued.message().id() + "&until=" + notBefore.toEpochMilli();
+    }
+
+    /**
+     * Autosave: the composer posts what is typed every few seconds; the first save makes a draft (Drafts), later ones
+     * update it. Answers the draft's id, or nothing once the draft has been sent.
+     */
+    @PostMapping(value = "/mail/drafts", produces = "text/plain")
+    @org.springframework.web.bind.annotation.ResponseBody
+    String autosave(@RequestParam String from, @RequestParam(defaultValue = "") String to,
+                    @RequestParam(defaultValue = "") String cc, @RequestParam(defaultValue = "") String bcc,
+                    @RequestParam(defaultValue = "") String subject, @RequestParam(defaultValue = "") String body,
+                    @RequestParam Optional<UUID> thread, @RequestParam Optional<UUID> draft) {
+        Caller caller = Caller.current();
+        if (!senders(caller).contains(from.toLowerCase(Locale.ROOT))) {
+            throw ApiException.forbidden("You cannot write as " + from + "; choose one of your addresses.");
+        }
+        UUID threadId = thread.filter(t -> threads.find(caller.orgId(), t).isPresent())
+                .orElse(null);
+        if (draft.isPresent()) {
+            Messages.Draft d = new Messages.Draft(caller.orgId(), caller.userId(), threadId, from, addresses(to),
+                    addresses(cc), addresses(bcc), subject, body);
+            return messages.updateDraft(draft.get(), d) ? draft.get().toString() : "";
+        }
+        UUID t = threadId != null ? threadId : threads.create(caller.orgId(), subject).id();
+        return messages.insertDraft(new Messages.Draft(caller.orgId(), caller.userId(), t, from, addresses(to),
+                addresses(cc), addresses(bcc), subject, body)).toString();
     }
 
     @PostMapping("/mail/sent/{id}/undo")

@@ -39,6 +39,33 @@ public class Messages {
                               List<String> references, Map<String, Object> meta, Long createdBy) {
     }
 
+    /** What the composer has typed so far, kept as a draft (folder Drafts). */
+    public record Draft(long orgId, Long createdBy, UUID threadId, String sender, List<String> to, List<String> cc,
+                        List<String> bcc, String subject, String body) {
+    }
+
+    /** A new draft; its id. */
+    public UUID insertDraft(Draft d) {
+        return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, sender, recipients, cc, bcc, "
+                        + "subject, body_plain, created_by, folder, seen) VALUES (?, ?, 'outbound', 'draft', ?, ?, ?, ?, "
+                        + "?, ?, ?, 'drafts', true) RETURNING id")
+                .params(d.orgId(), d.threadId(), d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(),
+                        d.body(), d.createdBy())
+                .query(UUID.class).single();
+    }
+
+    /**
+     * The draft as typed now. False when it is no draft any more (sent, or discarded): an autosave that arrives after
+     * Send must not bring it back.
+     */
+    public boolean updateDraft(UUID id, Draft d) {
+        return jdbc.sql("UPDATE email_message SET sender = ?, recipients = ?, cc = ?, bcc = ?, subject = ?, "
+                        + "body_plain = ?, updated_at = now() WHERE id = ? AND org_id = ? AND status = 'draft' "
+                        + "AND deleted_at IS NULL")
+                .params(d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(), d.body(), id, d.orgId())
+                .update() == 1;
+    }
+
     /** A draft that was sent (as a new message) is done with. */
     public void discardDraft(long orgId, UUID id) {
         jdbc.sql("UPDATE email_message SET deleted_at = now() WHERE id = ? AND org_id = ? AND status = 'draft'")

@@ -340,6 +340,41 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         System.out.println("New mail listed " + millis + " ms after it was stored");
     }
 
+    @Test
+    void draftsAreSavedWhileTypingAndGoneOnceSent() {
+        String subject = "Draft " + MailboxFixture.word();
+        browser.go("/mail/compose");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        browser.find("#body").sendKeys("half written");
+        browser.waitForText("#draft-state", "Draft saved");
+        browser.go("/mail/drafts");
+        browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
+        browser.clickAndWait(browser.find(".message a[href*='draft=']"));
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
+        browser.find("#body").sendKeys(" and finished");
+        browser.clickAndWait(browser.find("#send"));
+        browser.go("/mail/drafts");
+        browser.find(".list-toolbar h1");
+        assertThat(listed(subject)).as("a sent draft leaves Drafts").isFalse();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject).get(0)).satisfies(m -> assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(m))
+                .contains("half written and finished"));
+    }
+
+    @Test
+    void theDensitySettingIsRemembered() {
+        browser.go("/mail/inbox");
+        browser.find("[data-density]").click();
+        assertThat(browser.find("body").getAttribute("class")).contains("compact");
+        browser.go("/mail/inbox");
+        assertThat(browser.find("body").getAttribute("class")).contains("compact");
+        browser.find("[data-density]").click();
+        assertThat(browser.find("body").getAttribute("class")).doesNotContain("compact");
+    }
+
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
