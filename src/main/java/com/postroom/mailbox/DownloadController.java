@@ -103,7 +103,7 @@ class DownloadController {
     }
 
     /** The message exactly as the server had it (RFC 822), or as Postroom sent it. */
-    @GetMapping({"/api/email/messages/{id}/raw", "/api/mail/messages/{id}/raw"})
+    @GetMapping({"/api/email/messages/{id}/raw", "/api/mail/messages/{id}/raw", "/mail/messages/{id}/raw"})
     void raw(@PathVariable UUID id, HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();
         boolean exists = jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND deleted_at IS NULL")
@@ -124,7 +124,8 @@ class DownloadController {
     record AttachmentRow(UUID messageId, String partPath, String filename, String contentType, long sizeBytes) {
     }
 
-    @GetMapping({"/api/mail/attachments/{id}", "/api/email/attachments/{id}"})
+    // /mail/... is the same download for the web UI's session (the /api routes take bearer tokens only).
+    @GetMapping({"/api/mail/attachments/{id}", "/api/email/attachments/{id}", "/mail/attachments/{id}"})
     void attachment(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean inline,
                     HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();

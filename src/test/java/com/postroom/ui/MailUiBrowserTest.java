@@ -365,6 +365,27 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     @Test
+    void attachmentsDownloadWithTheSessionAndImagesArePreviewed() throws Exception {
+        String word = MailboxFixture.word();
+        byte[] png = java.util.Base64.getDecoder().decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+                + "DwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        UUID id = box.deliver(TestMail.message().subject("Scan " + word).attach("scan.png", "image/png", png, null)
+                .attach("claim.pdf", "application/pdf", "%PDF-1.4 claim".getBytes(), null)).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement preview = browser.find(".attachments img.preview");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> Boolean.TRUE.equals(
+                browser.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth === 1;",
+                        preview)));
+        // The download link works with the session alone, as an attachment.
+        String href = browser.find(".attachments a[href$='pdf'], .attachments li:nth-child(2) a").getAttribute("href");
+        Object status = browser.driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
+                + "fetch(arguments[0], {credentials: 'same-origin'}).then(function (r) {"
+                + " done(r.status + ' ' + r.headers.get('content-disposition')); });", href);
+        assertThat(String.valueOf(status)).startsWith("200 attachment");
+        assertThat(browser.driver.findElements(By.cssSelector(".headers a[href$='/raw']"))).isNotEmpty();
+    }
+
+    @Test
     void theDensitySettingIsRemembered() {
         browser.go("/mail/inbox");
         browser.find("[data-density]").click();
