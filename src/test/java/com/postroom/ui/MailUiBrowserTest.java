@@ -386,6 +386,24 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     @Test
+    void olderPagesLoadAsTheListScrollsWithWorkingLinks() {
+        String word = MailboxFixture.word();
+        TestMail[] mails = new TestMail[55];
+        for (int i = 0; i < mails.length; i++) {
+            mails[i] = TestMail.message().subject("Page " + i + " " + word);
+        }
+        box.deliver(mails);
+        browser.go("/mail/inbox");
+        int first = browser.driver.findElements(By.cssSelector(".rows .row")).size();
+        browser.driver.executeScript("document.querySelector('.rows .more').scrollIntoView();");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+                .until(d -> d.findElements(By.cssSelector(".rows .row")).size() > first);
+        WebElement last = browser.driver.findElements(By.cssSelector(".rows .row")).get(first);
+        assertThat(last.getAttribute("data-open")).startsWith("/mail/inbox/");
+        assertThat(last.findElement(By.cssSelector("a.row-link")).getAttribute("href")).contains("/mail/inbox/");
+    }
+
+    @Test
     void theDensitySettingIsRemembered() {
         browser.go("/mail/inbox");
         browser.find("[data-density]").click();
