@@ -2,6 +2,7 @@ package com.postroom.mailbox;
 
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
@@ -25,11 +26,14 @@ public final class HtmlSanitizer {
 
     private static final PolicyFactory POLICY = new HtmlPolicyBuilder()
             .allowElements(FORMATTING)
-            .allowUrlProtocols("http", "https", "mailto")
-            .allowAttributes("href").onElements("a")
+            // "data" is allowed as a protocol only so that embedded raster images pass; the attribute policies below
+            // keep it off links and off anything but a base64 PNG, JPEG, GIF or WebP.
+            .allowUrlProtocols("http", "https", "mailto", "data")
+            .allowAttributes("href").matching(HtmlSanitizer::notData).onElements("a")
             .allowAttributes("target").matching(true, "_blank").onElements("a")
             .requireRelsOnLinks("noopener", "noreferrer", "nofollow")
-            .allowAttributes("src", "alt", "width", "height").onElements("img")
+            .allowAttributes("src").matching(HtmlSanitizer::imageSource).onElements("img")
+            .allowAttributes("alt", "width", "height").onElements("img")
             .allowAttributes("align", "valign", "width", "height", "bgcolor", "colspan", "rowspan", "cellpadding",
                     "cellspacing", "border").onElements("table", "tr", "td", "th", "col", "colgroup", "tbody",
                     "thead", "tfoot", "div", "p", "img", "hr")
@@ -38,7 +42,22 @@ public final class HtmlSanitizer {
             .allowStyling()
             .toFactory();
 
+    private static final Pattern DATA_IMAGE =
+            Pattern.compile("data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}");
+
     private HtmlSanitizer() {
+    }
+
+    private static String notData(String element, String attribute, String value) {
+        return value.strip().regionMatches(true, 0, "data:", 0, 5) ? null : value;
+    }
+
+    private static String imageSource(String element, String attribute, String value) {
+        String v = value.strip();
+        if (!v.regionMatches(true, 0, "data:", 0, 5)) {
+            return value;
+        }
+        return DATA_IMAGE.matcher(v).matches() ? v : null;
     }
 
     /** What came out: the safe HTML and whether remote content was removed from it. */

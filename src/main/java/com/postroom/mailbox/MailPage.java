@@ -84,7 +84,7 @@ class MailPage {
         Scope scope = scope(caller, view, label);
         ThreadView t = threads.find(caller.orgId(), thread)
                 .orElseThrow(() -> ApiException.notFound("Conversation not found"));
-        List<MessageDetails.Detail> messages = details.ofThread(caller.orgId(), thread, images);
+        List<MessageDetails.Detail> messages = details.ofThreadForBrowser(caller.orgId(), thread, images);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", thread,
                 AuditLog.details("messages", messages.size()));
         List<UUID> unread = messages.stream().filter(m -> !m.seen()).map(MessageDetails.Detail::id).toList();

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -17,10 +18,12 @@ public class MessageDetails {
 
     private final JdbcClient jdbc;
     private final Summaries summaries;
+    private final InlineImages inlineImages;
 
-    MessageDetails(JdbcClient jdbc, Summaries summaries) {
+    MessageDetails(JdbcClient jdbc, Summaries summaries, InlineImages inlineImages) {
         this.jdbc = jdbc;
         this.summaries = summaries;
+        this.inlineImages = inlineImages;
     }
 
     public record AttachmentInfo(UUID id, String filename, String contentType, long sizeBytes, String sha256,
@@ -37,33 +40,55 @@ public class MessageDetails {
     }
 
     public Optional<Detail> find(long orgId, UUID id, boolean remoteImages) {
-        List<Detail> list = of(orgId, List.of(id), remoteImages);
+        List<Detail> list = of(orgId, List.of(id), remoteImages, false);
         return list.isEmpty() ? Optional.empty() : Optional.of(list.get(0));
     }
 
-    /** Messages of a thread, oldest first. */
+    /** Messages of a thread, oldest first; {@code cid:} images link to the attachment route (for API clients). */
     public List<Detail> ofThread(long orgId, UUID threadId, boolean remoteImages) {
-        List<UUID> ids = jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND thread_id = ? AND deleted_at IS NULL "
-                + "ORDER BY created_at, id").params(orgId, threadId).query(UUID.class).list();
-        return of(orgId, ids, remoteImages);
+        return of(orgId, threadIds(orgId, threadId), remoteImages, false);
     }
 
-    private List<Detail> of(long orgId, List<UUID> ids, boolean remoteImages) {
+    /**
+     * Messages of a thread for the web UI, whose sandboxed frame cannot fetch with the reader's session:
+     * {@code cid:} images are carried inside the HTML as {@code data:} URLs.
+     */
+    public List<Detail> ofThreadForBrowser(long orgId, UUID threadId, boolean remoteImages) {
+        return of(orgId, threadIds(orgId, threadId), remoteImages, true);
+    }
+
+    private List<UUID> threadIds(long orgId, UUID threadId) {
+        return jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND thread_id = ? AND deleted_at IS NULL "
+                + "ORDER BY created_at, id").params(orgId, threadId).query(UUID.class).list();
+    }
+
+    private List<Detail> of(long orgId, List<UUID> ids, boolean remoteImages, boolean embedInlineImages) {
         if (ids.isEmpty()) {
             return List.of();
         }
         UUID[] array = ids.toArray(UUID[]::new);
         Map<UUID, List<AttachmentInfo>> attachments = new HashMap<>();
-        jdbc.sql("SELECT id, message_id, filename, content_type, size_bytes, sha256, inline, content_id "
+        Map<UUID, List<InlineImages.Part>> inlineParts = new HashMap<>();
+        jdbc.sql("SELECT id, message_id, filename, content_type, size_bytes, sha256, inline, content_id, part_path "
                         + "FROM email_attachment WHERE org_id = ? AND message_id = ANY(?) ORDER BY part_path")
                 .params(orgId, array)
                 .query(rs -> {
                     UUID aid = rs.getObject(1, UUID.class);
-                    attachments.computeIfAbsent(rs.getObject(2, UUID.class), k -> new ArrayList<>())
+                    UUID mid = rs.getObject(2, UUID.class);
+                    attachments.computeIfAbsent(mid, k -> new ArrayList<>())
                             .add(new AttachmentInfo(aid, rs.getString(3), rs.getString(4), rs.getLong(5),
                                     rs.getString(6), rs.getBoolean(7), rs.getString(8), "/api/mail/attachments/" + aid));
+                    if (rs.getString(8) != null) {
+                        inlineParts.computeIfAbsent(mid, k -> new ArrayList<>()).add(new InlineImages.Part(
+                                rs.getString(8), rs.getString(9), rs.getString(4), rs.getLong(5)));
+                    }
                 });
         Map<UUID, List<MessageSummary.LabelChip>> labels = summaries.labelsOf(orgId, array);
+        // Read before the main query, so no second connection is taken while its rows are open.
+        Map<UUID, Map<String, String>> embedded = new HashMap<>();
+        if (embedInlineImages) {
+            inlineParts.forEach((mid, list) -> embedded.put(mid, inlineImages.dataUrls(mid, list)));
+        }
         Map<UUID, Detail> byId = new HashMap<>();
         jdbc.sql("SELECT id, thread_id, direction, folder, status, classification, sender, meta ->> 'from_name', "
                         + "recipients, cc, bcc, reply_to, subject, sent_date, created_at, message_id, in_reply_to, "
@@ -73,10 +98,16 @@ public class MessageDetails {
                 .query(rs -> {
                     UUID mid = rs.getObject(1, UUID.class);
                     List<AttachmentInfo> parts = attachments.getOrDefault(mid, List.of());
-                    HtmlSanitizer.Result html = HtmlSanitizer.sanitize(rs.getString("body_html"),
-                            cid -> parts.stream().filter(p -> cid.equalsIgnoreCase(stripBrackets(p.contentId())))
-                                    .findFirst().map(p -> p.url() + "?inline=true").orElse(null),
-                            remoteImages);
+                    String bodyHtml = rs.getString("body_html");
+                    Function<String, String> cidUrl;
+                    if (embedInlineImages) {
+                        Map<String, String> data = embedded.getOrDefault(mid, Map.of());
+                        cidUrl = cid -> data.get(InlineImages.key(cid));
+                    } else {
+                        cidUrl = cid -> parts.stream().filter(p -> cid.equalsIgnoreCase(stripBrackets(p.contentId())))
+                                .findFirst().map(p -> p.url() + "?inline=true").orElse(null);
+                    }
+                    HtmlSanitizer.Result html = HtmlSanitizer.sanitize(bodyHtml, cidUrl, remoteImages);
                     OffsetDateTime created = rs.getObject("created_at", OffsetDateTime.class);
                     OffsetDateTime sent = rs.getObject("sent_date", OffsetDateTime.class);
                     byId.put(mid, new Detail(mid, rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),

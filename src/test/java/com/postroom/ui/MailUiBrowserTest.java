@@ -234,7 +234,11 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 "<noscript><p title=\"</noscript><img src=x onerror=top.pwned=9>\"></noscript>"
                         + "<math><mtext><table><mglyph><style><img src=x onerror=top.pwned=10>",
                 "<form action=\"" + out + "/form\"><input name=a><button>send</button></form>"
-                        + "<iframe src=\"" + out + "/frame\"></iframe><object data=\"" + out + "/obj\"></object>");
+                        + "<iframe src=\"" + out + "/frame\"></iframe><object data=\"" + out + "/obj\"></object>",
+                "<img src=\"data:image/svg+xml;base64,"
+                        + java.util.Base64.getEncoder().encodeToString(("<svg xmlns='http://www.w3.org/2000/svg' "
+                        + "onload='top.pwned=13'><image href='" + out + "/svgimg'/></svg>").getBytes()) + "\">"
+                        + "<img src=\"cid:nothing@here\" onerror=\"top.pwned=14\">");
         for (int i = 0; i < hostile.size(); i++) {
             TestMail mail = TestMail.message().subject("Hostile " + i + " " + word).text("plain part")
                     .html("<html><body>" + hostile.get(i) + "</body></html>");
@@ -383,6 +387,23 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 + " done(r.status + ' ' + r.headers.get('content-disposition')); });", href);
         assertThat(String.valueOf(status)).startsWith("200 attachment");
         assertThat(browser.driver.findElements(By.cssSelector(".headers a[href$='/raw']"))).isNotEmpty();
+
+        // A cid: image shows inside the sandboxed frame, carried in the HTML (the frame cannot use the session).
+        UUID logo = box.deliver(TestMail.message().subject("Letterhead " + word).text("logo")
+                .html("<p>Our logo:</p><img src=\"cid:logo@postroom\" alt=\"logo\">")
+                .attach("logo.png", "image/png", png, "logo@postroom")).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(logo));
+        WebElement frame = browser.find("iframe.body-frame");
+        assertThat(frame.getAttribute("srcdoc")).contains("data:image/png;base64,");
+        browser.driver.switchTo().frame(frame);
+        try {
+            WebElement img = browser.driver.findElement(By.cssSelector("img[alt=logo]"));
+            new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> Boolean.TRUE.equals(
+                    browser.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth === 1;",
+                            img)));
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
     }
 
     @Test

@@ -1,0 +1,123 @@
+package com.postroom.mailbox;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.mail.MessagingException;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+import jakarta.mail.util.SharedFileInputStream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Component;
+
+/**
+ * A message's {@code cid:} images as {@code data:} URLs, for the web UI. The message is shown in a sandboxed
+ * {@code srcdoc} frame whose origin is opaque, so it cannot fetch Postroom's own URLs with the reader's session; the
+ * images have to travel inside the HTML. Only raster types are embedded (never SVG, which can carry script) and only up
+ * to a size that keeps the page light; a larger image stays a download in the attachment list.
+ */
+@Component
+class InlineImages {
+
+    private static final Logger log = LoggerFactory.getLogger(InlineImages.class);
+
+    static final Set<String> RASTER = Set.of("image/png", "image/jpeg", "image/gif", "image/webp");
+    static final long MAX_IMAGE_BYTES = 1_500_000;
+    static final long MAX_TOTAL_BYTES = 6_000_000;
+
+    /** An inline part of a stored message: where it sits in the MIME tree and what it is. */
+    record Part(String contentId, String partPath, String contentType, long sizeBytes) {
+    }
+
+    private final RawStore raw;
+
+    InlineImages(RawStore raw) {
+        this.raw = raw;
+    }
+
+    /** Content-ID (without angle brackets, lower case) to data URL, for every part small enough to embed. */
+    Map<String, String> dataUrls(UUID messageId, List<Part> parts) {
+        List<Part> wanted = parts.stream()
+                .filter(p -> p.contentId() != null && !p.contentId().isBlank())
+                .filter(p -> RASTER.contains(type(p)) && p.sizeBytes() <= MAX_IMAGE_BYTES)
+                .toList();
+        Map<String, String> out = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return out;
+        }
+        Path file = null;
+        try {
+            file = raw.toTempFile(messageId);
+            try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
+                MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
+                long total = 0;
+                for (Part p : wanted) {
+                    if (total + p.sizeBytes() > MAX_TOTAL_BYTES) {
+                        break;
+                    }
+                    byte[] bytes = read(DownloadController.locate(message, p.partPath()));
+                    if (bytes == null) {
+                        continue;
+                    }
+                    total += bytes.length;
+                    out.put(key(p.contentId()), "data:" + type(p) + ";base64,"
+                            + Base64.getEncoder().encodeToString(bytes));
+                }
+            }
+        } catch (IOException | MessagingException | RuntimeException e) {
+            // The images are a nicety: the message still shows, with the parts listed as attachments.
+            log.warn("Inline images of message {} could not be read: {}", messageId, e.toString());
+        } finally {
+            deleteQuietly(file);
+        }
+        return out;
+    }
+
+    static String key(String contentId) {
+        return contentId.strip().replaceAll("^<|>$", "").toLowerCase(Locale.ROOT);
+    }
+
+    private static String type(Part p) {
+        return p.contentType() == null ? "" : p.contentType().toLowerCase(Locale.ROOT);
+    }
+
+    /** The decoded part, or null when it is larger than an image may be. */
+    private static byte[] read(jakarta.mail.Part part) throws IOException, MessagingException {
+        try (InputStream in = part.getInputStream()) {
+            ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+            byte[] chunk = new byte[65536];
+            long total = 0;
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                total += n;
+                if (total > MAX_IMAGE_BYTES) {
+                    return null; // larger than its recorded size said
+                }
+                buffer.write(chunk, 0, n);
+            }
+            return buffer.toByteArray();
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                log.debug("Temporary file {} not removed: {}", file, e.toString());
+            }
+        }
+    }
+}
