@@ -9,6 +9,13 @@
       event.detail.headers[header.content] = token.content;
     }
   });
+  // A preview that cannot be made (a damaged or encrypted PDF) hides itself; the download link stays.
+  document.addEventListener("error", function (event) {
+    var target = event.target;
+    if (target && target.classList && target.classList.contains("preview")) {
+      target.classList.add("failed");
+    }
+  }, true);
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var button = form.querySelector("button[data-working]");

@@ -51,8 +51,10 @@ class DownloadController {
     private final RawStore raw;
     private final AuditLog audit;
     private final MailSearch search;
+    private final PdfPreview pdfPreview;
 
-    DownloadController(JdbcClient jdbc, RawStore raw, AuditLog audit, MailSearch search) {
+    DownloadController(JdbcClient jdbc, RawStore raw, AuditLog audit, MailSearch search, PdfPreview pdfPreview) {
+        this.pdfPreview = pdfPreview;
         this.jdbc = jdbc;
         this.raw = raw;
         this.audit = audit;
@@ -122,6 +124,9 @@ class DownloadController {
     }
 
     record AttachmentRow(UUID messageId, String partPath, String filename, String contentType, long sizeBytes) {
+        String type() {
+            return contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
+        }
     }
 
     // /mail/... is the same download for the web UI's session (the /api routes take bearer tokens only).
@@ -129,21 +134,14 @@ class DownloadController {
     void attachment(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean inline,
                     HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();
-        AttachmentRow a = jdbc.sql("SELECT a.message_id, a.part_path, a.filename, a.content_type, a.size_bytes "
-                        + "FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
-                        + "WHERE a.id = ? AND a.org_id = ? AND m.deleted_at IS NULL")
-                .params(id, caller.orgId()).query(AttachmentRow.class).optional()
-                .orElseThrow(() -> ApiException.notFound("Attachment not found"));
-        String type = a.contentType() == null ? "" : a.contentType().toLowerCase(Locale.ROOT);
+        AttachmentRow a = row(caller, id);
+        String type = a.type();
         boolean showInline = inline && INLINE_SAFE.contains(type);
         if (!showInline) {
             audit.record(caller, AuditLog.ATTACHMENT_DOWNLOADED, "email_attachment", id,
                     AuditLog.details("message_id", a.messageId(), "filename", a.filename()));
         }
-        Path file = raw.toTempFile(a.messageId());
-        try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
-            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
-            Part part = locate(message, a.partPath());
+        withPart(a, part -> {
             String filename = safeName(a.filename(), id);
             response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
             secure(response, (showInline ? ContentDisposition.inline() : ContentDisposition.attachment())
@@ -153,6 +151,56 @@ class DownloadController {
                 content.transferTo(out);
                 out.flush();
             }
+        });
+    }
+
+    /**
+     * A picture of a PDF attachment's first page (PNG, rendered here), so a reader sees what a statement or claim
+     * is before downloading it; the PDF itself never opens in the browser.
+     */
+    @GetMapping({"/api/mail/attachments/{id}/preview", "/mail/attachments/{id}/preview"})
+    void preview(@PathVariable UUID id, HttpServletResponse response) throws IOException {
+        AttachmentRow a = row(Caller.current(), id);
+        if (!"application/pdf".equals(a.type())) {
+            throw ApiException.unprocessable("Only PDF attachments have a preview; images show as they are.");
+        }
+        Path pdf = Files.createTempFile("postroom-preview-", ".pdf");
+        try {
+            withPart(a, part -> {
+                try (InputStream content = part.getInputStream()) {
+                    Files.copy(content, pdf, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            });
+            byte[] png = pdfPreview.firstPage(pdf);
+            response.setContentType("image/png");
+            secure(response, ContentDisposition.inline().filename(id + ".png").build());
+            response.setContentLength(png.length);
+            response.getOutputStream().write(png);
+        } catch (PdfPreview.NoPreview e) {
+            throw ApiException.unprocessable(e.getMessage());
+        } finally {
+            Files.deleteIfExists(pdf);
+        }
+    }
+
+    private AttachmentRow row(Caller caller, UUID id) {
+        return jdbc.sql("SELECT a.message_id, a.part_path, a.filename, a.content_type, a.size_bytes "
+                        + "FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
+                        + "WHERE a.id = ? AND a.org_id = ? AND m.deleted_at IS NULL")
+                .params(id, caller.orgId()).query(AttachmentRow.class).optional()
+                .orElseThrow(() -> ApiException.notFound("Attachment not found"));
+    }
+
+    private interface PartUse {
+        void accept(Part part) throws IOException, MessagingException;
+    }
+
+    /** Opens the stored message from a temporary file and hands the attachment's part to {@code use}. */
+    private void withPart(AttachmentRow a, PartUse use) throws IOException {
+        Path file = raw.toTempFile(a.messageId());
+        try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
+            use.accept(locate(message, a.partPath()));
         } catch (MessagingException e) {
             throw ApiException.notFound("Attachment could not be read from the stored message: " + e.getMessage());
         } finally {

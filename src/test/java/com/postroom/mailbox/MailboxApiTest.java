@@ -314,6 +314,41 @@ class MailboxApiTest {
     }
 
     @Test
+    void pdfAttachmentsHaveAPictureOfTheirFirstPage() throws Exception {
+        String word = MailboxFixture.word();
+        byte[] pdf;
+        try (org.apache.pdfbox.pdmodel.PDDocument doc = new org.apache.pdfbox.pdmodel.PDDocument();
+             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream()) {
+            doc.addPage(new org.apache.pdfbox.pdmodel.PDPage(org.apache.pdfbox.pdmodel.common.PDRectangle.LETTER));
+            doc.save(out);
+            pdf = out.toByteArray();
+        }
+        UUID id = box.deliver(TestMail.message().subject("Statement " + word)
+                .attach("statement.pdf", "application/pdf", pdf, null)
+                .attach("broken.pdf", "application/pdf", "%PDF-1.4 not really".getBytes(StandardCharsets.US_ASCII), null)
+                .attach("notes.txt", "text/plain", "notes".getBytes(StandardCharsets.US_ASCII), null)).get(0);
+        JsonNode attachments = api.get("/api/email/messages/" + id + "/attachments").body();
+        String good = find(attachments, "filename", "statement.pdf").get("id").asString();
+        Api.Response preview = api.get("/api/mail/attachments/" + good + "/preview");
+        assertThat(preview.status()).isEqualTo(200);
+        assertThat(preview.headers().firstValue("Content-Type").orElse("")).isEqualTo("image/png");
+        assertThat(preview.headers().firstValue("X-Content-Type-Options").orElse("")).isEqualTo("nosniff");
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(new java.io.ByteArrayInputStream(
+                api.getBytes("/api/mail/attachments/" + good + "/preview")));
+        assertThat(image.getWidth()).isEqualTo(PdfPreview.WIDTH);
+        assertThat(image.getHeight()).as("letter proportions").isBetween(600, 640);
+
+        Api.Response broken = api.get("/api/mail/attachments/"
+                + find(attachments, "filename", "broken.pdf").get("id").asString() + "/preview");
+        assertThat(broken.status()).isEqualTo(422);
+        assertThat(broken.detail()).contains("download it instead");
+        Api.Response text = api.get("/api/mail/attachments/"
+                + find(attachments, "filename", "notes.txt").get("id").asString() + "/preview");
+        assertThat(text.status()).isEqualTo(422);
+        assertThat(api.get("/api/mail/attachments/" + UUID.randomUUID() + "/preview").status()).isEqualTo(404);
+    }
+
+    @Test
     void anotherOrganizationSeesNoneOfThisMail() {
         String word = MailboxFixture.word();
         UUID id = box.deliver(TestMail.message().subject("Private " + word)
@@ -326,7 +361,7 @@ class MailboxApiTest {
         Api b = userWithRoles(other, "isolated.example", Set.of("admin", "founder"));
         for (String path : List.of("/api/email/threads/" + thread, "/api/email/messages/" + id + "/attachments",
                 "/api/email/messages/" + id + "/raw", "/api/mail/messages/" + id, "/api/mail/conversations/" + thread,
-                "/api/mail/attachments/" + attachment)) {
+                "/api/mail/attachments/" + attachment, "/api/mail/attachments/" + attachment + "/preview")) {
             assertThat(b.get(path).status()).as(path).isEqualTo(404);
         }
         assertThat(b.post("/api/email/messages/" + id + "/archive", Map.of()).status()).isEqualTo(404);

@@ -380,6 +380,9 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> Boolean.TRUE.equals(
                 browser.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth === 1;",
                         preview)));
+        // A PDF that cannot be pictured (this one is not a real PDF) hides its preview and keeps its download link.
+        new WebDriverWait(browser.driver, Duration.ofSeconds(15)).until(d -> !d.findElements(
+                By.cssSelector(".attachments img.preview.pdf.failed")).isEmpty());
         // The download link works with the session alone, as an attachment.
         String href = browser.find(".attachments a[href$='pdf'], .attachments li:nth-child(2) a").getAttribute("href");
         Object status = browser.driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
