@@ -35,8 +35,11 @@ public record PostroomSettings(
         Deliverability deliverability,
         Web web) {
 
-    /** The web UI: how long "Undo" can take a sent message back before it goes out. */
-    public record Web(Duration undoSendWindow) {
+    /**
+     * The web UI: how long a sent message can still be taken back, and the IMAP folder that drafts are mirrored to
+     * (empty turns the mirror off).
+     */
+    public record Web(Duration undoSendWindow, Optional<String> imapDraftsFolder) {
     }
 
     /**
@@ -171,7 +174,9 @@ public record PostroomSettings(
                 postmarkWebhook(env),
                 new Search(searchLanguage(env)),
                 deliverability(env),
-                new Web(undoWindow(env)));
+                // Unset means Mailu's "Drafts"; set but empty turns the mirror off.
+                new Web(undoWindow(env),
+                        env.isSet("IMAP_DRAFTS_FOLDER") ? env.string("IMAP_DRAFTS_FOLDER") : Optional.of("Drafts")));
     }
 
     private static Duration undoWindow(Env env) {

@@ -112,6 +112,31 @@ class RealMailServerIT {
     }
 
     @Test
+    void draftsAreMirroredToDovecotsDraftsFolderAndLeaveItWhenDiscarded() throws Exception {
+        com.postroom.mailbox.Messages messages = context.getBean(com.postroom.mailbox.Messages.class);
+        long org = context.getBean(com.postroom.org.Organizations.class).primary().orElseThrow().id();
+        org.springframework.jdbc.core.simple.JdbcClient jdbc =
+                context.getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+        String subject = "real draft " + UUID.randomUUID();
+        UUID thread = context.getBean(com.postroom.mailbox.Threads.class).create(org, subject).id();
+        UUID draft = messages.insertDraft(new com.postroom.mailbox.Messages.Draft(org, null, thread, FOUNDER,
+                List.of("alice@postroom.test"), List.of(), List.of(), subject, "draft body"));
+        String pause = "UPDATE email_message SET updated_at = updated_at - interval '10 seconds' WHERE id = ?";
+        jdbc.sql(pause).param(draft).update();
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(FOUNDER, "Drafts", subject) == 1);
+
+        String edited = subject + " (edited)";
+        messages.updateDraft(draft, new com.postroom.mailbox.Messages.Draft(org, null, thread, FOUNDER,
+                List.of("alice@postroom.test"), List.of(), List.of(), edited, "draft body, more"));
+        jdbc.sql(pause).param(draft).update();
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(FOUNDER, "Drafts", edited) == 1
+                && count(FOUNDER, "Drafts", subject) == 0);
+
+        messages.discardDraft(org, draft);
+        await().atMost(Duration.ofSeconds(20)).until(() -> count(FOUNDER, "Drafts", edited) == 0);
+    }
+
+    @Test
     void healthReportsSmtpAndImapUpThroughTls() {
         Api.Response health = api.get("/actuator/health");
         assertThat(health.body().at("/components/smtp/status").asString()).isEqualTo("UP");
