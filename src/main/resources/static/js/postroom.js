@@ -206,6 +206,70 @@
   });
 })();
 
+// The composer's formatting: a contenteditable editor replaces the plain textarea and, as it is typed, keeps the
+// textarea (the plain-text part) and body_html (the HTML part, cleaned again on the server) filled. Pasting inserts
+// plain text, so no foreign markup or remote image comes in with it.
+(function () {
+  "use strict";
+  var editor = document.getElementById("editor");
+  var text = document.getElementById("body");
+  var html = document.querySelector("[data-body-html]");
+  var bar = document.querySelector(".format-bar");
+  if (!editor || !text || !html || !bar || !document.execCommand) { return; }
+  var escape = function (s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  };
+  editor.innerHTML = html.value || escape(text.value).replace(/\n/g, "<br>");
+  var sync = function () {
+    text.value = editor.innerText.replace(/\n$/, "");
+    html.value = editor.innerHTML;
+  };
+  sync();
+  editor.hidden = false;
+  bar.hidden = false;
+  text.hidden = true;
+  var label = document.querySelector("label[for=body]");
+  if (label) {
+    label.removeAttribute("for"); // the editor is named by aria-labelledby; a click on the label still focuses it
+    label.addEventListener("click", function () { editor.focus(); });
+  }
+  try { document.execCommand("defaultParagraphSeparator", false, "div"); } catch (e) { /* older engines */ }
+  var apply = function (command) {
+    editor.focus();
+    if (command === "createLink") {
+      var url = window.prompt("Link address (https://…)", "https://");
+      if (!url || !/^(https?:|mailto:)/i.test(url.trim())) { return; }
+      document.execCommand("createLink", false, url.trim());
+    } else if (command === "formatBlock") {
+      document.execCommand("formatBlock", false, "blockquote");
+    } else {
+      document.execCommand(command, false, null);
+    }
+    sync();
+  };
+  bar.addEventListener("mousedown", function (event) {
+    if (event.target.closest("[data-format]")) { event.preventDefault(); } // keep the selection in the editor
+  });
+  bar.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-format]");
+    if (button) { apply(button.getAttribute("data-format")); }
+  });
+  editor.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && (event.key === "k" || event.key === "K")) {
+      event.preventDefault();
+      apply("createLink");
+    }
+  });
+  editor.addEventListener("paste", function (event) {
+    event.preventDefault();
+    document.execCommand("insertText", false, (event.clipboardData || window.clipboardData).getData("text/plain"));
+  });
+  editor.addEventListener("drop", function (event) { event.preventDefault(); });
+  editor.addEventListener("input", sync);
+  var form = editor.closest("form");
+  if (form) { form.addEventListener("submit", sync, true); }
+})();
+
 // Drafts: what the composer types is saved every few seconds (and when the page is left) as a draft in Drafts.
 // Density: compact rows, remembered in this browser.
 (function () {
@@ -218,7 +282,7 @@
     var sending = false;
     var fields = function () {
       var data = new URLSearchParams();
-      ["from", "to", "cc", "bcc", "subject", "body", "thread"].forEach(function (name) {
+      ["from", "to", "cc", "bcc", "subject", "body", "body_html", "thread"].forEach(function (name) {
         var input = form.elements[name];
         if (input && input.value) { data.append(name, input.value); }
       });

@@ -62,8 +62,8 @@ class ComposePage {
     }
 
     /** What the form starts with. */
-    public record Form(String from, String to, String cc, String bcc, String subject, String body, UUID thread,
-                       UUID draft, String heading) {
+    public record Form(String from, String to, String cc, String bcc, String subject, String body, String bodyHtml,
+                       UUID thread, UUID draft, String heading) {
     }
 
     @GetMapping("/mail/compose")
@@ -71,7 +71,7 @@ class ComposePage {
                 @RequestParam Optional<UUID> forward, @RequestParam Optional<UUID> draft, Model model) {
         Caller caller = Caller.current();
         List<String> senders = senders(caller);
-        Form form = new Form(senders.get(0), "", "", "", "", "", null, null, "New message");
+        Form form = new Form(senders.get(0), "", "", "", "", "", "", null, null, "New message");
         if (reply.isPresent()) {
             MessageDetails.Detail m = find(caller, reply.get());
             Set<String> own = new LinkedHashSet<>(senders);
@@ -85,17 +85,18 @@ class ComposePage {
             }
             String from = m.to().stream().filter(own::contains).findFirst().orElse(senders.get(0));
             form = new Form(from, to, String.join(", ", cc), "", prefixed("Re: ", m.subject()),
-                    "\n\n" + quote(m), m.threadId(), null, all ? "Reply all" : "Reply");
+                    "\n\n" + quote(m), "", m.threadId(), null, all ? "Reply all" : "Reply");
         } else if (forward.isPresent()) {
             MessageDetails.Detail m = find(caller, forward.get());
             form = new Form(senders.get(0), "", "", "", prefixed("Fwd: ", m.subject()), "\n\n---------- Forwarded "
                     + "message ----------\nFrom: " + m.from() + "\nDate: " + when(m) + "\nSubject: " + m.subject()
                     + "\nTo: " + String.join(", ", m.to()) + "\n\n" + Optional.ofNullable(m.text()).orElse(""),
-                    m.threadId(), null, "Forward");
+                    "", m.threadId(), null, "Forward");
         } else if (draft.isPresent()) {
             MessageDetails.Detail m = find(caller, draft.get());
             form = new Form(m.from(), String.join(", ", m.to()), String.join(", ", m.cc()),
-                    String.join(", ", m.bcc()), m.subject(), Optional.ofNullable(m.text()).orElse(""), m.threadId(),
+                    String.join(", ", m.bcc()), m.subject(), Optional.ofNullable(m.text()).orElse(""),
+                    ComposedHtml.clean(m.html()), m.threadId(),
                     "draft".equals(m.status()) ? m.id() : null, "Draft");
         }
         model.addAttribute("form", form);
@@ -109,6 +110,7 @@ class ComposePage {
     String send(Model model, jakarta.servlet.http.HttpServletResponse response, @RequestParam String from, @RequestParam(defaultValue = "") String to,
                 @RequestParam(defaultValue = "") String cc, @RequestParam(defaultValue = "") String bcc,
                 @RequestParam(defaultValue = "") String subject, @RequestParam(defaultValue = "") String body,
+                @RequestParam(name = "body_html", defaultValue = "") String bodyHtml,
                 @RequestParam Optional<UUID> thread, @RequestParam Optional<UUID> draft,
                 @RequestParam(defaultValue = "") String schedule, @RequestParam(name = "tz_offset",
                 defaultValue = "0") int tzOffsetMinutes,
@@ -118,12 +120,14 @@ class ComposePage {
             throw ApiException.forbidden("You cannot send as " + from + "; choose one of your addresses.");
         }
         try {
-            return queue(caller, from, to, cc, bcc, subject, body, thread, draft, schedule, tzOffsetMinutes, files);
+            return queue(caller, from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml), thread, draft,
+                    schedule, tzOffsetMinutes, files);
         } catch (ApiException e) {
             // Back to the form with what was typed and one sentence on what to fix (attachments must be chosen again).
             response.setStatus(e.status().value());
             model.addAttribute("error", e.getMessage());
-            model.addAttribute("form", new Form(from, to, cc, bcc, subject, body, thread.orElse(null),
+            model.addAttribute("form", new Form(from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml),
+                    thread.orElse(null),
                     draft.orElse(null), "New message"));
             model.addAttribute("senders", senders(caller));
             model.addAttribute("known", known(caller.orgId()));
@@ -133,12 +137,12 @@ class ComposePage {
     }
 
     private String queue(Caller caller, String from, String to, String cc, String bcc, String subject, String body,
-                         Optional<UUID> thread, Optional<UUID> draft, String schedule, int tzOffsetMinutes,
+                         String html, Optional<UUID> thread, Optional<UUID> draft, String schedule, int tzOffsetMinutes,
                          List<MultipartFile> files) {
         Instant notBefore = schedule.isBlank() ? Instant.now().plus(undoWindow) : scheduled(schedule, tzOffsetMinutes);
         OutboundDraft.Builder out = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
                 .createdBy(caller.userId()).from(from).to(addresses(to)).cc(addresses(cc)).bcc(addresses(bcc))
-                .subject(subject).text(body).notBefore(notBefore);
+                .subject(subject).text(body).html(html).notBefore(notBefore);
         thread.ifPresent(out::threadId);
         for (MultipartFile f : files == null ? List.<MultipartFile>of() : files) {
             if (f.isEmpty()) {
@@ -165,6 +169,7 @@ class ComposePage {
     String autosave(@RequestParam String from, @RequestParam(defaultValue = "") String to,
                     @RequestParam(defaultValue = "") String cc, @RequestParam(defaultValue = "") String bcc,
                     @RequestParam(defaultValue = "") String subject, @RequestParam(defaultValue = "") String body,
+                    @RequestParam(name = "body_html", defaultValue = "") String bodyHtml,
                     @RequestParam Optional<UUID> thread, @RequestParam Optional<UUID> draft) {
         Caller caller = Caller.current();
         if (!senders(caller).contains(from.toLowerCase(Locale.ROOT))) {
@@ -174,12 +179,12 @@ class ComposePage {
                 .orElse(null);
         if (draft.isPresent()) {
             Messages.Draft d = new Messages.Draft(caller.orgId(), caller.userId(), threadId, from, addresses(to),
-                    addresses(cc), addresses(bcc), subject, body);
+                    addresses(cc), addresses(bcc), subject, body, ComposedHtml.clean(bodyHtml));
             return messages.updateDraft(draft.get(), d) ? draft.get().toString() : "";
         }
         UUID t = threadId != null ? threadId : threads.create(caller.orgId(), subject).id();
         return messages.insertDraft(new Messages.Draft(caller.orgId(), caller.userId(), t, from, addresses(to),
-                addresses(cc), addresses(bcc), subject, body)).toString();
+                addresses(cc), addresses(bcc), subject, body, ComposedHtml.clean(bodyHtml))).toString();
     }
 
     @PostMapping("/mail/sent/{id}/undo")

@@ -68,7 +68,7 @@ class DraftMirror {
     }
 
     record Edited(UUID id, OffsetDateTime updatedAt, String sender, List<String> to, List<String> cc,
-                  List<String> bcc, String subject, String body) {
+                  List<String> bcc, String subject, String body, String html) {
     }
 
     @Scheduled(fixedDelayString = "PT3S", initialDelayString = "PT3S")
@@ -96,7 +96,7 @@ class DraftMirror {
 
     private void work() {
         List<Edited> edited = jdbc.sql("SELECT m.id, m.updated_at, m.sender, m.recipients, m.cc, m.bcc, m.subject, "
-                        + "m.body_plain FROM email_message m LEFT JOIN draft_copy d ON d.message_id = m.id "
+                        + "m.body_plain, m.body_html FROM email_message m LEFT JOIN draft_copy d ON d.message_id = m.id "
                         + "WHERE m.status = 'draft' AND m.deleted_at IS NULL AND m.folder = 'drafts' "
                         + "AND (d.message_id IS NULL OR d.copied_edit < m.updated_at) "
                         + "AND (m.updated_at < now() - interval '5 seconds' OR d.copied_at < now() - interval '1 minute') "
@@ -104,7 +104,7 @@ class DraftMirror {
                 .param(BATCH)
                 .query((rs, n) -> new Edited(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class),
                         rs.getString(3), Messages.list(rs.getArray(4)), Messages.list(rs.getArray(5)),
-                        Messages.list(rs.getArray(6)), rs.getString(7), rs.getString(8)))
+                        Messages.list(rs.getArray(6)), rs.getString(7), rs.getString(8), rs.getString(9)))
                 .list();
         List<UUID> gone = jdbc.sql("SELECT d.message_id FROM draft_copy d LEFT JOIN email_message m "
                         + "ON m.id = d.message_id WHERE m.id IS NULL OR m.status <> 'draft' OR m.folder <> 'drafts' "
@@ -165,7 +165,19 @@ class DraftMirror {
         setRecipients(m, Message.RecipientType.CC, d.cc());
         setRecipients(m, Message.RecipientType.BCC, d.bcc());
         m.setSubject(d.subject() == null ? "" : d.subject(), "UTF-8");
-        m.setText(d.body() == null ? "" : d.body(), "UTF-8");
+        String text = d.body() == null ? "" : d.body();
+        if (d.html() == null || d.html().isBlank()) {
+            m.setText(text, "UTF-8");
+        } else {
+            jakarta.mail.internet.MimeMultipart alternative = new jakarta.mail.internet.MimeMultipart("alternative");
+            jakarta.mail.internet.MimeBodyPart plain = new jakarta.mail.internet.MimeBodyPart();
+            plain.setText(text, "UTF-8");
+            jakarta.mail.internet.MimeBodyPart rich = new jakarta.mail.internet.MimeBodyPart();
+            rich.setText(d.html(), "UTF-8", "html");
+            alternative.addBodyPart(plain);
+            alternative.addBodyPart(rich);
+            m.setContent(alternative);
+        }
         m.setSentDate(Date.from(d.updatedAt().toInstant()));
         m.setHeader(HEADER, d.id().toString());
         m.setFlags(new Flags(Flags.Flag.DRAFT), true);

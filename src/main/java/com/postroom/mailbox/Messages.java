@@ -41,16 +41,20 @@ public class Messages {
 
     /** What the composer has typed so far, kept as a draft (folder Drafts). */
     public record Draft(long orgId, Long createdBy, UUID threadId, String sender, List<String> to, List<String> cc,
-                        List<String> bcc, String subject, String body) {
+                        List<String> bcc, String subject, String body, String bodyHtml) {
+        public Draft(long orgId, Long createdBy, UUID threadId, String sender, List<String> to, List<String> cc,
+                     List<String> bcc, String subject, String body) {
+            this(orgId, createdBy, threadId, sender, to, cc, bcc, subject, body, "");
+        }
     }
 
     /** A new draft; its id. */
     public UUID insertDraft(Draft d) {
         return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, sender, recipients, cc, bcc, "
-                        + "subject, body_plain, created_by, folder, seen) VALUES (?, ?, 'outbound', 'draft', ?, ?, ?, ?, "
-                        + "?, ?, ?, 'drafts', true) RETURNING id")
+                        + "subject, body_plain, body_html, created_by, folder, seen) VALUES (?, ?, 'outbound', 'draft', "
+                        + "?, ?, ?, ?, ?, ?, ?, ?, 'drafts', true) RETURNING id")
                 .params(d.orgId(), d.threadId(), d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(),
-                        d.body(), d.createdBy())
+                        d.body(), d.bodyHtml(), d.createdBy())
                 .query(UUID.class).single();
     }
 
@@ -60,9 +64,10 @@ public class Messages {
      */
     public boolean updateDraft(UUID id, Draft d) {
         return jdbc.sql("UPDATE email_message SET sender = ?, recipients = ?, cc = ?, bcc = ?, subject = ?, "
-                        + "body_plain = ?, updated_at = now() WHERE id = ? AND org_id = ? AND status = 'draft' "
-                        + "AND deleted_at IS NULL")
-                .params(d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(), d.body(), id, d.orgId())
+                        + "body_plain = ?, body_html = ?, updated_at = now() WHERE id = ? AND org_id = ? "
+                        + "AND status = 'draft' AND deleted_at IS NULL")
+                .params(d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(), d.body(), d.bodyHtml(),
+                        id, d.orgId())
                 .update() == 1;
     }
 

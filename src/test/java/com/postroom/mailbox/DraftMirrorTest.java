@@ -98,11 +98,17 @@ class DraftMirrorTest {
         mirror.mirror();
         assertThat(copies(id)).as("nothing new to copy").hasSize(1);
 
-        assertThat(messages.updateDraft(id, draft("Shift plan, week 48", "more words"))).isTrue();
+        Messages.Draft formatted = draft("Shift plan, week 48", "more words");
+        assertThat(messages.updateDraft(id, new Messages.Draft(formatted.orgId(), null, formatted.threadId(),
+                formatted.sender(), formatted.to(), formatted.cc(), formatted.bcc(), formatted.subject(),
+                formatted.body(), "<p>more <b>words</b></p>"))).isTrue();
         settle(id);
         List<MimeMessage> second = copies(id);
         assertThat(second).hasSize(1);
         assertThat(second.get(0).getSubject()).isEqualTo("Shift plan, week 48");
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        second.get(0).writeTo(raw);
+        assertThat(raw.toString()).contains("multipart/alternative").contains("<b>words</b>");
 
         messages.discardDraft(organizations.primary().orElseThrow().id(), id);
         mirror.mirror();

@@ -284,7 +284,15 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         keys("c");
         browser.find("#to").sendKeys("billing@postroom.test");
         browser.find("#subject").sendKeys(subject);
-        browser.find("#body").sendKeys("The run sheet is attached.");
+        WebElement editor = browser.find("#editor");
+        editor.sendKeys("The run sheet is ");
+        editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "b"));
+        editor.sendKeys("attached");
+        editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "b"));
+        editor.sendKeys(".", org.openqa.selenium.Keys.ENTER);
+        browser.find(".format-bar [data-format=insertUnorderedList]").click();
+        // Typed where the caret is (WebElement.sendKeys would move it).
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys("crew 12").perform();
         browser.find("#files").sendKeys(file.toString());
         browser.find("#send").click();
         browser.find("#undo").click();
@@ -302,7 +310,11 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         var sent = com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
                 subject).get(0);
         assertThat(sent.getContentType()).startsWith("multipart/mixed");
-        assertThat(new String(sent.getInputStream().readAllBytes())).contains("run-sheet");
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        sent.writeTo(raw);
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("run-sheet")
+                .as("formatting goes out as HTML beside the plain text").contains("multipart/alternative")
+                .contains("<b>attached</b>").contains("<li>crew 12</li>").contains("The run sheet is attached.");
         sleepQuietly(1500);
         assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
                 subject)).as("once").hasSize(1);
@@ -318,7 +330,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         keys("r");
         assertThat(browser.find("#to").getAttribute("value")).isEqualTo("dana@example.org");
         assertThat(browser.find("#subject").getAttribute("value")).isEqualTo("Re: Shift swap " + word);
-        assertThat(browser.find("#body").getAttribute("value")).contains("> Hello there.");
+        assertThat(browser.find("#editor").getText()).contains("> Hello there.");
         browser.find("#send").click();
         browser.find(".notice-bar");
         new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
@@ -350,13 +362,19 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.go("/mail/compose");
         browser.find("#to").sendKeys("billing@postroom.test");
         browser.find("#subject").sendKeys(subject);
-        browser.find("#body").sendKeys("half written");
+        WebElement first = browser.find("#editor");
+        first.sendKeys("half written ");
+        first.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "b"));
+        first.sendKeys("urgent");
         browser.waitForText("#draft-state", "Draft saved");
         browser.go("/mail/drafts");
         browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
         browser.clickAndWait(browser.find(".message a[href*='draft=']"));
         assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
-        browser.find("#body").sendKeys(" and finished");
+        WebElement editor = browser.find("#editor");
+        assertThat(editor.getAttribute("innerHTML")).as("formatting kept in the draft").contains("<b>urgent</b>");
+        editor.sendKeys(org.openqa.selenium.Keys.END);
+        editor.sendKeys(" and finished");
         browser.clickAndWait(browser.find("#send"));
         browser.go("/mail/drafts");
         browser.find(".list-toolbar h1");
@@ -365,7 +383,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
         assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
                 subject).get(0)).satisfies(m -> assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(m))
-                .contains("half written and finished"));
+                .contains("half written urgent and finished").contains("<b>urgent"));
     }
 
     @Test
