@@ -49,9 +49,11 @@ class ComposePage {
     private final MailEndpoints endpoints;
     private final JdbcClient jdbc;
     private final Duration undoWindow;
+    private final StoredAttachments attachments;
 
     ComposePage(SendingCore core, MessageDetails details, Messages messages, Threads threads, MailEndpoints endpoints,
-                JdbcClient jdbc, PostroomSettings settings) {
+                JdbcClient jdbc, PostroomSettings settings, StoredAttachments attachments) {
+        this.attachments = attachments;
         this.core = core;
         this.details = details;
         this.messages = messages;
@@ -63,7 +65,11 @@ class ComposePage {
 
     /** What the form starts with. */
     public record Form(String from, String to, String cc, String bcc, String subject, String body, String bodyHtml,
-                       UUID thread, UUID draft, String heading) {
+                       UUID thread, UUID draft, String heading, List<StoredAttachments.Row> forwarded) {
+        Form(String from, String to, String cc, String bcc, String subject, String body, String bodyHtml,
+             UUID thread, UUID draft, String heading) {
+            this(from, to, cc, bcc, subject, body, bodyHtml, thread, draft, heading, List.of());
+        }
     }
 
     @GetMapping("/mail/compose")
@@ -91,7 +97,7 @@ class ComposePage {
             form = new Form(senders.get(0), "", "", "", prefixed("Fwd: ", m.subject()), "\n\n---------- Forwarded "
                     + "message ----------\nFrom: " + m.from() + "\nDate: " + when(m) + "\nSubject: " + m.subject()
                     + "\nTo: " + String.join(", ", m.to()) + "\n\n" + Optional.ofNullable(m.text()).orElse(""),
-                    "", m.threadId(), null, "Forward");
+                    "", m.threadId(), null, "Forward", attachments.ofMessage(caller.orgId(), m.id()));
         } else if (draft.isPresent()) {
             MessageDetails.Detail m = find(caller, draft.get());
             form = new Form(m.from(), String.join(", ", m.to()), String.join(", ", m.cc()),
@@ -114,21 +120,24 @@ class ComposePage {
                 @RequestParam Optional<UUID> thread, @RequestParam Optional<UUID> draft,
                 @RequestParam(defaultValue = "") String schedule, @RequestParam(name = "tz_offset",
                 defaultValue = "0") int tzOffsetMinutes,
-                @RequestParam(name = "files", required = false) List<MultipartFile> files) {
+                @RequestParam(name = "files", required = false) List<MultipartFile> files,
+                @RequestParam(name = "forward_attachment", required = false) List<UUID> forwarded) {
         Caller caller = Caller.current();
+        List<StoredAttachments.Row> carried = forwarded == null ? List.of()
+                : forwarded.stream().distinct().map(id -> attachments.find(caller.orgId(), id)).toList();
         if (!senders(caller).contains(from.toLowerCase(Locale.ROOT))) {
             throw ApiException.forbidden("You cannot send as " + from + "; choose one of your addresses.");
         }
         try {
             return queue(caller, from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml), thread, draft,
-                    schedule, tzOffsetMinutes, files);
+                    schedule, tzOffsetMinutes, files, carried);
         } catch (ApiException e) {
             // Back to the form with what was typed and one sentence on what to fix (attachments must be chosen again).
             response.setStatus(e.status().value());
             model.addAttribute("error", e.getMessage());
             model.addAttribute("form", new Form(from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml),
                     thread.orElse(null),
-                    draft.orElse(null), "New message"));
+                    draft.orElse(null), "New message", carried));
             model.addAttribute("senders", senders(caller));
             model.addAttribute("known", known(caller.orgId()));
             model.addAttribute("title", "New message");
@@ -138,7 +147,7 @@ class ComposePage {
 
     private String queue(Caller caller, String from, String to, String cc, String bcc, String subject, String body,
                          String html, Optional<UUID> thread, Optional<UUID> draft, String schedule, int tzOffsetMinutes,
-                         List<MultipartFile> files) {
+                         List<MultipartFile> files, List<StoredAttachments.Row> carried) {
         Instant notBefore = schedule.isBlank() ? Instant.now().plus(undoWindow) : scheduled(schedule, tzOffsetMinutes);
         OutboundDraft.Builder out = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
                 .createdBy(caller.userId()).from(from).to(addresses(to)).cc(addresses(cc)).bcc(addresses(bcc))
@@ -153,6 +162,16 @@ class ComposePage {
                         Optional.ofNullable(f.getContentType()).orElse("application/octet-stream"), f.getBytes()));
             } catch (IOException e) {
                 throw ApiException.badRequest("The attachment " + f.getOriginalFilename() + " could not be read.");
+            }
+        }
+        for (StoredAttachments.Row a : carried) {
+            try {
+                out.attach(Attachment.file(Optional.ofNullable(a.filename()).filter(n -> !n.isBlank())
+                        .orElse("attachment"), a.type().isEmpty() ? "application/octet-stream" : a.type(),
+                        attachments.bytes(a)));
+            } catch (IOException e) {
+                throw ApiException.unprocessable("The forwarded attachment " + a.filename()
+                        + " could not be read; remove it and send again.");
             }
         }
         SendingCore.Queued queued = core.queue(out.build());

@@ -6,17 +6,9 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Locale;
-import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
 
-import jakarta.mail.MessagingException;
-import jakarta.mail.Multipart;
-import jakarta.mail.Part;
-import jakarta.mail.Session;
-import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.ContentDisposition;
@@ -52,9 +44,12 @@ class DownloadController {
     private final AuditLog audit;
     private final MailSearch search;
     private final PdfPreview pdfPreview;
+    private final StoredAttachments attachments;
 
-    DownloadController(JdbcClient jdbc, RawStore raw, AuditLog audit, MailSearch search, PdfPreview pdfPreview) {
+    DownloadController(JdbcClient jdbc, RawStore raw, AuditLog audit, MailSearch search, PdfPreview pdfPreview,
+                       StoredAttachments attachments) {
         this.pdfPreview = pdfPreview;
+        this.attachments = attachments;
         this.jdbc = jdbc;
         this.raw = raw;
         this.audit = audit;
@@ -123,25 +118,19 @@ class DownloadController {
         raw.copyTo(id, response.getOutputStream());
     }
 
-    record AttachmentRow(UUID messageId, String partPath, String filename, String contentType, long sizeBytes) {
-        String type() {
-            return contentType == null ? "" : contentType.toLowerCase(Locale.ROOT);
-        }
-    }
-
     // /mail/... is the same download for the web UI's session (the /api routes take bearer tokens only).
     @GetMapping({"/api/mail/attachments/{id}", "/api/email/attachments/{id}", "/mail/attachments/{id}"})
     void attachment(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean inline,
                     HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();
-        AttachmentRow a = row(caller, id);
+        StoredAttachments.Row a = attachments.find(caller.orgId(), id);
         String type = a.type();
         boolean showInline = inline && INLINE_SAFE.contains(type);
         if (!showInline) {
             audit.record(caller, AuditLog.ATTACHMENT_DOWNLOADED, "email_attachment", id,
                     AuditLog.details("message_id", a.messageId(), "filename", a.filename()));
         }
-        withPart(a, part -> {
+        attachments.withPart(a, part -> {
             String filename = safeName(a.filename(), id);
             response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
             secure(response, (showInline ? ContentDisposition.inline() : ContentDisposition.attachment())
@@ -160,13 +149,13 @@ class DownloadController {
      */
     @GetMapping({"/api/mail/attachments/{id}/preview", "/mail/attachments/{id}/preview"})
     void preview(@PathVariable UUID id, HttpServletResponse response) throws IOException {
-        AttachmentRow a = row(Caller.current(), id);
+        StoredAttachments.Row a = attachments.find(Caller.current().orgId(), id);
         if (!"application/pdf".equals(a.type())) {
             throw ApiException.unprocessable("Only PDF attachments have a preview; images show as they are.");
         }
         Path pdf = Files.createTempFile("postroom-preview-", ".pdf");
         try {
-            withPart(a, part -> {
+            attachments.withPart(a, part -> {
                 try (InputStream content = part.getInputStream()) {
                     Files.copy(content, pdf, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
@@ -181,45 +170,6 @@ class DownloadController {
         } finally {
             Files.deleteIfExists(pdf);
         }
-    }
-
-    private AttachmentRow row(Caller caller, UUID id) {
-        return jdbc.sql("SELECT a.message_id, a.part_path, a.filename, a.content_type, a.size_bytes "
-                        + "FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
-                        + "WHERE a.id = ? AND a.org_id = ? AND m.deleted_at IS NULL")
-                .params(id, caller.orgId()).query(AttachmentRow.class).optional()
-                .orElseThrow(() -> ApiException.notFound("Attachment not found"));
-    }
-
-    private interface PartUse {
-        void accept(Part part) throws IOException, MessagingException;
-    }
-
-    /** Opens the stored message from a temporary file and hands the attachment's part to {@code use}. */
-    private void withPart(AttachmentRow a, PartUse use) throws IOException {
-        Path file = raw.toTempFile(a.messageId());
-        try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
-            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
-            use.accept(locate(message, a.partPath()));
-        } catch (MessagingException e) {
-            throw ApiException.notFound("Attachment could not be read from the stored message: " + e.getMessage());
-        } finally {
-            Files.deleteIfExists(file);
-        }
-    }
-
-    /** Follows a part path such as "1.2.1": the message is "1", then the n-th child of each multipart. */
-    static Part locate(MimeMessage message, String path) throws MessagingException, IOException {
-        String[] steps = path.split("\\.");
-        Part part = message;
-        for (int i = 1; i < steps.length; i++) {
-            Object content = part.getContent();
-            if (!(content instanceof Multipart multipart)) {
-                throw new MessagingException("part " + path + " is not in this message");
-            }
-            part = multipart.getBodyPart(Integer.parseInt(steps[i]) - 1);
-        }
-        return part;
     }
 
     private static String safeName(String filename, UUID id) {

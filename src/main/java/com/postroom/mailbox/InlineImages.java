@@ -68,7 +68,7 @@ class InlineImages {
                     if (total + p.sizeBytes() > MAX_TOTAL_BYTES) {
                         break;
                     }
-                    byte[] bytes = read(DownloadController.locate(message, p.partPath()));
+                    byte[] bytes = read(StoredAttachments.locate(message, p.partPath()));
                     if (bytes == null) {
                         continue;
                     }

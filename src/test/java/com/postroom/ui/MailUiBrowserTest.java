@@ -340,6 +340,31 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     @Test
+    void aForwardCarriesTheAttachmentsThatStayTicked() throws Exception {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Claim " + word).text("See the claim.")
+                .attach("claim-" + word + ".pdf", "application/pdf", "%PDF-1.4 claim".getBytes(), null)
+                .attach("photo-" + word + ".png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}, null)).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        browser.find(".thread-subject");
+        keys("f");
+        assertThat(browser.find(".forwarded").getText()).contains("claim-" + word + ".pdf")
+                .contains("photo-" + word + ".png");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.driver.findElements(By.cssSelector(".forwarded input[type=checkbox]")).get(1).click();
+        browser.find("#send").click();
+        browser.find(".notice-bar");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), "Fwd: Claim " + word).size() == 1);
+        var sent = com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                "Fwd: Claim " + word).get(0);
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        sent.writeTo(raw);
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("claim-" + word + ".pdf")
+                .contains("See the claim.").doesNotContain("photo-" + word);
+    }
+
+    @Test
     void newMailAppearsWithoutAReload() {
         browser.go("/mail/inbox");
         browser.find(".list-toolbar h1");
