@@ -9,6 +9,11 @@
       event.detail.headers[header.content] = token.content;
     }
   });
+  // A select that stands for a choice (the mailbox switcher) applies it at once; its button serves without script.
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.matches && target.matches("select[data-autosubmit]") && target.form) { target.form.submit(); }
+  });
   // A preview that cannot be made (a damaged or encrypted PDF) hides itself; the download link stays.
   document.addEventListener("error", function (event) {
     var target = event.target;

@@ -47,6 +47,12 @@ public class Conversations {
 
     /** Either a view or a label slug selects the conversations. */
     public Page list(long orgId, View view, Optional<String> labelSlug, Optional<String> cursor, int limit) {
+        return list(orgId, view, labelSlug, cursor, limit, Optional.empty());
+    }
+
+    /** The same, within one mailbox (the web UI's switcher). */
+    public Page list(long orgId, View view, Optional<String> labelSlug, Optional<String> cursor, int limit,
+                     Optional<MailboxScope> mailbox) {
         List<Object> params = new ArrayList<>();
         StringBuilder member = new StringBuilder("m.thread_id = t.id AND m.org_id = t.org_id AND m.deleted_at IS NULL AND (")
                 .append(view.predicate()).append(")");
@@ -55,6 +61,10 @@ public class Conversations {
                     + "WHERE ml.message_id = m.id AND l.org_id = t.org_id AND l.slug = ?)");
             params.add(labelSlug.get());
         }
+        mailbox.ifPresent(scope -> {
+            member.append(" AND ").append(scope.predicate());
+            params.addAll(scope.params());
+        });
         StringBuilder sql = new StringBuilder("SELECT t.id, t.last_message_at FROM email_thread t WHERE t.org_id = ?");
         List<Object> all = new ArrayList<>(List.of(orgId));
         Optional<Cursor> after = cursor.map(Cursor::decode);

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import jakarta.servlet.http.HttpSession;
+
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -37,9 +39,12 @@ class MailPage {
     private final Threads threads;
     private final AuditLog audit;
     private final MailEvents events;
+    private final MailboxScopes mailboxes;
 
     MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
-             MailSearch search, Labels labels, Threads threads, AuditLog audit, MailEvents events) {
+             MailSearch search, Labels labels, Threads threads, AuditLog audit, MailEvents events,
+             MailboxScopes mailboxes) {
+        this.mailboxes = mailboxes;
         this.counts = counts;
         this.conversations = conversations;
         this.details = details;
@@ -59,16 +64,18 @@ class MailPage {
     @GetMapping("/mail/{view}")
     String list(@PathVariable String view, @RequestParam Optional<String> label, @RequestParam Optional<String> cursor,
                 @RequestParam Optional<UUID> sent, @RequestParam Optional<Long> until,
-                @RequestHeader(name = "HX-Request", required = false) String htmx, Model model) {
+                @RequestHeader(name = "HX-Request", required = false) String htmx, HttpSession session, Model model) {
         Caller caller = Caller.current();
         Scope scope = scope(caller, view, label);
-        Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, PAGE_SIZE);
+        Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
+        Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, PAGE_SIZE,
+                mailbox);
         model.addAttribute("page", page);
         urls(model, view, label, page);
         if (htmx != null && cursor.isPresent()) {
             return "mail :: rows"; // the next page, appended as the list scrolls
         }
-        layout(caller, model, view, label, scope.title());
+        layout(caller, model, view, label, scope.title(), mailbox);
         // Just sent: the notice with "Undo" for as long as the message waits (the undo window, or until scheduled).
         model.addAttribute("sent", sent.orElse(null));
         model.addAttribute("until", until.orElse(0L));
@@ -79,7 +86,7 @@ class MailPage {
     @GetMapping("/mail/{view}/{thread}")
     @Transactional
     String open(@PathVariable String view, @PathVariable UUID thread, @RequestParam Optional<String> label,
-                @RequestParam(defaultValue = "false") boolean images, Model model) {
+                @RequestParam(defaultValue = "false") boolean images, HttpSession session, Model model) {
         Caller caller = Caller.current();
         Scope scope = scope(caller, view, label);
         ThreadView t = threads.find(caller.orgId(), thread)
@@ -96,22 +103,25 @@ class MailPage {
                 .map(m -> new Shown(m, m.html() == null || m.html().isBlank() ? Linkify.segments(m.text()) : List.of()))
                 .toList());
         model.addAttribute("images", images);
+        Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
         Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
-                PAGE_SIZE);
+                PAGE_SIZE, mailbox);
         model.addAttribute("page", page);
         urls(model, view, label, page);
-        layout(caller, model, view, label, scope.title());
+        layout(caller, model, view, label, scope.title(), mailbox);
         return "mail";
     }
 
     @GetMapping("/mail/search")
-    String search(@RequestParam(defaultValue = "") String q, Model model) {
+    String search(@RequestParam(defaultValue = "") String q, HttpSession session, Model model) {
         Caller caller = Caller.current();
+        Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
         model.addAttribute("q", q);
-        layout(caller, model, "search", Optional.empty(), q.isBlank() ? "Search" : "Search: " + q);
+        layout(caller, model, "search", Optional.empty(), q.isBlank() ? "Search" : "Search: " + q, mailbox);
         if (!q.isBlank()) {
             try {
-                model.addAttribute("hits", search.search(caller.orgId(), SearchQuery.parse(q), PAGE_SIZE, 0).hits());
+                model.addAttribute("hits", search.search(caller.orgId(), SearchQuery.parse(q), PAGE_SIZE, 0, mailbox)
+                        .hits());
             } catch (SearchQuery.Malformed e) {
                 model.addAttribute("searchError", e.getMessage());
             }
@@ -132,6 +142,20 @@ class MailPage {
         }
         changes.apply(caller, a, List.of(), ids, label.orElse(null));
         return "redirect:" + safeBack(back);
+    }
+
+    /** The mailbox switcher: one synced mailbox's mail, or (no id) all of the organization's. */
+    @PostMapping("/mail/mailbox")
+    String switchMailbox(@RequestParam Optional<Long> id, HttpSession session) {
+        Caller caller = Caller.current();
+        if (id.isEmpty()) {
+            session.removeAttribute(MailboxScopes.SESSION_KEY);
+        } else {
+            MailboxScope scope = mailboxes.find(caller.orgId(), id.get())
+                    .orElseThrow(() -> ApiException.notFound("Mailbox not found"));
+            session.setAttribute(MailboxScopes.SESSION_KEY, scope.mailboxId());
+        }
+        return "redirect:/mail/inbox";
     }
 
     /** Only a path of the mailbox itself: never another site (an open redirect). */
@@ -169,9 +193,13 @@ class MailPage {
                 : listUrl + (labelQuery.isEmpty() ? "?" : "&") + "cursor=" + page.nextCursor());
     }
 
-    private void layout(Caller caller, Model model, String view, Optional<String> label, String title) {
+    private void layout(Caller caller, Model model, String view, Optional<String> label, String title,
+                        Optional<MailboxScope> mailbox) {
         model.addAttribute("newest", events.newest(caller.orgId())); // new mail after this is announced live
-        model.addAttribute("counts", counts.of(caller.orgId()));
+        model.addAttribute("counts", counts.of(caller.orgId(), mailbox));
+        List<MailboxScopes.Choice> choices = mailboxes.choices(caller.orgId());
+        model.addAttribute("mailboxes", choices.size() > 1 ? choices : List.of());
+        model.addAttribute("currentMailbox", mailbox.map(MailboxScope::mailboxId).orElse(null));
         model.addAttribute("view", view);
         model.addAttribute("label", label.orElse(null));
         model.addAttribute("title", title);

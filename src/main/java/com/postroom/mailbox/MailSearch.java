@@ -5,6 +5,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -54,18 +55,23 @@ public class MailSearch {
     /** The ids of matching messages, newest first: the original API's search. */
     public List<UUID> ids(long orgId, SearchQuery query, int limit, int offset) {
         return planned(() -> {
-            Prepared p = prepare(orgId, query, false, limit, offset);
+            Prepared p = prepare(orgId, query, false, limit, offset, Optional.empty());
             return jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
         });
     }
 
     /** Ranked results with snippets: the native API and the web UI. */
     public Page search(long orgId, SearchQuery query, int limit, int offset) {
-        return planned(() -> searchNow(orgId, query, limit, offset));
+        return search(orgId, query, limit, offset, Optional.empty());
     }
 
-    private Page searchNow(long orgId, SearchQuery query, int limit, int offset) {
-        Prepared p = prepare(orgId, query, true, limit + 1, offset);
+    /** The same, within one mailbox (the web UI's switcher). */
+    public Page search(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox) {
+        return planned(() -> searchNow(orgId, query, limit, offset, mailbox));
+    }
+
+    private Page searchNow(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox) {
+        Prepared p = prepare(orgId, query, true, limit + 1, offset, mailbox);
         List<UUID> ids = new ArrayList<>();
         Map<UUID, Double> ranks = new HashMap<>();
         jdbc.sql(p.sql).params(p.params).query(rs -> {
@@ -96,7 +102,8 @@ public class MailSearch {
      */
     static final int RANK_WINDOW = 300;
 
-    private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset) {
+    private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
+                             Optional<MailboxScope> mailbox) {
         Set<String> empty = emptyTexts(query);
         SearchSql.Compiled where = SearchSql.compile(query, orgId, empty);
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, empty) : null;
@@ -108,8 +115,13 @@ public class MailSearch {
         if (!SearchQuery.namesFolder(query)) {
             matches.append("(").append(View.ALL.predicate()).append(") AND ");
         }
-        matches.append(where.where()).append(" ORDER BY m.created_at DESC, m.id DESC");
+        matches.append("(").append(where.where()).append(")");
         matchParams.addAll(where.params());
+        mailbox.ifPresent(scope -> {
+            matches.append(" AND ").append(scope.predicate());
+            matchParams.addAll(scope.params());
+        });
+        matches.append(" ORDER BY m.created_at DESC, m.id DESC");
         if (rank == null) {
             params.addAll(matchParams);
             params.add(limit);

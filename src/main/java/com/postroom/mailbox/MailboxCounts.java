@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -35,12 +36,20 @@ public class MailboxCounts {
     }
 
     public Counts of(long orgId) {
+        return of(orgId, Optional.empty());
+    }
+
+    /** The counts within one mailbox (the web UI's switcher), or of all the organization's mail. */
+    public Counts of(long orgId, Optional<MailboxScope> mailbox) {
+        String within = mailbox.map(m -> " AND " + m.predicate()).orElse("");
+        List<Object> params = new ArrayList<>(List.of(orgId));
+        mailbox.ifPresent(m -> params.addAll(m.params()));
         // One index-only pass (email_message_counts) grouped by what the views test; folded into the views here.
         record Group(String folder, String direction, boolean seen, boolean flagged, long count) {
         }
-        List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, count(*) FROM email_message "
-                        + "WHERE org_id = ? AND deleted_at IS NULL GROUP BY 1, 2, 3, 4")
-                .param(orgId)
+        List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, count(*) FROM email_message m "
+                        + "WHERE org_id = ? AND deleted_at IS NULL" + within + " GROUP BY 1, 2, 3, 4")
+                .params(params)
                 .query((rs, i) -> new Group(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
                         rs.getLong(5))).list();
         List<FolderCount> folders = new ArrayList<>();
@@ -61,8 +70,8 @@ public class MailboxCounts {
         Map<Long, long[]> perLabel = new HashMap<>();
         jdbc.sql("SELECT ml.label_id, count(*), count(*) FILTER (WHERE NOT m.seen) FROM email_message_label ml "
                         + "JOIN email_message m ON m.id = ml.message_id WHERE m.org_id = ? AND m.deleted_at IS NULL "
-                        + "AND m.folder NOT IN ('spam', 'trash') GROUP BY ml.label_id")
-                .param(orgId)
+                        + "AND m.folder NOT IN ('spam', 'trash')" + within + " GROUP BY ml.label_id")
+                .params(params)
                 .query(rs -> {
                     perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
                 });

@@ -365,6 +365,30 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     @Test
+    void theMailboxSwitcherShowsOneMailboxsMailOrAll() {
+        String word = MailboxFixture.word();
+        MailboxFixture other = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
+                organizations.primary().orElseThrow().id());
+        box.deliver(TestMail.message().subject("Here " + word));
+        other.deliver(TestMail.message().subject("There " + word));
+        browser.go("/mail/inbox");
+        org.openqa.selenium.support.ui.Select select = new org.openqa.selenium.support.ui.Select(
+                browser.find("#mailbox"));
+        select.selectByVisibleText(other.user);
+        browser.waitForText(".list-toolbar h1", "Inbox");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed("There " + word));
+        assertThat(listed("Here " + word)).as("another mailbox's mail").isFalse();
+        assertThat(new org.openqa.selenium.support.ui.Select(browser.find("#mailbox")).getFirstSelectedOption()
+                .getText()).isEqualTo(other.user);
+        browser.go("/mail/search?q=" + word);
+        assertThat(browser.find(".list-pane").getText()).contains("There " + word).doesNotContain("Here " + word);
+
+        new org.openqa.selenium.support.ui.Select(browser.find("#mailbox")).selectByVisibleText("All mailboxes");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed("Here " + word));
+        assertThat(listed("There " + word)).isTrue();
+    }
+
+    @Test
     void newMailAppearsWithoutAReload() {
         browser.go("/mail/inbox");
         browser.find(".list-toolbar h1");
