@@ -79,6 +79,22 @@ class SettingsPage {
         return "settings";
     }
 
+    /**
+     * A form that cannot be saved: the page again, with one sentence on what to fix above the forms and what was typed
+     * still in them (never a password), rather than an error page. Only for admins; others still get the error page.
+     */
+    @org.springframework.web.bind.annotation.ExceptionHandler(ApiException.class)
+    String problem(ApiException e, Model model, jakarta.servlet.http.HttpServletRequest request,
+                   jakarta.servlet.http.HttpServletResponse response) {
+        if (!"POST".equals(request.getMethod()) || e.status().value() == 403 || e.status().value() == 401) {
+            throw e;
+        }
+        response.setStatus(e.status().value());
+        model.addAttribute("problem", e.getMessage());
+        model.addAttribute("failedForm", request.getRequestURI().substring(request.getContextPath().length()));
+        return show(model);
+    }
+
     @PostMapping("/settings/mailboxes")
     String addMailbox(@RequestParam String host, @RequestParam(required = false) Integer port,
                       @RequestParam(defaultValue = "implicit") String tls, @RequestParam String username,
