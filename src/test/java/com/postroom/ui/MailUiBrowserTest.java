@@ -388,6 +388,55 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(listed("There " + word)).isTrue();
     }
 
+    /** Pages fit a phone (390 px) and a laptop (1280 px) without sideways scrolling, and every field has a name. */
+    @Test
+    void everyPageFitsAPhoneAndALaptopAndEveryFieldIsLabelled() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Narrow " + word)
+                .text("A long line without spaces: " + "x".repeat(300))
+                .html("<table width=\"900\"><tr><td>wide table " + "y".repeat(200) + "</td></tr></table>")
+                .attach("a-rather-long-file-name-" + "z".repeat(80) + ".pdf", "application/pdf",
+                        "%PDF-1.4".getBytes(), null)).get(0);
+        List<String> pages = List.of("/mail/inbox", "/mail/inbox/" + box.threadOf(id), "/mail/compose",
+                "/mail/search?q=" + word, "/dashboard", "/settings", "/settings/deliverability");
+        org.openqa.selenium.Dimension before = browser.driver.manage().window().getSize();
+        try {
+            for (int width : new int[] {390, 1280}) {
+                browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, 900));
+                for (String page : pages) {
+                    browser.go(page);
+                    browser.find("header nav");
+                    Object overflow = browser.driver.executeScript(
+                            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                    Object wide = browser.driver.executeScript("var w = document.documentElement.clientWidth;"
+                            + "return Array.prototype.filter.call(document.querySelectorAll('body *'), function (e) {"
+                            + "  return e.getBoundingClientRect().right > w + 1; }).slice(0, 6).map(function (e) {"
+                            + "  return e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right); });");
+                    assertThat(((Number) overflow).intValue()).as(page + " at " + width + " px: sideways overflow by "
+                            + wide).isLessThanOrEqualTo(0);
+                    Object unlabelled = browser.driver.executeScript(
+                            "return Array.prototype.filter.call(document.querySelectorAll("
+                            + "'input:not([type=hidden]), select, textarea, [contenteditable=true]'), function (e) {"
+                            + "  if (e.offsetParent === null) { return false; }"
+                            + "  return !(e.labels && e.labels.length) && !e.getAttribute('aria-label')"
+                            + "    && !e.getAttribute('aria-labelledby') && !e.closest('label');"
+                            + "}).map(function (e) { return e.outerHTML.substring(0, 120); });");
+                    assertThat((List<?>) unlabelled).as(page + ": fields without a label").isEmpty();
+                    if (page.equals("/mail/inbox")) {
+                        // Every folder and Compose are reachable by touch at either width.
+                        for (String link : List.of(".compose-button", ".folders a[href='/mail/sent']",
+                                ".folders a[href='/mail/drafts']")) {
+                            assertThat(browser.driver.findElement(By.cssSelector(link)).isDisplayed())
+                                    .as(link + " at " + width + " px").isTrue();
+                        }
+                    }
+                }
+            }
+        } finally {
+            browser.driver.manage().window().setSize(before);
+        }
+    }
+
     @Test
     void newMailAppearsWithoutAReload() {
         browser.go("/mail/inbox");
