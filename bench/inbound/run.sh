@@ -29,7 +29,7 @@ PORT=18556
 POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
   SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" \
   FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
-  java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
+  java -Xmx512m ${JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
