@@ -11,7 +11,6 @@ import jakarta.mail.Flags;
 import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Store;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.search.HeaderTerm;
@@ -28,6 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
+import com.postroom.mail.ReusedStore;
 
 /**
  * Keeps a copy of each draft in the mailbox's IMAP Drafts folder (flagged \Draft), so Mailu's webmail and a desktop
@@ -52,7 +52,7 @@ class DraftMirror {
     private final MailSessions sessions;
     private final String folderName;
     private final boolean enabled;
-    private Store store;
+    private final ReusedStore store;
     private int failures;
     private long quietUntil;
 
@@ -65,6 +65,7 @@ class DraftMirror {
         this.folderName = settings.web().imapDraftsFolder().orElse(null);
         this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true)
                 && folderName != null && endpoints.imap().isPresent();
+        this.store = endpoints.imap().map(server -> new ReusedStore(sessions, server)).orElse(null);
     }
 
     record Edited(UUID id, OffsetDateTime updatedAt, String sender, List<String> to, List<String> cc,
@@ -114,7 +115,7 @@ class DraftMirror {
             return;
         }
         try {
-            Folder folder = store().getFolder(folderName);
+            Folder folder = store.get().getFolder(folderName);
             if (!folder.exists()) {
                 folder.create(Folder.HOLDS_MESSAGES);
             }
@@ -205,22 +206,10 @@ class DraftMirror {
         }
     }
 
-    private Store store() throws MessagingException {
-        if (store == null || !store.isConnected()) {
-            store = sessions.connectImap(endpoints.imap().get());
-        }
-        return store;
-    }
-
     @PreDestroy
     synchronized void closeStore() {
         if (store != null) {
-            try {
-                store.close();
-            } catch (MessagingException ignored) {
-                // Dropping the connection either way.
-            }
-            store = null;
+            store.close();
         }
     }
 }

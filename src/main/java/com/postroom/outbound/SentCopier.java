@@ -9,7 +9,6 @@ import jakarta.mail.Folder;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
-import jakarta.mail.Store;
 import jakarta.mail.internet.MimeMessage;
 import jakarta.mail.search.MessageIDTerm;
 
@@ -24,6 +23,7 @@ import com.postroom.cluster.Instance;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
+import com.postroom.mail.ReusedStore;
 
 import jakarta.annotation.PreDestroy;
 
@@ -47,7 +47,7 @@ class SentCopier {
     private final Instance instance;
     private final String folderName;
     private final boolean enabled;
-    private Store store;
+    private final ReusedStore store;
 
     SentCopier(JdbcClient jdbc, Outbox outbox, MailEndpoints endpoints, MailSessions sessions, Instance instance,
                PostroomSettings settings, Environment environment) {
@@ -59,6 +59,7 @@ class SentCopier {
         this.folderName = settings.imapSentFolder().orElse(null);
         this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true)
                 && folderName != null && endpoints.imap().isPresent();
+        this.store = endpoints.imap().map(server -> new ReusedStore(sessions, server)).orElse(null);
     }
 
     record Pending(UUID messageId, int tries) {
@@ -94,7 +95,7 @@ class SentCopier {
         byte[] mime = outbox.mime(p.messageId()).orElseThrow();
         Session session = sessions.imap(endpoints.imap().get());
         MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(mime));
-        Folder folder = store().getFolder(folderName);
+        Folder folder = store.get().getFolder(folderName);
         if (!folder.exists()) {
             folder.create(Folder.HOLDS_MESSAGES);
         }
@@ -122,22 +123,10 @@ class SentCopier {
                 .params(state, messageId).update();
     }
 
-    private Store store() throws MessagingException {
-        if (store == null || !store.isConnected()) {
-            store = sessions.connectImap(endpoints.imap().get());
-        }
-        return store;
-    }
-
     @PreDestroy
     synchronized void closeStore() {
         if (store != null) {
-            try {
-                store.close();
-            } catch (MessagingException ignored) {
-                // Dropping the connection either way.
-            }
-            store = null;
+            store.close();
         }
     }
 }
