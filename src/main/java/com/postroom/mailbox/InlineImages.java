@@ -39,7 +39,7 @@ class InlineImages {
     static final long MAX_TOTAL_BYTES = 6_000_000;
 
     /** An inline part of a stored message: where it sits in the MIME tree and what it is. */
-    record Part(String contentId, String partPath, String contentType, long sizeBytes) {
+    record Part(String contentId, String partPath, String contentType, String filename, long sizeBytes) {
     }
 
     private final RawStore raw;
@@ -52,7 +52,7 @@ class InlineImages {
     Map<String, String> dataUrls(UUID messageId, List<Part> parts) {
         List<Part> wanted = parts.stream()
                 .filter(p -> p.contentId() != null && !p.contentId().isBlank())
-                .filter(p -> RASTER.contains(type(p)) && p.sizeBytes() <= MAX_IMAGE_BYTES)
+                .filter(p -> p.sizeBytes() <= MAX_IMAGE_BYTES && (RASTER.contains(type(p)) || byName(p) != null))
                 .toList();
         Map<String, String> out = new HashMap<>();
         if (wanted.isEmpty()) {
@@ -69,12 +69,14 @@ class InlineImages {
                         break;
                     }
                     byte[] bytes = read(StoredAttachments.locate(message, p.partPath()));
-                    if (bytes == null) {
+                    // The type the bytes really have: a mislabelled part (application/octet-stream, or a "PNG"
+                    // that is something else) is shown only if its first bytes are one of the four raster formats.
+                    String type = bytes == null ? null : sniff(bytes);
+                    if (type == null) {
                         continue;
                     }
                     total += bytes.length;
-                    out.put(key(p.contentId()), "data:" + type(p) + ";base64,"
-                            + Base64.getEncoder().encodeToString(bytes));
+                    out.put(key(p.contentId()), "data:" + type + ";base64," + Base64.getEncoder().encodeToString(bytes));
                 }
             }
         } catch (IOException | MessagingException | RuntimeException e) {
@@ -86,8 +88,56 @@ class InlineImages {
         return out;
     }
 
+    /** How a Content-ID header is looked up: without angle brackets, in lower case. */
     static String key(String contentId) {
         return contentId.strip().replaceAll("^<|>$", "").toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * The key a {@code cid:} URL stands for: a URL is %-encoded (RFC 2392: {@code cid:foo4%25bar} is the part
+     * {@code <foo4%bar>}) while the header is not. Callers try this first and the URL as written second, for senders
+     * that put a bare % in the URL.
+     */
+    static String urlKey(String cid) {
+        String id = cid.strip();
+        if (id.indexOf('%') >= 0) {
+            try {
+                id = java.net.URLDecoder.decode(id.replace("+", "%2B"), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException notEncoded) {
+                // A lone % that is not an escape: keep the URL as it is.
+            }
+        }
+        return key(id);
+    }
+
+    /** Looks a {@code cid:} URL up among the data URLs made by {@link #dataUrls}. */
+    static String lookup(java.util.Map<String, String> dataUrls, String cid) {
+        String found = dataUrls.get(urlKey(cid));
+        return found != null ? found : dataUrls.get(key(cid));
+    }
+
+    /** PNG, JPEG, GIF or WebP by their magic numbers; null for anything else (SVG, HTML, a renamed file). */
+    static String sniff(byte[] b) {
+        if (b.length >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return "image/png";
+        }
+        if (b.length >= 3 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8 && (b[2] & 0xff) == 0xff) {
+            return "image/jpeg";
+        }
+        if (b.length >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F' && b[3] == '8') {
+            return "image/gif";
+        }
+        if (b.length >= 12 && b[0] == 'R' && b[1] == 'I' && b[2] == 'F' && b[3] == 'F' && b[8] == 'W' && b[9] == 'E'
+                && b[10] == 'B' && b[11] == 'P') {
+            return "image/webp";
+        }
+        return null;
+    }
+
+    /** A raster type from the file name, for parts sent as application/octet-stream. */
+    private static String byName(Part p) {
+        String name = p.filename() == null ? "" : p.filename().toLowerCase(Locale.ROOT);
+        return name.matches(".*\\.(png|jpe?g|gif|webp)$") ? "image/*" : null;
     }
 
     private static String type(Part p) {

@@ -80,7 +80,7 @@ public class MessageDetails {
                                     rs.getString(6), rs.getBoolean(7), rs.getString(8), "/api/mail/attachments/" + aid));
                     if (rs.getString(8) != null) {
                         inlineParts.computeIfAbsent(mid, k -> new ArrayList<>()).add(new InlineImages.Part(
-                                rs.getString(8), rs.getString(9), rs.getString(4), rs.getLong(5)));
+                                rs.getString(8), rs.getString(9), rs.getString(4), rs.getString(3), rs.getLong(5)));
                     }
                 });
         Map<UUID, List<MessageSummary.LabelChip>> labels = summaries.labelsOf(orgId, array);
@@ -102,7 +102,7 @@ public class MessageDetails {
                     Function<String, String> cidUrl;
                     if (embedInlineImages) {
                         Map<String, String> data = embedded.getOrDefault(mid, Map.of());
-                        cidUrl = cid -> data.get(InlineImages.key(cid));
+                        cidUrl = cid -> InlineImages.lookup(data, cid);
                     } else {
                         cidUrl = cid -> parts.stream().filter(p -> cid.equalsIgnoreCase(stripBrackets(p.contentId())))
                                 .findFirst().map(p -> p.url() + "?inline=true").orElse(null);

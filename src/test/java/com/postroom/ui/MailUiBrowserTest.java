@@ -509,11 +509,18 @@ class MailUiBrowserTest implements Browser.HasBrowser {
 
         // A cid: image shows inside the sandboxed frame, carried in the HTML (the frame cannot use the session).
         UUID logo = box.deliver(TestMail.message().subject("Letterhead " + word).text("logo")
-                .html("<p>Our logo:</p><img src=\"cid:logo@postroom\" alt=\"logo\">")
-                .attach("logo.png", "image/png", png, "logo@postroom")).get(0);
+                .html("<p>Our logo:</p><img src=\"cid:logo@postroom\" alt=\"logo\">"
+                        + "<img src=\"cid:sig%40postroom\" alt=\"signature\"><img src=\"cid:fake@postroom\" alt=\"fake\">")
+                .attach("logo.png", "image/png", png, "logo@postroom")
+                // Outlook-style: sent as octet-stream, referenced with the @ %-encoded.
+                .attach("sig.png", "application/octet-stream", png, "sig@postroom")
+                // Calls itself a PNG, is SVG with script: never embedded.
+                .attach("fake.png", "image/png", "<svg onload=\"top.pwned=20\"/>".getBytes(), "fake@postroom")).get(0);
         browser.go("/mail/inbox/" + box.threadOf(logo));
         WebElement frame = browser.find("iframe.body-frame");
-        assertThat(frame.getAttribute("srcdoc")).contains("data:image/png;base64,");
+        String srcdoc = frame.getAttribute("srcdoc");
+        assertThat(srcdoc.split("data:image/png;base64,", -1)).as("logo and signature embedded").hasSize(3);
+        assertThat(srcdoc).doesNotContain("svg").doesNotContain("fake@");
         browser.driver.switchTo().frame(frame);
         try {
             WebElement img = browser.driver.findElement(By.cssSelector("img[alt=logo]"));
