@@ -3,7 +3,6 @@ package com.postroom.inbound;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -296,21 +295,7 @@ public class ImapWriteback implements SmartLifecycle {
                 return null;
             }
         }
-        Folder[] all = store.getDefaultFolder().list("*");
-        for (Folder f : all) {
-            for (String attribute : ((IMAPFolder) f).getAttributes()) {
-                if (attribute.equalsIgnoreCase(use)) {
-                    return f.getFullName();
-                }
-            }
-        }
-        for (Folder f : all) {
-            if (f.getFullName().equalsIgnoreCase(fallback) || f.getFullName().toLowerCase(Locale.ROOT)
-                    .endsWith("." + fallback.toLowerCase(Locale.ROOT))) {
-                return f.getFullName();
-            }
-        }
-        return fallback;
+        return com.postroom.mail.SpecialFolders.find(store, use, fallback);
     }
 
     private static IMAPFolder open(IMAPStore store, Map<String, IMAPFolder> open, String name)

@@ -28,6 +28,7 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.ReusedStore;
+import com.postroom.mail.SpecialFolders;
 
 /**
  * Keeps a copy of each draft in the mailbox's IMAP Drafts folder (flagged \Draft), so Mailu's webmail and a desktop
@@ -43,6 +44,7 @@ import com.postroom.mail.ReusedStore;
 class DraftMirror {
 
     static final String HEADER = "X-Postroom-Draft";
+    static final String DEFAULT_FOLDER = "Drafts";
     private static final Logger log = LoggerFactory.getLogger(DraftMirror.class);
     private static final int BATCH = 20;
 
@@ -53,6 +55,7 @@ class DraftMirror {
     private final String folderName;
     private final boolean enabled;
     private final ReusedStore store;
+    private String resolvedFolder;
     private int failures;
     private long quietUntil;
 
@@ -115,7 +118,7 @@ class DraftMirror {
             return;
         }
         try {
-            Folder folder = store.get().getFolder(folderName);
+            Folder folder = store.get().getFolder(folder());
             if (!folder.exists()) {
                 folder.create(Folder.HOLDS_MESSAGES);
             }
@@ -140,6 +143,18 @@ class DraftMirror {
         } catch (MessagingException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
+    }
+
+    /**
+     * The folder to write to: the configured name, or with the default ("Drafts") the server's own drafts folder
+     * (SPECIAL-USE \Drafts, or INBOX.Drafts where folders live under INBOX). Looked up once per connection.
+     */
+    private String folder() throws MessagingException {
+        if (resolvedFolder == null) {
+            resolvedFolder = DEFAULT_FOLDER.equals(folderName)
+                    ? SpecialFolders.find(store.get(), "\\Drafts", DEFAULT_FOLDER) : folderName;
+        }
+        return resolvedFolder;
     }
 
     /** Appends {@code copy} (if any), then removes the copies that were there before. */
@@ -211,5 +226,6 @@ class DraftMirror {
         if (store != null) {
             store.close();
         }
+        resolvedFolder = null;
     }
 }

@@ -24,6 +24,7 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.ReusedStore;
+import com.postroom.mail.SpecialFolders;
 
 import jakarta.annotation.PreDestroy;
 
@@ -48,6 +49,7 @@ class SentCopier {
     private final String folderName;
     private final boolean enabled;
     private final ReusedStore store;
+    private String resolvedFolder;
 
     SentCopier(JdbcClient jdbc, Outbox outbox, MailEndpoints endpoints, MailSessions sessions, Instance instance,
                PostroomSettings settings, Environment environment) {
@@ -95,7 +97,7 @@ class SentCopier {
         byte[] mime = outbox.mime(p.messageId()).orElseThrow();
         Session session = sessions.imap(endpoints.imap().get());
         MimeMessage message = new MimeMessage(session, new ByteArrayInputStream(mime));
-        Folder folder = store.get().getFolder(folderName);
+        Folder folder = store.get().getFolder(folder());
         if (!folder.exists()) {
             folder.create(Folder.HOLDS_MESSAGES);
         }
@@ -104,6 +106,18 @@ class SentCopier {
         }
         message.setFlag(Flags.Flag.SEEN, true);
         folder.appendMessages(new Message[] {message});
+    }
+
+    /**
+     * The configured folder, or with the default ("Sent") the server's own sent folder (SPECIAL-USE \Sent, or
+     * INBOX.Sent where folders live under INBOX). Looked up once per connection.
+     */
+    private String folder() throws MessagingException {
+        if (resolvedFolder == null) {
+            resolvedFolder = "Sent".equals(folderName) ? SpecialFolders.find(store.get(), "\\Sent", "Sent")
+                    : folderName;
+        }
+        return resolvedFolder;
     }
 
     private static boolean alreadyThere(Folder folder, String messageId) throws MessagingException {
@@ -128,5 +142,6 @@ class SentCopier {
         if (store != null) {
             store.close();
         }
+        resolvedFolder = null;
     }
 }
