@@ -275,6 +275,41 @@
   if (form) { form.addEventListener("submit", sync, true); }
 })();
 
+// Address suggestions that work for every address in a field, not only the first: each of To, Cc and Bcc gets its own
+// list whose options are what is typed so far plus a known address that matches the last, unfinished one.
+(function () {
+  "use strict";
+  var known = document.getElementById("known");
+  if (!known) { return; }
+  var all = Array.prototype.map.call(known.options, function (o) { return o.value; });
+  ["to", "cc", "bcc"].forEach(function (id) {
+    var input = document.getElementById(id);
+    if (!input) { return; }
+    var list = document.createElement("datalist");
+    list.id = "known-" + id;
+    document.body.appendChild(list);
+    input.setAttribute("list", list.id);
+    var refresh = function () {
+      var value = input.value;
+      var cut = Math.max(value.lastIndexOf(","), value.lastIndexOf(";"));
+      var head = cut >= 0 ? value.slice(0, cut + 1) + " " : "";
+      var tail = value.slice(cut + 1).trim().toLowerCase();
+      var chosen = {};
+      value.slice(0, cut + 1).split(/[,;]/).forEach(function (a) { chosen[a.trim().toLowerCase()] = true; });
+      list.textContent = "";
+      all.filter(function (a) {
+        return !chosen[a.toLowerCase()] && (!tail || a.toLowerCase().indexOf(tail) >= 0);
+      }).slice(0, 20).forEach(function (a) {
+        var option = document.createElement("option");
+        option.value = head + a;
+        list.appendChild(option);
+      });
+    };
+    input.addEventListener("input", refresh);
+    input.addEventListener("focus", refresh);
+  });
+})();
+
 // Drafts: what the composer types is saved every few seconds (and when the page is left) as a draft in Drafts.
 // Density: compact rows, remembered in this browser.
 (function () {

@@ -263,10 +263,14 @@ class ComposePage {
     }
 
     /** Addresses the organization has written with, for the To field's suggestions. */
+    /** Suggestions for To, Cc and Bcc: the people who wrote in lately and the people written to, most recent first. */
     private List<String> known(long orgId) {
-        return jdbc.sql("SELECT a FROM (SELECT DISTINCT ON (a) a, created_at FROM (SELECT sender AS a, created_at "
-                        + "FROM email_message WHERE org_id = ? AND direction = 'inbound' AND NOT spam ORDER BY "
-                        + "created_at DESC LIMIT 2000) s ORDER BY a, created_at DESC) d ORDER BY created_at DESC LIMIT 200")
-                .param(orgId).query(String.class).list();
+        return jdbc.sql("SELECT a FROM (SELECT a, max(at) AS last FROM ("
+                        + "(SELECT sender AS a, created_at AS at FROM email_message WHERE org_id = ? "
+                        + "AND direction = 'inbound' AND NOT spam ORDER BY created_at DESC LIMIT 2000) UNION ALL "
+                        + "(SELECT unnest(recipients || cc) AS a, created_at AS at FROM email_message WHERE org_id = ? "
+                        + "AND direction = 'outbound' AND status <> 'draft' ORDER BY created_at DESC LIMIT 1000)) s "
+                        + "WHERE a <> '' GROUP BY a) d ORDER BY last DESC LIMIT 200")
+                .params(orgId, orgId).query(String.class).list();
     }
 }

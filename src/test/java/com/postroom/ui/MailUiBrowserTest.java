@@ -438,6 +438,19 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     @Test
+    void addressSuggestionsWorkForEveryAddressInAField() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().from("Zed Zulu <zed-" + word + "@example.org>").subject("Hello " + word));
+        browser.go("/mail/compose");
+        browser.find("#cc").sendKeys("billing@postroom.test, zed-" + word.substring(0, 4));
+        @SuppressWarnings("unchecked")
+        List<String> options = (List<String>) browser.driver.executeScript("return Array.prototype.map.call("
+                + "document.getElementById('known-cc').options, function (o) { return o.value; });");
+        assertThat(options).contains("billing@postroom.test, zed-" + word + "@example.org")
+                .allMatch(o -> o.startsWith("billing@postroom.test, "));
+    }
+
+    @Test
     void newMailAppearsWithoutAReload() {
         browser.go("/mail/inbox");
         browser.find(".list-toolbar h1");
