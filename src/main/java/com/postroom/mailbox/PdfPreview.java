@@ -67,7 +67,21 @@ class PdfPreview {
             Thread.currentThread().interrupt();
             throw new NoPreview("The preview was interrupted.");
         }
-        Future<byte[]> job = renderers.submit(() -> render(file));
+        // The slot is given back when the render ends, not when the caller stops waiting: a PDF that runs past the
+        // time limit keeps its slot until it is done, so hostile files can never have more than two renders going.
+        Future<byte[]> job;
+        try {
+            job = renderers.submit(() -> {
+                try {
+                    return render(file);
+                } finally {
+                    slots.release();
+                }
+            });
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
         try {
             return job.get(TIME_LIMIT_MS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -81,8 +95,6 @@ class PdfPreview {
             Thread.currentThread().interrupt();
             job.cancel(true);
             throw new NoPreview("The preview was interrupted.");
-        } finally {
-            slots.release();
         }
     }
 
