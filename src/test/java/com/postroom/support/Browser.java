@@ -96,6 +96,31 @@ public final class Browser implements AutoCloseable {
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
     }
 
+    /**
+     * Finds the element by {@code css}, clicks it and waits for the page it loads. A node that Chromium drops between
+     * the find and the click (the page was still settling) is found again, up to three times.
+     */
+    public void clickAndWait(String css) {
+        for (int attempt = 1; ; attempt++) {
+            WebElement page = driver.findElement(By.tagName("html"));
+            try {
+                waitFor(css).click();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+                continue;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("does not belong to the document")) {
+                    throw e;
+                }
+                continue;
+            }
+            new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+            return;
+        }
+    }
+
     public void screenshot(String name) {
         try {
             Path dir = Files.createDirectories(Path.of("target/screenshots"));

@@ -135,7 +135,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(link.getAttribute("href")).isEqualTo("https://example.org/runs?day=1");
         assertThat(link.getAttribute("rel")).isEqualTo("noopener noreferrer");
         assertThat(link.getAttribute("target")).isEqualTo("_blank");
-        browser.clickAndWait(browser.find(".back"));
+        browser.clickAndWait(".back");
         assertThat(row("Run report " + word).getAttribute("class")).doesNotContain("unread");
     }
 
@@ -196,7 +196,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         for (String s : List.of("Bulk a " + word, "Bulk b " + word)) {
             row(s).findElement(By.cssSelector("input[type=checkbox]")).click();
         }
-        browser.clickAndWait(browser.find("button[value=read]"));
+        browser.clickAndWait("button[value=read]");
         assertThat(row("Bulk a " + word).getAttribute("class")).doesNotContain("unread");
         assertThat(row("Bulk b " + word).getAttribute("class")).doesNotContain("unread");
 
@@ -480,13 +480,13 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.waitForText("#draft-state", "Draft saved");
         browser.go("/mail/drafts");
         browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
-        browser.clickAndWait(browser.find(".message a[href*='draft=']"));
+        browser.clickAndWait(".message a[href*='draft=']");
         assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
         WebElement editor = browser.find("#editor");
         assertThat(editor.getAttribute("innerHTML")).as("formatting kept in the draft").contains("<b>urgent</b>");
         editor.sendKeys(org.openqa.selenium.Keys.END);
         editor.sendKeys(" and finished");
-        browser.clickAndWait(browser.find("#send"));
+        browser.clickAndWait("#send");
         browser.go("/mail/drafts");
         browser.find(".list-toolbar h1");
         assertThat(listed(subject)).as("a sent draft leaves Drafts").isFalse();

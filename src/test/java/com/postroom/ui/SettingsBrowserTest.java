@@ -61,7 +61,7 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         browser.find("#new-password").sendKeys("a-long-clerk-password");
         browser.driver.findElements(By.cssSelector("form[aria-label='Add a user'] input[value=billing]")).get(0)
                 .click();
-        browser.clickAndWait(browser.find("form[aria-label='Add a user'] button"));
+        browser.clickAndWait("form[aria-label='Add a user'] button");
         browser.waitForText("[role=status]", email + " can now sign in.");
         WebElement row = browser.find("tr[data-user='" + email + "']");
         assertThat(row.findElement(By.cssSelector("input[value=billing]")).isSelected()).isTrue();
@@ -79,12 +79,12 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         String name = "ci-" + System.nanoTime();
         browser.go("/settings");
         browser.find("#token-name").sendKeys(name);
-        browser.clickAndWait(browser.find("form[aria-label='Make a token'] button"));
+        browser.clickAndWait("form[aria-label='Make a token'] button");
         browser.waitForText("#new-token pre", "pr_");
         assertThat(browser.find("#new-token pre").getText()).matches("pr_[A-Za-z0-9_-]{43}");
         browser.go("/settings");
         assertThat(browser.driver.findElements(By.id("new-token"))).as("shown once").isEmpty();
-        browser.clickAndWait(browser.find("tr[data-token='" + name + "'] button"));
+        browser.clickAndWait("tr[data-token='" + name + "'] button");
         browser.waitForText("tr[data-token='" + name + "']", "revoked");
     }
 
@@ -99,7 +99,7 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         browser.driver.findElement(By.cssSelector("#mb-tls option[value=none]")).click();
         browser.find("#mb-user").sendKeys(user);
         browser.find("#mb-password").sendKeys("wrong-password");
-        browser.clickAndWait(browser.find("form[aria-label='Add a mailbox'] button"));
+        browser.clickAndWait("form[aria-label='Add a mailbox'] button");
         // The page again with the reason above the forms and what was typed still there, except the password.
         browser.waitForText("main [role=alert]", "Could not log in");
         assertThat(browser.find("#mb-host").getAttribute("value")).isEqualTo("127.0.0.1");
@@ -109,10 +109,10 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.getPageSource()).doesNotContain("wrong-password");
 
         browser.find("#mb-password").sendKeys(MailboxFixture.PASSWORD);
-        browser.clickAndWait(browser.find("form[aria-label='Add a mailbox'] button"));
+        browser.clickAndWait("form[aria-label='Add a mailbox'] button");
         browser.waitForText("[role=status]", "is now synced");
         long id = jdbc.sql("SELECT id FROM mailbox WHERE username = ?").param(user).query(Long.class).single();
-        browser.clickAndWait(browser.find("tr[data-mailbox='" + id + "'] button"));
+        browser.clickAndWait("tr[data-mailbox='" + id + "'] button");
         browser.waitForText("[role=status]", "no longer synced");
         assertThat(jdbc.sql("SELECT count(*) FROM mailbox WHERE username = ?").param(user).query(Long.class).single())
                 .isZero();

@@ -57,7 +57,7 @@ class WebUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(5);
         assertThat(browser.find(".who").getText()).isEqualTo(SandboxTest.ADMIN);
 
-        browser.clickAndWait(browser.find(".signout button"));
+        browser.clickAndWait(".signout button");
         browser.waitForText("[role=status]", "You are signed out.");
         browser.go("/dashboard");
         assertThat(browser.path()).as("the session is gone").startsWith("/login");
