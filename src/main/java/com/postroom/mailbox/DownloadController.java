@@ -31,7 +31,6 @@ import com.postroom.web.ApiException;
 @RestController
 class DownloadController {
 
-    private static final Set<String> INLINE_SAFE = Set.of("image/png", "image/jpeg", "image/gif", "image/webp");
     private static final Set<String> TYPE_KEPT = Set.of("image/png", "image/jpeg", "image/gif", "image/webp",
             "application/pdf", "text/plain", "text/csv", "application/zip", "application/msword",
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -125,7 +124,8 @@ class DownloadController {
         Caller caller = Caller.current();
         StoredAttachments.Row a = attachments.find(caller.orgId(), id);
         String type = a.type();
-        boolean showInline = inline && INLINE_SAFE.contains(type);
+        // Only the four raster types that the page also embeds for cid: images.
+        boolean showInline = inline && InlineImages.RASTER.contains(type);
         if (!showInline) {
             audit.record(caller, AuditLog.ATTACHMENT_DOWNLOADED, "email_attachment", id,
                     AuditLog.details("message_id", a.messageId(), "filename", a.filename()));
