@@ -50,6 +50,21 @@ public class MailParser {
     }
 
     public ParsedMail parse(RawMail raw) throws UnparseableMail {
+        // Jakarta Mail loads its stream provider through the thread's context class loader. A pool thread's (the
+        // common ForkJoinPool's, which parses a batch on all cores) is the system class loader, which inside the Boot
+        // jar cannot see Angus: every multipart message parsed there would fail and be kept as plain text without
+        // its attachments. So the parse runs with the loader that loaded Postroom, whatever thread calls it.
+        Thread thread = Thread.currentThread();
+        ClassLoader previous = thread.getContextClassLoader();
+        thread.setContextClassLoader(MailParser.class.getClassLoader());
+        try {
+            return parseStructure(raw);
+        } finally {
+            thread.setContextClassLoader(previous);
+        }
+    }
+
+    private ParsedMail parseStructure(RawMail raw) throws UnparseableMail {
         if (raw.size() == 0) {
             throw new UnparseableMail("The message is empty (0 bytes).");
         }

@@ -6,8 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+
+import com.postroom.mail.StreamProviderPin;
 
 /** Real-world breakage, one fixture each (src/test/resources/mail): nothing throws, everything readable is read. */
 class MailParserTest {
@@ -59,6 +64,33 @@ class MailParserTest {
         ParsedMail cut = parse("missing-end-boundary.eml");
         assertThat(cut.text()).contains("First part arrived.");
         assertThat(cut.attachments()).extracting(ParsedMail.Part::filename).containsExactly("scan.pdf");
+    }
+
+    /**
+     * Inside the Boot jar a pool thread's context class loader (the common ForkJoinPool's, which parses a batch on all
+     * cores) cannot see Angus, and Jakarta Mail finds its stream provider through that loader: every multipart
+     * message parsed there fell back to "plain text, no attachments". A loader that sees only the JDK stands in for it.
+     */
+    @Test
+    void aThreadWhoseClassLoaderCannotSeeAngusStillParsesTheStructure() throws Exception {
+        StreamProviderPin.install();
+        AtomicReference<Object> outcome = new AtomicReference<>();
+        Thread pool = new Thread(() -> {
+            try {
+                outcome.set(parse("missing-end-boundary.eml"));
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        });
+        ClassLoader jdkOnly = new URLClassLoader(new URL[0], null);
+        pool.setContextClassLoader(jdkOnly);
+        pool.start();
+        pool.join();
+        assertThat(outcome.get()).isInstanceOfSatisfying(ParsedMail.class, m -> {
+            assertThat(m.warnings()).noneMatch(w -> w.contains("MIME structure could not be read"));
+            assertThat(m.attachments()).extracting(ParsedMail.Part::filename).containsExactly("scan.pdf");
+        });
+        assertThat(pool.getContextClassLoader()).isSameAs(jdkOnly);
     }
 
     @Test
