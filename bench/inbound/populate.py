@@ -4,6 +4,8 @@ import base64, imaplib, os, ssl, sys, time
 
 host, port, user, password, cafile = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 small, large = int(sys.argv[6]), int(sys.argv[7])
+# A subject prefix keeps a warm-up mailbox's messages out of the measured mailbox's threads.
+prefix = sys.argv[8] + " " if len(sys.argv) > 8 else ""
 ctx = ssl.create_default_context(cafile=cafile)
 imap = imaplib.IMAP4_SSL(host, port, ssl_context=ctx)
 imap.login(user, password)
@@ -17,18 +19,18 @@ def small_message(i):
         line = " ".join(words[(i * 7 + j * 13) % len(words)] for j in range(12))
         body.append(line)
         n += len(line) + 2
-    return ("From: Sender %d <sender%d@example.org>\r\nTo: bench@postroom.test\r\nSubject: Run %d: %s %s\r\n"
+    return ("From: Sender %d <sender%d@example.org>\r\nTo: bench@postroom.test\r\nSubject: %sRun %d: %s %s\r\n"
             "Message-ID: <bench.%d.%d@example.org>\r\nDate: Mon, 2 Nov 2026 10:%02d:00 +0000\r\nMIME-Version: 1.0\r\n"
-            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" % (i % 50, i % 50, i, words[i % len(words)],
+            "Content-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n" % (i % 50, i % 50, prefix, i, words[i % len(words)],
             words[(i * 3) % len(words)], i, os.getpid(), i % 60, "\r\n".join(body))).encode()
 
 def large_message(i):
     blob = base64.encodebytes(os.urandom(1024 * 1024)).decode().replace("\n", "\r\n")
-    return ("From: scanner@example.org\r\nTo: bench@postroom.test\r\nSubject: Scan %d\r\n"
+    return ("From: scanner@example.org\r\nTo: bench@postroom.test\r\nSubject: %sScan %d\r\n"
             "Message-ID: <bench.large.%d.%d@example.org>\r\nDate: Mon, 2 Nov 2026 11:00:00 +0000\r\nMIME-Version: 1.0\r\n"
             "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nScan attached.\r\n"
             "--b\r\nContent-Type: application/pdf; name=scan%d.pdf\r\nContent-Disposition: attachment; filename=scan%d.pdf\r\n"
-            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n" % (i, i, os.getpid(), i, i, blob)).encode()
+            "Content-Transfer-Encoding: base64\r\n\r\n%s\r\n--b--\r\n" % (prefix, i, i, os.getpid(), i, i, blob)).encode()
 
 start = time.time()
 for i in range(small):
