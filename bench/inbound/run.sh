@@ -38,7 +38,7 @@ POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP
   FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
   java -Xmx512m ${JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
 sleep 10 # start-up's JIT compilation settles; a mailbox is normally added to a running server
 TOKEN=$(curl -sf localhost:$PORT/api/auth/login -H 'Content-Type: application/json' \

@@ -14,35 +14,51 @@ OUT="$(mktemp -d /tmp/postroom-search-bench.XXXX)"
 DOVEADM="doveadm -c $REAL_MAIL_BASE/dovecot/dovecot.conf"
 USER_=bench@postroom.test
 
-# Populating takes about an hour for 100,000 messages here (Dovecot's maildir index grows with every APPEND), so a
-# mailbox that already holds exactly COUNT messages is reused; REPOPULATE=1 forces a fresh one (populate.py is seeded,
-# so it rebuilds the same mail).
+# A mailbox that already holds exactly COUNT messages is reused; REPOPULATE=1 forces a fresh one (populate.py is
+# seeded, so it rebuilds the same mail).
 if [ -z "${REPOPULATE:-}" ] && [ "$($DOVEADM -f flow mailbox status -u $USER_ messages INBOX | awk -F= '{print $NF}')" = "$COUNT" ]; then
   echo "== reusing $USER_ with $COUNT messages"
 else
   $DOVEADM expunge -u $USER_ mailbox INBOX all
   $DOVEADM purge -u $USER_
   echo "== populating $USER_ with $COUNT messages"
-  python3 bench/search/populate.py "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" \
-    "$COUNT" | tee "$OUT/populate.txt"
+  MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
+  if [ -w "$MAILDIR/new" ] && [ -z "${POPULATE_OVER_IMAP:-}" ]; then
+    # Straight into the Maildir, then Dovecot indexes it: minutes, not the hour of APPENDs (POPULATE_OVER_IMAP=1).
+    python3 bench/search/populate.py --maildir "$MAILDIR" "$COUNT" | tee "$OUT/populate.txt"
+    chown -R "$(stat -c %u:%g "$MAILDIR")" "$MAILDIR"
+    $DOVEADM force-resync -u $USER_ INBOX
+  else
+    python3 bench/search/populate.py "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ "$REAL_MAIL_PASSWORD" \
+      "$REAL_MAIL_CA_FILE" "$COUNT" | tee "$OUT/populate.txt"
+  fi
 fi
 
 echo "== Postroom syncs the mailbox"
 PORT=18557
-POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
+# BENCH_DATA=<dir> keeps Postroom's data there; a second run with the same dir reuses the synced database (to try a
+# change to the search code without syncing 100,000 messages again).
+DATA="${BENCH_DATA:-$OUT/data}"
+REUSE=""; [ -d "$DATA/postgres" ] && REUSE=1
+POSTROOM_DATA_DIR="$DATA" SERVER_PORT=$PORT FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
   MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
   SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \
   java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
 TOKEN=$(curl -sf localhost:$PORT/api/auth/login -H 'Content-Type: application/json' \
   -d '{"email":"founder@postroom.test","password":"bench-admin"}' | python3 -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
-curl -sf localhost:$PORT/api/email/mailboxes -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
-  -d "{\"host\":\"$REAL_MAIL_HOST\",\"port\":$REAL_IMAPS_PORT,\"tls\":\"implicit\",\"username\":\"$USER_\",\"password\":\"$REAL_MAIL_PASSWORD\"}" >/dev/null
-for _ in $(seq 1 3600); do grep -q "Synced INBOX of bench" "$OUT/postroom.log" && break; sleep 1; done
-grep -o "Synced INBOX of bench.*" "$OUT/postroom.log" | tee "$OUT/sync.txt"
-sleep 5 # autovacuum analyses the fresh tables; a real mailbox is queried long after it was filled
+if [ -n "$REUSE" ]; then
+  echo "reusing the database in $DATA"
+  sleep 10
+else
+  curl -sf localhost:$PORT/api/email/mailboxes -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
+    -d "{\"host\":\"$REAL_MAIL_HOST\",\"port\":$REAL_IMAPS_PORT,\"tls\":\"implicit\",\"username\":\"$USER_\",\"password\":\"$REAL_MAIL_PASSWORD\"}" >/dev/null
+  for _ in $(seq 1 3600); do grep -q "Synced INBOX of bench" "$OUT/postroom.log" && break; sleep 1; done
+  grep -o "Synced INBOX of bench.*" "$OUT/postroom.log" | tee "$OUT/sync.txt"
+  sleep 5 # autovacuum analyses the fresh tables; a real mailbox is queried long after it was filled
+fi
 echo "== queries"
 python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"

@@ -105,7 +105,7 @@ public class MailSearch {
     private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
                              Optional<MailboxScope> mailbox) {
         Set<String> empty = emptyTexts(query);
-        SearchSql.Compiled where = SearchSql.compile(query, orgId, empty);
+        SearchSql.Compiled where = SearchSql.compile(query, empty, labelIds(orgId, query));
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, empty) : null;
         List<Object> params = new ArrayList<>();
         StringBuilder matches = new StringBuilder("SELECT m.id, m.created_at")
@@ -136,6 +136,23 @@ public class MailSearch {
         String sql = "SELECT c.id, ts_rank(c.search_doc, " + rank.where() + ") AS rank FROM (" + matches
                 + " LIMIT ?) c ORDER BY rank DESC, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
         return new Prepared(sql, params, rank);
+    }
+
+    /** Each {@code label:} value of the query (lower case) with the ids of the labels whose slug or name it is. */
+    private Map<String, List<Long>> labelIds(long orgId, SearchQuery query) {
+        List<String> names = SearchQuery.operatorValues(query, "label").stream()
+                .map(v -> v.toLowerCase(java.util.Locale.ROOT)).distinct().toList();
+        Map<String, List<Long>> ids = new HashMap<>();
+        if (names.isEmpty()) {
+            return ids;
+        }
+        jdbc.sql("SELECT n, l.id FROM unnest(?::text[]) n JOIN email_label l ON l.org_id = ? "
+                        + "AND (l.slug = n OR lower(l.name) = n)")
+                .params(names.toArray(String[]::new), orgId)
+                .query(rs -> {
+                    ids.computeIfAbsent(rs.getString(1), k -> new ArrayList<>()).add(rs.getLong(2));
+                });
+        return ids;
     }
 
     /** Terms that are only stop words in the search language: they would match nothing, so they match everything. */

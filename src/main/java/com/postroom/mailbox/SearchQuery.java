@@ -67,6 +67,21 @@ public sealed interface SearchQuery {
     }
 
     /** Whether the query names a view with {@code in:}; without one, search leaves out spam and trash as Gmail does. */
+    /** The values of every operator of this name in the query, negated or not. */
+    static List<String> operatorValues(SearchQuery q, String name) {
+        List<String> out = new ArrayList<>();
+        if (q instanceof And a) {
+            a.terms().forEach(t -> out.addAll(operatorValues(t, name)));
+        } else if (q instanceof Or o) {
+            o.terms().forEach(t -> out.addAll(operatorValues(t, name)));
+        } else if (q instanceof Not n) {
+            out.addAll(operatorValues(n.term(), name));
+        } else if (q instanceof Operator op && op.name().equals(name)) {
+            out.add(op.value());
+        }
+        return out;
+    }
+
     static boolean namesFolder(SearchQuery q) {
         if (q instanceof And a) {
             return a.terms().stream().anyMatch(SearchQuery::namesFolder);

@@ -132,6 +132,10 @@ class SearchApiTest {
         assertThat(search("subject:invoice")).containsExactly(invoice);
         assertThat(search("subject:\"meeting notes\"")).containsExactly(meeting);
         assertThat(search("label:vip")).containsExactly(lunch);
+        assertThat(search("label:VIP")).as("labels match without case").containsExactly(lunch);
+        assertThat(search("-label:vip")).containsExactlyInAnyOrder(invoice, meeting, markup);
+        assertThat(search("label:nosuchlabel")).isEmpty();
+        assertThat(search("label:nosuchlabel OR lunch")).containsExactly(lunch);
         assertThat(search("is:starred")).containsExactly(lunch);
         assertThat(search("is:read")).containsExactly(lunch);
         assertThat(search("is:unread")).containsExactlyInAnyOrder(invoice, meeting, markup);
@@ -144,6 +148,8 @@ class SearchApiTest {
     void phrasesNegationOrAndParentheses() {
         assertThat(search("\"exact phrase here\"")).containsExactly(meeting);
         assertThat(search("\"phrase exact\"")).isEmpty();
+        assertThat(search("-\"exact phrase here\"")).doesNotContain(meeting).contains(invoice);
+        assertThat(search("\"phrase exact\" OR lunch")).containsExactly(lunch);
         assertThat(search("-lunch -claims")).containsExactlyInAnyOrder(invoice, meeting);
         assertThat(search("(lunch OR meeting)")).containsExactlyInAnyOrder(meeting, lunch);
         assertThat(search("from:dana OR from:bob")).containsExactlyInAnyOrder(meeting, lunch);

@@ -53,7 +53,8 @@ class SearchQueryTest {
 
     @Test
     void compilesToParameterisedSql() {
-        SearchSql.Compiled c = SearchSql.compile(SearchQuery.parse("from:o'brien -\"x; DROP TABLE\""), 7, Set.of());
+        SearchSql.Compiled c = SearchSql.compile(SearchQuery.parse("from:o'brien -\"x; DROP TABLE\""), Set.of(),
+                java.util.Map.of());
         assertThat(c.where()).doesNotContain("brien").doesNotContain("DROP");
         assertThat(c.params()).contains("%o'brien%", "x; DROP TABLE");
         assertThat(SearchSql.tokens("Jean-Luc.Picard@Example.org")).containsExactly("jean", "luc", "picard",
