@@ -262,7 +262,7 @@ public class Ingest {
     }
 
     /** File names of a message's attachments, for search ({@code filename:} and plain words). */
-    private static String attachmentNames(ParsedMail m) {
+    static String attachmentNames(ParsedMail m) {
         StringBuilder names = new StringBuilder();
         for (ParsedMail.Part part : m.attachments()) {
             if (part.filename() != null && !part.filename().isBlank()) {
@@ -273,7 +273,7 @@ public class Ingest {
     }
 
     /** PostgreSQL text cannot hold NUL; mail sometimes does. */
-    private static String clean(String s) {
+    static String clean(String s) {
         return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
     }
 
@@ -345,20 +345,28 @@ public class Ingest {
     private void insertAttachments(long orgId, List<Prepared> fresh, Map<String, UUID> ids) {
         List<Object[]> rows = new ArrayList<>();
         for (Prepared p : fresh) {
-            if (p.mail() == null) {
-                continue;
-            }
-            boolean htmlRefs = p.mail().html().contains("cid:");
-            for (ParsedMail.Part part : p.mail().attachments()) {
-                boolean inline = part.inline() || (htmlRefs && part.contentId() != null
-                        && p.mail().html().contains("cid:" + part.contentId()));
-                rows.add(new Object[] {ids.get(p.contentKey()), orgId, part.path(),
-                        part.filename() == null ? null : clean(part.filename()), part.contentType(), part.size(),
-                        part.sha256(), part.contentId() == null ? null : clean(part.contentId()), inline});
+            if (p.mail() != null) {
+                rows.addAll(attachmentRows(ids.get(p.contentKey()), orgId, p.mail()));
             }
         }
-        template.batchUpdate("INSERT INTO email_attachment (message_id, org_id, part_path, filename, content_type, "
-                + "size_bytes, sha256, content_id, inline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows);
+        template.batchUpdate(INSERT_ATTACHMENT, rows);
+    }
+
+    static final String INSERT_ATTACHMENT = "INSERT INTO email_attachment (message_id, org_id, part_path, filename, "
+            + "content_type, size_bytes, sha256, content_id, inline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+    /** One message's attachment rows for {@link #INSERT_ATTACHMENT}; a part its HTML shows by cid: is inline. */
+    static List<Object[]> attachmentRows(UUID messageId, long orgId, ParsedMail mail) {
+        List<Object[]> rows = new ArrayList<>();
+        boolean htmlRefs = mail.html().contains("cid:");
+        for (ParsedMail.Part part : mail.attachments()) {
+            boolean inline = part.inline() || (htmlRefs && part.contentId() != null
+                    && mail.html().contains("cid:" + part.contentId()));
+            rows.add(new Object[] {messageId, orgId, part.path(),
+                    part.filename() == null ? null : clean(part.filename()), part.contentType(), part.size(),
+                    part.sha256(), part.contentId() == null ? null : clean(part.contentId()), inline});
+        }
+        return rows;
     }
 
     private void insertLabels(long orgId, List<Prepared> fresh, Map<String, UUID> ids) {

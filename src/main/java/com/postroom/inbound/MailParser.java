@@ -77,8 +77,7 @@ public class MailParser {
             MimeMessage message = new MimeMessage(session, in);
             walk.part(message, "1", 0, false);
         } catch (MessagingException | IOException | RuntimeException e) {
-            walk.warnings.add("MIME structure could not be read (" + e.getClass().getSimpleName() + "); "
-                    + "the body is shown as plain text.");
+            walk.warnings.add(structureWarning(e.getClass().getSimpleName()));
             walk.text.setLength(0);
             walk.text.append(Charsets.decode(bodyBytes(raw), null));
         }
@@ -98,6 +97,11 @@ public class MailParser {
                 walk.text.toString(), walk.html.toString(), walk.truncated, walk.parts,
                 Optional.ofNullable(walk.deliveryStatus), Optional.ofNullable(walk.returnedMessageId),
                 walk.warnings);
+    }
+
+    /** The warning of a message whose MIME structure could not be read, and that is kept as plain text. */
+    static String structureWarning(String failure) {
+        return "MIME structure could not be read (" + failure + "); the body is shown as plain text.";
     }
 
     static Optional<OffsetDateTime> date(String value) {

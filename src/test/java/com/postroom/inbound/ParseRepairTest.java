@@ -1,0 +1,81 @@
+package com.postroom.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.org.Organizations;
+import com.postroom.support.SandboxTest;
+
+/**
+ * Messages an earlier version kept as plain text because of its class-loader bug get their structure back from the
+ * raw copy, once, without touching anything else.
+ */
+@SandboxTest
+class ParseRepairTest {
+
+    @Autowired
+    Ingest ingest;
+    @Autowired
+    ParseRepair repair;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    Organizations organizations;
+
+    @Test
+    void aMessageStoredAsPlainTextByTheBugIsParsedAgainOnce() {
+        long orgId = organizations.primary().orElseThrow().id();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String raw = "From: Scanner <scanner@example.org>\r\nTo: founder@postroom.test\r\nSubject: Scans " + tag
+                + "\r\nMessage-ID: <repair." + tag + "@example.org>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=outer\r\n\r\n--outer\r\n"
+                + "Content-Type: multipart/alternative; boundary=inner\r\n\r\n--inner\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n\r\nThe run sheets are attached.\r\n--inner\r\n"
+                + "Content-Type: text/html; charset=utf-8\r\n\r\n<p>The run sheets are <b>attached</b>.</p>\r\n"
+                + "--inner--\r\n--outer\r\nContent-Type: application/pdf\r\n"
+                + "Content-Disposition: attachment; filename=\"runsheet-" + tag + ".pdf\"\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
+        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
+                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
+        UUID id = ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
+
+        // What the bug left: the whole body as text, no HTML, no attachments, the warning.
+        jdbc.sql("UPDATE email_message SET body_plain = ?, body_html = '', has_attachments = false, "
+                        + "attachment_names = '', meta = meta || jsonb_build_object('parse_warnings', "
+                        + "jsonb_build_array(?::text)) WHERE id = ?")
+                .params(raw.substring(raw.indexOf("\r\n\r\n")), ParseRepair.BUG_WARNING, id).update();
+        jdbc.sql("DELETE FROM email_attachment WHERE message_id = ?").param(id).update();
+        jdbc.sql("DELETE FROM email_message_label WHERE message_id = ?").param(id).update();
+
+        // Start-up already ran the repair on the empty database and marked it done; this message came after.
+        jdbc.sql("DELETE FROM maintenance_done WHERE task = ?").param(ParseRepair.TASK).update();
+        assertThat(repair.repairAll()).isGreaterThanOrEqualTo(1);
+
+        Map<String, Object> row = jdbc.sql("SELECT body_plain, body_html, has_attachments, attachment_names, "
+                + "meta::text AS meta FROM email_message WHERE id = ?").param(id).query().singleRow();
+        assertThat((String) row.get("body_plain")).isEqualTo("The run sheets are attached.");
+        assertThat((String) row.get("body_html")).contains("<b>attached</b>");
+        assertThat(row.get("has_attachments")).isEqualTo(true);
+        assertThat((String) row.get("attachment_names")).isEqualTo("runsheet-" + tag + ".pdf");
+        assertThat((String) row.get("meta")).contains("\"reparsed\": true").doesNotContain("parse_warnings");
+        assertThat(jdbc.sql("SELECT filename FROM email_attachment WHERE message_id = ?").param(id)
+                .query(String.class).list()).containsExactly("runsheet-" + tag + ".pdf");
+        assertThat(jdbc.sql("SELECT l.slug FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
+                + "WHERE ml.message_id = ?").param(id).query(String.class).list()).contains("attachments");
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
+                        + "plainto_tsquery(current_search_config(), 'runsheet')").param(id).query(Long.class).single())
+                .as("the search document follows the repaired text").isEqualTo(1);
+
+        assertThat(repair.repairAll()).as("once").isZero();
+    }
+}
