@@ -22,6 +22,7 @@ else
   $DOVEADM expunge -u $USER_ mailbox INBOX all
   $DOVEADM purge -u $USER_
   echo "== populating $USER_ with $COUNT messages"
+  REPOPULATED=1
   MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
   if [ -w "$MAILDIR/new" ] && [ -z "${POPULATE_OVER_IMAP:-}" ]; then
     # Straight into the Maildir, then Dovecot indexes it: minutes, not the hour of APPENDs (POPULATE_OVER_IMAP=1).
@@ -40,6 +41,11 @@ PORT=18557
 # change to the search code without syncing 100,000 messages again).
 DATA="${BENCH_DATA:-$OUT/data}"
 REUSE=""; [ -d "$DATA/postgres" ] && REUSE=1
+if [ -n "$REUSE" ] && [ -n "${REPOPULATED:-}" ]; then
+  # A rebuilt mailbox (new UIDVALIDITY) would be synced again in the background while the queries run.
+  echo "the mailbox was rebuilt, so $DATA is not reused: syncing into $OUT/data"
+  DATA="$OUT/data"; REUSE=""
+fi
 POSTROOM_DATA_DIR="$DATA" SERVER_PORT=$PORT FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
   MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
   SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \

@@ -98,9 +98,10 @@ public class MailSearch {
      * Relevance is computed over the newest matches only (this many, or as far as the caller pages): ranking every
      * match of a common word means reading every matching document, while the newest matches come from the date
      * index and stop early. Older mail that matches better than all of these is still found, on a later page or by a
-     * narrower query.
+     * narrower query. Three pages' worth: on 100,000 messages, 300 made a two-word search 30 ms and this 17 ms, as
+     * the walk stops after half as many messages and half as many full documents are read for ranking.
      */
-    static final int RANK_WINDOW = 300;
+    static final int RANK_WINDOW = 150;
 
     private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
                              Optional<MailboxScope> mailbox) {
