@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -142,7 +143,7 @@ public class MailSearch {
     /** Each {@code label:} value of the query (lower case) with the ids of the labels whose slug or name it is. */
     private Map<String, List<Long>> labelIds(long orgId, SearchQuery query) {
         List<String> names = SearchQuery.operatorValues(query, "label").stream()
-                .map(v -> v.toLowerCase(java.util.Locale.ROOT)).distinct().toList();
+                .map(v -> v.toLowerCase(Locale.ROOT)).distinct().toList();
         Map<String, List<Long>> ids = new HashMap<>();
         if (names.isEmpty()) {
             return ids;

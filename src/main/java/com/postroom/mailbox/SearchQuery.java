@@ -66,7 +66,6 @@ public sealed interface SearchQuery {
         }
     }
 
-    /** Whether the query names a view with {@code in:}; without one, search leaves out spam and trash as Gmail does. */
     /** The values of every operator of this name in the query, negated or not. */
     static List<String> operatorValues(SearchQuery q, String name) {
         List<String> out = new ArrayList<>();
@@ -82,6 +81,7 @@ public sealed interface SearchQuery {
         return out;
     }
 
+    /** Whether the query names a view with {@code in:}; without one, search leaves out spam and trash as Gmail does. */
     static boolean namesFolder(SearchQuery q) {
         if (q instanceof And a) {
             return a.terms().stream().anyMatch(SearchQuery::namesFolder);
