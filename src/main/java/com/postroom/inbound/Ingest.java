@@ -297,13 +297,18 @@ public class Ingest {
         if (meaning.bulk()) {
             meta.put("bulk", true);
         }
+        putParseNotes(m, meta);
+        return meta;
+    }
+
+    /** What the parse itself says about a message ({@code body_truncated}, {@code parse_warnings}), into its meta. */
+    static void putParseNotes(ParsedMail m, Map<String, Object> meta) {
         if (m.bodyTruncated()) {
             meta.put("body_truncated", true);
         }
         if (!m.warnings().isEmpty()) {
             meta.put("parse_warnings", m.warnings());
         }
-        return meta;
     }
 
     private static Decision decision(String rule, String message, String severity) {

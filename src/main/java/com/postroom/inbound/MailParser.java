@@ -38,6 +38,7 @@ public class MailParser {
     /** Text bodies beyond this are cut; the full text is still in the raw message. */
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_DEPTH = 20;
+    private static final String STRUCTURE_WARNING = "MIME structure could not be read";
 
     private final Session session;
 
@@ -101,7 +102,11 @@ public class MailParser {
 
     /** The warning of a message whose MIME structure could not be read, and that is kept as plain text. */
     static String structureWarning(String failure) {
-        return "MIME structure could not be read (" + failure + "); the body is shown as plain text.";
+        return STRUCTURE_WARNING + " (" + failure + "); the body is shown as plain text.";
+    }
+
+    static boolean isStructureWarning(String warning) {
+        return warning.startsWith(STRUCTURE_WARNING);
     }
 
     static Optional<OffsetDateTime> date(String value) {

@@ -113,7 +113,7 @@ class ParseRepair {
             log.debug("Message {} could not be parsed again", id, e);
             mail = null;
         }
-        if (mail == null || mail.warnings().stream().anyMatch(w -> w.startsWith("MIME structure could not be read"))) {
+        if (mail == null || mail.warnings().stream().anyMatch(MailParser::isStructureWarning)) {
             jdbc.sql("UPDATE email_message SET meta = meta || '{\"reparsed\": true}'::jsonb WHERE id = ?").param(id)
                     .update();
             return false;
@@ -140,12 +140,7 @@ class ParseRepair {
     private static Map<String, Object> meta(ParsedMail mail) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("reparsed", true);
-        if (mail.bodyTruncated()) {
-            meta.put("body_truncated", true);
-        }
-        if (!mail.warnings().isEmpty()) {
-            meta.put("parse_warnings", mail.warnings());
-        }
+        Ingest.putParseNotes(mail, meta);
         return meta;
     }
 }
