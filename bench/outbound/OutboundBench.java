@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * Drives a running Postroom: (1) a burst of N sends from C concurrent clients, timed until every one is accepted
  * into the outbox and until the last SMTP 250 (max sent_at); (2) a steady open-loop rate, with per-request latency.
  * Usage: java OutboundBench.java <base-url> <email> <password> <count> <clients> <rate/s> <seconds>
+ * Environment: WARMUP (sends before measuring, default count); CPU_DIR and POSTROOM_PID to record CPU per program
+ * (bench/cpu.py) when the burst starts, when it is accepted and when every message is sent.
  */
 public class OutboundBench {
 
@@ -44,7 +46,8 @@ public class OutboundBench {
         // Warm-up, not counted: a server runs warm, so the JIT compiles the send and delivery paths first. The
         // warm-up mail goes to another mailbox and is delivered before the measurement starts.
         List<Future<String>> warm = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
+        int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", String.valueOf(count)));
+        for (int i = 0; i < warmup; i++) {
             int n = i;
             warm.add(pool.submit(() -> send("warm-up " + n, "alice@postroom.test")));
         }
@@ -59,6 +62,7 @@ public class OutboundBench {
         Thread.sleep(5000);
 
 
+        cpuMark("start");
         List<Future<String>> futures = new ArrayList<>();
         Instant first = Instant.now();
         for (int i = 0; i < count; i++) {
@@ -70,6 +74,7 @@ public class OutboundBench {
             ids.add(f.get());
         }
         Duration accepted = Duration.between(first, Instant.now());
+        cpuMark("accepted");
         System.out.printf("burst: %d sends accepted into the outbox in %.2f s (%.0f/s) with %d clients%n", count,
                 accepted.toMillis() / 1000.0, count * 1000.0 / accepted.toMillis(), clients);
 
@@ -91,6 +96,7 @@ public class OutboundBench {
                 last = sentAt;
             }
         }
+        cpuMark("sent");
         double total = Duration.between(first, last.toInstant()).toMillis() / 1000.0;
         System.out.printf("postroom: %d messages from the first API call to the last SMTP 250 in %.2f s = %.1f msg/s%n",
                 count, total, count / total);
@@ -164,5 +170,14 @@ public class OutboundBench {
     static String get(String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
                 .header("Authorization", "Bearer " + token).GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Records CPU per program (bench/cpu.py) under CPU_DIR/NAME.json; the run script prints the differences. */
+    static void cpuMark(String name) throws Exception {
+        String dir = System.getenv("CPU_DIR");
+        if (dir != null) {
+            new ProcessBuilder("python3", "bench/cpu.py", "snap", dir + "/" + name + ".json",
+                    System.getenv().getOrDefault("POSTROOM_PID", "0")).inheritIO().start().waitFor();
+        }
     }
 }

@@ -27,31 +27,75 @@ settle() {
 }
 settle
 
+# CPU per program over a phase: bench/cpu.py records cumulative CPU per program before and after.
+cpu() { python3 bench/cpu.py snap "$OUT/cpu-$1.json" "${2:-0}"; }
+cpu_report() { echo "CPU per program, $3:"; python3 bench/cpu.py report "$OUT/cpu-$1.json" "$OUT/cpu-$2.json"; }
+queue_empty() {
+  [ -z "$(find "$REAL_MAIL_BASE/postfix-queue/active" "$REAL_MAIL_BASE/postfix-queue/incoming" \
+    "$REAL_MAIL_BASE/postfix-queue/maildrop" -type f 2>/dev/null)" ]
+}
+
 echo "== (a) smtplib loop, one connection, STARTTLS + AUTH"
+cpu a0
 python3 bench/outbound/smtplib_loop.py "$REAL_MAIL_HOST" "$REAL_SMTP_SUBMISSION_PORT" bench@postroom.test \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" "$COUNT" | tee "$OUT/smtplib.txt"
+cpu a1
+cpu_report a0 a1 "until the last 250"
 settle
 
 echo "== (b) smtp-source -d -s 8 -l 2048 -m $COUNT (plain port, no TLS)"
+cpu b0
 START=$(date +%s.%N)
 /usr/sbin/smtp-source -d -s 8 -l 2048 -m "$COUNT" -f bench@postroom.test -t bench@postroom.test \
   127.0.0.1:"$REAL_SMTP_PLAIN_PORT"
 END=$(date +%s.%N)
-python3 -c "import sys; s=float(sys.argv[1]); e=float(sys.argv[2]); n=int(sys.argv[3]); print(f'smtp-source: {n} messages in {e-s:.2f} s = {n/(e-s):.1f} msg/s')" "$START" "$END" "$COUNT" | tee "$OUT/smtp-source.txt"
+cpu b1
+until queue_empty; do sleep 0.1; done
+DELIVERED=$(date +%s.%N)
+cpu b2
+python3 -c "import sys; s, e, d, n = map(float, sys.argv[1:]); print(f'smtp-source: {n:.0f} messages in {e-s:.2f} s = {n/(e-s):.1f} msg/s; Postfix had delivered them all into Dovecot after {d-s:.2f} s ({n/(d-s):.1f} msg/s)')" "$START" "$END" "$DELIVERED" "$COUNT" | tee "$OUT/smtp-source.txt"
+cpu_report b0 b1 "until the last 250"
+cpu_report b0 b2 "until Postfix had delivered every message into Dovecot (the mail server's full cost)"
 settle
 
-echo "== (c) Postroom: $COUNT API sends, $WORKERS delivery workers, STARTTLS + AUTH"
+# Postroom from the jar, on a fresh data folder, sending to the SMTP server given in the environment.
+start_postroom() {
+  local name=$1; shift
+  env POSTROOM_DATA_DIR="$OUT/data-$name" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" \
+    SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \
+    MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
+    OUTBOX_WORKERS="$WORKERS" OUTBOX_POLL_INTERVAL=200ms "$@" \
+    java -Xmx512m -jar target/postroom.jar > "$OUT/postroom-$name.log" 2>&1 &
+  PID=$!
+  for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
+  sleep 2
+}
+stop_postroom() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=; }
+run_postroom_bench() {
+  mkdir -p "$OUT/cpu-$1"
+  CPU_DIR="$OUT/cpu-$1" POSTROOM_PID=$PID java bench/outbound/OutboundBench.java "http://127.0.0.1:$PORT" \
+    founder@postroom.test bench-admin "$COUNT" 16 100 30 | tee "$OUT/postroom-$1.txt"
+  cpu_report "$1/start" "$1/accepted" "while the burst was accepted"
+  cpu_report "$1/start" "$1/sent" "from the first API call until every message was sent (and its status read)"
+}
 PORT=18555
-DATA="$OUT/data"
-POSTROOM_DATA_DIR="$DATA" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
-  SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" \
-  FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin OUTBOX_WORKERS="$WORKERS" \
-  OUTBOX_POLL_INTERVAL=200ms \
-  java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
-PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
-for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
-sleep 2
-java bench/outbound/OutboundBench.java "http://127.0.0.1:$PORT" founder@postroom.test bench-admin "$COUNT" 16 100 30 \
-  | tee "$OUT/postroom.txt"
+PID=
+SINK_PID=
+trap 'stop_postroom; [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null' EXIT
+
+echo "== (c) Postroom: $COUNT API sends, $WORKERS delivery workers, STARTTLS + AUTH"
+start_postroom postfix
+run_postroom_bench postfix
+stop_postroom
+settle
+
+# (d) the same against Postfix's smtp-sink, which answers 250 and keeps nothing: what Postroom itself can do on this
+# machine when the mail server costs next to nothing (plain SMTP on loopback, no AUTH).
+echo "== (d) Postroom against smtp-sink (Postroom's own cost; no mail server work)"
+SINK_PORT=10099
+/usr/sbin/smtp-sink -u postfix 127.0.0.1:$SINK_PORT 256 </dev/null >/dev/null 2>&1 &
+SINK_PID=$!
+start_postroom sink SMTP_PORT=$SINK_PORT SMTP_USE_TLS=false SMTP_USERNAME= SMTP_PASSWORD=
+run_postroom_bench sink
+stop_postroom
 echo "results in $OUT"

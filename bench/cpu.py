@@ -1,0 +1,81 @@
+"""CPU time per program on this machine, from /proc (Linux), so a benchmark can say where the cores went in a phase.
+
+  python3 bench/cpu.py snap FILE [POSTROOM_PID]   record cumulative CPU per program
+  python3 bench/cpu.py report BEFORE AFTER [TOP]  print the largest consumers between two records
+
+Processes that end during a phase (Postfix's smtpd and cleanup, Dovecot's lmtp, PostgreSQL's backends) are counted
+through their parent's "children" time: Postfix's master, Dovecot's master and PostgreSQL's postmaster.
+"""
+import json
+import os
+import sys
+
+POSTFIX = {"master", "postlogd"}
+
+
+def stat(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        s = f.read()
+    comm = s[s.index("(") + 1:s.rindex(")")]
+    fields = s[s.rindex(")") + 2:].split()
+    return comm, int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+
+
+def label(comm, parent, pid, postroom_pid, cmdline):
+    if pid == postroom_pid:
+        return "java (Postroom)"
+    if comm == "java":
+        return "java (benchmark client)" if "bench/" in cmdline else "java (other)"
+    if parent == "dovecot" or comm == "dovecot":
+        return "dovecot lmtp (delivery)" if comm == "lmtp" else "dovecot (other)"
+    if comm in POSTFIX or parent == "master":
+        return "postfix"
+    if parent == "kthreadd" or pid == 2:
+        return "kernel threads"  # their names change with the work they do
+    return comm
+
+
+def snap(path, postroom_pid):
+    ticks = {}
+    procs = {}
+    for p in os.listdir("/proc"):
+        if p.isdigit():
+            try:
+                procs[int(p)] = stat(p)
+            except (OSError, ValueError):
+                pass  # ended while we read it
+    for pid, (comm, ppid, own, children) in procs.items():
+        try:
+            with open(f"/proc/{pid}/cmdline") as f:
+                cmdline = f.read().replace("\0", " ")
+        except OSError:
+            cmdline = ""
+        parent = procs.get(ppid, ("",))[0]
+        name = label(comm, parent, pid, postroom_pid, cmdline)
+        ticks[name] = ticks.get(name, 0) + own
+        if comm in ("master", "dovecot") or (comm == "postgres" and parent != "postgres"):
+            # Postfix's master holds the time of its ended smtpd, cleanup and lmtp (client) processes, Dovecot's of
+            # its ended lmtp (server) processes, PostgreSQL's postmaster of its ended backends.
+            child = {"master": "postfix", "dovecot": "dovecot lmtp (delivery)"}.get(comm, name)
+            ticks[child] = ticks.get(child, 0) + children
+    with open(path, "w") as f:
+        json.dump(ticks, f)
+
+
+def report(before_path, after_path, top):
+    with open(before_path) as f:
+        before = json.load(f)
+    with open(after_path) as f:
+        after = json.load(f)
+    hz = os.sysconf("SC_CLK_TCK")
+    spent = sorted(((after[k] - before.get(k, 0), k) for k in after), reverse=True)
+    for ticks, name in spent[:top]:
+        if ticks > 0:
+            print(f"  {name:<28} {ticks / hz:6.2f} s CPU")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "snap":
+        snap(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+    else:
+        report(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 7)
