@@ -30,12 +30,13 @@ final class Addresses {
         }
         try {
             for (InternetAddress a : InternetAddress.parseHeader(decodedValue, false)) {
-                if (a.getAddress() != null && a.getAddress().contains("@")) {
-                    out.add(new Named(a.getAddress().strip().toLowerCase(Locale.ROOT), a.getPersonal()));
-                } else if (a.isGroup()) {
+                // A group ("team: a@x, b@y;") first: its "address" is the whole group text, which contains an @.
+                if (a.isGroup()) {
                     for (InternetAddress member : a.getGroup(false)) {
                         out.add(new Named(member.getAddress().toLowerCase(Locale.ROOT), member.getPersonal()));
                     }
+                } else if (a.getAddress() != null && a.getAddress().contains("@")) {
+                    out.add(new Named(a.getAddress().strip().toLowerCase(Locale.ROOT), a.getPersonal()));
                 }
             }
             if (!out.isEmpty()) {

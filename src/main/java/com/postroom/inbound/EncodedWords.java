@@ -15,17 +15,34 @@ final class EncodedWords {
 
     private static final Pattern WORD = Pattern.compile("=\\?([^?\\s]+)\\?([bBqQ])\\?([^?\\s]*)\\?=");
     private static final Pattern BETWEEN_WORDS = Pattern.compile("\\s*");
+    /** RFC 5322 §3.2.3 specials, which end a display name unless quoted. */
+    private static final String ADDRESS_SPECIALS = "()<>[]:;@\\,.\"";
 
     private EncodedWords() {
     }
 
     static String decode(String value) {
+        return decode(value, false);
+    }
+
+    /**
+     * For address headers (From, To, Cc, Reply-To): a decoded display name stays one name. "=?UTF-8?Q?M=C3=BCller=2C_
+     * Hans?= <hans@example.com>" is one address whose name has a comma; decoded as plain text it would read as two
+     * addresses. So decoded text that contains an address header's special characters is put in a quoted string
+     * (RFC 5322 §3.2.4), or escaped when the encoded word already stood inside one (not allowed, but common).
+     */
+    static String decodeAddressHeader(String value) {
+        return decode(value, true);
+    }
+
+    private static String decode(String value, boolean addressHeader) {
         if (value == null || !value.contains("=?")) {
             return value;
         }
         Matcher m = WORD.matcher(value);
         StringBuilder out = new StringBuilder();
         int last = 0;
+        int runStart = 0;
         String pendingCharset = null;
         ByteArrayOutputStream pending = new ByteArrayOutputStream();
         while (m.find()) {
@@ -33,27 +50,53 @@ final class EncodedWords {
             boolean adjacent = pendingCharset != null && BETWEEN_WORDS.matcher(between).matches();
             String charset = stripLanguage(m.group(1));
             if (!adjacent || !charset.equalsIgnoreCase(pendingCharset)) {
-                flush(out, pending, pendingCharset);
+                flush(out, pending, pendingCharset, addressHeader && insideQuotes(value, runStart), addressHeader);
                 pendingCharset = null;
                 if (!adjacent) {
                     out.append(between);
                 }
+                runStart = m.start();
             }
             pendingCharset = charset;
             byte[] bytes = m.group(2).equalsIgnoreCase("B") ? base64(m.group(3)) : quoted(m.group(3));
             pending.writeBytes(bytes);
             last = m.end();
         }
-        flush(out, pending, pendingCharset);
+        flush(out, pending, pendingCharset, addressHeader && insideQuotes(value, runStart), addressHeader);
         out.append(value.substring(last));
         return out.toString();
     }
 
-    private static void flush(StringBuilder out, ByteArrayOutputStream pending, String charset) {
+    private static void flush(StringBuilder out, ByteArrayOutputStream pending, String charset, boolean inQuotes,
+                              boolean addressHeader) {
         if (charset != null) {
-            out.append(Charsets.decode(pending.toByteArray(), charset));
+            String text = Charsets.decode(pending.toByteArray(), charset);
+            if (inQuotes) {
+                text = escapeForQuotedString(text);
+            } else if (addressHeader && text.chars().anyMatch(c -> ADDRESS_SPECIALS.indexOf(c) >= 0)) {
+                text = '"' + escapeForQuotedString(text) + '"';
+            }
+            out.append(text);
         }
         pending.reset();
+    }
+
+    private static String escapeForQuotedString(String text) {
+        return text.replace("\\", "\\\\").replace("\"", "\\\"");
+    }
+
+    /** Whether position {@code end} of a header value lies inside a quoted string (an odd number of quotes before). */
+    private static boolean insideQuotes(String value, int end) {
+        boolean inside = false;
+        for (int i = 0; i < end; i++) {
+            char c = value.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (c == '"') {
+                inside = !inside;
+            }
+        }
+        return inside;
     }
 
     /** RFC 2231 §5 allows {@code charset*language}. */

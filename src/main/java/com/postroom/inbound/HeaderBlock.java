@@ -80,6 +80,11 @@ public final class HeaderBlock {
         return raw(name).map(EncodedWords::decode);
     }
 
+    /** The first value of an address header, decoded so that a display name stays one name (see EncodedWords). */
+    public Optional<String> addressText(String name) {
+        return raw(name).map(EncodedWords::decodeAddressHeader);
+    }
+
     public List<String> all(String name) {
         return fields.stream().filter(f -> f.name().equalsIgnoreCase(name)).map(Field::value).toList();
     }

@@ -82,9 +82,8 @@ public class MailParser {
             walk.text.setLength(0);
             walk.text.append(Charsets.decode(bodyBytes(raw), null));
         }
-        Optional<String> from = headers.text("From");
-        List<Addresses.Named> fromNamed = Addresses.parse(from.orElse(null));
-        Optional<String> replyTo = Addresses.addresses(headers.text("Reply-To")).stream().findFirst();
+        List<Addresses.Named> fromNamed = Addresses.parse(headers.addressText("From").orElse(null));
+        Optional<String> replyTo = Addresses.addresses(headers.addressText("Reply-To")).stream().findFirst();
         List<String> references = Addresses.messageIds(headers.raw("References").orElse(null));
         return new ParsedMail(headers,
                 headers.raw("Message-ID").flatMap(v -> Addresses.messageIds(v).stream().findFirst()),
@@ -92,7 +91,7 @@ public class MailParser {
                 references,
                 fromNamed.stream().findFirst().map(Addresses.Named::address),
                 fromNamed.stream().findFirst().map(Addresses.Named::name),
-                Addresses.addresses(headers.text("To")), Addresses.addresses(headers.text("Cc")), replyTo,
+                Addresses.addresses(headers.addressText("To")), Addresses.addresses(headers.addressText("Cc")), replyTo,
                 headers.text("Subject").map(s -> s.replaceAll("[\\r\\n\\t]+", " ").strip()).orElse(""),
                 headers.raw("Date").flatMap(MailParser::date),
                 walk.text.toString(), walk.html.toString(), walk.truncated, walk.parts,

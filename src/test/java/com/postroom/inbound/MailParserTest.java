@@ -57,6 +57,27 @@ class MailParserTest {
         assertThat(latin1.fromName()).contains("François");
     }
 
+    /** Outlook and many others encode "Surname, Given": decoded before parsing, the comma made it two addresses. */
+    @Test
+    void encodedDisplayNamesWithCommasQuotesAndBracketsStayOneName() throws Exception {
+        ParsedMail m = parse("encoded-display-names.eml");
+        assertThat(m.from()).contains("hans.mueller@example.de");
+        assertThat(m.fromName()).contains("Müller, Hans");
+        assertThat(m.to()).containsExactly("jd@example.com", "lea@example.fr");
+        assertThat(m.cc()).containsExactly("ivanov@example.ru");
+        assertThat(m.replyTo()).contains("billing@example.de");
+        // An encoded word inside quotes (not allowed, but sent): its decoded quote is escaped, the name stays whole.
+        assertThat(EncodedWords.decodeAddressHeader("\"=?UTF-8?Q?Doe=2C_J=22D=22?=\" <jd@example.com>"))
+                .isEqualTo("\"Doe, J\\\"D\\\"\" <jd@example.com>");
+    }
+
+    @Test
+    void groupsGiveTheirMembersAndAnEmptyGroupNoAddress() throws Exception {
+        ParsedMail m = parse("group-addresses.eml");
+        assertThat(m.to()).isEmpty();
+        assertThat(m.cc()).containsExactly("ann@example.org", "bob@example.org", "carol@example.org");
+    }
+
     @Test
     void brokenAndMissingBoundariesKeepTheText() throws Exception {
         ParsedMail broken = parse("broken-boundary.eml");
