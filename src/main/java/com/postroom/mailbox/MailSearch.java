@@ -2,7 +2,6 @@ package com.postroom.mailbox;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -106,9 +105,9 @@ public class MailSearch {
 
     private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
                              Optional<MailboxScope> mailbox) {
-        Set<String> empty = emptyTexts(query);
-        SearchSql.Compiled where = SearchSql.compile(query, empty, labelIds(orgId, query));
-        SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, empty) : null;
+        Map<String, SearchSql.Words> words = words(query);
+        SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query));
+        SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, words) : null;
         List<Object> params = new ArrayList<>();
         StringBuilder matches = new StringBuilder("SELECT m.id, m.created_at")
                 .append(rank != null ? ", m.search_doc" : "")
@@ -157,31 +156,20 @@ public class MailSearch {
         return ids;
     }
 
-    /** Terms that are only stop words in the search language: they would match nothing, so they match everything. */
-    private Set<String> emptyTexts(SearchQuery query) {
-        Set<String> texts = new HashSet<>();
-        collectTexts(query, texts);
+    /** The query's texts parsed by the search language, in one round trip (see {@link SearchSql.Words}). */
+    private Map<String, SearchSql.Words> words(SearchQuery query) {
+        Set<String> texts = SearchSql.texts(query);
+        Map<String, SearchSql.Words> words = new HashMap<>();
         if (texts.isEmpty()) {
-            return Set.of();
+            return words;
         }
-        return new HashSet<>(jdbc.sql("SELECT t FROM unnest(?::text[]) t "
-                        + "WHERE numnode(plainto_tsquery(current_search_config(), t)) = 0")
-                .param(texts.toArray(String[]::new)).query(String.class).list());
-    }
-
-    private static void collectTexts(SearchQuery q, Set<String> out) {
-        if (q instanceof SearchQuery.And a) {
-            a.terms().forEach(t -> collectTexts(t, out));
-        } else if (q instanceof SearchQuery.Or o) {
-            o.terms().forEach(t -> collectTexts(t, out));
-        } else if (q instanceof SearchQuery.Not n) {
-            collectTexts(n.term(), out);
-        } else if (q instanceof SearchQuery.Text t) {
-            out.add(t.text());
-        } else if (q instanceof SearchQuery.Operator op && (op.name().equals("subject")
-                || op.name().equals("filename"))) {
-            out.add(op.value());
-        }
+        jdbc.sql("SELECT t, plainto_tsquery(current_search_config(), t)::text, "
+                        + "phraseto_tsquery(current_search_config(), t)::text FROM unnest(?::text[]) t")
+                .param(texts.toArray(String[]::new))
+                .query(rs -> {
+                    words.put(rs.getString(1), new SearchSql.Words(rs.getString(2), rs.getString(3)));
+                });
+        return words;
     }
 
     /** Highlighted subject and body fragment of each message of the page (escaped HTML). */

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
@@ -53,10 +52,12 @@ class SearchQueryTest {
 
     @Test
     void compilesToParameterisedSql() {
-        SearchSql.Compiled c = SearchSql.compile(SearchQuery.parse("from:o'brien -\"x; DROP TABLE\""), Set.of(),
-                java.util.Map.of());
-        assertThat(c.where()).doesNotContain("brien").doesNotContain("DROP");
-        assertThat(c.params()).contains("%o'brien%", "x; DROP TABLE");
+        SearchQuery q = SearchQuery.parse("from:o'brien -\"x; DROP TABLE\"");
+        assertThat(SearchSql.texts(q)).containsExactly("x; DROP TABLE");
+        SearchSql.Compiled c = SearchSql.compile(q, java.util.Map.of("x; DROP TABLE",
+                new SearchSql.Words("'x' & 'drop' & 'tabl'", "'x' <-> 'drop' <-> 'tabl'")), java.util.Map.of());
+        assertThat(c.where()).doesNotContain("brien").doesNotContain("DROP").doesNotContain("tabl");
+        assertThat(c.params()).contains("%o'brien%", "'x' <-> 'drop' <-> 'tabl'");
         assertThat(SearchSql.tokens("Jean-Luc.Picard@Example.org")).containsExactly("jean", "luc", "picard",
                 "example", "org");
     }
