@@ -3,6 +3,7 @@ package com.postroom.outbound;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +38,9 @@ final class MimeComposer {
     }
 
     private static final Session SESSION = Session.getInstance(composeProperties());
+    /** Segment length of an encoded file name: with "filename*12*=" and ";" a folded line stays under 78. */
+    private static final int SEGMENT = 60;
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
 
     private MimeComposer() {
     }
@@ -139,14 +143,64 @@ final class MimeComposer {
         String type = a.contentType() == null || a.contentType().isBlank() ? "application/octet-stream"
                 : a.contentType();
         part.setDataHandler(new DataHandler(new ByteArrayDataSource(a.content(), type)));
-        part.setFileName(a.filename());
-        if (a.contentId().isPresent()) {
-            part.setDisposition(Part.INLINE);
-            part.setContentID("<" + a.contentId().get() + ">");
+        String disposition = a.contentId().isPresent() ? Part.INLINE : Part.ATTACHMENT;
+        List<String> segments = encodedSegments(a.filename());
+        if (segments.size() > 1) {
+            // Angus writes an encoded (non-ASCII) parameter on one line however long it is: 100 such characters make
+            // a line of 900, past what many servers and filters accept (RFC 5322 allows 998, asks for 78). RFC 2231
+            // continuations (filename*0*=, filename*1*= ...) keep every line short; mail clients join them.
+            part.setHeader("Content-Type", type + continuations("name", segments));
+            part.setHeader("Content-Disposition", disposition + continuations("filename", segments));
         } else {
-            part.setDisposition(Part.ATTACHMENT);
+            part.setFileName(a.filename());
+            part.setDisposition(disposition);
+        }
+        if (a.contentId().isPresent()) {
+            part.setContentID("<" + a.contentId().get() + ">");
         }
         return part;
+    }
+
+    /**
+     * A non-ASCII file name percent-encoded per RFC 2231 ({@code UTF-8''...}) in pieces of at most {@link #SEGMENT}
+     * characters, never cutting a {@code %XX}; one piece for a name that fits, none for an ASCII name (Angus
+     * writes and, when long, splits those itself).
+     */
+    static List<String> encodedSegments(String filename) {
+        if (filename == null || filename.chars().allMatch(c -> c < 128)) {
+            return List.of();
+        }
+        StringBuilder encoded = new StringBuilder("UTF-8''");
+        for (byte b : filename.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c > 0x20 && c < 0x7f && "*'%()<>@,;:\\\"/[]?=".indexOf(c) < 0) {
+                encoded.append((char) c);
+            } else {
+                encoded.append('%').append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            }
+        }
+        List<String> segments = new ArrayList<>();
+        int start = 0;
+        while (start < encoded.length()) {
+            int end = Math.min(encoded.length(), start + SEGMENT);
+            if (end < encoded.length()) {
+                int percent = encoded.lastIndexOf("%", end - 1);
+                if (percent >= start && percent > end - 3) {
+                    end = percent; // keep %XX whole
+                }
+            }
+            segments.add(encoded.substring(start, end));
+            start = end;
+        }
+        return segments;
+    }
+
+    private static String continuations(String name, List<String> segments) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < segments.size(); i++) {
+            out.append(";\r\n\t").append(name).append('*').append(i).append("*=").append(segments.get(i));
+        }
+        return out.toString();
     }
 
     /** A plain-text alternative for HTML-only mail: spam filters and text-only readers both expect one. */

@@ -75,6 +75,25 @@ class MimeComposerTest {
         assertThat(related.getBodyPart(1).getDisposition()).isEqualTo(Part.INLINE);
     }
 
+    /** 120 non-ASCII characters were one 1,000-character header line; now RFC 2231 continuations of short lines. */
+    @Test
+    void aLongNonAsciiFileNameIsWrittenInShortContinuationLines() throws Exception {
+        String name = "Kostenübersicht " + "患者請求書".repeat(20) + " März–April " + "ä".repeat(40) + ".pdf";
+        Attachment pdf = Attachment.file(name, "application/pdf", "%PDF-1.4".getBytes());
+        byte[] bytes = MimeComposer.compose(composition("text", "", List.of(pdf)));
+        String raw = new String(bytes, StandardCharsets.US_ASCII);
+        assertThat(raw).contains("filename*0*=UTF-8''").contains("filename*1*=").contains("name*0*=UTF-8''");
+        assertThat(raw.lines()).allMatch(l -> l.length() <= 78);
+        Multipart mixed = (Multipart) parse(bytes).getContent();
+        assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo(name);
+        assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo(Part.ATTACHMENT);
+        assertThat(mixed.getBodyPart(1).getContentType()).startsWith("application/pdf");
+        assertThat(new com.postroom.inbound.MailParser().parse(com.postroom.inbound.RawMail.of(bytes)).attachments())
+                .extracting(com.postroom.inbound.ParsedMail.Part::filename).containsExactly(name);
+        assertThat(MimeComposer.encodedSegments("invoice-2026-03.pdf")).isEmpty();
+        assertThat(MimeComposer.encodedSegments("Übersicht.pdf")).containsExactly("UTF-8''%C3%9Cbersicht.pdf");
+    }
+
     @Test
     void longLinesAreEncodedSoNoLineExceedsTheLimit() throws Exception {
         byte[] bytes = MimeComposer.compose(composition("word ".repeat(2000), "", List.of()));
