@@ -218,6 +218,9 @@ class MailParserTest {
         assertThat(away.autoReply()).isTrue();
         assertThat(away.classification()).isEqualTo("billing");
         assertThat(Classifier.of(parse("no-message-id.eml"), true).spam()).isTrue();
+        // Exchange as many run it: no Auto-Submitted, only Outlook's subject prefix.
+        assertThat(Classifier.of(parse("outlook-automatic-reply.eml"), false).autoReply()).isTrue();
+        assertThat(Classifier.of(parse("8bit-headers.eml"), false).autoReply()).isFalse();
     }
 
     @Test
