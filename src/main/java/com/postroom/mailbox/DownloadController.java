@@ -131,7 +131,7 @@ class DownloadController {
                     AuditLog.details("message_id", a.messageId(), "filename", a.filename()));
         }
         attachments.withPart(a, part -> {
-            String filename = safeName(a.filename(), id);
+            String filename = safeName(AttachmentNames.orDefault(a.filename(), type, id));
             response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
             secure(response, (showInline ? ContentDisposition.inline() : ContentDisposition.attachment())
                     .filename(filename, StandardCharsets.UTF_8).build());
@@ -172,8 +172,7 @@ class DownloadController {
         }
     }
 
-    private static String safeName(String filename, UUID id) {
-        String name = filename == null || filename.isBlank() ? "attachment-" + id : filename;
+    private static String safeName(String name) {
         return name.replaceAll("[\\p{Cntrl}/\\\\]", "_");
     }
 

@@ -28,6 +28,11 @@ public class MessageDetails {
 
     public record AttachmentInfo(UUID id, String filename, String contentType, long sizeBytes, String sha256,
                                  boolean inline, String contentId, String url) {
+
+        /** The name to show: the mail's own, else one from the type ("invite.ics"); not part of the API's JSON. */
+        public String displayName() {
+            return AttachmentNames.orDefault(filename, contentType, id);
+        }
     }
 
     public record Detail(UUID id, UUID threadId, String direction, String folder, String status,
