@@ -7,6 +7,7 @@ import java.nio.charset.Charset;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import jakarta.mail.internet.MimeUtility;
@@ -36,13 +37,30 @@ final class Charsets {
         return strict(bytes, StandardCharsets.UTF_8).orElseGet(() -> new String(bytes, WINDOWS_1252));
     }
 
+    /**
+     * Labels that mailers use for the larger Microsoft code page they really wrote, read as that code page, as
+     * browsers do (WHATWG Encoding Standard): Outlook labels Western mail ISO-8859-1 and writes windows-1252's curly
+     * quotes, dashes and euro sign in bytes that ISO-8859-1 reads as invisible control characters; "gb2312" mail
+     * contains GBK characters, "ks_c_5601-1987" is code page 949. The supersets read the smaller set's text the same.
+     */
+    private static final Map<String, String> SUPERSETS = Map.of(
+            "ISO-8859-1", "windows-1252",
+            "ISO-8859-9", "windows-1254",
+            "GB2312", "GBK",
+            "EUC-KR", "x-windows-949",
+            "Shift_JIS", "windows-31j",
+            "TIS-620", "x-windows-874",
+            "Big5", "Big5-HKSCS");
+
     static Optional<Charset> lookup(String declared) {
         if (declared == null || declared.isBlank()) {
             return Optional.empty();
         }
         String name = MimeUtility.javaCharset(declared.strip().replace("\"", ""));
         try {
-            return Optional.of(Charset.forName(name));
+            Charset charset = Charset.forName(name);
+            String superset = SUPERSETS.get(charset.name());
+            return Optional.of(superset != null && Charset.isSupported(superset) ? Charset.forName(superset) : charset);
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }

@@ -38,6 +38,14 @@ class MailParserTest {
         assertThat(m.fromName()).contains("José");
     }
 
+    /** Outlook labels Western mail ISO-8859-1 and writes windows-1252's curly quotes, dashes and euro sign. */
+    @Test
+    void iso88591IsReadAsWindows1252LikeBrowsersDo() throws Exception {
+        ParsedMail m = parse("latin1-smart-quotes.eml");
+        assertThat(m.subject()).isEqualTo("Patient’s statement");
+        assertThat(m.text()).contains("“Thank you” – the €50 balance is paid.");
+    }
+
     @Test
     void anUnknownCharsetFallsBackToUtf8InHeadersAndBody() throws Exception {
         ParsedMail m = parse("unknown-charset.eml");
