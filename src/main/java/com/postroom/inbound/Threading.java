@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
@@ -19,10 +20,11 @@ import com.postroom.outbound.MessageIds;
 
 /**
  * Puts received messages into threads (conversations), a whole batch at a time: In-Reply-To and References against
- * every stored Message-ID first, then the normalized subject within the organization, else a new thread. A reference
- * to an outbound message counts only when the id carries Postroom's keyed tag, so a forged reference cannot pull
- * mail into a thread. Subject matching looks at threads active in the last {@value #SUBJECT_WINDOW_DAYS} days, so a
- * common subject ("Invoice") a year later starts a new conversation, as in Gmail.
+ * every stored Message-ID first, then, for a reply or forward only, the normalized subject among the threads its
+ * sender took part in, else a new thread. A reference to an outbound message counts only when the id carries
+ * Postroom's keyed tag, so a forged reference cannot pull mail into a thread. Subject matching looks at threads active
+ * in the last {@value #SUBJECT_WINDOW_DAYS} days, so a common subject ("Invoice") a year later starts a new
+ * conversation, as in Gmail.
  */
 @Component
 class Threading {
@@ -56,12 +58,12 @@ class Threading {
             return out;
         }
         Set<String> referenced = new LinkedHashSet<>();
-        Set<String> subjects = new LinkedHashSet<>();
+        Set<String> subjectKeys = new LinkedHashSet<>(); // normalized subject + "\n" + the sender's address
         for (Ingest.Prepared p : fresh) {
             if (p.mail() != null) {
                 p.mail().inReplyTo().ifPresent(referenced::add);
                 referenced.addAll(p.mail().references());
-                subjects.add(Subjects.normalize(p.mail().subject()));
+                subjectKey(p.mail()).ifPresent(subjectKeys::add);
             }
         }
         Map<String, UUID> byMessageId = new HashMap<>();
@@ -76,15 +78,24 @@ class Threading {
                         }
                     });
         }
-        subjects.remove("");
+        // By subject: the newest recent thread with that subject in which the sender already took part (wrote, or
+        // was written to). Without that condition, "Re: Question about my bill" from one patient whose references
+        // were lost joined another patient's conversation of the same subject.
         Map<String, UUID> bySubject = new HashMap<>();
-        if (!subjects.isEmpty()) {
-            jdbc.sql("SELECT DISTINCT ON (normalized_subject) normalized_subject, id FROM email_thread "
-                            + "WHERE org_id = ? AND normalized_subject = ANY(?) AND last_message_at > now() - "
-                            + "make_interval(days => ?) ORDER BY normalized_subject, last_message_at DESC")
-                    .params(orgId, subjects.toArray(String[]::new), SUBJECT_WINDOW_DAYS)
+        if (!subjectKeys.isEmpty()) {
+            String[] subjects = subjectKeys.stream().map(k -> k.substring(0, k.indexOf('\n'))).toArray(String[]::new);
+            String[] senders = subjectKeys.stream().map(k -> k.substring(k.indexOf('\n') + 1)).toArray(String[]::new);
+            jdbc.sql("SELECT DISTINCT ON (q.subject, q.sender) q.subject, q.sender, t.id "
+                            + "FROM unnest(?::text[], ?::text[]) AS q(subject, sender) "
+                            + "JOIN email_thread t ON t.org_id = ? AND t.normalized_subject = q.subject "
+                            + "AND t.last_message_at > now() - make_interval(days => ?) "
+                            + "WHERE EXISTS (SELECT 1 FROM email_message m WHERE m.thread_id = t.id AND m.org_id = t.org_id "
+                            + "AND (lower(m.sender) = q.sender OR EXISTS (SELECT 1 FROM unnest(m.recipients || m.cc) r "
+                            + "WHERE lower(r) = q.sender))) "
+                            + "ORDER BY q.subject, q.sender, t.last_message_at DESC")
+                    .params(subjects, senders, orgId, SUBJECT_WINDOW_DAYS)
                     .query(rs -> {
-                        bySubject.put(rs.getString(1), rs.getObject(2, UUID.class));
+                        bySubject.put(rs.getString(1) + "\n" + rs.getString(2), rs.getObject(3, UUID.class));
                     });
         }
         for (Ingest.Prepared p : fresh) {
@@ -105,14 +116,18 @@ class Threading {
                 }
             }
             String normalized = Subjects.normalize(subject);
-            if (thread == null && !normalized.isEmpty()) {
-                thread = bySubject.get(normalized);
+            Optional<String> key = p.mail() == null ? Optional.empty() : subjectKey(p.mail());
+            if (thread == null && key.isPresent()) {
+                thread = bySubject.get(key.get());
             }
             if (thread == null) {
                 thread = UUID.randomUUID();
                 out.created.put(thread, new String[] {subject, normalized});
-                if (!normalized.isEmpty()) {
-                    bySubject.put(normalized, thread);
+            }
+            if (p.mail() != null && !normalized.isEmpty()) {
+                // A later reply in this batch from any participant of this message finds its thread.
+                for (String participant : participants(p.mail())) {
+                    bySubject.putIfAbsent(normalized + "\n" + participant, thread);
                 }
             }
             byMessageId.put(p.messageIdHeader(), thread); // a later message of this batch may reply to this one
@@ -140,5 +155,22 @@ class Threading {
         });
         template.batchUpdate("UPDATE email_thread SET last_message_at = GREATEST(last_message_at, ?) WHERE id = ?",
                 rows);
+    }
+
+    /** Subject and sender for a match by subject: only a reply or forward with a subject and a sender has one. */
+    private static Optional<String> subjectKey(ParsedMail mail) {
+        String normalized = Subjects.normalize(mail.subject());
+        if (normalized.isEmpty() || mail.from().isEmpty() || !Subjects.isReplyOrForward(mail.subject())) {
+            return Optional.empty();
+        }
+        return Optional.of(normalized + "\n" + mail.from().get());
+    }
+
+    private static List<String> participants(ParsedMail mail) {
+        List<String> all = new ArrayList<>();
+        mail.from().ifPresent(all::add);
+        all.addAll(mail.to());
+        all.addAll(mail.cc());
+        return all;
     }
 }

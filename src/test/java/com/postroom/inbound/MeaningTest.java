@@ -98,9 +98,21 @@ class MeaningTest {
                 + "\nReferences: " + messageId + "\nDate: Mon, 2 Nov 2026 11:00:00 +0000\n\nGot it.\n");
         assertThat(inboundBySubject("Re: " + subject).get("thread_id").toString()).isEqualTo(thread);
 
-        receive("From: other@example.org\nTo: founder@postroom.test\nSubject: AW: Re: " + subject
+        // References lost (some clients drop them): a reply prefix and a sender who took part join by subject.
+        receive("From: Crew@Example.org\nTo: founder@postroom.test\nSubject: AW: Re: " + subject
                 + "\nMessage-ID: <r2-" + unique() + "@example.org>\nDate: Mon, 2 Nov 2026 11:05:00 +0000\n\nAuch.\n");
         assertThat(inboundBySubject("AW: Re: " + subject).get("thread_id").toString()).isEqualTo(thread);
+
+        // The same subject from someone who was never in the conversation is not pulled into it: two patients who
+        // both write "Question about my bill" are two conversations.
+        receive("From: stranger@example.net\nTo: founder@postroom.test\nSubject: RE: " + subject
+                + "\nMessage-ID: <r4-" + unique() + "@example.net>\nDate: Mon, 2 Nov 2026 11:07:00 +0000\n\nMe too.\n");
+        assertThat(inboundBySubject("RE: " + subject).get("thread_id").toString()).isNotEqualTo(thread);
+
+        // Without a reply prefix the same subject, even from a participant, is a new conversation.
+        receive("From: crew@example.org\nTo: founder@postroom.test\nSubject: " + subject
+                + "\nMessage-ID: <r5-" + unique() + "@example.org>\nDate: Mon, 2 Nov 2026 11:08:00 +0000\n\nNew run.\n");
+        assertThat(inboundBySubject(subject).get("thread_id").toString()).isNotEqualTo(thread);
 
         String other = "Something else " + unique();
         receive("From: other@example.org\nTo: founder@postroom.test\nSubject: " + other

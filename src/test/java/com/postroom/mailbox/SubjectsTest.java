@@ -22,6 +22,17 @@ class SubjectsTest {
     }
 
     @Test
+    void onlyAReplyOrForwardPrefixMakesASubjectAReply() {
+        assertThat(Subjects.isReplyOrForward("Question about my bill")).isFalse();
+        assertThat(Subjects.isReplyOrForward("[EXTERNAL] Question about my bill")).isFalse();
+        assertThat(Subjects.isReplyOrForward("[EXTERNAL] RE: Question about my bill")).isTrue();
+        assertThat(Subjects.isReplyOrForward("AW: Frage")).isTrue();
+        assertThat(Subjects.isReplyOrForward("[Fwd: Invoice 4411]")).isTrue();
+        assertThat(Subjects.isReplyOrForward("Return policy")).isFalse();
+        assertThat(Subjects.isReplyOrForward(null)).isFalse();
+    }
+
+    @Test
     void otherBracketedWordsAndPrefixLikeWordsStay() {
         assertThat(Subjects.normalize("[billing] Invoice 4411")).isEqualTo("[billing] invoice 4411");
         assertThat(Subjects.normalize("Return policy")).isEqualTo("return policy");
