@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -58,12 +59,12 @@ class Threading {
             return out;
         }
         Set<String> referenced = new LinkedHashSet<>();
-        Set<String> subjectKeys = new LinkedHashSet<>(); // normalized subject + "\n" + the sender's address
+        Map<Ingest.Prepared, String> subjectKeys = new IdentityHashMap<>(); // normalized subject + "\n" + sender
         for (Ingest.Prepared p : fresh) {
             if (p.mail() != null) {
                 p.mail().inReplyTo().ifPresent(referenced::add);
                 referenced.addAll(p.mail().references());
-                subjectKey(p.mail()).ifPresent(subjectKeys::add);
+                subjectKey(p.mail()).ifPresent(k -> subjectKeys.put(p, k));
             }
         }
         Map<String, UUID> byMessageId = new HashMap<>();
@@ -83,8 +84,9 @@ class Threading {
         // were lost joined another patient's conversation of the same subject.
         Map<String, UUID> bySubject = new HashMap<>();
         if (!subjectKeys.isEmpty()) {
-            String[] subjects = subjectKeys.stream().map(k -> k.substring(0, k.indexOf('\n'))).toArray(String[]::new);
-            String[] senders = subjectKeys.stream().map(k -> k.substring(k.indexOf('\n') + 1)).toArray(String[]::new);
+            Set<String> keys = new LinkedHashSet<>(subjectKeys.values());
+            String[] subjects = keys.stream().map(k -> k.substring(0, k.indexOf('\n'))).toArray(String[]::new);
+            String[] senders = keys.stream().map(k -> k.substring(k.indexOf('\n') + 1)).toArray(String[]::new);
             jdbc.sql("SELECT DISTINCT ON (q.subject, q.sender) q.subject, q.sender, t.id "
                             + "FROM unnest(?::text[], ?::text[]) AS q(subject, sender) "
                             + "JOIN email_thread t ON t.org_id = ? AND t.normalized_subject = q.subject "
@@ -116,9 +118,9 @@ class Threading {
                 }
             }
             String normalized = Subjects.normalize(subject);
-            Optional<String> key = p.mail() == null ? Optional.empty() : subjectKey(p.mail());
-            if (thread == null && key.isPresent()) {
-                thread = bySubject.get(key.get());
+            String key = subjectKeys.get(p);
+            if (thread == null && key != null) {
+                thread = bySubject.get(key);
             }
             if (thread == null) {
                 thread = UUID.randomUUID();
@@ -133,7 +135,7 @@ class Threading {
             byMessageId.put(p.messageIdHeader(), thread); // a later message of this batch may reply to this one
             out.byKey.put(p.contentKey(), thread);
             OffsetDateTime when = p.in().receivedAt()
-                    .or(() -> p.mail() == null ? java.util.Optional.empty() : p.mail().date())
+                    .or(() -> p.mail() == null ? Optional.empty() : p.mail().date())
                     .orElse(OffsetDateTime.now());
             out.latest.merge(thread, when, (a, b) -> a.isAfter(b) ? a : b);
         }

@@ -68,15 +68,21 @@ public sealed interface SearchQuery {
 
     /** The values of every operator of this name in the query, negated or not. */
     static List<String> operatorValues(SearchQuery q, String name) {
-        List<String> out = new ArrayList<>();
+        return leaves(q).stream().filter(t -> t instanceof Operator op && op.name().equals(name))
+                .map(t -> ((Operator) t).value()).toList();
+    }
+
+    /** The texts and operators of a query, negated or not, in order. */
+    static List<SearchQuery> leaves(SearchQuery q) {
+        List<SearchQuery> out = new ArrayList<>();
         if (q instanceof And a) {
-            a.terms().forEach(t -> out.addAll(operatorValues(t, name)));
+            a.terms().forEach(t -> out.addAll(leaves(t)));
         } else if (q instanceof Or o) {
-            o.terms().forEach(t -> out.addAll(operatorValues(t, name)));
+            o.terms().forEach(t -> out.addAll(leaves(t)));
         } else if (q instanceof Not n) {
-            out.addAll(operatorValues(n.term(), name));
-        } else if (q instanceof Operator op && op.name().equals(name)) {
-            out.add(op.value());
+            out.addAll(leaves(n.term()));
+        } else {
+            out.add(q);
         }
         return out;
     }

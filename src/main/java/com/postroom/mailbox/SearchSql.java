@@ -59,24 +59,16 @@ final class SearchSql {
     /** The texts the search language must parse for {@link #compile}: text terms, subject: and filename: values. */
     static Set<String> texts(SearchQuery q) {
         Set<String> out = new LinkedHashSet<>();
-        collectTexts(q, out);
-        return out;
-    }
-
-    private static void collectTexts(SearchQuery q, Set<String> out) {
-        if (q instanceof SearchQuery.And a) {
-            a.terms().forEach(t -> collectTexts(t, out));
-        } else if (q instanceof SearchQuery.Or o) {
-            o.terms().forEach(t -> collectTexts(t, out));
-        } else if (q instanceof SearchQuery.Not n) {
-            collectTexts(n.term(), out);
-        } else if (q instanceof SearchQuery.Text t) {
-            out.add(t.text());
-        } else if (q instanceof SearchQuery.Operator op && op.name().equals("subject")) {
-            out.add(op.value());
-        } else if (q instanceof SearchQuery.Operator op && op.name().equals("filename")) {
-            out.add(fileNameWords(op.value()));
+        for (SearchQuery leaf : SearchQuery.leaves(q)) {
+            if (leaf instanceof SearchQuery.Text t) {
+                out.add(t.text());
+            } else if (leaf instanceof SearchQuery.Operator op && op.name().equals("subject")) {
+                out.add(op.value());
+            } else if (leaf instanceof SearchQuery.Operator op && op.name().equals("filename")) {
+                out.add(fileNameWords(op.value()));
+            }
         }
+        return out;
     }
 
     /** The OR of the positive text terms as a tsquery expression (for ranking and highlights), or null. */
