@@ -55,10 +55,31 @@ class SearchQueryTest {
         SearchQuery q = SearchQuery.parse("from:o'brien -\"x; DROP TABLE\"");
         assertThat(SearchSql.texts(q)).containsExactly("x; DROP TABLE");
         SearchSql.Compiled c = SearchSql.compile(q, java.util.Map.of("x; DROP TABLE",
-                new SearchSql.Words("'x' & 'drop' & 'tabl'", "'x' <-> 'drop' <-> 'tabl'")), java.util.Map.of());
+                new SearchSql.Words("'x' & 'drop' & 'tabl'", "'x' <-> 'drop' <-> 'tabl'", java.util.List.of(7, 9))),
+                java.util.Map.of());
         assertThat(c.where()).doesNotContain("brien").doesNotContain("DROP").doesNotContain("tabl");
         assertThat(c.params()).contains("%o'brien%", "'x' <-> 'drop' <-> 'tabl'");
         assertThat(SearchSql.tokens("Jean-Luc.Picard@Example.org")).containsExactly("jean", "luc", "picard",
                 "example", "org");
+    }
+
+    @Test
+    void aPhraseNarrowsThroughItsWordPairsUnlessNegatedOrWithoutAdjacentWords() {
+        java.util.Map<String, SearchSql.Words> words = java.util.Map.of(
+                "claim time", new SearchSql.Words("'claim' & 'time'", "'claim' <-> 'time'", java.util.List.of(42)),
+                "claim the time", new SearchSql.Words("'claim' & 'time'", "'claim' <2> 'time'", java.util.List.of()));
+        SearchSql.Compiled positive = SearchSql.compile(SearchQuery.parse("\"claim time\""), words, java.util.Map.of());
+        assertThat(positive.where()).contains("search_pairs(m.search_doc) @> ?::int[]").doesNotContain("search_words");
+        assertThat(positive.params()).hasSize(2);
+        assertThat((Integer[]) positive.params().get(0)).containsExactly(42);
+
+        // Under NOT each message is tested as it is walked: the cheap inline words first, never the pairs function.
+        SearchSql.Compiled negated = SearchSql.compile(SearchQuery.parse("bill -\"claim time\""),
+                java.util.Map.of("bill", new SearchSql.Words("'bill'", "'bill'", java.util.List.of()),
+                        "claim time", words.get("claim time")), java.util.Map.of());
+        assertThat(negated.where()).doesNotContain("search_pairs").contains("m.search_doc @@ ?::tsquery");
+
+        SearchSql.Compiled gap = SearchSql.compile(SearchQuery.parse("\"claim the time\""), words, java.util.Map.of());
+        assertThat(gap.where()).doesNotContain("search_pairs").contains("m.search_words @@ ?::tsquery");
     }
 }
