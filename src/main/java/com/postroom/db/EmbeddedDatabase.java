@@ -80,7 +80,7 @@ final class EmbeddedDatabase implements AutoCloseable {
                     // Inbound sync writes tens of megabytes per transaction: a larger WAL buffer lets it write WAL
                     // in big sequential chunks instead of stalling on a full 4 MB buffer.
                     .setServerConfig("wal_buffers", "16MB")
-                    .setServerConfig("shared_buffers", "256MB")
+                    .setServerConfig("shared_buffers", sharedBuffers())
                     .setLocaleConfig("encoding", "UTF8")
                     .setLocaleConfig("locale", "C.UTF-8");
             if (!fresh) {
@@ -104,6 +104,19 @@ final class EmbeddedDatabase implements AutoCloseable {
             throw new IllegalStateException("The embedded PostgreSQL in " + pgDir + " could not start: "
                     + e.getMessage(), e);
         }
+    }
+
+    /**
+     * PostgreSQL's own cache: an eighth of the machine's memory, at least 128 MB and at most 1 GB. A page not in it is
+     * read from the operating system's cache, 20 µs a page on the development machine: a search that visits 1,800
+     * messages took 6 ms with them cached here and 45-75 ms without, and 100,000 messages' rows and search indexes
+     * (~500 MB) did not fit the fixed 256 MB this used to be. An eighth leaves the rest to the JVM, the mail server
+     * and the operating system's cache on a machine that runs them all.
+     */
+    static String sharedBuffers() {
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getTotalMemorySize();
+        return Math.max(128, Math.min(1024, total / 8 / (1024 * 1024))) + "MB";
     }
 
     /**

@@ -29,6 +29,14 @@ class EmbeddedDatabaseTest {
     }
 
     @Test
+    void itsCacheIsSizedToTheMachine() {
+        long mb = jdbc.sql("SELECT setting::bigint * 8 / 1024 FROM pg_settings WHERE name = 'shared_buffers'")
+                .query(Long.class).single();
+        assertThat(mb + "MB").isEqualTo(EmbeddedDatabase.sharedBuffers());
+        assertThat(mb).isBetween(128L, 1024L);
+    }
+
+    @Test
     void aConnectionWithoutTheRightPasswordIsRefused() {
         assertThatThrownBy(() -> DriverManager.getConnection(dataSource.getJdbcUrl(), "postgres", "wrong").close())
                 .isInstanceOf(SQLException.class).hasMessageContaining("password authentication failed");
