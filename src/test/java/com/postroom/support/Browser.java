@@ -93,7 +93,28 @@ public final class Browser implements AutoCloseable {
     public void clickAndWait(WebElement target) {
         WebElement page = driver.findElement(By.tagName("html"));
         target.click();
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+        waitUntilGone(page);
+    }
+
+    /**
+     * Waits until the old page's root is gone. Chromium reports a gone node either as stale or, when it is asked in
+     * the middle of the navigation, as "Node with given id does not belong to the document" (an unknown error that
+     * Selenium's stalenessOf does not expect, seen in CI): both mean the old page has been replaced.
+     */
+    public void waitUntilGone(WebElement page) {
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                page.isEnabled();
+                return false;
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        });
     }
 
     /**
@@ -116,7 +137,7 @@ public final class Browser implements AutoCloseable {
                 }
                 continue;
             }
-            new WebDriverWait(driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+            waitUntilGone(page);
             return;
         }
     }

@@ -202,7 +202,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
 
         WebElement page = browser.driver.findElement(By.tagName("html"));
         browser.find("#q").sendKeys("statement " + word + Keys.ENTER);
-        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(ExpectedConditions.stalenessOf(page));
+        browser.waitUntilGone(page);
         WebElement hit = browser.find(".rows .row");
         assertThat(hit.getText()).contains("Bulk b " + word);
         assertThat(hit.findElements(By.tagName("mark"))).isNotEmpty();
