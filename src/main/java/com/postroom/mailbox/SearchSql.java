@@ -22,6 +22,9 @@ final class SearchSql {
     private final StringBuilder sql = new StringBuilder();
     /** How many NOTs enclose the term being written. */
     private int negations;
+    /** How many ORs enclose the term being written. */
+    private int alternatives;
+    private final List<String> deferred = new ArrayList<>();
     private final List<Object> params = new ArrayList<>();
 
     /**
@@ -55,13 +58,21 @@ final class SearchSql {
         this.labelIds = labelIds;
     }
 
-    record Compiled(String where, List<Object> params) {
+    /**
+     * @param deferred phrases (tsquery text) that every match must have, left out of {@code where} so that the caller
+     *                 checks them last, on the newest candidates only (see {@link #text})
+     */
+    record Compiled(String where, List<Object> params, List<String> deferred) {
+
+        Compiled(String where, List<Object> params) {
+            this(where, params, List.of());
+        }
     }
 
     static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds) {
         SearchSql c = new SearchSql(words, labelIds);
         c.append(query);
-        return new Compiled(c.sql.toString(), List.copyOf(c.params));
+        return new Compiled(c.sql.toString(), List.copyOf(c.params), List.copyOf(c.deferred));
     }
 
     /** The texts the search language must parse for {@link #compile}: text terms, subject: and filename: values. */
@@ -108,7 +119,9 @@ final class SearchSql {
         if (q instanceof SearchQuery.And a) {
             join(a.terms(), " AND ");
         } else if (q instanceof SearchQuery.Or o) {
+            alternatives++;
             join(o.terms(), " OR ");
+            alternatives--;
         } else if (q instanceof SearchQuery.Not n) {
             sql.append("NOT (");
             negations++;
@@ -143,9 +156,16 @@ final class SearchSql {
             // The phrase's adjacent words through their index (a few candidates), then the phrase itself from the
             // full document, which has positions. The words alone are not tested as well: PostgreSQL would then
             // intersect with every message that has both (a quarter of the mail for two common words, 20 ms).
-            sql.append("(search_pairs(m.search_doc) @> ?::int[] AND m.search_doc @@ ?::tsquery)");
+            // A phrase every match must have is checked by the caller after the candidates are sorted by date, on
+            // the newest until enough have it, instead of reading the document of every candidate.
+            sql.append("search_pairs(m.search_doc) @> ?::int[]");
             params.add(w.pairs().toArray(Integer[]::new));
-            params.add(w.phrase());
+            if (alternatives == 0) {
+                deferred.add(w.phrase());
+            } else {
+                sql.append(" AND m.search_doc @@ ?::tsquery");
+                params.add(w.phrase());
+            }
             return;
         }
         // The words through the index and the inline word list; a phrase's word order then from the full document

@@ -179,7 +179,8 @@ class SearchApiTest {
         long org = organizations.primary().orElseThrow().id();
         for (String phrase : List.of("\"exact phrase here\"", "\"invoice came\"", "\"phrase exact\"",
                 "\"The invoice came up\"", "\"total is due\" OR \"exact phrase\"", "-\"nothing much\" lunch",
-                "\"statement march\"", "\"Alice Archer\"")) {
+                "\"statement march\"", "\"Alice Archer\"", "\"exact phrase\" \"phrase here\" from:bob",
+                "(\"exact phrase\" OR lunch) -\"total is\"")) {
             SearchQuery q = SearchQuery.parse(phrase + " " + w);
             List<UUID> indexed = mailSearch.search(org, q, 50, 0).hits().stream().map(h -> h.message().id()).toList();
             List<UUID> walked = walking.search(org, q, 50, 0).hits().stream().map(h -> h.message().id()).toList();

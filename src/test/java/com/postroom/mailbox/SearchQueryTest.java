@@ -70,8 +70,16 @@ class SearchQueryTest {
                 "claim the time", new SearchSql.Words("'claim' & 'time'", "'claim' <2> 'time'", java.util.List.of()));
         SearchSql.Compiled positive = SearchSql.compile(SearchQuery.parse("\"claim time\""), words, java.util.Map.of());
         assertThat(positive.where()).contains("search_pairs(m.search_doc) @> ?::int[]").doesNotContain("search_words");
-        assertThat(positive.params()).hasSize(2);
+        assertThat(positive.params()).hasSize(1);
         assertThat((Integer[]) positive.params().get(0)).containsExactly(42);
+        assertThat(positive.deferred()).as("checked last, on the newest candidates").containsExactly("'claim' <-> 'time'");
+
+        // Inside OR the phrase cannot be left to the end: it is checked with its candidates.
+        SearchSql.Compiled either = SearchSql.compile(SearchQuery.parse("\"claim time\" OR bill"),
+                java.util.Map.of("bill", new SearchSql.Words("'bill'", "'bill'", java.util.List.of()),
+                        "claim time", words.get("claim time")), java.util.Map.of());
+        assertThat(either.deferred()).isEmpty();
+        assertThat(either.where()).contains("search_pairs(m.search_doc) @> ?::int[] AND m.search_doc @@ ?::tsquery");
 
         // Under NOT each message is tested as it is walked: the cheap inline words first, never the pairs function.
         SearchSql.Compiled negated = SearchSql.compile(SearchQuery.parse("bill -\"claim time\""),
