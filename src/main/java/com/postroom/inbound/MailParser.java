@@ -28,7 +28,7 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads a raw message into a {@link ParsedMail}. Real-world mail is often broken, so every step has a fallback: a bad
- * Content-Type is read as {@code application/octet-stream}, a broken multipart as plain text, an unknown charset or
+ * Content-Type is salvaged ({@link MimeTypes}), a broken multipart is read as plain text, an unknown charset or
  * transfer encoding through {@link Charsets}; problems are recorded as warnings. Only a message with no header at all
  * is refused ({@link UnparseableMail}), and it is still stored raw by the caller.
  */
@@ -76,7 +76,7 @@ public class MailParser {
         Walk walk = new Walk();
         try (InputStream in = raw.open()) {
             MimeMessage message = new MimeMessage(session, in);
-            walk.part(message, "1", 0, false);
+            walk.part(message, "1", 0, false, "text/plain");
         } catch (MessagingException | IOException | RuntimeException e) {
             walk.warnings.add(structureWarning(e.getClass().getSimpleName()));
             walk.text.setLength(0);
@@ -108,14 +108,28 @@ public class MailParser {
         return warning.startsWith(STRUCTURE_WARNING);
     }
 
+    /**
+     * The Date header. Beyond RFC 5322's form, what mailers and scripts are seen to write: an offset with a colon
+     * ("+02:00") or after "GMT"/"UTC" ("GMT+0200"), which Jakarta Mail would silently read as UTC, and ISO 8601.
+     */
     static Optional<OffsetDateTime> date(String value) {
+        String v = value.strip();
         try {
-            java.util.Date d = new MailDateFormat().parse(value.strip());
+            return Optional.of(OffsetDateTime.parse(v.replace(' ', 'T')).withOffsetSameInstant(ZoneOffset.UTC));
+        } catch (java.time.format.DateTimeParseException e) {
+            // not ISO 8601 with an offset: the usual case
+        }
+        v = OFFSET_WITH_COLON.matcher(v).replaceFirst(" $1$2$3");
+        try {
+            java.util.Date d = new MailDateFormat().parse(v);
             return d == null ? Optional.empty() : Optional.of(d.toInstant().atOffset(ZoneOffset.UTC));
         } catch (java.text.ParseException | RuntimeException e) {
             return Optional.empty();
         }
     }
+
+    private static final java.util.regex.Pattern OFFSET_WITH_COLON = java.util.regex.Pattern.compile(
+            "(?i)(?:\\s(?:GMT|UTC))?\\s*([+-]\\d{2}):?(\\d{2})(\\s*(?:\\(.*\\))?)$");
 
     private static byte[] bodyBytes(RawMail raw) {
         try (InputStream in = raw.open()) {
@@ -135,14 +149,16 @@ public class MailParser {
         String returnedMessageId;
         boolean truncated;
 
-        void part(Part part, String path, int depth, boolean inReport) throws MessagingException, IOException {
-            ContentType type = contentType(part, path);
+        void part(Part part, String path, int depth, boolean inReport, String defaultType)
+                throws MessagingException, IOException {
+            ContentType type = contentType(part, path, defaultType);
             String base = type.getBaseType().toLowerCase(Locale.ROOT);
             if (base.startsWith("multipart/") && depth < MAX_DEPTH) {
                 multipart(part, type, base, path, depth);
                 return;
             }
-            boolean attachment = Part.ATTACHMENT.equalsIgnoreCase(disposition(part)) || filename(part) != null;
+            String filename = filename(part, type);
+            boolean attachment = Part.ATTACHMENT.equalsIgnoreCase(disposition(part)) || filename != null;
             if (inReport && (base.equals("message/delivery-status") || base.equals("message/global-delivery-status"))) {
                 deliveryStatus = Charsets.decode(readLimited(part), "utf-8");
                 return;
@@ -159,7 +175,7 @@ public class MailParser {
             } else if (!attachment && base.equals("text/html")) {
                 appendText(html, part, type);
             } else {
-                attachment(part, type, base, path);
+                attachment(part, base, path, filename);
             }
         }
 
@@ -167,11 +183,7 @@ public class MailParser {
                 throws MessagingException, IOException {
             Multipart multipart;
             try {
-                Object content = part.getContent();
-                if (!(content instanceof Multipart mp)) {
-                    throw new MessagingException("not a multipart");
-                }
-                multipart = mp;
+                multipart = MimeTypes.multipart(part);
                 multipart.getCount(); // forces the parse, so a broken boundary fails here
             } catch (MessagingException | IOException e) {
                 warnings.add("Part " + path + " is " + base + " but its boundaries are broken; read as plain text.");
@@ -183,19 +195,21 @@ public class MailParser {
             }
             boolean report = base.equals("multipart/report");
             boolean alternative = base.equals("multipart/alternative");
+            // RFC 2046 5.1.5: in a digest, a part without a Content-Type is a message.
+            String childDefault = base.equals("multipart/digest") ? "message/rfc822" : "text/plain";
             for (int i = 0; i < multipart.getCount(); i++) {
                 BodyPart child = multipart.getBodyPart(i);
                 String childPath = path + "." + (i + 1);
                 if (alternative) {
                     // Only the first text/plain and text/html of an alternative are bodies; later ones are the same
                     // content again.
-                    String childType = contentType(child, childPath).getBaseType().toLowerCase(Locale.ROOT);
+                    String childType = MimeTypes.of(child, childDefault).getBaseType().toLowerCase(Locale.ROOT);
                     if ((childType.equals("text/plain") && text.length() > 0)
                             || (childType.equals("text/html") && html.length() > 0)) {
                         continue;
                     }
                 }
-                part(child, childPath, depth + 1, report);
+                part(child, childPath, depth + 1, report, childDefault);
             }
         }
 
@@ -207,7 +221,7 @@ public class MailParser {
             target.append(Charsets.decode(bytes, type.getParameter("charset")));
         }
 
-        private void attachment(Part part, ContentType type, String base, String path) throws MessagingException {
+        private void attachment(Part part, String base, String path, String filename) throws MessagingException {
             MessageDigest sha;
             try {
                 sha = MessageDigest.getInstance("SHA-256");
@@ -225,7 +239,6 @@ public class MailParser {
             } catch (IOException e) {
                 warnings.add("Part " + path + " could not be read to its end (" + e.getMessage() + ").");
             }
-            String filename = filename(part);
             if (filename == null && base.equals("message/rfc822")) {
                 filename = nestedSubject(part) + ".eml";
             }
@@ -262,17 +275,12 @@ public class MailParser {
             }
         }
 
-        private ContentType contentType(Part part, String path) {
-            try {
-                String value = header(part, "Content-Type");
-                if (value == null) {
-                    return new ContentType("text/plain; charset=us-ascii");
-                }
-                return new ContentType(value);
-            } catch (MessagingException | RuntimeException e) {
-                warnings.add("Part " + path + " has an unreadable Content-Type; treated as application/octet-stream.");
-                return new ContentType("application", "octet-stream", null);
+        private ContentType contentType(Part part, String path, String fallback) {
+            if (!MimeTypes.isReadable(part)) {
+                warnings.add("Part " + path + " has a malformed Content-Type; read as "
+                        + MimeTypes.of(part, fallback).getBaseType() + ".");
             }
+            return MimeTypes.of(part, fallback);
         }
     }
 
@@ -308,16 +316,21 @@ public class MailParser {
         }
     }
 
-    private static String filename(Part part) {
+    /** The part's file name: Content-Disposition's, else the type's name parameter (also of a salvaged type). */
+    private static String filename(Part part, ContentType type) {
+        String name;
         try {
-            String name = part.getFileName();
-            if (name == null) {
-                return null;
-            }
-            name = EncodedWords.decode(name).strip();
-            return name.isEmpty() ? null : name;
+            name = part.getFileName();
         } catch (MessagingException | RuntimeException e) {
+            name = null;
+        }
+        if (name == null) {
+            name = type.getParameter("name");
+        }
+        if (name == null) {
             return null;
         }
+        name = EncodedWords.decode(name).strip();
+        return name.isEmpty() ? null : name;
     }
 }

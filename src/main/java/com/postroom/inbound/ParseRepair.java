@@ -21,20 +21,38 @@ import com.postroom.mailbox.RawStore;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Parses again, from the verbatim raw copy, the messages that an earlier version stored as plain text because of a
- * bug rather than because of the mail: inside the packaged jar, messages parsed on a pool thread could not load
- * Jakarta Mail's stream provider ({@link MailParser#parse}), failed with an {@code IllegalArgumentException}, and were
- * kept as plain text without their attachments or HTML. Each repaired message gets its bodies, attachments and
- * search document back and is marked {@code reparsed}, so the repair runs once; a message that still cannot be read
- * is marked too and left as it was. Runs in the background after start-up, one message per transaction.
+ * Parses again, from the verbatim raw copy, the messages that an earlier version read wrongly, each kind once:
+ * <ul>
+ * <li>inside the packaged jar, messages parsed on a pool thread could not load Jakarta Mail's stream provider
+ * ({@link MailParser#parse}), failed with an {@code IllegalArgumentException}, and were kept as plain text without
+ * their attachments or HTML;</li>
+ * <li>a part with a malformed Content-Type ("text; charset=...", "multipart/mixed;; boundary=...") was kept as a
+ * nameless binary attachment, hiding the text of the message or its whole structure ({@link MimeTypes} now reads
+ * such headers).</li>
+ * </ul>
+ * Each repaired message gets its bodies, attachments and search document back and is marked with its task's marker,
+ * so a repair runs once; a message that still cannot be read is marked too and left as it was. Runs in the background
+ * after start-up, one message per transaction.
  */
 @Component
 class ParseRepair {
 
     private static final Logger log = LoggerFactory.getLogger(ParseRepair.class);
     static final String BUG_WARNING = MailParser.structureWarning("IllegalArgumentException");
+    /** What versions before 2026-11-25 wrote for a Content-Type that Jakarta Mail could not parse. */
+    static final String OLD_CONTENT_TYPE_WARNING = "has an unreadable Content-Type; treated as application/octet-stream.";
     private static final int PAGE = 100;
-    static final String TASK = "reparse-plain-text-2026-11";
+
+    /** One kind of wrongly read message: its maintenance task, how to find it, and the mark a repaired one gets. */
+    record Task(String name, String condition, String parameter, String marker) {
+    }
+
+    static final Task PLAIN_TEXT = new Task("reparse-plain-text-2026-11",
+            "meta -> 'parse_warnings' @> jsonb_build_array(?::text)", BUG_WARNING, "reparsed");
+    static final Task CONTENT_TYPES = new Task("reparse-content-types-2026-11",
+            "EXISTS (SELECT 1 FROM jsonb_array_elements_text(meta -> 'parse_warnings') w WHERE strpos(w, ?) > 0)",
+            OLD_CONTENT_TYPE_WARNING, "reparsed_content_types");
+    static final List<Task> TASKS = List.of(PLAIN_TEXT, CONTENT_TYPES);
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
@@ -71,25 +89,33 @@ class ParseRepair {
         t.start();
     }
 
-    /** Repairs every affected message; answers how many got their structure back. */
+    /** Repairs every affected message of every task not yet done; answers how many got their structure back. */
     int repairAll() {
-        if (!jdbc.sql("SELECT task FROM maintenance_done WHERE task = ?").param(TASK).query(String.class).list()
+        int repaired = 0;
+        for (Task task : TASKS) {
+            repaired += repairAll(task);
+        }
+        return repaired;
+    }
+
+    private int repairAll(Task task) {
+        if (!jdbc.sql("SELECT task FROM maintenance_done WHERE task = ?").param(task.name()).query(String.class).list()
                 .isEmpty()) {
             return 0;
         }
         int repaired = 0;
         while (true) {
-            List<Object[]> page = jdbc.sql("SELECT id, org_id FROM email_message WHERE direction = 'inbound' "
-                            + "AND meta -> 'parse_warnings' @> jsonb_build_array(?::text) AND meta -> 'reparsed' IS NULL "
-                            + "LIMIT " + PAGE)
-                    .param(BUG_WARNING)
+            List<Object[]> page = jdbc.sql("SELECT id, org_id FROM email_message WHERE direction = 'inbound' AND "
+                            + task.condition() + " AND meta -> '" + task.marker() + "' IS NULL LIMIT " + PAGE)
+                    .param(task.parameter())
                     .query((rs, i) -> new Object[] {rs.getObject(1, UUID.class), rs.getLong(2)}).list();
             if (page.isEmpty()) {
-                jdbc.sql("INSERT INTO maintenance_done (task) VALUES (?) ON CONFLICT DO NOTHING").param(TASK).update();
+                jdbc.sql("INSERT INTO maintenance_done (task) VALUES (?) ON CONFLICT DO NOTHING").param(task.name())
+                        .update();
                 return repaired;
             }
             for (Object[] row : page) {
-                if (repair((UUID) row[0], (Long) row[1])) {
+                if (repair(task, (UUID) row[0], (Long) row[1])) {
                     repaired++;
                 }
             }
@@ -97,15 +123,15 @@ class ParseRepair {
     }
 
     /** In one transaction with the message's row locked, so a second instance doing the same skips it. */
-    private boolean repair(UUID id, long orgId) {
+    private boolean repair(Task task, UUID id, long orgId) {
         return Boolean.TRUE.equals(tx.execute(status -> {
-            boolean ours = !jdbc.sql("SELECT id FROM email_message WHERE id = ? AND meta -> 'reparsed' IS NULL "
-                    + "FOR UPDATE SKIP LOCKED").param(id).query(UUID.class).list().isEmpty();
-            return ours && repairLocked(id, orgId);
+            boolean ours = !jdbc.sql("SELECT id FROM email_message WHERE id = ? AND meta -> '" + task.marker()
+                    + "' IS NULL FOR UPDATE SKIP LOCKED").param(id).query(UUID.class).list().isEmpty();
+            return ours && repairLocked(task, id, orgId);
         }));
     }
 
-    private boolean repairLocked(UUID id, long orgId) {
+    private boolean repairLocked(Task task, UUID id, long orgId) {
         ParsedMail mail;
         try (RawMail raw = RawMail.spooled(raws.toTempFile(id))) {
             mail = raw.size() == 0 ? null : parser.parse(raw);
@@ -114,32 +140,32 @@ class ParseRepair {
             mail = null;
         }
         if (mail == null || mail.warnings().stream().anyMatch(MailParser::isStructureWarning)) {
-            jdbc.sql("UPDATE email_message SET meta = meta || '{\"reparsed\": true}'::jsonb WHERE id = ?").param(id)
-                    .update();
+            jdbc.sql("UPDATE email_message SET meta = meta || jsonb_build_object(?::text, true) WHERE id = ?")
+                    .params(task.marker(), id).update();
             return false;
         }
         jdbc.sql("UPDATE email_message SET body_plain = ?, body_html = ?, has_attachments = ?, "
                         + "attachment_names = ?, meta = (meta - 'parse_warnings' - 'body_truncated') || ?::jsonb, "
                         + "updated_at = now() WHERE id = ?")
                 .params(Ingest.clean(mail.text()), Ingest.clean(mail.html()), mail.hasAttachments(),
-                        Ingest.clean(Ingest.attachmentNames(mail)), json.writeValueAsString(meta(mail)), id)
+                        Ingest.clean(Ingest.attachmentNames(mail)), json.writeValueAsString(meta(task, mail)), id)
                 .update();
         jdbc.sql("DELETE FROM email_attachment WHERE message_id = ?").param(id).update();
         template.batchUpdate(Ingest.INSERT_ATTACHMENT, Ingest.attachmentRows(id, orgId, mail));
         // The one system label the structure decides; classification and the word-based labels stay as they
         // are, people may have acted on them since.
-        if (mail.hasAttachments()) {
-            for (Long label : labels.ensure(orgId, List.of("attachments")).values()) {
-                jdbc.sql("INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) "
-                        + "ON CONFLICT DO NOTHING").params(id, label).update();
-            }
+        for (Long label : labels.ensure(orgId, List.of("attachments")).values()) {
+            jdbc.sql(mail.hasAttachments()
+                    ? "INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+                    : "DELETE FROM email_message_label WHERE message_id = ? AND label_id = ?").params(id, label)
+                    .update();
         }
         return true;
     }
 
-    private static Map<String, Object> meta(ParsedMail mail) {
+    private static Map<String, Object> meta(Task task, ParsedMail mail) {
         Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("reparsed", true);
+        meta.put(task.marker(), true);
         Ingest.putParseNotes(mail, meta);
         return meta;
     }

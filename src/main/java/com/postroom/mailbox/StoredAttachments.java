@@ -19,6 +19,7 @@ import jakarta.mail.util.SharedFileInputStream;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import com.postroom.inbound.MimeTypes;
 import com.postroom.web.ApiException;
 
 /**
@@ -94,8 +95,10 @@ public class StoredAttachments {
         String[] steps = path.split("\\.");
         Part part = message;
         for (int i = 1; i < steps.length; i++) {
-            Object content = part.getContent();
-            if (!(content instanceof Multipart multipart)) {
+            Multipart multipart;
+            try {
+                multipart = MimeTypes.multipart(part);
+            } catch (MessagingException e) {
                 throw new MessagingException("part " + path + " is not in this message");
             }
             part = multipart.getBodyPart(Integer.parseInt(steps[i]) - 1);

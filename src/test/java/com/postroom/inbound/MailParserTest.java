@@ -122,6 +122,64 @@ class MailParserTest {
         assertThat(pool.getContextClassLoader()).isSameAs(jdkOnly);
     }
 
+    /** RFC 2045 5.2: an unreadable Content-Type is text/plain, so the text stays the body, not a nameless file. */
+    @Test
+    void aContentTypeWithoutSubtypeIsPlainText() throws Exception {
+        ParsedMail m = parse("no-subtype.eml");
+        assertThat(m.text()).contains("Its text is still the body.");
+        assertThat(m.attachments()).isEmpty();
+        assertThat(m.warnings()).containsExactly("Part 1 has a malformed Content-Type; read as text/plain.");
+    }
+
+    @Test
+    void malformedParameterListsAreSalvagedAndTheStructureFound() throws Exception {
+        ParsedMail m = parse("double-semicolon.eml");
+        assertThat(m.text()).isEqualTo("The invoice for Zoë is attached.");
+        assertThat(m.attachments()).singleElement().satisfies(p -> {
+            assertThat(p.filename()).isEqualTo("Invoice 7.pdf");
+            assertThat(p.contentType()).isEqualTo("application/pdf");
+            assertThat(p.size()).isEqualTo(9);
+        });
+    }
+
+    /** A mailer cut the header inside "boundary": the report is still found (first "--" line) and read as a bounce. */
+    @Test
+    void aMultipartWhoseBoundaryParameterIsCutOffIsStillRead() throws Exception {
+        ParsedMail m = parse("cut-boundary-parameter.eml");
+        assertThat(m.text()).contains("The original message could not be delivered.")
+                .doesNotContain("--JAB03225");
+        assertThat(m.deliveryStatus()).hasValueSatisfying(s -> assertThat(s).contains("Status: 5.1.1"));
+        assertThat(m.returnedMessageId()).contains("<statement-42@postroom.test>");
+    }
+
+    /** RFC 2046 5.1.5: the parts of a digest are messages unless they say otherwise. */
+    @Test
+    void aDigestsPartsAreMessages() throws Exception {
+        ParsedMail m = parse("digest.eml");
+        assertThat(m.attachments()).extracting(ParsedMail.Part::filename, ParsedMail.Part::contentType)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("First posting.eml", "message/rfc822"),
+                        org.assertj.core.groups.Tuple.tuple("Second posting.eml", "message/rfc822"));
+        assertThat(m.text()).isEmpty();
+    }
+
+    @Test
+    void datesAsMailersAndScriptsWriteThem() {
+        assertThat(MailParser.date("Mon, 2 Jun 2025 14:03:00 +0200 (CEST)")).hasValue(at(12, 3));
+        assertThat(MailParser.date("2 Jun 2025 14:03 +0200")).hasValue(at(12, 3));
+        assertThat(MailParser.date("Mon, 2 Jun 2025 14:03:00 +02:00")).hasValue(at(12, 3));
+        assertThat(MailParser.date("Mon, 2 Jun 2025 14:03:00 GMT+0200")).hasValue(at(12, 3));
+        assertThat(MailParser.date("Mon, 2 Jun 2025 14:03:00 UTC-04:00")).hasValue(at(18, 3));
+        assertThat(MailParser.date("Mon,  2 Jun 2025 14:03:00 -0400 (EDT)")).hasValue(at(18, 3));
+        assertThat(MailParser.date("Mon, 2 Jun 2025 14:03:00 EDT")).hasValue(at(18, 3));
+        assertThat(MailParser.date("2025-06-02T14:03:00+02:00")).hasValue(at(12, 3));
+        assertThat(MailParser.date("2025-06-02 14:03:00Z")).hasValue(at(14, 3));
+        assertThat(MailParser.date("sometime last week")).isEmpty();
+    }
+
+    private static java.time.OffsetDateTime at(int hour, int minute) {
+        return java.time.OffsetDateTime.of(2025, 6, 2, hour, minute, 0, 0, java.time.ZoneOffset.UTC);
+    }
+
     @Test
     void noMessageIdIsReportedAsAbsent() throws Exception {
         assertThat(parse("no-message-id.eml").messageId()).isEmpty();

@@ -58,7 +58,7 @@ class ParseRepairTest {
         jdbc.sql("DELETE FROM email_message_label WHERE message_id = ?").param(id).update();
 
         // Start-up already ran the repair on the empty database and marked it done; this message came after.
-        jdbc.sql("DELETE FROM maintenance_done WHERE task = ?").param(ParseRepair.TASK).update();
+        jdbc.sql("DELETE FROM maintenance_done WHERE task = ?").param(ParseRepair.PLAIN_TEXT.name()).update();
         assertThat(repair.repairAll()).isGreaterThanOrEqualTo(1);
 
         Map<String, Object> row = jdbc.sql("SELECT body_plain, body_html, has_attachments, attachment_names, "
@@ -75,6 +75,49 @@ class ParseRepairTest {
         assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
                         + "plainto_tsquery(current_search_config(), 'runsheet')").param(id).query(Long.class).single())
                 .as("the search document follows the repaired text").isEqualTo(1);
+
+        assertThat(repair.repairAll()).as("once").isZero();
+    }
+
+    /** Before MimeTypes, "Content-Type: text; charset=..." hid the whole text in a nameless binary attachment. */
+    @Test
+    void aMessageWhoseMalformedContentTypeHidItsTextGetsItBack() {
+        long orgId = organizations.primary().orElseThrow().id();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String raw = "From: Old ISP <someone@isp.example>\r\nTo: founder@postroom.test\r\nSubject: Question " + tag
+                + "\r\nMessage-ID: <types." + tag + "@isp.example>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
+                + "MIME-Version: 1.0\r\nContent-Type: text; charset=us-ascii\r\n\r\n"
+                + "When is the balance of claim " + tag + " due?\r\n";
+        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
+                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
+        UUID id = ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
+
+        // What the older parser stored: no text, one nameless application/octet-stream attachment, its warning.
+        jdbc.sql("UPDATE email_message SET body_plain = '', has_attachments = true, meta = meta || "
+                        + "jsonb_build_object('parse_warnings', jsonb_build_array(?::text)) WHERE id = ?")
+                .params("Part 1 " + ParseRepair.OLD_CONTENT_TYPE_WARNING, id).update();
+        jdbc.sql("INSERT INTO email_attachment (id, message_id, org_id, part_path, filename, content_type, size_bytes, "
+                        + "sha256, inline) VALUES (gen_random_uuid(), ?, ?, '1', NULL, 'application/octet-stream', 40, "
+                        + "'x', false)").params(id, orgId).update();
+        jdbc.sql("INSERT INTO email_message_label (message_id, label_id) SELECT ?, id FROM email_label "
+                + "WHERE org_id = ? AND slug = 'attachments'").params(id, orgId).update();
+        jdbc.sql("DELETE FROM maintenance_done WHERE task = ?").param(ParseRepair.CONTENT_TYPES.name()).update();
+
+        assertThat(repair.repairAll()).isGreaterThanOrEqualTo(1);
+
+        Map<String, Object> row = jdbc.sql("SELECT body_plain, has_attachments, meta::text AS meta FROM email_message "
+                + "WHERE id = ?").param(id).query().singleRow();
+        assertThat((String) row.get("body_plain")).isEqualToIgnoringWhitespace("When is the balance of claim " + tag + " due?");
+        assertThat(row.get("has_attachments")).isEqualTo(false);
+        assertThat((String) row.get("meta")).contains("\"reparsed_content_types\": true")
+                .contains("read as text/plain").doesNotContain("application/octet-stream");
+        assertThat(jdbc.sql("SELECT count(*) FROM email_attachment WHERE message_id = ?").param(id)
+                .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT l.slug FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
+                + "WHERE ml.message_id = ?").param(id).query(String.class).list()).doesNotContain("attachments");
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
+                        + "plainto_tsquery(current_search_config(), ?)").params(id, "balance " + tag)
+                .query(Long.class).single()).isEqualTo(1);
 
         assertThat(repair.repairAll()).as("once").isZero();
     }

@@ -1,0 +1,37 @@
+package com.postroom.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.InputStream;
+import java.util.Properties;
+
+import jakarta.mail.Part;
+import jakarta.mail.Session;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.Test;
+
+import com.postroom.inbound.MailParser;
+import com.postroom.inbound.ParsedMail;
+import com.postroom.inbound.RawMail;
+
+/** An attachment is found again, for its download, at the path the parser gave it, even in a malformed message. */
+class StoredAttachmentsTest {
+
+    @Test
+    void aPartUnderAMalformedContentTypeIsFoundAtItsPath() throws Exception {
+        byte[] raw;
+        try (InputStream in = getClass().getResourceAsStream("/mail/double-semicolon.eml")) {
+            raw = in.readAllBytes();
+        }
+        ParsedMail parsed = new MailParser().parse(RawMail.of(raw));
+        String path = parsed.attachments().get(0).path();
+
+        MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), new java.io.ByteArrayInputStream(raw));
+        Part part = StoredAttachments.locate(message, path);
+
+        try (InputStream in = part.getInputStream()) {
+            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-1.4\n");
+        }
+    }
+}
