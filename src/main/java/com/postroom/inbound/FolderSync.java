@@ -276,8 +276,7 @@ class FolderSync {
     /**
      * Seen, flagged and answered as the server has them now, and messages another client moved or deleted: another
      * client's changes show up here. A location with a change of Postroom's own still queued for it is left alone
-     * until that change is written back. A message that left INBOX and is nowhere else Postroom knows of is archived,
-     * which is what removing a message from the inbox means.
+     * until that change is written back. A message that left INBOX is followed ({@link #followOutOfInbox}).
      */
     private void mirrorFlags(Mailbox mailbox, IMAPFolder folder, long uidValidity) throws MessagingException {
         String name = folder.getFullName();
@@ -312,21 +311,59 @@ class FolderSync {
                     changed.stream().map(r -> new Object[] {r[1], r[2], r[3], r[4]}).toList());
         }
         if (!gone.isEmpty()) {
-            boolean inbox = name.equalsIgnoreCase("INBOX");
+            List<UUID> leftInbox = new ArrayList<>();
             for (Object[] g : gone) {
-                Optional<UUID> message = jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? "
+                jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? "
                                 + "AND uidvalidity = ? AND uid = ? RETURNING message_id")
-                        .params(g).query(UUID.class).optional();
-                if (inbox && message.isPresent()) {
-                    jdbc.sql("UPDATE email_message m SET folder = 'archive', status = CASE WHEN status = 'received' "
-                                    + "THEN 'archived' ELSE status END, updated_at = now() WHERE m.id = ? "
-                                    + "AND m.folder = 'inbox' "
-                                    + "AND NOT EXISTS (SELECT 1 FROM message_location o WHERE o.message_id = m.id)")
-                            .param(message.get()).update();
-                }
+                        .params(g).query(UUID.class).optional().ifPresent(leftInbox::add);
+            }
+            if (name.equalsIgnoreCase("INBOX")) {
+                followOutOfInbox(mailbox, folder, leftInbox);
             }
             log.info("{} of {}: {} messages were moved or deleted by another client", name, mailbox.name(),
                     gone.size());
+        }
+    }
+
+    /**
+     * Messages another client took out of INBOX and that are in no other folder Postroom knows: in Postroom's Trash or
+     * Spam when the server has them in its Trash or Junk ({@link MovedElsewhere}; the copy there becomes their location,
+     * so a restore in Postroom moves them back), else archived, which is what removing a message from the inbox means.
+     */
+    private void followOutOfInbox(Mailbox mailbox, IMAPFolder inbox, List<UUID> messages) {
+        Map<UUID, String> candidates = new java.util.HashMap<>();
+        jdbc.sql("SELECT m.id, m.message_id FROM email_message m WHERE m.id = ANY(?) AND m.folder = 'inbox' "
+                        + "AND NOT EXISTS (SELECT 1 FROM message_location o WHERE o.message_id = m.id)")
+                .param(messages.toArray(UUID[]::new))
+                .query(rs -> {
+                    candidates.put(rs.getObject(1, UUID.class), rs.getString(2));
+                });
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Map<String, MovedElsewhere.Found> found = Map.of();
+        Set<String> messageIds = new java.util.HashSet<>(candidates.values());
+        messageIds.remove(null);
+        try {
+            found = MovedElsewhere.find((org.eclipse.angus.mail.imap.IMAPStore) inbox.getStore(), messageIds);
+        } catch (MessagingException | RuntimeException e) {
+            log.info("{}: could not look for messages in Trash and Junk ({}); they count as archived", mailbox.name(),
+                    e.getMessage());
+        }
+        for (Map.Entry<UUID, String> c : candidates.entrySet()) {
+            MovedElsewhere.Found f = c.getValue() == null ? null : found.get(c.getValue());
+            if (f == null) {
+                jdbc.sql("UPDATE email_message SET folder = 'archive', status = CASE WHEN status = 'received' "
+                        + "THEN 'archived' ELSE status END, updated_at = now() WHERE id = ?").param(c.getKey()).update();
+                continue;
+            }
+            jdbc.sql("UPDATE email_message SET folder_before = 'inbox', folder = ?, spam = (? OR spam), "
+                    + "updated_at = now() WHERE id = ?").params(f.postroomFolder(), f.postroomFolder().equals("spam"),
+                    c.getKey()).update();
+            jdbc.sql("INSERT INTO message_location (mailbox_id, folder, uidvalidity, uid, message_id, flags) "
+                            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                    .params(mailbox.id(), f.serverFolder(), f.uidValidity(), f.uid(), c.getKey(),
+                            f.flags().toArray(String[]::new)).update();
         }
     }
 }

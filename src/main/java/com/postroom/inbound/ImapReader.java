@@ -138,7 +138,7 @@ final class ImapReader {
         return out.toString();
     }
 
-    private static Set<String> flags(Flags flags) {
+    static Set<String> flags(Flags flags) {
         Set<String> out = new LinkedHashSet<>();
         if (flags == null) {
             return out;

@@ -360,6 +360,59 @@ class RealInboundIT {
         assertThat(messagesTagged(tag)).as("nothing stored twice").isEqualTo(3);
     }
 
+    /** Deleting or marking as spam in another client (Mailu's webmail) moves to Trash or Junk; Postroom follows. */
+    @Test
+    void messagesAnotherClientMovesToTrashOrJunkAreThereInPostroomToo() throws Exception {
+        String user = "noreply@example.test";
+        Mailbox m = mailbox(user, server.imapsPort(), List.of("INBOX"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client(user)) {
+            for (String f : List.of("Trash", "Junk")) {
+                c.empty(f);
+            }
+            for (int i = 0; i < 2; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 500));
+            }
+        }
+        inbound.syncMailbox(m);
+        List<UUID> ids = jdbc.sql("SELECT id FROM email_message WHERE message_id LIKE ? ORDER BY message_id")
+                .param("<" + tag + ".%").query(UUID.class).list();
+        try (ImapClient c = client(user)) {
+            IMAPFolder inbox = c.folder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            for (Message message : inbox.getMessages()) {
+                String id = message.getHeader("Message-ID")[0];
+                if (id.startsWith("<" + tag + ".0")) {
+                    inbox.moveMessages(new Message[] {message}, c.folder("Trash"));
+                } else if (id.startsWith("<" + tag + ".1")) {
+                    inbox.moveMessages(new Message[] {message}, c.folder("Junk"));
+                }
+            }
+            inbox.close(true);
+        }
+        inbound.syncMailbox(m);
+        assertThat(jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(ids.get(0)).query(String.class)
+                .single()).isEqualTo("trash");
+        assertThat(jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(ids.get(1)).query(String.class)
+                .single()).isEqualTo("spam");
+
+        change("restore", ids.get(0));
+        ImapWriteback writeback = context.getBean(ImapWriteback.class);
+        await().atMost(Duration.ofSeconds(20)).until(() -> {
+            writeback.runOnce();
+            return jdbc.sql("SELECT count(*) FROM imap_writeback WHERE mailbox_id = ?").param(m.id())
+                    .query(Long.class).single() == 0;
+        });
+        try (ImapClient c = client(user)) {
+            assertThat(count(c, "Trash")).as("restored in Postroom, back in INBOX on Dovecot").isZero();
+            assertThat(count(c, "Junk")).isEqualTo(1);
+        }
+        inbound.syncMailbox(m);
+        assertThat(jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(ids.get(0)).query(String.class)
+                .single()).isEqualTo("inbox");
+        assertThat(messagesTagged(tag)).as("nothing stored twice").isEqualTo(2);
+    }
+
     private static void change(String action, UUID id) {
         Api.Response r = api.post("/api/mail/changes", Map.of("action", action, "message_ids", List.of(id)));
         assertThat(r.status()).as(r.raw()).isEqualTo(200);

@@ -102,16 +102,21 @@ class WritebackTest {
     void changesByAnotherClientShowUpAtTheNextSync() throws Exception {
         TestMail kept = TestMail.message().subject("Kept");
         TestMail moved = TestMail.message().subject("Moved away");
-        List<UUID> ids = box.deliver(kept, moved);
+        TestMail deleted = TestMail.message().subject("Deleted in webmail");
+        TestMail junk = TestMail.message().subject("Marked as spam in webmail");
+        List<UUID> ids = box.deliver(kept, moved, deleted, junk);
         try (ImapClient c = box.client()) {
             IMAPFolder inbox = c.folder("INBOX");
             inbox.open(Folder.READ_WRITE);
             for (Message m : inbox.getMessages()) {
-                if (m.getSubject().equals("Kept")) {
-                    m.setFlags(new Flags(Flags.Flag.FLAGGED), true);
-                    m.setFlags(new Flags(Flags.Flag.SEEN), true);
-                } else {
-                    inbox.moveMessages(new Message[] {m}, c.folder("Elsewhere"));
+                switch (m.getSubject()) {
+                    case "Kept" -> {
+                        m.setFlags(new Flags(Flags.Flag.FLAGGED), true);
+                        m.setFlags(new Flags(Flags.Flag.SEEN), true);
+                    }
+                    case "Moved away" -> inbox.moveMessages(new Message[] {m}, c.folder("Elsewhere"));
+                    case "Deleted in webmail" -> inbox.moveMessages(new Message[] {m}, c.folder("Trash"));
+                    default -> inbox.moveMessages(new Message[] {m}, c.folder("Junk"));
                 }
             }
             inbox.close(true);
@@ -120,9 +125,27 @@ class WritebackTest {
         assertThat(jdbc.sql("SELECT seen AND flagged FROM email_message WHERE id = ?").param(ids.get(0))
                 .query(Boolean.class).single()).isTrue();
         assertThat(jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(ids.get(1)).query(String.class)
-                .single()).as("gone from INBOX means archived").isEqualTo("archive");
+                .single()).as("gone from INBOX to no known place means archived").isEqualTo("archive");
         assertThat(jdbc.sql("SELECT count(*) FROM message_location WHERE message_id = ?").param(ids.get(1))
                 .query(Long.class).single()).isZero();
+        assertThat(jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(ids.get(2)).query(String.class)
+                .single()).as("deleted elsewhere is in Trash here too").isEqualTo("trash");
+        assertThat(jdbc.sql("SELECT folder || ' ' || spam FROM email_message WHERE id = ?").param(ids.get(3))
+                .query(String.class).single()).isEqualTo("spam true");
+
+        // The copies in Trash and Junk are followed: restoring in Postroom moves them back on the server.
+        assertThat(jdbc.sql("SELECT folder FROM message_location WHERE message_id = ?").param(ids.get(2))
+                .query(String.class).single()).isEqualTo("Trash");
+        change("restore", ids.get(2));
+        change("not_spam", ids.get(3));
+        awaitServer(() -> subjects("INBOX").containsAll(List.of("Deleted in webmail", "Marked as spam in webmail")));
+        assertThat(subjects("Trash")).doesNotContain("Deleted in webmail");
+        box.sync();
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE folder = 'inbox' AND id IN (?, ?)")
+                .params(ids.get(2), ids.get(3)).query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE message_id IN (?, ?)")
+                .params(deleted.messageId(), junk.messageId()).query(Long.class).single())
+                .as("nothing stored twice").isEqualTo(2);
     }
 
     private void change(String action, UUID id) {
