@@ -1,9 +1,11 @@
 package com.postroom.mail;
 
 import java.io.UnsupportedEncodingException;
+import java.net.IDN;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.mail.internet.AddressException;
@@ -19,6 +21,7 @@ public record EmailAddress(String address, Optional<String> displayName) {
     private static final Pattern HOST_LABEL = Pattern.compile("(?i)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?");
     private static final int MAX_LOCAL_PART = 64;
     private static final int MAX_ADDRESS = 254;
+    private static final Pattern DOMAIN_AT_END = Pattern.compile("@([^@\\s<>\"(),;:\\[\\]]+)>?\\s*$");
 
     public EmailAddress {
         displayName = displayName.filter(n -> !n.isBlank());
@@ -32,9 +35,10 @@ public record EmailAddress(String address, Optional<String> displayName) {
         if (raw.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
             throw new InvalidAddressException("'" + printable(raw) + "' contains a line break or control character");
         }
+        String ascii = asciiDomain(raw.trim());
         InternetAddress parsed;
         try {
-            InternetAddress[] all = InternetAddress.parse(raw.trim(), true);
+            InternetAddress[] all = InternetAddress.parse(ascii, true);
             if (all.length != 1) {
                 throw new InvalidAddressException("'" + raw + "' is not exactly one address");
             }
@@ -50,6 +54,10 @@ public record EmailAddress(String address, Optional<String> displayName) {
         }
         String local = address.substring(0, at);
         String domain = address.substring(at + 1).toLowerCase(Locale.ROOT);
+        if (local.chars().anyMatch(c -> c > 0x7e)) {
+            throw new InvalidAddressException("'" + raw + "' has characters outside ASCII before the @; such addresses "
+                    + "need SMTPUTF8 all the way to the recipient, which Postroom does not rely on");
+        }
         if (local.length() > MAX_LOCAL_PART || address.length() > MAX_ADDRESS) {
             throw new InvalidAddressException("'" + raw + "' is longer than an address may be");
         }
@@ -57,6 +65,24 @@ public record EmailAddress(String address, Optional<String> displayName) {
             throw new InvalidAddressException("'" + raw + "' does not end in a valid domain name");
         }
         return new EmailAddress(local + "@" + domain, Optional.ofNullable(parsed.getPersonal()));
+    }
+
+    /**
+     * An internationalized domain ("bücher.example") as its ASCII form ("xn--bcher-kva.example", IDNA), which every
+     * mail server accepts, whereas the UTF-8 form would need SMTPUTF8 on every hop.
+     */
+    private static String asciiDomain(String raw) {
+        Matcher m = DOMAIN_AT_END.matcher(raw);
+        if (!m.find() || m.group(1).chars().allMatch(c -> c < 0x80)) {
+            return raw;
+        }
+        try {
+            return raw.substring(0, m.start(1)) + IDN.toASCII(m.group(1), IDN.USE_STD3_ASCII_RULES)
+                    + raw.substring(m.end(1));
+        } catch (IllegalArgumentException e) {
+            throw new InvalidAddressException("'" + raw + "' has a domain name that is not a valid internationalized "
+                    + "domain name");
+        }
     }
 
     private static boolean isHostName(String domain) {

@@ -35,4 +35,20 @@ class EmailAddressTest {
         assertThatThrownBy(() -> EmailAddress.parse("x".repeat(65) + "@example.com"))
                 .hasMessageContaining("longer");
     }
+
+    /** IDNA: the ASCII form of an internationalized domain goes through every mail server; UTF-8 would need SMTPUTF8. */
+    @Test
+    void anInternationalizedDomainIsWrittenInItsAsciiForm() {
+        assertThat(EmailAddress.parse("jose@bücher.example").address()).isEqualTo("jose@xn--bcher-kva.example");
+        EmailAddress named = EmailAddress.parse("José Ruiz <Jose@BÜCHER.example>");
+        assertThat(named.address()).isEqualTo("Jose@xn--bcher-kva.example");
+        assertThat(named.displayName()).contains("José Ruiz");
+        assertThat(EmailAddress.parse("a@xn--bcher-kva.example").address()).isEqualTo("a@xn--bcher-kva.example");
+        assertThatThrownBy(() -> EmailAddress.parse("a@bü_cher.example")).hasMessageContaining("domain");
+    }
+
+    @Test
+    void aLocalPartOutsideAsciiIsRefusedWithTheReason() {
+        assertThatThrownBy(() -> EmailAddress.parse("josé@example.com")).hasMessageContaining("outside ASCII before the @");
+    }
 }
