@@ -94,9 +94,37 @@ public class MailParser {
                 Addresses.addresses(headers.addressText("To")), Addresses.addresses(headers.addressText("Cc")), replyTo,
                 headers.text("Subject").map(s -> s.replaceAll("[\\r\\n\\t]+", " ").strip()).orElse(""),
                 headers.raw("Date").flatMap(MailParser::date),
-                walk.text.toString(), walk.html.toString(), walk.truncated, walk.parts,
+                walk.text.toString(), walk.html.toString(), walk.truncated, shownOrAttached(walk.parts, walk.html),
                 Optional.ofNullable(walk.deliveryStatus), Optional.ofNullable(walk.returnedMessageId),
                 walk.warnings);
+    }
+
+    /**
+     * A part is inline only where the HTML shows it ({@code cid:}). An image with a Content-ID that the HTML does not
+     * reference (a photo in a plain-text mail from Apple Mail or a phone, an HTML that links another id) would
+     * otherwise be shown nowhere: it is an attachment, as Gmail lists it.
+     */
+    static List<ParsedMail.Part> shownOrAttached(List<ParsedMail.Part> parts, CharSequence html) {
+        if (parts.stream().noneMatch(ParsedMail.Part::inline)) {
+            return parts;
+        }
+        String lower = html.toString().toLowerCase(Locale.ROOT);
+        List<ParsedMail.Part> out = new ArrayList<>(parts.size());
+        for (ParsedMail.Part p : parts) {
+            out.add(p.inline() && !references(lower, p.contentId().toLowerCase(Locale.ROOT)) ? p.attached() : p);
+        }
+        return out;
+    }
+
+    private static boolean references(String html, String contentId) {
+        String cid = "cid:" + contentId;
+        for (int at = html.indexOf(cid); at >= 0; at = html.indexOf(cid, at + 1)) {
+            int end = at + cid.length();
+            if (end == html.length() || "\"' )>;&".indexOf(html.charAt(end)) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The warning of a message whose MIME structure could not be read, and that is kept as plain text. */

@@ -18,6 +18,11 @@ public record ParsedMail(
     /** An attachment or inline part; {@code path} locates it in the raw message ("1.2" = 2nd part of the 1st). */
     public record Part(String path, String filename, String contentType, long size, String sha256,
                        String contentId, boolean inline) {
+
+        /** The same part listed as an attachment rather than shown in the HTML. */
+        public Part attached() {
+            return new Part(path, filename, contentType, size, sha256, contentId, false);
+        }
     }
 
     public boolean hasAttachments() {

@@ -240,6 +240,22 @@ class MailParserTest {
         assertThat(m.hasAttachments()).isFalse();
     }
 
+    /** A picture with a Content-ID that the HTML never shows (Apple Mail, phones) is listed as an attachment. */
+    @Test
+    void anInlinePartTheHtmlDoesNotShowIsAnAttachment() throws Exception {
+        ParsedMail m = parse("unreferenced-inline.eml");
+        assertThat(m.attachments()).extracting(ParsedMail.Part::contentId, ParsedMail.Part::inline)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("logo@ems.example", true),
+                        org.assertj.core.groups.Tuple.tuple("6F1C2A4E-0042@ems.example", false));
+        assertThat(m.hasAttachments()).isTrue();
+        var bothInline = m.attachments().stream().map(p -> new ParsedMail.Part(p.path(), p.filename(),
+                p.contentType(), p.size(), p.sha256(), p.contentId(), true)).toList();
+        assertThat(MailParser.shownOrAttached(bothInline, "<img src=\"CID:6f1c2a4e-0042@ems.example\">"))
+                .extracting(ParsedMail.Part::inline).containsExactly(false, true);
+        assertThat(MailParser.shownOrAttached(bothInline, "<img src=\"cid:6F1C2A4E-0042@ems.example.net\">"))
+                .as("another id that starts the same").extracting(ParsedMail.Part::inline).containsExactly(false, false);
+    }
+
     @Test
     void garbageWithoutHeadersIsUnparseable() {
         assertThatThrownBy(() -> parse("garbage.eml")).isInstanceOf(UnparseableMail.class)

@@ -121,4 +121,33 @@ class ParseRepairTest {
 
         assertThat(repair.repairAll()).as("once").isZero();
     }
+
+    /** Migration 13: inline parts stored before that the HTML never shows become attachments. */
+    @Test
+    void migration13ListsUnshownInlinePartsAsAttachments(@Autowired org.springframework.transaction.support.TransactionTemplate tx)
+            throws Exception {
+        long orgId = organizations.primary().orElseThrow().id();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String raw = new String(MailParserTest.fixture("unreferenced-inline.eml").open().readAllBytes(),
+                StandardCharsets.US_ASCII).replace("<photo-1@ems.example>", "<photo-" + tag + "@ems.example>");
+        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
+                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
+        UUID id = ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
+        // As stored before: both parts inline, no attachments, no label.
+        jdbc.sql("UPDATE email_attachment SET inline = true WHERE message_id = ?").param(id).update();
+        jdbc.sql("UPDATE email_message SET has_attachments = false WHERE id = ?").param(id).update();
+        jdbc.sql("DELETE FROM email_message_label WHERE message_id = ?").param(id).update();
+
+        String script = new String(getClass().getResourceAsStream("/db/migration/V13__unshown_inline_parts.sql")
+                .readAllBytes(), StandardCharsets.UTF_8);
+        tx.executeWithoutResult(status -> jdbc.sql(script).update());
+
+        assertThat(jdbc.sql("SELECT content_id || ' ' || inline FROM email_attachment WHERE message_id = ? "
+                + "ORDER BY part_path").param(id).query(String.class).list())
+                .containsExactly("logo@ems.example true", "6F1C2A4E-0042@ems.example false");
+        assertThat(jdbc.sql("SELECT has_attachments FROM email_message WHERE id = ?").param(id).query(Boolean.class)
+                .single()).isTrue();
+        assertThat(jdbc.sql("SELECT l.slug FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
+                + "WHERE ml.message_id = ?").param(id).query(String.class).list()).contains("attachments");
+    }
 }
