@@ -45,9 +45,7 @@ class ParseRepairTest {
                 + "--inner--\r\n--outer\r\nContent-Type: application/pdf\r\n"
                 + "Content-Disposition: attachment; filename=\"runsheet-" + tag + ".pdf\"\r\n"
                 + "Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--outer--\r\n";
-        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
-                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
-        UUID id = ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
+        UUID id = store(orgId, raw);
 
         // What the bug left: the whole body as text, no HTML, no attachments, the warning.
         jdbc.sql("UPDATE email_message SET body_plain = ?, body_html = '', has_attachments = false, "
@@ -88,9 +86,7 @@ class ParseRepairTest {
                 + "\r\nMessage-ID: <types." + tag + "@isp.example>\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\n"
                 + "MIME-Version: 1.0\r\nContent-Type: text; charset=us-ascii\r\n\r\n"
                 + "When is the balance of claim " + tag + " due?\r\n";
-        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
-                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
-        UUID id = ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
+        UUID id = store(orgId, raw);
 
         // What the older parser stored: no text, one nameless application/octet-stream attachment, its warning.
         jdbc.sql("UPDATE email_message SET body_plain = '', has_attachments = true, meta = meta || "
@@ -130,9 +126,7 @@ class ParseRepairTest {
         String tag = UUID.randomUUID().toString().substring(0, 8);
         String raw = new String(MailParserTest.fixture("unreferenced-inline.eml").open().readAllBytes(),
                 StandardCharsets.US_ASCII).replace("<photo-1@ems.example>", "<photo-" + tag + "@ems.example>");
-        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
-                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
-        UUID id = ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
+        UUID id = store(orgId, raw);
         // As stored before: both parts inline, no attachments, no label.
         jdbc.sql("UPDATE email_attachment SET inline = true WHERE message_id = ?").param(id).update();
         jdbc.sql("UPDATE email_message SET has_attachments = false WHERE id = ?").param(id).update();
@@ -149,5 +143,11 @@ class ParseRepairTest {
                 .single()).isTrue();
         assertThat(jdbc.sql("SELECT l.slug FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
                 + "WHERE ml.message_id = ?").param(id).query(String.class).list()).contains("attachments");
+    }
+
+    private UUID store(long orgId, String raw) {
+        Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
+                Optional.empty(), Optional.empty(), Set.of(), false, "imap");
+        return ingest.store(orgId, List.of(in), db -> { }).items().get(0).messageId();
     }
 }
