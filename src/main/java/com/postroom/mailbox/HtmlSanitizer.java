@@ -1,5 +1,6 @@
 package com.postroom.mailbox;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -7,13 +8,14 @@ import java.util.regex.Pattern;
 import org.jsoup.Jsoup;
 import org.jsoup.nodes.Document;
 import org.jsoup.nodes.Element;
+import org.owasp.html.CssSchema;
 import org.owasp.html.HtmlPolicyBuilder;
 import org.owasp.html.PolicyFactory;
 
 /**
  * Makes a message's HTML safe to show: an allowlist of formatting elements and attributes (OWASP Java HTML
- * Sanitizer), CSS filtered to harmless properties (no {@code url()}), links only to http, https and mailto, opening
- * in a new tab without referrer. Remote images are dropped unless the caller asks for them; {@code cid:} images
+ * Sanitizer), style sheets inlined first ({@link CssInliner}), CSS filtered to harmless properties (no {@code url()}),
+ * links only to http, https and mailto, opening in a new tab without referrer. Remote images are dropped unless the caller asks for them; {@code cid:} images
  * point at the message's own parts. The allowlist runs last, over the final string, so nothing added by the rewrite
  * step escapes it.
  */
@@ -23,6 +25,14 @@ public final class HtmlSanitizer {
             "center", "code", "col", "colgroup", "dd", "del", "div", "dl", "dt", "em", "font", "h1", "h2", "h3", "h4",
             "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre", "s", "small", "span", "strike", "strong",
             "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "tt", "u", "ul"};
+
+    /**
+     * Beyond OWASP's default CSS: what mail layouts rely on. Without {@code display:none} (and its companions) every
+     * newsletter's hidden preview text showed at the top; {@code float} lays out columns. Positioning stays out, so
+     * a message cannot lay itself over the page that shows it.
+     */
+    private static final List<String> MAIL_LAYOUT = List.of("display", "visibility", "overflow", "opacity", "float",
+            "word-break");
 
     private static final PolicyFactory POLICY = new HtmlPolicyBuilder()
             .allowElements(FORMATTING)
@@ -39,7 +49,7 @@ public final class HtmlSanitizer {
                     "thead", "tfoot", "div", "p", "img", "hr")
             .allowAttributes("color", "face", "size").onElements("font")
             .allowAttributes("title", "dir", "lang").globally()
-            .allowStyling()
+            .allowStyling(CssSchema.union(CssSchema.DEFAULT, CssSchema.withProperties(MAIL_LAYOUT)))
             .toFactory();
 
     private static final Pattern DATA_IMAGE =
@@ -73,6 +83,7 @@ public final class HtmlSanitizer {
             return new Result("", false);
         }
         Document doc = Jsoup.parse(html);
+        CssInliner.inline(doc);
         boolean blocked = false;
         for (Element img : doc.select("img")) {
             String src = img.attr("src").strip();
@@ -99,7 +110,14 @@ public final class HtmlSanitizer {
         for (Element a : doc.select("a[href]")) {
             a.attr("target", "_blank");
         }
-        String body = doc.body() == null ? doc.html() : doc.body().html();
+        Element bodyElement = doc.body();
+        String bodyStyle = bodyElement == null ? "" : CssInliner.bodyStyle(bodyElement);
+        if (!bodyStyle.isEmpty()) {
+            Element wrapper = doc.createElement("div").attr("style", bodyStyle);
+            wrapper.insertChildren(0, bodyElement.childNodes());
+            bodyElement.appendChild(wrapper);
+        }
+        String body = bodyElement == null ? doc.html() : bodyElement.html();
         return new Result(POLICY.sanitize(body), blocked);
     }
 }

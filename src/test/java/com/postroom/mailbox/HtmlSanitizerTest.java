@@ -63,4 +63,68 @@ class HtmlSanitizerTest {
         HtmlSanitizer.Result shown = HtmlSanitizer.sanitize("<img src=\"https://t.example/p.gif\">", c -> null, true);
         assertThat(shown.html()).contains("https://t.example/p.gif");
     }
+
+    /** Outlook sets every line's margin to 0 in its style sheet; without it its mail came out double-spaced. */
+    @Test
+    void outlooksStyleSheetIsAppliedToItsParagraphsAndLinks() throws Exception {
+        String outlook = new String(getClass().getResourceAsStream("/html/outlook.html").readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        org.jsoup.nodes.Document out = org.jsoup.Jsoup.parse(clean(outlook));
+        assertThat(out.select("p")).hasSize(3).allSatisfy(p -> assertThat(p.attr("style")).contains("margin:0in")
+                .contains("font-size:11pt"));
+        assertThat(out.selectFirst("a").attr("style")).contains("color:#0563c1");
+        assertThat(out.html()).doesNotContain("style>").doesNotContain("panose").doesNotContain("WordSection")
+                .doesNotContain("class=");
+    }
+
+    @Test
+    void hiddenPreviewTextStaysHidden() {
+        assertThat(clean("<div style=\"display:none;max-height:0;overflow:hidden\">Preview</div><p>Body</p>"))
+                .contains("display:none").contains("overflow:hidden");
+        assertThat(clean("<style>.preheader { display: none !important; }</style>"
+                + "<span class=\"preheader\" style=\"display:block\">Preview</span>"))
+                .contains("display:block;display:none !important");
+    }
+
+    @Test
+    void theCascadeIsSpecificityThenOrderThenTheElementsOwnStyle() {
+        String html = clean("<style>p { color: red } #x { color: green } p.a { color: blue } p { color: black }"
+                + "@media (max-width: 600px) { p { color: purple } } p:hover { color: orange }</style>"
+                + "<p id=\"x\" class=\"a\" style=\"font-weight:bold\">t</p>");
+        assertThat(org.jsoup.Jsoup.parse(html).selectFirst("p").attr("style"))
+                .isEqualTo("color:red;color:black;color:blue;color:green;font-weight:bold");
+    }
+
+    @Test
+    void aStyleSheetCannotLoadAnythingOrPositionAnything() {
+        HtmlSanitizer.Result r = HtmlSanitizer.sanitize("<style>@import url(https://t.example/a.css);"
+                + "div { background: url(https://t.example/p.gif); position: fixed; top: 0 }"
+                + "@font-face { font-family: x; src: url(https://t.example/f.woff) }</style><div>x</div>", c -> null,
+                true);
+        assertThat(r.html()).doesNotContain("t.example").doesNotContain("position").doesNotContain("@");
+        assertThat(r.remoteContentBlocked()).isTrue();
+    }
+
+    @Test
+    void theBodysBackgroundIsKept() {
+        assertThat(clean("<html><body bgcolor=\"#eeeeee\"><p>x</p></body></html>"))
+                .contains("<div style=\"background-color:#eeeeee\">");
+        assertThat(clean("<style>body { background-color: #f4f4f4 }</style><p>x</p>"))
+                .contains("background-color:#f4f4f4");
+    }
+
+    @Test
+    void aHugeStyleSheetIsBounded() {
+        StringBuilder sheet = new StringBuilder("<style>");
+        for (int i = 0; i < 5_000; i++) {
+            sheet.append("div div div.c").append(i).append(", td { color: red }\n");
+        }
+        StringBuilder body = new StringBuilder("</style><table>");
+        for (int i = 0; i < 2_000; i++) {
+            body.append("<tr><td>").append(i).append("</td></tr>");
+        }
+        assertThat(CssInliner.rules(sheet.substring(7))).hasSize(CssInliner.MAX_RULES);
+        String html = clean(sheet + body.toString() + "</table>");
+        assertThat(org.jsoup.Jsoup.parse(html).select("td[style]")).hasSize(2_000);
+    }
 }
