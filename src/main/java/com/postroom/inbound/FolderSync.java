@@ -23,6 +23,8 @@ import org.springframework.stereotype.Component;
 
 import com.postroom.cluster.Instance;
 
+import io.micrometer.core.instrument.MeterRegistry;
+
 /**
  * Syncs one folder of one mailbox, exactly once by construction:
  * <ul>
@@ -48,12 +50,14 @@ class FolderSync {
     private final JdbcTemplate template;
     private final Ingest ingest;
     private final Instance instance;
+    private final MeterRegistry meters;
 
-    FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance) {
+    FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.template = template;
         this.ingest = ingest;
         this.instance = instance;
+        this.meters = meters;
     }
 
     /** Counts for one folder sync; {@code busy} when another instance holds the folder. */
@@ -203,7 +207,8 @@ class FolderSync {
             jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? AND uidvalidity <> ?")
                     .params(mailboxId, folder, uidValidity).update();
         }
-        jdbc.sql("UPDATE mailbox_folder SET uidvalidity = ?, last_uid = 0 WHERE mailbox_id = ? AND folder = ?")
+        jdbc.sql("UPDATE mailbox_folder SET uidvalidity = ?, last_uid = 0, highest_modseq = NULL WHERE mailbox_id = ? "
+                        + "AND folder = ?")
                 .params(uidValidity, mailboxId, folder).update();
         return 0;
     }
@@ -280,17 +285,34 @@ class FolderSync {
      */
     private void mirrorFlags(Mailbox mailbox, IMAPFolder folder, long uidValidity) throws MessagingException {
         String name = folder.getFullName();
-        Long last = jdbc.sql("SELECT last_uid FROM mailbox_folder WHERE mailbox_id = ? AND folder = ?")
-                .params(mailbox.id(), name).query(Long.class).single();
+        Map<String, Object> row = jdbc.sql("SELECT last_uid, highest_modseq FROM mailbox_folder WHERE mailbox_id = ? "
+                + "AND folder = ?").params(mailbox.id(), name).query().singleRow();
+        long last = (Long) row.get("last_uid");
         if (last == 0) {
             return;
         }
-        Map<Long, Set<String>> server = ImapReader.flagsUpTo(folder, last);
+        // With CONDSTORE, only the flags changed since the last mirror are read, as long as nothing can have left
+        // the folder: the server holds as many messages as Postroom has locations for (an expunge makes them
+        // differ, and so does mail that arrived meanwhile; then every flag is read, and whatever is gone is found).
+        // Asked on the folder's own connection: the store's would be a second one (GreenMail then mishandles a
+        // later DELETE of the folder).
+        boolean condstore = Boolean.TRUE.equals(folder.doCommand(p -> p.hasCapability("CONDSTORE")));
+        Long known = (Long) row.get("highest_modseq");
+        boolean incremental = condstore && known != null && ImapReader.countNow(folder)
+                == jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ? AND folder = ? "
+                        + "AND uidvalidity = ? AND uid <= ?").params(mailbox.id(), name, uidValidity, last)
+                .query(Long.class).single();
+        ImapReader.Flagged read = ImapReader.flagsUpTo(folder, last, condstore, incremental ? known : 0);
+        meters.counter("postroom_inbound_flag_reads", "read", incremental ? "changed" : "all").increment();
+        Map<Long, Set<String>> server = read.flags();
         List<Object[]> changed = new ArrayList<>();
         List<Object[]> gone = new ArrayList<>();
         jdbc.sql("SELECT l.uid, l.flags FROM message_location l WHERE l.mailbox_id = ? AND l.folder = ? "
-                        + "AND l.uidvalidity = ? AND l.uid <= ? AND " + ImapWriteback.pendingCondition())
-                .params(mailbox.id(), name, uidValidity, last)
+                        + "AND l.uidvalidity = ? AND l.uid <= ? AND " + ImapWriteback.pendingCondition()
+                        + (incremental ? " AND l.uid = ANY(?)" : ""))
+                .params(incremental
+                        ? new Object[] {mailbox.id(), name, uidValidity, last, server.keySet().toArray(Long[]::new)}
+                        : new Object[] {mailbox.id(), name, uidValidity, last})
                 .query(rs -> {
                     long uid = rs.getLong(1);
                     Set<String> now = server.get(uid);
@@ -322,6 +344,16 @@ class FolderSync {
             }
             log.info("{} of {}: {} messages were moved or deleted by another client", name, mailbox.name(),
                     gone.size());
+        }
+        if (condstore) {
+            // Last, once the changes are stored. A location with a change of Postroom's own still queued was not
+            // compared; the mark then stays where it was, so those messages are read again next time.
+            boolean pending = jdbc.sql("SELECT count(*) FROM imap_writeback WHERE mailbox_id = ? AND folder = ?")
+                    .params(mailbox.id(), name).query(Long.class).single() > 0;
+            Long next = pending ? (incremental ? known : null)
+                    : read.highestModSeq() > 0 ? Long.valueOf(read.highestModSeq()) : null;
+            jdbc.sql("UPDATE mailbox_folder SET highest_modseq = ? WHERE mailbox_id = ? AND folder = ?")
+                    .params(next, mailbox.id(), name).update();
         }
     }
 

@@ -22,6 +22,7 @@ import org.eclipse.angus.mail.imap.protocol.BODY;
 import org.eclipse.angus.mail.imap.protocol.FLAGS;
 import org.eclipse.angus.mail.imap.protocol.FetchResponse;
 import org.eclipse.angus.mail.imap.protocol.INTERNALDATE;
+import org.eclipse.angus.mail.imap.protocol.MODSEQ;
 import org.eclipse.angus.mail.imap.protocol.RFC822SIZE;
 import org.eclipse.angus.mail.imap.protocol.UID;
 
@@ -62,17 +63,45 @@ final class ImapReader {
 
     /** UID → flags for every message up to {@code upToUid}. */
     static Map<Long, Set<String>> flagsUpTo(IMAPFolder folder, long upToUid) throws MessagingException {
+        return flagsUpTo(folder, upToUid, false, 0).flags();
+    }
+
+    /**
+     * Flags up to {@code upToUid} and the highest mod-sequence among the messages answered (RFC 7162): of every
+     * message, or with {@code changedSince} only of those whose flags changed after that mod-sequence.
+     */
+    record Flagged(Map<Long, Set<String>> flags, long highestModSeq) {
+    }
+
+    static Flagged flagsUpTo(IMAPFolder folder, long upToUid, boolean modSeq, long changedSince)
+            throws MessagingException {
         Map<Long, Set<String>> flags = new HashMap<>();
+        long highest = changedSince;
         if (upToUid < 1) {
-            return flags;
+            return new Flagged(flags, highest);
         }
-        for (FetchResponse fr : fetch(folder, "UID FETCH 1:" + upToUid + " (UID FLAGS)")) {
+        String command = "UID FETCH 1:" + upToUid + (modSeq ? " (UID FLAGS MODSEQ)" : " (UID FLAGS)")
+                + (changedSince > 0 ? " (CHANGEDSINCE " + changedSince + ")" : "");
+        for (FetchResponse fr : fetch(folder, command)) {
             UID uid = fr.getItem(UID.class);
             if (uid != null && uid.uid <= upToUid) {
                 flags.put(uid.uid, flags(fr.getItem(FLAGS.class)));
+                MODSEQ m = fr.getItem(MODSEQ.class);
+                if (m != null) {
+                    highest = Math.max(highest, m.modseq);
+                }
             }
         }
-        return flags;
+        return new Flagged(flags, highest);
+    }
+
+    /** The folder's message count as the server has it now: a NOOP makes it report what it holds back. */
+    static int countNow(IMAPFolder folder) throws MessagingException {
+        folder.doCommand(p -> {
+            p.simpleCommand("NOOP", null);
+            return null;
+        });
+        return folder.getMessageCount();
     }
 
     /** The raw bytes of these messages; a UID missing from the answer was expunged meanwhile. */

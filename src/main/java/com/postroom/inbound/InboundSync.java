@@ -259,11 +259,7 @@ public class InboundSync implements SmartLifecycle {
 
         /** The folder's message count after a NOOP, which makes the server report any change it holds back. */
         private int countNow(IMAPFolder f) throws MessagingException {
-            f.doCommand(p -> {
-                p.simpleCommand("NOOP", null);
-                return null;
-            });
-            return f.getMessageCount();
+            return ImapReader.countNow(f);
         }
 
         /**

@@ -311,7 +311,8 @@ class InboundSyncTest {
             }
         }
         Instance other = Instances.another(jdbc);
-        FolderSync second = new FolderSync(jdbc, template, ingest, other);
+        FolderSync second = new FolderSync(jdbc, template, ingest, other,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Callable<FolderSync.Counts>> calls = new ArrayList<>();

@@ -172,6 +172,56 @@ class RealInboundIT {
                 .param("<" + tag + ".%").query(Long.class).single()).isEqualTo(2);
     }
 
+    /**
+     * Dovecot has CONDSTORE: after the first sync only flags changed since are read (the folder's mod-sequence moves
+     * on), and a message another client expunges is still noticed, also when new mail arrived in the same interval.
+     */
+    @Test
+    void withCondstoreOnlyChangedFlagsAreReadAndExpungesAreStillFound() throws Exception {
+        String user = "alice@example.test";
+        Mailbox m = mailbox(user, server.imapsPort(), List.of("INBOX"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client(user)) {
+            for (int i = 0; i < 5; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 500));
+            }
+            inbound.syncMailbox(m);
+            Long first = modseq(m);
+            assertThat(first).as("the mod-sequence is kept after a full read").isNotNull();
+
+            c.setFlagOnAll("INBOX", Flags.Flag.FLAGGED, true);
+            double changedReads = flagReads("changed");
+            inbound.syncMailbox(m);
+            assertThat(flagReads("changed")).as("only what changed was read").isEqualTo(changedReads + 1);
+            assertThat(modseq(m)).isGreaterThan(first);
+            assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE message_id LIKE ? AND flagged")
+                    .param("<" + tag + ".%").query(Long.class).single()).isEqualTo(5);
+
+            // One expunged and one new one at once: the new one is stored first, so Postroom's count is ahead of the
+            // server's and every flag is read, which finds the expunged one.
+            IMAPFolder inbox = c.folder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            inbox.getMessage(1).setFlag(Flags.Flag.DELETED, true);
+            inbox.close(true);
+            c.append("INBOX", InboundSyncTest.message(tag, 5, 500));
+            inbound.syncMailbox(m);
+        }
+        assertThat(stored(m)).as("five locations: one expunged, one new").isEqualTo(5);
+        assertThat(jdbc.sql("SELECT folder FROM email_message WHERE message_id = ?").param("<" + tag + ".0@example.org>")
+                .query(String.class).single()).isEqualTo("archive");
+        assertThat(messagesTagged(tag)).isEqualTo(6);
+    }
+
+    private static double flagReads(String read) {
+        return context.getBean(io.micrometer.core.instrument.MeterRegistry.class)
+                .counter("postroom_inbound_flag_reads", "read", read).count();
+    }
+
+    private static Long modseq(Mailbox m) {
+        return jdbc.sql("SELECT highest_modseq FROM mailbox_folder WHERE mailbox_id = ? AND folder = 'INBOX'")
+                .param(m.id()).query(Long.class).single();
+    }
+
     @Test
     void aNewUidValidityRescansWithoutDuplicates() throws Exception {
         Mailbox m = mailbox("bob@example.test", server.imapsPort(), List.of("Archive"));
@@ -231,7 +281,7 @@ class RealInboundIT {
         }
         Instance other = Instances.another(jdbc);
         FolderSync second = new FolderSync(jdbc, context.getBean(JdbcTemplate.class), context.getBean(Ingest.class),
-                other);
+                other, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
         FolderSync first = context.getBean(FolderSync.class);
         Thread a = new Thread(() -> syncQuietly(first, m));
         Thread b = new Thread(() -> syncQuietly(second, m));
