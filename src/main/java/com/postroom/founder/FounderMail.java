@@ -27,10 +27,19 @@ public class FounderMail {
             "\\b(urgent|asap|emergency|immediately|subpoena|court|lawsuit|deadline|final notice)\\b",
             Pattern.CASE_INSENSITIVE);
 
+    /**
+     * A sender that says no one reads replies (noreply@, no-reply@, do-not-reply@, donotreply+tag@ ...): receipts and
+     * notifications without list headers. Its mail needs no response unless a Reply-To names someone who does read
+     * (a web form sent from noreply@ with the patient's address as Reply-To does).
+     */
+    static final String NO_REPLY = "^(no[-_.]?reply|do[-_.]?not[-_.]?reply)([-_.+].*)?$";
+
     /** The needs-response condition over a message {@code m}; the organization's domain is the one parameter. */
     static final String NEEDS_RESPONSE = "m.direction = 'inbound' AND m.folder = 'inbox' AND m.deleted_at IS NULL "
             + "AND NOT m.spam AND NOT m.auto_reply AND NOT m.bulk AND NOT m.answered AND m.quarantine_reason IS NULL "
             + "AND m.sender IS NOT NULL AND split_part(m.sender, '@', 2) <> ? "
+            + "AND NOT (split_part(m.sender, '@', 1) ~* '" + NO_REPLY + "' "
+            + "AND (m.reply_to IS NULL OR split_part(m.reply_to, '@', 1) ~* '" + NO_REPLY + "')) "
             + "AND NOT EXISTS (SELECT 1 FROM email_message o WHERE o.thread_id = m.thread_id "
             + "AND o.direction = 'outbound' AND o.created_at > m.created_at AND o.status NOT IN ('blocked', 'failed') "
             + "AND o.deleted_at IS NULL)";

@@ -393,9 +393,16 @@ class MailboxApiTest {
                 .subject("Lunch " + word);
         TestMail bulk = TestMail.message().from("News <news@list.example>").subject("Newsletter " + word)
                 .header("List-Unsubscribe: <mailto:unsub@list.example>").header("Precedence: bulk");
-        List<UUID> ids = box.deliver(urgent, internal, bulk);
+        TestMail receipt = TestMail.message().from("Payments <no-reply@payments.example>")
+                .subject("Your receipt " + word);
+        TestMail webForm = TestMail.message().from("Website <noreply@clinic.example>")
+                .header("Reply-To: Sam Patient <sam@patients.example>").subject("Contact form: billing " + word);
+        List<UUID> ids = box.deliver(urgent, internal, bulk, receipt, webForm);
 
         JsonNode needs = api.get("/api/founder/email/needs-response?limit=50").body();
+        assertThat(needs.get("emails").toString()).as("a no-reply sender needs no response")
+                .doesNotContain(ids.get(3).toString())
+                .as("unless its Reply-To names someone").contains(ids.get(4).toString());
         assertThat(needs.get("success").asBoolean()).isTrue();
         JsonNode mine = find(needs.get("emails"), "id", ids.get(0).toString());
         assertThat(mine.get("urgency").asString()).isEqualTo("high");
