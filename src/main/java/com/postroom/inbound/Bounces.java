@@ -25,8 +25,8 @@ import tools.jackson.databind.json.JsonMapper;
  * (RFC 3464: {@code multipart/report; report-type=delivery-status}) are read field by field; the common non-standard
  * ones (qmail, Exchange and older servers: a text message from MAILER-DAEMON or postmaster) by their subject, the
  * returned Message-ID and the recipient named in the text. Only a Message-ID that carries Postroom's keyed tag is
- * matched, so a forged bounce cannot mark someone else's mail bounced. A permanent failure (5.x.x) suppresses the
- * address; a temporary one is recorded only.
+ * matched, so a forged bounce cannot mark someone else's mail bounced. A permanent failure (5.x.x) that is about the
+ * address itself suppresses it ({@link #isAddressFailure}); every other bounce is recorded only.
  */
 @Component
 class Bounces {
@@ -39,6 +39,10 @@ class Bounces {
     private static final Pattern ID = Pattern.compile("<[^<>\\s@]+@[^<>\\s]+>");
     private static final Pattern ENHANCED = Pattern.compile("\\b([245])\\.(\\d{1,3})\\.(\\d{1,3})\\b");
     private static final Pattern BASIC = Pattern.compile("\\b([45])\\d\\d\\b");
+    private static final Pattern UNKNOWN_ADDRESS = Pattern.compile("(?i)(user|recipient|mailbox|address|account|"
+            + "addressee)\\W+(\\S+\\W+){0,4}?(unknown|not found|does ?n[o']t exist|no longer exists|invalid|disabled|"
+            + "deactivated)|no such (user|recipient|mailbox|address|account)|unknown (user|recipient|mailbox|address)"
+            + "|(user|recipient|mailbox) unknown|invalid (recipient|mailbox|address)");
 
     record Report(String recipient, boolean hard, String status, String diagnostic) {
     }
@@ -176,10 +180,30 @@ class Bounces {
         jdbc.sql("UPDATE email_message SET status = 'bounced', updated_at = now(), meta = jsonb_set(meta, "
                         + "'{bounces}', COALESCE(meta->'bounces', '[]'::jsonb) || ?::jsonb) WHERE id = ? AND org_id = ?")
                 .params(json.writeValueAsString(List.of(bounce)), outbound, orgId).update();
-        if (r.hard()) {
+        if (isAddressFailure(r)) {
             suppressions.add(orgId, r.recipient(), "hard bounce " + r.status()
                     + (r.diagnostic().isBlank() ? "" : ": " + truncate(r.diagnostic())), source);
         }
+    }
+
+    /**
+     * Whether a bounce says the address itself will never take mail, which is what suppresses it: a bad mailbox or
+     * domain (5.1.x), a disabled mailbox (5.2.1), no route to the domain (5.4.4), or an unspecified permanent failure
+     * (5.0.0, a bare 550) whose text says the user is unknown. Not: a full mailbox (5.2.2), a message too large
+     * (5.3.4), and above all a rejection for policy or as spam (5.7.x: a blocklist, DMARC, content), after which a
+     * patient would otherwise get no statement again because one was once refused. Those are recorded as bounces of
+     * that message only.
+     */
+    static boolean isAddressFailure(Report r) {
+        if (!r.hard()) {
+            return false;
+        }
+        String code = r.status().strip();
+        if (code.startsWith("5.1.") || code.equals("5.2.1") || code.equals("5.4.4")) {
+            return true;
+        }
+        boolean unspecified = code.equals("5.0.0") || code.matches("5\\d\\d") || code.matches("5\\.\\d+\\.0");
+        return unspecified && !code.startsWith("5.7") && UNKNOWN_ADDRESS.matcher(r.diagnostic()).find();
     }
 
     private static String truncate(String s) {

@@ -174,6 +174,23 @@ class MeaningTest {
         assertThat(api.get("/api/email/suppressions").raw()).doesNotContain(target);
     }
 
+    /** Refused as spam or by policy (5.7.x): that statement bounced, but the patient's address stays usable. */
+    @Test
+    void aRejectionForPolicyMarksTheMessageBouncedWithoutSuppressingTheAddress() {
+        String target = "blocked-" + unique() + "@example.org";
+        Api.Response sent = send(target, "Statement " + unique());
+        String id = sent.body().get("message").get("id").asString();
+        String messageId = sent.body().get("message").get("message_id").asString();
+        receive(postfixDsn(target, messageId, "5.7.1", "550 5.7.1 Message rejected as spam by Content Filtering",
+                "failed"));
+        assertThat(jdbc.sql("SELECT status FROM email_message WHERE id = ?::uuid").param(id).query(String.class)
+                .single()).isEqualTo("bounced");
+        assertThat(jdbc.sql("SELECT hard FROM bounce WHERE outbound_message = ?::uuid").param(id)
+                .query(Boolean.class).single()).isTrue();
+        assertThat(api.get("/api/email/suppressions").raw()).doesNotContain(target);
+        assertThat(send2(target).status()).isEqualTo(201);
+    }
+
     @Test
     void aBounceThatNamesAMessageIdPostroomDidNotMakeChangesNothing() {
         String target = "forged-" + unique() + "@example.org";

@@ -1,0 +1,36 @@
+package com.postroom.inbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Which bounces say the address is dead (and suppress it), and which only that one message was refused. */
+class BouncesTest {
+
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource(delimiter = '|', value = {
+            "5.1.1 | 550 5.1.1 <a@x>: Recipient address rejected: User unknown in virtual mailbox table | true",
+            "5.1.2 | Host or domain name not found | true",
+            "5.1.10 | Recipient address has null MX | true",
+            "5.2.1 | The email account that you tried to reach is disabled | true",
+            "5.4.4 | Unable to route: no mail hosts for domain | true",
+            "5.0.0 | 550 Requested action not taken: no such user here | true",
+            "550 | The recipient address does not exist | true",
+            "5.0.0 | 550 mailbox for this user does not exist | true",
+            "5.7.1 | 550 5.7.1 Message rejected as spam by Content Filtering | false",
+            "5.7.26 | Unauthenticated email from x is not accepted due to domain's DMARC policy | false",
+            "5.7.1 | Recipient address rejected: Access denied | false",
+            "5.2.2 | The email account that you tried to reach is over quota | false",
+            "5.3.4 | Message size exceeds fixed limit | false",
+            "5.0.0 | 554 Transaction failed: blocked by policy | false",
+            "550 | Service unavailable; client host blocked using Spamhaus | false",
+            "4.2.2 | 452 4.2.2 Mailbox full | false",
+            "4.1.1 | user unknown (temporary lookup failure) | false",
+    })
+    void onlyAFailureAboutTheAddressItselfSuppresses(String status, String diagnostic, boolean suppresses) {
+        boolean hard = status.startsWith("5");
+        assertThat(Bounces.isAddressFailure(new Bounces.Report("a@x.example", hard, status, diagnostic)))
+                .isEqualTo(suppresses);
+    }
+}
