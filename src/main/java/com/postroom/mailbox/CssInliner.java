@@ -127,13 +127,23 @@ final class CssInliner {
             order++;
             for (String selector : selectors.split(",")) {
                 String s = selector.strip().replaceAll("(?i):link\\b", "");
-                if (!s.isEmpty() && !s.contains(":") && !s.contains("@")) {
+                if (isPlain(s)) {
                     rules.add(new Rule(s, specificity(s), order, declarations));
                 }
             }
             i = close + 1;
         }
         return rules;
+    }
+
+    /**
+     * A selector this inliner applies. Not: pseudo-classes (":" — also jsoup's own :matches(regex), :contains ...),
+     * and "~=", which in CSS matches a word but in jsoup a regular expression that a hostile message could make
+     * backtrack for ever. Bounded in length.
+     */
+    static boolean isPlain(String selector) {
+        return !selector.isEmpty() && selector.length() <= 200 && !selector.contains(":")
+                && !selector.contains("~=") && !selector.contains("@");
     }
 
     /** Past an at-rule: to its ';' or past its block, nested blocks included. */

@@ -105,6 +105,17 @@ class HtmlSanitizerTest {
         assertThat(r.remoteContentBlocked()).isTrue();
     }
 
+    /** jsoup reads [attr~=x] as a regular expression and :matches() as one too: such selectors are never run. */
+    @Test
+    void selectorsThatJsoupWouldRunAsRegularExpressionsAreSkipped() {
+        String evil = "<style>div[title~=(a+)+$] { color: red } div:matches((a+)+$) { color: red }</style>"
+                + "<div title=\"" + "a".repeat(40) + "!\">" + "a".repeat(40) + "!</div>";
+        assertThat(clean(evil)).doesNotContain("color");
+        assertThat(CssInliner.isPlain("p.MsoNormal")).isTrue();
+        assertThat(CssInliner.isPlain("a[href~=x]")).isFalse();
+        assertThat(CssInliner.isPlain("p".repeat(201))).isFalse();
+    }
+
     @Test
     void theBodysBackgroundIsKept() {
         assertThat(clean("<html><body bgcolor=\"#eeeeee\"><p>x</p></body></html>"))
