@@ -6,12 +6,14 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.regex.Pattern;
 
 import jakarta.mail.BodyPart;
 import jakarta.mail.MessagingException;
@@ -39,6 +41,9 @@ public class MailParser {
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_DEPTH = 20;
     private static final String STRUCTURE_WARNING = "MIME structure could not be read";
+    /** A zone offset at the end of a date, written "+0200", "+02:00", "GMT+0200" or "UTC-04:00". */
+    private static final Pattern OFFSET_WITH_COLON =
+            Pattern.compile("(?i)(?:\\s(?:GMT|UTC))?\\s*([+-]\\d{2}):?(\\d{2})(\\s*(?:\\(.*\\))?)$");
 
     private final Session session;
 
@@ -144,7 +149,7 @@ public class MailParser {
         String v = value.strip();
         try {
             return Optional.of(OffsetDateTime.parse(v.replace(' ', 'T')).withOffsetSameInstant(ZoneOffset.UTC));
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             // not ISO 8601 with an offset: the usual case
         }
         v = OFFSET_WITH_COLON.matcher(v).replaceFirst(" $1$2$3");
@@ -155,9 +160,6 @@ public class MailParser {
             return Optional.empty();
         }
     }
-
-    private static final java.util.regex.Pattern OFFSET_WITH_COLON = java.util.regex.Pattern.compile(
-            "(?i)(?:\\s(?:GMT|UTC))?\\s*([+-]\\d{2}):?(\\d{2})(\\s*(?:\\(.*\\))?)$");
 
     private static byte[] bodyBytes(RawMail raw) {
         try (InputStream in = raw.open()) {
