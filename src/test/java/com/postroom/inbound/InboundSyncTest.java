@@ -311,8 +311,8 @@ class InboundSyncTest {
             }
         }
         Instance other = Instances.another(jdbc);
-        FolderSync second = new FolderSync(jdbc, template, ingest, other,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        FolderSync second = new FolderSync(jdbc, template, ingest, other, new FlagMirror(jdbc, template,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Callable<FolderSync.Counts>> calls = new ArrayList<>();

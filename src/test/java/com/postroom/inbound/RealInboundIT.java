@@ -281,7 +281,7 @@ class RealInboundIT {
         }
         Instance other = Instances.another(jdbc);
         FolderSync second = new FolderSync(jdbc, context.getBean(JdbcTemplate.class), context.getBean(Ingest.class),
-                other, new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+                other, context.getBean(FlagMirror.class));
         FolderSync first = context.getBean(FolderSync.class);
         Thread a = new Thread(() -> syncQuietly(first, m));
         Thread b = new Thread(() -> syncQuietly(second, m));

@@ -1,0 +1,162 @@
+package com.postroom.inbound;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+
+import jakarta.mail.MessagingException;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.eclipse.angus.mail.imap.IMAPStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * After a folder's new mail is stored: what other clients changed on the server comes back to Postroom. Flags are
+ * mirrored, and messages that left the folder are followed ({@link #followOutOfInbox}).
+ */
+@Component
+class FlagMirror {
+
+    private static final Logger log = LoggerFactory.getLogger(FlagMirror.class);
+
+    private final JdbcClient jdbc;
+    private final JdbcTemplate template;
+    private final MeterRegistry meters;
+
+    FlagMirror(JdbcClient jdbc, JdbcTemplate template, MeterRegistry meters) {
+        this.jdbc = jdbc;
+        this.template = template;
+        this.meters = meters;
+    }
+
+    /**
+     * Seen, flagged and answered as the server has them now, and messages another client moved or deleted: another
+     * client's changes show up here. A location with a change of Postroom's own still queued for it is left alone
+     * until that change is written back. A message that left INBOX is followed ({@link #followOutOfInbox}).
+     */
+    void mirror(Mailbox mailbox, IMAPFolder folder, long uidValidity) throws MessagingException {
+        String name = folder.getFullName();
+        Map<String, Object> row = jdbc.sql("SELECT last_uid, highest_modseq FROM mailbox_folder WHERE mailbox_id = ? "
+                + "AND folder = ?").params(mailbox.id(), name).query().singleRow();
+        long last = (Long) row.get("last_uid");
+        if (last == 0) {
+            return;
+        }
+        // With CONDSTORE, only the flags changed since the last mirror are read, as long as nothing can have left
+        // the folder: the server holds as many messages as Postroom has locations for (an expunge makes them
+        // differ, and so does mail that arrived meanwhile; then every flag is read, and whatever is gone is found).
+        // Asked on the folder's own connection: the store's would be a second one (GreenMail then mishandles a
+        // later DELETE of the folder).
+        boolean condstore = Boolean.TRUE.equals(folder.doCommand(p -> p.hasCapability("CONDSTORE")));
+        Long known = (Long) row.get("highest_modseq");
+        boolean incremental = condstore && known != null && ImapReader.countNow(folder)
+                == jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ? AND folder = ? "
+                        + "AND uidvalidity = ? AND uid <= ?").params(mailbox.id(), name, uidValidity, last)
+                .query(Long.class).single();
+        ImapReader.Flagged read = ImapReader.flagsUpTo(folder, last, condstore, incremental ? known : 0);
+        meters.counter("postroom_inbound_flag_reads", "read", incremental ? "changed" : "all").increment();
+        Map<Long, Set<String>> server = read.flags();
+        List<Object[]> changed = new ArrayList<>();
+        List<Object[]> gone = new ArrayList<>();
+        jdbc.sql("SELECT l.uid, l.flags FROM message_location l WHERE l.mailbox_id = ? AND l.folder = ? "
+                        + "AND l.uidvalidity = ? AND l.uid <= ? AND " + ImapWriteback.pendingCondition()
+                        + (incremental ? " AND l.uid = ANY(?)" : ""))
+                .params(incremental
+                        ? new Object[] {mailbox.id(), name, uidValidity, last, server.keySet().toArray(Long[]::new)}
+                        : new Object[] {mailbox.id(), name, uidValidity, last})
+                .query(rs -> {
+                    long uid = rs.getLong(1);
+                    Set<String> now = server.get(uid);
+                    Set<String> stored = Set.of((String[]) rs.getArray(2).getArray());
+                    if (now == null) {
+                        gone.add(new Object[] {mailbox.id(), name, uidValidity, uid});
+                    } else if (!now.equals(stored)) {
+                        changed.add(new Object[] {now.toArray(String[]::new), mailbox.id(), name, uidValidity, uid});
+                    }
+                });
+        if (!changed.isEmpty()) {
+            template.batchUpdate("UPDATE message_location SET flags = ? WHERE mailbox_id = ? AND folder = ? "
+                    + "AND uidvalidity = ? AND uid = ?", changed);
+            template.batchUpdate("UPDATE email_message m SET seen = '\\Seen' = ANY(l.flags), "
+                            + "flagged = '\\Flagged' = ANY(l.flags), answered = '\\Answered' = ANY(l.flags), "
+                            + "updated_at = now() FROM message_location l WHERE l.message_id = m.id AND l.mailbox_id = ? "
+                            + "AND l.folder = ? AND l.uidvalidity = ? AND l.uid = ?",
+                    changed.stream().map(r -> new Object[] {r[1], r[2], r[3], r[4]}).toList());
+        }
+        if (!gone.isEmpty()) {
+            List<UUID> leftInbox = new ArrayList<>();
+            for (Object[] g : gone) {
+                jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? "
+                                + "AND uidvalidity = ? AND uid = ? RETURNING message_id")
+                        .params(g).query(UUID.class).optional().ifPresent(leftInbox::add);
+            }
+            if (name.equalsIgnoreCase("INBOX")) {
+                followOutOfInbox(mailbox, folder, leftInbox);
+            }
+            log.info("{} of {}: {} messages were moved or deleted by another client", name, mailbox.name(),
+                    gone.size());
+        }
+        if (condstore) {
+            // Last, once the changes are stored. A location with a change of Postroom's own still queued was not
+            // compared; the mark then stays where it was, so those messages are read again next time.
+            boolean pending = jdbc.sql("SELECT count(*) FROM imap_writeback WHERE mailbox_id = ? AND folder = ?")
+                    .params(mailbox.id(), name).query(Long.class).single() > 0;
+            Long next = pending ? (incremental ? known : null)
+                    : read.highestModSeq() > 0 ? Long.valueOf(read.highestModSeq()) : null;
+            jdbc.sql("UPDATE mailbox_folder SET highest_modseq = ? WHERE mailbox_id = ? AND folder = ?")
+                    .params(next, mailbox.id(), name).update();
+        }
+    }
+
+    /**
+     * Messages another client took out of INBOX and that are in no other folder Postroom knows: in Postroom's Trash or
+     * Spam when the server has them in its Trash or Junk ({@link MovedElsewhere}; the copy there becomes their location,
+     * so a restore in Postroom moves them back), else archived, which is what removing a message from the inbox means.
+     */
+    private void followOutOfInbox(Mailbox mailbox, IMAPFolder inbox, List<UUID> messages) {
+        Map<UUID, String> candidates = new HashMap<>();
+        jdbc.sql("SELECT m.id, m.message_id FROM email_message m WHERE m.id = ANY(?) AND m.folder = 'inbox' "
+                        + "AND NOT EXISTS (SELECT 1 FROM message_location o WHERE o.message_id = m.id)")
+                .param(messages.toArray(UUID[]::new))
+                .query(rs -> {
+                    candidates.put(rs.getObject(1, UUID.class), rs.getString(2));
+                });
+        if (candidates.isEmpty()) {
+            return;
+        }
+        Map<String, MovedElsewhere.Found> found = Map.of();
+        Set<String> messageIds = new HashSet<>(candidates.values());
+        messageIds.remove(null);
+        try {
+            found = MovedElsewhere.find((IMAPStore) inbox.getStore(), messageIds);
+        } catch (MessagingException | RuntimeException e) {
+            log.info("{}: could not look for messages in Trash and Junk ({}); they count as archived", mailbox.name(),
+                    e.getMessage());
+        }
+        for (Map.Entry<UUID, String> c : candidates.entrySet()) {
+            MovedElsewhere.Found f = c.getValue() == null ? null : found.get(c.getValue());
+            if (f == null) {
+                jdbc.sql("UPDATE email_message SET folder = 'archive', status = CASE WHEN status = 'received' "
+                        + "THEN 'archived' ELSE status END, updated_at = now() WHERE id = ?").param(c.getKey()).update();
+                continue;
+            }
+            jdbc.sql("UPDATE email_message SET folder_before = 'inbox', folder = ?, spam = (? OR spam), "
+                    + "updated_at = now() WHERE id = ?").params(f.postroomFolder(), f.postroomFolder().equals("spam"),
+                    c.getKey()).update();
+            jdbc.sql("INSERT INTO message_location (mailbox_id, folder, uidvalidity, uid, message_id, flags) "
+                            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
+                    .params(mailbox.id(), f.serverFolder(), f.uidValidity(), f.uid(), c.getKey(),
+                            f.flags().toArray(String[]::new)).update();
+        }
+    }
+}
