@@ -14,12 +14,15 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.ResponseBody;
 import org.springframework.web.servlet.ModelAndView;
 
+import io.swagger.v3.oas.annotations.Hidden;
+
 /**
  * Errors raised outside a controller (the servlet container, a filter, a page that failed to render) end up at
  * /error. The API gets the one JSON shape; a browser on a page of the web UI gets an error page. Neither ever shows
  * an exception message or a stack trace.
  */
 @Controller
+@Hidden
 class JsonErrorController implements ErrorController {
 
     @RequestMapping(value = "/error", produces = MediaType.TEXT_HTML_VALUE)
@@ -47,8 +50,12 @@ class JsonErrorController implements ErrorController {
                 .body(Map.of("detail", detail(status)));
     }
 
+    /** The error's status; /error asked for directly (no error being handled) is simply not found. */
     private static HttpStatus status(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
+        if (code == null) {
+            return HttpStatus.NOT_FOUND;
+        }
         HttpStatus status = code instanceof Integer i ? HttpStatus.resolve(i) : null;
         return status == null ? HttpStatus.INTERNAL_SERVER_ERROR : status;
     }

@@ -294,4 +294,15 @@ class SendApiTest {
         assertThat(r.detail()).startsWith("The request body is not valid JSON");
         assertThat(r.raw()).doesNotContain("Exception").doesNotContain("at com.");
     }
+
+    /** Refused by Tomcat before Postroom sees it: still the one JSON shape, no HTML page, no server version. */
+    @Test
+    void aPathTheServletContainerRefusesIsA400InTheOneErrorShape() {
+        Api.Response r = api.get("/api/email/threads/..%2F..%2Fetc%2Fpasswd");
+        assertThat(r.status()).isEqualTo(400);
+        assertThat(r.detail()).contains("encoded '/'");
+        assertThat(r.raw()).doesNotContainIgnoringCase("tomcat").doesNotContain("<html");
+        assertThat(api.get("/error").status()).as("/error asked for directly").isEqualTo(404);
+        assertThat(api.get("/v3/api-docs").raw()).doesNotContain("\"/error\"");
+    }
 }
