@@ -79,7 +79,11 @@ public class MailParser {
             throw new UnparseableMail("The message has no header section (no \"Name: value\" line before the body).");
         }
         Walk walk = new Walk();
-        try (InputStream in = raw.open()) {
+        if (raw.separatorMissing()) {
+            walk.warnings.add("The header section did not end with an empty line; the body was taken to start at "
+                    + "the first line that is not a header field.");
+        }
+        try (InputStream in = raw.openForMime()) {
             MimeMessage message = new MimeMessage(session, in);
             walk.part(message, "1", 0, false, "text/plain");
         } catch (MessagingException | IOException | RuntimeException e) {

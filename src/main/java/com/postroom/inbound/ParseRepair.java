@@ -28,7 +28,9 @@ import tools.jackson.databind.json.JsonMapper;
  * their attachments or HTML;</li>
  * <li>a part with a malformed Content-Type ("text; charset=...", "multipart/mixed;; boundary=...") was kept as a
  * nameless binary attachment, hiding the text of the message or its whole structure ({@link MimeTypes} now reads
- * such headers).</li>
+ * such headers);</li>
+ * <li>a message whose header section did not end with an empty line showed no body at all
+ * ({@link RawMail#missingSeparator}); every message that shows nothing is read again to find them.</li>
  * </ul>
  * Each repaired message gets its bodies, attachments and search document back and is marked with its task's marker,
  * so a repair runs once; a message that still cannot be read is marked too and left as it was. Runs in the background
@@ -44,7 +46,7 @@ class ParseRepair {
     private static final int PAGE = 100;
 
     /** One kind of wrongly read message: its maintenance task, how to find it, and the mark a repaired one gets. */
-    record Task(String name, String condition, String parameter, String marker) {
+    record Task(String name, String condition, Object parameter, String marker) {
     }
 
     static final Task PLAIN_TEXT = new Task("reparse-plain-text-2026-11",
@@ -52,7 +54,11 @@ class ParseRepair {
     static final Task CONTENT_TYPES = new Task("reparse-content-types-2026-11",
             "EXISTS (SELECT 1 FROM jsonb_array_elements_text(meta -> 'parse_warnings') w WHERE strpos(w, ?) > 0)",
             OLD_CONTENT_TYPE_WARNING, "reparsed_content_types");
-    static final List<Task> TASKS = List.of(PLAIN_TEXT, CONTENT_TYPES);
+    /** Found by what they showed: no text, no HTML, no attachment (octet_length reads no stored body to tell). */
+    static final Task MISSING_SEPARATOR = new Task("reparse-missing-separator-2026-11",
+            "octet_length(body_plain) + octet_length(body_html) = ? AND NOT has_attachments AND quarantine_reason IS NULL",
+            0, "reparsed_separator");
+    static final List<Task> TASKS = List.of(PLAIN_TEXT, CONTENT_TYPES, MISSING_SEPARATOR);
 
     private final JdbcClient jdbc;
     private final JdbcTemplate template;

@@ -3,8 +3,6 @@ package com.postroom.mailbox;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
@@ -17,11 +15,12 @@ import java.util.UUID;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
+
+import com.postroom.inbound.RawMail;
 
 /**
  * A message's {@code cid:} images as {@code data:} URLs, for the web UI. The message is shown in a sandboxed
@@ -58,10 +57,8 @@ class InlineImages {
         if (wanted.isEmpty()) {
             return out;
         }
-        Path file = null;
-        try {
-            file = raw.toTempFile(messageId);
-            try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
+        try (RawMail stored = RawMail.spooled(raw.toTempFile(messageId))) {
+            try (InputStream in = stored.openForMime()) {
                 MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
                 long total = 0;
                 for (Part p : wanted) {
@@ -82,8 +79,6 @@ class InlineImages {
         } catch (IOException | MessagingException | RuntimeException e) {
             // The images are a nicety: the message still shows, with the parts listed as attachments.
             log.warn("Inline images of message {} could not be read: {}", messageId, e.toString());
-        } finally {
-            deleteQuietly(file);
         }
         return out;
     }
@@ -158,16 +153,6 @@ class InlineImages {
                 buffer.write(chunk, 0, n);
             }
             return buffer.toByteArray();
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        if (file != null) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                log.debug("Temporary file {} not removed: {}", file, e.toString());
-            }
         }
     }
 }

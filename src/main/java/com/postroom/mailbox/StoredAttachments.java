@@ -2,8 +2,6 @@ package com.postroom.mailbox;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -14,12 +12,12 @@ import jakarta.mail.Multipart;
 import jakarta.mail.Part;
 import jakarta.mail.Session;
 import jakarta.mail.internet.MimeMessage;
-import jakarta.mail.util.SharedFileInputStream;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.postroom.inbound.MimeTypes;
+import com.postroom.inbound.RawMail;
 import com.postroom.web.ApiException;
 
 /**
@@ -68,14 +66,11 @@ public class StoredAttachments {
 
     /** Opens the stored message and hands the attachment's part to {@code use}. */
     public void withPart(Row a, PartUse use) throws IOException {
-        Path file = raw.toTempFile(a.messageId());
-        try (SharedFileInputStream in = new SharedFileInputStream(file.toFile())) {
+        try (RawMail stored = RawMail.spooled(raw.toTempFile(a.messageId())); InputStream in = stored.openForMime()) {
             MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
             use.accept(locate(message, a.partPath()));
         } catch (MessagingException e) {
             throw ApiException.notFound("Attachment could not be read from the stored message: " + e.getMessage());
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 

@@ -180,6 +180,37 @@ class MailParserTest {
         return java.time.OffsetDateTime.of(2025, 6, 2, hour, minute, 0, 0, java.time.ZoneOffset.UTC);
     }
 
+    /** No empty line after the headers (a script), or one that holds a space (RFC 5322 would read it as folding). */
+    @Test
+    void aHeaderSectionWithoutItsEmptyLineStillHasItsBody() throws Exception {
+        ParsedMail script = parse("no-blank-line.eml");
+        assertThat(script.subject()).isEqualTo("Nightly totals");
+        assertThat(script.text()).isEqualTo("Totals for June 2: 14 claims, $2,310.00.\r\nNext run: tomorrow.\r\n");
+        assertThat(script.warnings()).singleElement().asString().contains("did not end with an empty line");
+
+        ParsedMail spaced = parse("space-line-separator.eml");
+        assertThat(spaced.text()).startsWith("The \"blank line\" above holds a space.").contains("Second paragraph.");
+        assertThat(spaced.headers().raw("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/plain"));
+
+        ParsedMail scan = parse("attachment-without-blank-line.eml");
+        assertThat(scan.attachments()).singleElement().satisfies(p -> {
+            assertThat(p.filename()).isEqualTo("scan.pdf");
+            assertThat(p.size()).isEqualTo(9);
+        });
+    }
+
+    @Test
+    void aStrayLineAmongHeadersThatDoEndIsLeftAlone() {
+        byte[] stray = "From: a@x.example\r\nSubject: s\r\nstray line\r\n".getBytes();
+        assertThat(RawMail.missingSeparator(stray, true)).isEqualTo(-1);
+        assertThat(RawMail.missingSeparator(stray, false)).as("no empty line at all: the body").isEqualTo(31);
+        byte[] folded = "Subject: a long\r\nsubject folded wrongly\r\nFrom: a@x.example\r\n".getBytes();
+        assertThat(RawMail.missingSeparator(folded, false)).as("a field follows: headers").isEqualTo(-1);
+        byte[] mbox = "From a@x Mon Jan  1 00:00:00 2001\r\nFrom: a@x.example\r\n".getBytes();
+        assertThat(RawMail.missingSeparator(mbox, false)).isEqualTo(-1);
+        assertThat(RawMail.missingSeparator("garbage\r\nFrom: a@x\r\n".getBytes(), false)).isEqualTo(-1);
+    }
+
     @Test
     void noMessageIdIsReportedAsAbsent() throws Exception {
         assertThat(parse("no-message-id.eml").messageId()).isEmpty();

@@ -145,6 +145,28 @@ class ParseRepairTest {
                 + "WHERE ml.message_id = ?").param(id).query(String.class).list()).contains("attachments");
     }
 
+    /** Before the missing empty line was supplied, a script's mail without it showed nothing. */
+    @Test
+    void aMessageThatShowedNothingBecauseItsHeadersHadNoEmptyLineGetsItsBody() {
+        long orgId = organizations.primary().orElseThrow().id();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        UUID id = store(orgId, "From: script@vendor.example\r\nTo: founder@postroom.test\r\nSubject: Totals " + tag
+                + "\r\nMessage-ID: <sep." + tag + "@vendor.example>\r\nTotals for claim " + tag + ": 14.\r\n");
+        UUID empty = store(orgId, "From: a@vendor.example\r\nTo: founder@postroom.test\r\nSubject: Empty " + tag
+                + "\r\nMessage-ID: <empty." + tag + "@vendor.example>\r\n\r\n");
+        jdbc.sql("UPDATE email_message SET body_plain = '', meta = meta - 'parse_warnings' WHERE id = ?").param(id)
+                .update();
+        jdbc.sql("DELETE FROM maintenance_done WHERE task = ?").param(ParseRepair.MISSING_SEPARATOR.name()).update();
+
+        repair.repairAll();
+
+        assertThat(jdbc.sql("SELECT body_plain FROM email_message WHERE id = ?").param(id).query(String.class)
+                .single()).isEqualToIgnoringWhitespace("Totals for claim " + tag + ": 14.");
+        assertThat(jdbc.sql("SELECT meta ->> 'reparsed_separator' FROM email_message WHERE id IN (?, ?)")
+                .params(id, empty).query(String.class).list()).containsOnly("true");
+        assertThat(repair.repairAll()).as("once").isZero();
+    }
+
     private UUID store(long orgId, String raw) {
         Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
                 Optional.empty(), Optional.empty(), Set.of(), false, "imap");

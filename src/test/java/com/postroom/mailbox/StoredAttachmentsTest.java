@@ -34,4 +34,22 @@ class StoredAttachmentsTest {
             assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-1.4\n");
         }
     }
+
+    /** The parser supplied the missing empty line; the download reads the message the same way. */
+    @Test
+    void anAttachmentOfAMessageWithoutTheEmptyLineAfterItsHeadersIsFound() throws Exception {
+        byte[] raw;
+        try (InputStream in = getClass().getResourceAsStream("/mail/attachment-without-blank-line.eml")) {
+            raw = in.readAllBytes();
+        }
+        ParsedMail parsed = new MailParser().parse(RawMail.of(raw));
+        try (InputStream mime = RawMail.of(raw).openForMime()) {
+            MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), mime);
+            Part part = StoredAttachments.locate(message, parsed.attachments().get(0).path());
+            try (InputStream in = part.getInputStream()) {
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
+                        .isEqualTo("%PDF-1.4\n");
+            }
+        }
+    }
 }
