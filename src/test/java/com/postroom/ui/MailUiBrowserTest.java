@@ -545,6 +545,29 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         }
     }
 
+    /** A message's style sheet shows as sent: Outlook's single spacing, a newsletter's hidden preview text. */
+    @Test
+    void styleSheetsInMailShowAsTheSenderMeantThem() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Styled " + word).text("styled")
+                .html("<html><head><style><!-- p.MsoNormal { margin: 0in; font-size: 11.0pt; } "
+                        + ".preheader { display: none !important; } --></style></head><body>"
+                        + "<span class=\"preheader\">Preview text " + word + "</span>"
+                        + "<p class=\"MsoNormal\">First line</p><p class=\"MsoNormal\">Second line</p></body></html>"))
+                .get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement frame = browser.find("iframe.body-frame");
+        browser.driver.switchTo().frame(frame);
+        try {
+            WebElement line = browser.driver.findElement(By.xpath("//p[text()='Second line']"));
+            assertThat(line.getCssValue("margin-top")).isEqualTo("0px");
+            assertThat(browser.driver.findElement(By.xpath("//span[contains(text(), 'Preview text')]")).isDisplayed())
+                    .as("hidden preview text").isFalse();
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
+    }
+
     @Test
     void olderPagesLoadAsTheListScrollsWithWorkingLinks() {
         String word = MailboxFixture.word();
