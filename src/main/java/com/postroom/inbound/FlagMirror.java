@@ -10,6 +10,8 @@ import java.util.UUID;
 
 import jakarta.mail.MessagingException;
 
+import org.eclipse.angus.mail.iap.BadCommandException;
+import org.eclipse.angus.mail.iap.CommandFailedException;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.slf4j.Logger;
@@ -44,6 +46,14 @@ class FlagMirror {
      * client's changes show up here. A location with a change of Postroom's own still queued for it is left alone
      * until that change is written back. A message that left INBOX is followed ({@link #followOutOfInbox}).
      */
+    /**
+     * Asked on the folder's own connection: the store's would be a second one (GreenMail then mishandles a later
+     * DELETE of the folder).
+     */
+    boolean offersCondstore(IMAPFolder folder) throws MessagingException {
+        return Boolean.TRUE.equals(folder.doCommand(p -> p.hasCapability("CONDSTORE")));
+    }
+
     void mirror(Mailbox mailbox, IMAPFolder folder, long uidValidity) throws MessagingException {
         String name = folder.getFullName();
         Map<String, Object> row = jdbc.sql("SELECT last_uid, highest_modseq FROM mailbox_folder WHERE mailbox_id = ? "
@@ -55,15 +65,28 @@ class FlagMirror {
         // With CONDSTORE, only the flags changed since the last mirror are read, as long as nothing can have left
         // the folder: the server holds as many messages as Postroom has locations for (an expunge makes them
         // differ, and so does mail that arrived meanwhile; then every flag is read, and whatever is gone is found).
-        // Asked on the folder's own connection: the store's would be a second one (GreenMail then mishandles a
-        // later DELETE of the folder).
-        boolean condstore = Boolean.TRUE.equals(folder.doCommand(p -> p.hasCapability("CONDSTORE")));
+        boolean condstore = offersCondstore(folder);
         Long known = (Long) row.get("highest_modseq");
         boolean incremental = condstore && known != null && ImapReader.countNow(folder)
                 == jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ? AND folder = ? "
                         + "AND uidvalidity = ? AND uid <= ?").params(mailbox.id(), name, uidValidity, last)
                 .query(Long.class).single();
-        ImapReader.Flagged read = ImapReader.flagsUpTo(folder, last, condstore, incremental ? known : 0);
+        ImapReader.Flagged read;
+        try {
+            read = ImapReader.flagsUpTo(folder, last, condstore, incremental ? known : 0);
+        } catch (MessagingException e) {
+            if (!condstore || !(e.getCause() instanceof CommandFailedException
+                    || e.getCause() instanceof BadCommandException)) {
+                throw e;
+            }
+            // A server that offers CONDSTORE but keeps no mod-sequences for this mailbox (NOMODSEQ, in-memory
+            // indexes) refuses MODSEQ: read every flag, as without CONDSTORE.
+            log.info("{} of {}: the server refused mod-sequences ({}); reading all flags", name, mailbox.name(),
+                    e.getMessage());
+            condstore = false;
+            incremental = false;
+            read = ImapReader.flagsUpTo(folder, last, false, 0);
+        }
         meters.counter("postroom_inbound_flag_reads", "read", incremental ? "changed" : "all").increment();
         Map<Long, Set<String>> server = read.flags();
         List<Object[]> changed = new ArrayList<>();

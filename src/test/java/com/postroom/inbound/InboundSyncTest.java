@@ -340,11 +340,46 @@ class InboundSyncTest {
                 .query(Long.class).single()).isEqualTo(120);
     }
 
+    /**
+     * A server that offers CONDSTORE but refuses MODSEQ for a mailbox (NOMODSEQ, in-memory indexes) still syncs, with
+     * every flag read. GreenMail refuses MODSEQ, so it stands in for such a server here.
+     */
+    @Test
+    void aServerThatRefusesModSequencesStillHasItsFlagsMirrored() throws Exception {
+        String user = "nomodseq-" + unique() + "@postroom.test";
+        Mailbox m = mailbox(user);
+        String tag = unique();
+        Instance other = Instances.another(jdbc);
+        FolderSync claimsCondstore = new FolderSync(jdbc, template, ingest, other,
+                new FlagMirror(jdbc, template, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()) {
+                    @Override
+                    boolean offersCondstore(IMAPFolder folder) {
+                        return true;
+                    }
+                });
+        try (ImapClient c = client(user)) {
+            c.append("INBOX", message(tag, 1, 500));
+            assertThat(syncWith(claimsCondstore, m, true).stored()).isEqualTo(1);
+            c.setFlagOnAll("INBOX", Flags.Flag.FLAGGED, true);
+            syncWith(claimsCondstore, m, true);
+        } finally {
+            Instances.stop(other);
+        }
+        assertThat(jdbc.sql("SELECT flagged FROM email_message WHERE message_id = ?").param("<" + tag + ".1@example.org>")
+                .query(Boolean.class).single()).isTrue();
+        assertThat(jdbc.sql("SELECT highest_modseq IS NULL FROM mailbox_folder WHERE mailbox_id = ?").param(m.id())
+                .query(Boolean.class).single()).as("no mod-sequence kept").isTrue();
+    }
+
     private FolderSync.Counts syncWith(FolderSync sync, Mailbox m) throws Exception {
+        return syncWith(sync, m, false);
+    }
+
+    private FolderSync.Counts syncWith(FolderSync sync, Mailbox m, boolean mirrorFlags) throws Exception {
         try (Store store = sessions.connectImap(m.server())) {
             IMAPFolder folder = (IMAPFolder) store.getFolder("INBOX");
             folder.open(Folder.READ_ONLY);
-            return sync.sync(m, folder, false);
+            return sync.sync(m, folder, mirrorFlags);
         }
     }
 
