@@ -202,7 +202,7 @@ class Bounces {
         if (code.startsWith("5.1.") || code.equals("5.2.1") || code.equals("5.4.4")) {
             return true;
         }
-        boolean unspecified = code.equals("5.0.0") || code.matches("5\\d\\d") || code.matches("5\\.\\d+\\.0");
+        boolean unspecified = code.matches("5\\d\\d") || code.matches("5\\.\\d+\\.0");
         return unspecified && !code.startsWith("5.7") && UNKNOWN_ADDRESS.matcher(r.diagnostic()).find();
     }
 

@@ -310,11 +310,11 @@ public class MailParser {
         }
 
         private ContentType contentType(Part part, String path, String fallback) {
+            ContentType type = MimeTypes.of(part, fallback);
             if (!MimeTypes.isReadable(part)) {
-                warnings.add("Part " + path + " has a malformed Content-Type; read as "
-                        + MimeTypes.of(part, fallback).getBaseType() + ".");
+                warnings.add("Part " + path + " has a malformed Content-Type; read as " + type.getBaseType() + ".");
             }
-            return MimeTypes.of(part, fallback);
+            return type;
         }
     }
 

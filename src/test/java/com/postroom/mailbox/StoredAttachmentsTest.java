@@ -20,26 +20,19 @@ class StoredAttachmentsTest {
 
     @Test
     void aPartUnderAMalformedContentTypeIsFoundAtItsPath() throws Exception {
-        byte[] raw;
-        try (InputStream in = getClass().getResourceAsStream("/mail/double-semicolon.eml")) {
-            raw = in.readAllBytes();
-        }
-        ParsedMail parsed = new MailParser().parse(RawMail.of(raw));
-        String path = parsed.attachments().get(0).path();
-
-        MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), new java.io.ByteArrayInputStream(raw));
-        Part part = StoredAttachments.locate(message, path);
-
-        try (InputStream in = part.getInputStream()) {
-            assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("%PDF-1.4\n");
-        }
+        assertThat(firstAttachmentAsDownloaded("double-semicolon.eml")).isEqualTo("%PDF-1.4\n");
     }
 
     /** The parser supplied the missing empty line; the download reads the message the same way. */
     @Test
     void anAttachmentOfAMessageWithoutTheEmptyLineAfterItsHeadersIsFound() throws Exception {
+        assertThat(firstAttachmentAsDownloaded("attachment-without-blank-line.eml")).isEqualTo("%PDF-1.4\n");
+    }
+
+    /** Parses the fixture as ingest does, then reads its first attachment back at that path as a download does. */
+    private String firstAttachmentAsDownloaded(String fixture) throws Exception {
         byte[] raw;
-        try (InputStream in = getClass().getResourceAsStream("/mail/attachment-without-blank-line.eml")) {
+        try (InputStream in = getClass().getResourceAsStream("/mail/" + fixture)) {
             raw = in.readAllBytes();
         }
         ParsedMail parsed = new MailParser().parse(RawMail.of(raw));
@@ -47,8 +40,7 @@ class StoredAttachmentsTest {
             MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), mime);
             Part part = StoredAttachments.locate(message, parsed.attachments().get(0).path());
             try (InputStream in = part.getInputStream()) {
-                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII))
-                        .isEqualTo("%PDF-1.4\n");
+                return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
             }
         }
     }
