@@ -27,6 +27,10 @@ final class Classifier {
             + "out of (?:the )?office(?: reply| autoreply)?|automatische antwort|abwesenheitsnotiz|"
             + "r[ée]ponse automatique|respuesta autom[áa]tica|risposta automatica)\\s*:", Pattern.CASE_INSENSITIVE);
 
+    /** Every label {@link #of} can give; migration 15 creates them with each organization. */
+    static final java.util.List<String> SYSTEM_LABELS = java.util.List.of("billing", "legal", "ocr", "compliance",
+            "attachments", "spam", "auto-reply");
+
     record Meaning(String classification, Set<String> labels, boolean spam, Optional<String> spamReason,
                    boolean autoReply, boolean bulk) {
     }

@@ -255,18 +255,79 @@ class FolderSync {
 
     private void store(Mailbox mailbox, String folder, long uidValidity, List<Ingest.Prepared> incoming, long maxUid,
                        long[] counts) {
-        Ingest.Result result = ingest.storePrepared(mailbox.orgId(), incoming, db -> {
-            int moved = db.sql("UPDATE mailbox_folder SET last_uid = GREATEST(last_uid, ?), lease_until = now() + "
-                            + LEASE + " WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ? AND lease_owner = ?")
-                    .params(maxUid, mailbox.id(), folder, uidValidity, instance.id()).update();
-            if (moved != 1) {
-                throw new LeaseLost();
+        Ingest.Result result;
+        try {
+            result = ingest.storePrepared(mailbox.orgId(), incoming, mark(mailbox, folder, uidValidity, maxUid));
+        } catch (RuntimeException failed) {
+            if (!isAboutTheMail(failed) || incoming.isEmpty()) {
+                throw failed;
             }
-        });
+            result = storeOneByOne(mailbox, folder, uidValidity, incoming, maxUid, failed);
+        }
         counts[0] += incoming.size();
         counts[1] += result.count(Ingest.Outcome.STORED);
         counts[2] += result.count(Ingest.Outcome.DUPLICATE);
         counts[3] += result.count(Ingest.Outcome.QUARANTINED);
+    }
+
+    /**
+     * A batch the database refused for something in its mail (a constraint, a value it cannot hold) is stored again
+     * one message at a time, and the message that still fails is stored raw and quarantined with the reason, so one
+     * message never stops the mail behind it. Failures of the database itself (down, timed out, deadlocked) and a
+     * lost lease are not the mail's fault: those propagate, and the watcher retries the batch with backoff.
+     */
+    private Ingest.Result storeOneByOne(Mailbox mailbox, String folder, long uidValidity,
+                                        List<Ingest.Prepared> incoming, long maxUid, RuntimeException batchFailure) {
+        log.warn("A batch of {} messages from {} of {} could not be stored ({}); storing them one by one",
+                incoming.size(), folder, mailbox.name(), rootMessage(batchFailure));
+        List<Ingest.Stored> items = new ArrayList<>();
+        for (Ingest.Prepared p : incoming) {
+            long uid = p.in().location().map(Incoming.Location::uid).orElse(maxUid);
+            try {
+                items.addAll(ingest.storePrepared(mailbox.orgId(), List.of(p),
+                        mark(mailbox, folder, uidValidity, uid)).items());
+            } catch (RuntimeException failed) {
+                if (!isAboutTheMail(failed)) {
+                    throw failed;
+                }
+                String reason = "Could not be stored: " + rootMessage(failed);
+                log.warn("Message UID {} of {} of {} quarantined: {}", uid, folder, mailbox.name(), reason);
+                items.addAll(ingest.storePrepared(mailbox.orgId(), List.of(p.quarantined(reason)),
+                        mark(mailbox, folder, uidValidity, uid)).items());
+            }
+        }
+        ingest.storePrepared(mailbox.orgId(), List.of(), mark(mailbox, folder, uidValidity, maxUid));
+        return new Ingest.Result(items);
+    }
+
+    /** The folder's high-water mark moves to {@code uid} in the storing transaction, if the lease is still ours. */
+    private java.util.function.Consumer<JdbcClient> mark(Mailbox mailbox, String folder, long uidValidity, long uid) {
+        return db -> {
+            int moved = db.sql("UPDATE mailbox_folder SET last_uid = GREATEST(last_uid, ?), lease_until = now() + "
+                            + LEASE + " WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ? AND lease_owner = ?")
+                    .params(uid, mailbox.id(), folder, uidValidity, instance.id()).update();
+            if (moved != 1) {
+                throw new LeaseLost();
+            }
+        };
+    }
+
+    /** Whether a failure to store was caused by the mail (worth isolating) rather than by the database's state. */
+    static boolean isAboutTheMail(RuntimeException e) {
+        return !(e instanceof LeaseLost
+                || e instanceof org.springframework.dao.TransientDataAccessException
+                || e instanceof org.springframework.dao.RecoverableDataAccessException
+                || e instanceof org.springframework.dao.DataAccessResourceFailureException
+                || e instanceof org.springframework.transaction.TransactionException);
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String message = root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+        return message.length() > 300 ? message.substring(0, 300) : message;
     }
 
     private static Incoming.Location location(Mailbox mailbox, IMAPFolder folder, long uidValidity,

@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
 import org.slf4j.Logger;
@@ -52,7 +51,6 @@ public class Ingest {
     private final Labels labels;
     private final Bounces bounces;
     private final JsonMapper json;
-    private final Map<Long, Map<String, Long>> labelIds = new ConcurrentHashMap<>();
 
     Ingest(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx, MailParser parser, Threading threading,
            Labels labels, Bounces bounces, JsonMapper json) {
@@ -84,6 +82,11 @@ public class Ingest {
     /** A parsed message on its way into the database. */
     record Prepared(Incoming in, ParsedMail mail, String quarantine, String contentKey, String messageIdHeader,
                     boolean syntheticId, Classifier.Meaning meaning) {
+
+        /** The same message, to be stored raw and quarantined for this reason (its parse could not be stored). */
+        Prepared quarantined(String reason) {
+            return new Prepared(in, null, reason, contentKey, messageIdHeader, syntheticId, null);
+        }
     }
 
     public Result store(long orgId, List<Incoming> batch, Consumer<JdbcClient> alsoInTransaction) {
@@ -102,7 +105,6 @@ public class Ingest {
                 return tx.execute(status -> write(orgId, prepared, alsoInTransaction));
             } catch (DuplicateKeyException race) {
                 // Another instance stored one of these between our check and our insert: the retry finds it.
-                labelIds.remove(orgId);
                 if (attempt == 3) {
                     throw race;
                 }
@@ -374,19 +376,23 @@ public class Ingest {
         return rows;
     }
 
+    /**
+     * Label ids are looked up in this transaction, never kept across transactions: an id cached from a transaction
+     * that rolled back (or of a label an admin deleted since) names no row, and every later batch would fail on it.
+     * The system labels exist from the organization's creation (migration 15), so this is one SELECT per batch.
+     */
     private void insertLabels(long orgId, List<Prepared> fresh, Map<String, UUID> ids) {
         Set<String> wanted = new LinkedHashSet<>();
         fresh.stream().filter(p -> p.meaning() != null).forEach(p -> wanted.addAll(p.meaning().labels()));
-        Map<String, Long> cache = labelIds.computeIfAbsent(orgId, o -> new ConcurrentHashMap<>());
-        List<String> missing = wanted.stream().filter(s -> !cache.containsKey(s)).toList();
-        if (!missing.isEmpty()) {
-            cache.putAll(labels.ensure(orgId, missing));
+        if (wanted.isEmpty()) {
+            return;
         }
+        Map<String, Long> labelIds = labels.ensure(orgId, wanted);
         List<Object[]> rows = new ArrayList<>();
         for (Prepared p : fresh) {
             if (p.meaning() != null) {
                 for (String slug : p.meaning().labels()) {
-                    rows.add(new Object[] {ids.get(p.contentKey()), cache.get(slug)});
+                    rows.add(new Object[] {ids.get(p.contentKey()), labelIds.get(slug)});
                 }
             }
         }

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -20,21 +19,32 @@ public class Labels {
         this.jdbc = jdbc;
     }
 
-    /** The ids of these labels, creating the missing ones. */
+    /**
+     * The ids of these labels, creating the missing ones, as this transaction sees them. Missing ones are inserted
+     * in slug order, so two transactions creating the same labels wait for each other instead of deadlocking.
+     */
     public Map<String, Long> ensure(long orgId, Collection<String> slugs) {
+        Map<String, Long> ids = lookup(orgId, slugs);
+        List<String> missing = slugs.stream().filter(s -> !ids.containsKey(s)).distinct().sorted().toList();
+        if (!missing.isEmpty()) {
+            for (String slug : missing) {
+                jdbc.sql("INSERT INTO email_label (org_id, name, slug) VALUES (?, ?, ?) "
+                        + "ON CONFLICT (org_id, slug) DO NOTHING").params(orgId, titleCase(slug), slug).update();
+            }
+            ids.putAll(lookup(orgId, missing));
+        }
+        return ids;
+    }
+
+    private Map<String, Long> lookup(long orgId, Collection<String> slugs) {
         Map<String, Long> ids = new HashMap<>();
-        if (slugs.isEmpty()) {
-            return ids;
+        if (!slugs.isEmpty()) {
+            jdbc.sql("SELECT slug, id FROM email_label WHERE org_id = ? AND slug = ANY(?)")
+                    .params(orgId, slugs.toArray(String[]::new))
+                    .query(rs -> {
+                        ids.put(rs.getString(1), rs.getLong(2));
+                    });
         }
-        for (String slug : Set.copyOf(slugs)) {
-            jdbc.sql("INSERT INTO email_label (org_id, name, slug) VALUES (?, ?, ?) ON CONFLICT (org_id, slug) DO NOTHING")
-                    .params(orgId, titleCase(slug), slug).update();
-        }
-        jdbc.sql("SELECT slug, id FROM email_label WHERE org_id = ? AND slug = ANY(?)")
-                .params(orgId, slugs.toArray(String[]::new))
-                .query(rs -> {
-                    ids.put(rs.getString(1), rs.getLong(2));
-                });
         return ids;
     }
 
