@@ -81,11 +81,16 @@ public class Ingest {
 
     /** A parsed message on its way into the database. */
     record Prepared(Incoming in, ParsedMail mail, String quarantine, String contentKey, String messageIdHeader,
-                    boolean syntheticId, Classifier.Meaning meaning) {
+                    boolean syntheticId, Classifier.Meaning meaning, Optional<String> legacyKey) {
+
+        Prepared(Incoming in, ParsedMail mail, String quarantine, String contentKey, String messageIdHeader,
+                 boolean syntheticId, Classifier.Meaning meaning) {
+            this(in, mail, quarantine, contentKey, messageIdHeader, syntheticId, meaning, Optional.empty());
+        }
 
         /** The same message, to be stored raw and quarantined for this reason (its parse could not be stored). */
         Prepared quarantined(String reason) {
-            return new Prepared(in, null, reason, contentKey, messageIdHeader, syntheticId, null);
+            return new Prepared(in, null, reason, contentKey, messageIdHeader, syntheticId, null, legacyKey);
         }
     }
 
@@ -119,7 +124,10 @@ public class Ingest {
             String key = in.externalKey().orElseGet(() -> ContentKey.of(in.raw(), mail.headers()));
             boolean synthetic = mail.messageId().isEmpty();
             String messageId = mail.messageId().orElseGet(() -> ContentKey.syntheticMessageId(key));
-            return new Prepared(in, mail, null, key, messageId, synthetic, Classifier.of(mail, in.junkFolder()));
+            Optional<String> legacy = in.externalKey().isPresent() ? Optional.empty()
+                    : ContentKey.legacy(in.raw(), mail.headers());
+            return new Prepared(in, mail, null, key, messageId, synthetic, Classifier.of(mail, in.junkFolder()),
+                    legacy);
         } catch (UnparseableMail e) {
             String key = in.externalKey().orElseGet(() -> ContentKey.external("raw", hex(in.raw())));
             return new Prepared(in, null, e.getMessage(), key, ContentKey.syntheticMessageId(key), true, null);
@@ -153,10 +161,15 @@ public class Ingest {
     private Result write(long orgId, List<Prepared> all, Consumer<JdbcClient> alsoInTransaction) {
         List<Prepared> batch = withoutProbes(all);
         Map<String, UUID> known = new HashMap<>();
+        Map<String, String> byLegacyKey = new HashMap<>();
+        batch.forEach(p -> p.legacyKey().ifPresent(k -> byLegacyKey.put(k, p.contentKey())));
         jdbc.sql("SELECT content_key, id FROM email_message WHERE org_id = ? AND content_key = ANY(?)")
-                .params(orgId, batch.stream().map(Prepared::contentKey).distinct().toArray(String[]::new))
+                .params(orgId, java.util.stream.Stream.concat(batch.stream().map(Prepared::contentKey),
+                        byLegacyKey.keySet().stream()).distinct().toArray(String[]::new))
                 .query(rs -> {
-                    known.put(rs.getString(1), rs.getObject(2, UUID.class));
+                    // A row stored before Cc and the others were part of the key is found by its old key.
+                    String stored = rs.getString(1);
+                    known.putIfAbsent(byLegacyKey.getOrDefault(stored, stored), rs.getObject(2, UUID.class));
                 });
         List<Prepared> fresh = new ArrayList<>();
         Set<String> freshKeys = new LinkedHashSet<>();
