@@ -57,8 +57,11 @@ public record PostroomSettings(
     public record Search(String language) {
     }
 
-    /** IMAP sync tuning: IDLE on or off, and how often an idle connection is checked and IDLE re-issued. */
-    public record Inbound(boolean idle, Duration idleRenew) {
+    /**
+     * IMAP sync tuning: IDLE on or off, how often an idle connection is checked and IDLE re-issued, and how long a
+     * folder may go without a successful sync before health says so.
+     */
+    public record Inbound(boolean idle, Duration idleRenew, Duration staleAfter) {
     }
 
     /** How Postmark's webhook calls prove who they are (Postmark itself does not sign). */
@@ -76,7 +79,7 @@ public record PostroomSettings(
     /** Limits and tunables of the sending core and the delivery worker. */
     public record Outbound(long maxMessageBytes, int maxRecipients, int workers, Duration retryFor,
                            Duration retryBaseDelay, Duration retryMaxDelay, Duration pollInterval,
-                           Duration leaseTime, int claimBatchSize) {
+                           Duration leaseTime, int claimBatchSize, Duration staleAfter, Duration shutdownGrace) {
     }
 
     /** Bearer tokens: Postroom's own, and optionally the platform's HS256 JWTs. */
@@ -163,14 +166,17 @@ public record PostroomSettings(
                         env.duration("OUTBOX_RETRY_MAX_DELAY", Duration.ofHours(1)),
                         env.duration("OUTBOX_POLL_INTERVAL", Duration.ofSeconds(1)),
                         env.duration("OUTBOX_LEASE_TIME", Duration.ofMinutes(5)),
-                        env.integer("OUTBOX_CLAIM_BATCH", 50, 1, 1000)),
+                        env.integer("OUTBOX_CLAIM_BATCH", 50, 1, 1000),
+                        env.duration("OUTBOX_STALE_AFTER", Duration.ofMinutes(15)),
+                        env.duration("SHUTDOWN_GRACE", Duration.ofSeconds(20))),
                 new Auth(env.duration("AUTH_SESSION_TTL", Duration.ofHours(12)), jwtSecret,
                         env.string("AUTH_JWT_EMAIL_CLAIM", "sub"), env.string("AUTH_JWT_ORG_CLAIM", "org_id"),
                         env.string("AUTH_JWT_ROLES_CLAIM", "roles")),
                 env.secret("POSTMARK_SERVER_TOKEN"),
                 env.string("TEMPLATES_DIR").map(Path::of),
                 env.integer("CONTACT_LIMIT_PER_HOUR", 5, 1, 100000),
-                new Inbound(env.bool("IMAP_IDLE", true), idleRenew(env)),
+                new Inbound(env.bool("IMAP_IDLE", true), idleRenew(env),
+                        env.duration("IMAP_STALE_AFTER", Duration.ofMinutes(5))),
                 postmarkWebhook(env),
                 new Search(searchLanguage(env)),
                 deliverability(env),

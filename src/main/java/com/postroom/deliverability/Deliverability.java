@@ -30,8 +30,6 @@ import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
-import com.postroom.outbound.OutboundDraft;
-import com.postroom.outbound.SendingCore;
 import com.postroom.web.ApiException;
 
 /**
@@ -60,20 +58,21 @@ public class Deliverability {
     private final Mailboxes mailboxes;
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
-    private final SendingCore core;
+    private final com.postroom.outbound.FounderAlerts founderAlerts;
     private final JsonMapper json;
     private final MultiGauge checkGauge;
     private final Counter alerts;
 
     Deliverability(PostroomSettings settings, MailEndpoints endpoints, MailSessions sessions, Mailboxes mailboxes,
-                   JdbcClient jdbc, TransactionTemplate tx, SendingCore core, JsonMapper json, MeterRegistry meters) {
+                   JdbcClient jdbc, TransactionTemplate tx, JsonMapper json, MeterRegistry meters,
+                   com.postroom.outbound.FounderAlerts founderAlerts) {
+        this.founderAlerts = founderAlerts;
         this.settings = settings.deliverability();
         this.endpoints = endpoints;
         this.sessions = sessions;
         this.mailboxes = mailboxes;
         this.jdbc = jdbc;
         this.tx = tx;
-        this.core = core;
         this.json = json;
         this.doctor = new Doctor(this.settings, Dns.using(this.settings.dnsResolver(), this.settings.dnsTimeout()),
                 MailSessions.socketFactory(settings.tlsCaFile()), endpoints.smtp().filter(s -> !endpoints.sandbox())
@@ -214,12 +213,6 @@ public class Deliverability {
 
     private void alert(long orgId, Report report, List<Check> worse) {
         alerts.increment(worse.size());
-        Optional<EmailAddress> founder = endpoints.identities().founder();
-        if (founder.isEmpty()) {
-            log.warn("Deliverability of {} got worse ({} checks) but FOUNDER_EMAIL is not set, so no alert was mailed",
-                    report.domain(), worse.size());
-            return;
-        }
         StringBuilder text = new StringBuilder("Postroom's daily check of " + report.domain() + " (mail host "
                 + report.mailHost() + ") found " + worse.size() + (worse.size() == 1 ? " check" : " checks")
                 + " worse than before:\n\n");
@@ -232,10 +225,8 @@ public class Deliverability {
             text.append('\n');
         }
         text.append("The full report: GET /api/email/deliverability/runs/{id} or the founder dashboard.\n");
-        core.queue(OutboundDraft.builder(orgId, Identities.Flow.NOREPLY).to(List.of(founder.get().address()))
-                .subject("Postroom: " + worse.size() + " deliverability " + (worse.size() == 1 ? "problem" : "problems")
-                        + " on " + report.domain())
-                .text(text.toString()).classification("ops").header("Auto-Submitted", "auto-generated").build());
+        founderAlerts.send(orgId, "Postroom: " + worse.size() + " deliverability "
+                + (worse.size() == 1 ? "problem" : "problems") + " on " + report.domain(), text.toString());
         log.warn("Deliverability of {} got worse: {}", report.domain(),
                 worse.stream().map(c -> c.id() + "=" + c.status()).toList());
     }

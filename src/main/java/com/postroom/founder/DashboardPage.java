@@ -1,17 +1,15 @@
 package com.postroom.founder;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.springframework.beans.factory.annotation.Qualifier;
-import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 
 import tools.jackson.databind.json.JsonMapper;
 
 import com.postroom.deliverability.Deliverability;
+import com.postroom.inbound.SyncHealth;
+import com.postroom.outbound.OutboxHealth;
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
 import com.postroom.ui.WebPage;
@@ -27,18 +25,17 @@ class DashboardPage {
     private final FounderMail mail;
     private final Organizations organizations;
     private final Deliverability deliverability;
-    private final HealthIndicator smtp;
-    private final HealthIndicator imap;
+    private final OutboxHealth outbox;
+    private final SyncHealth syncHealth;
     private final JsonMapper json;
 
     DashboardPage(FounderMail mail, Organizations organizations, Deliverability deliverability, JsonMapper json,
-                  @Qualifier("smtpHealthIndicator") HealthIndicator smtp,
-                  @Qualifier("imapHealthIndicator") HealthIndicator imap) {
+                  OutboxHealth outbox, SyncHealth syncHealth) {
         this.mail = mail;
         this.organizations = organizations;
         this.deliverability = deliverability;
-        this.smtp = smtp;
-        this.imap = imap;
+        this.outbox = outbox;
+        this.syncHealth = syncHealth;
         this.json = json;
     }
 
@@ -63,10 +60,11 @@ class DashboardPage {
         model.addAttribute("problems", deliverability.openProblems(caller.orgId()));
         model.addAttribute("doctorStatus", deliverability.latest(caller.orgId())
                 .map(r -> r.path("status").asString()).orElse(null));
-        Map<String, String> servers = new LinkedHashMap<>();
-        servers.put("SMTP", smtp.health().getStatus().getCode());
-        servers.put("IMAP", imap.health().getStatus().getCode());
-        model.addAttribute("servers", servers);
+        // Sending and receiving as they really go, not only whether a login works.
+        model.addAttribute("outbox", outbox.state(caller.orgId()));
+        List<SyncHealth.FolderHealth> folders = syncHealth.folders(caller.orgId());
+        model.addAttribute("receiving", folders);
+        model.addAttribute("receivingProblems", folders.stream().filter(f -> !f.ok()).toList());
         return "dashboard";
     }
 }

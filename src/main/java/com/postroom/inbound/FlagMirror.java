@@ -62,12 +62,12 @@ class FlagMirror {
         if (last == 0) {
             return;
         }
-        // With CONDSTORE, only the flags changed since the last mirror are read, as long as nothing can have left
-        // the folder: the server holds as many messages as Postroom has locations for (an expunge makes them
-        // differ, and so does mail that arrived meanwhile; then every flag is read, and whatever is gone is found).
+        // With CONDSTORE, only the flags changed since the last mirror are read, as long as nothing has left the
+        // folder: the server holds as many messages up to the mark as Postroom has locations for (a move or expunge
+        // by another client makes them differ; then every flag is read, and whatever is gone is found).
         boolean condstore = offersCondstore(folder);
         Long known = (Long) row.get("highest_modseq");
-        boolean incremental = condstore && known != null && ImapReader.countNow(folder)
+        boolean incremental = condstore && known != null && ImapReader.countUpTo(folder, last)
                 == jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ? AND folder = ? "
                         + "AND uidvalidity = ? AND uid <= ?").params(mailbox.id(), name, uidValidity, last)
                 .query(Long.class).single();

@@ -47,8 +47,11 @@ class FolderSync {
     private final Ingest ingest;
     private final Instance instance;
     private final FlagMirror flags;
+    private final SyncHealth health;
 
-    FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance, FlagMirror flags) {
+    FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance, FlagMirror flags,
+               SyncHealth health) {
+        this.health = health;
         this.jdbc = jdbc;
         this.template = template;
         this.ingest = ingest;
@@ -106,9 +109,9 @@ class FolderSync {
             if (mirrorFlags) {
                 flags.mirror(mailbox, folder, uidValidity);
             }
-            jdbc.sql("UPDATE mailbox_folder SET last_sync_at = now(), last_error = NULL, messages_total = ? "
-                            + "WHERE mailbox_id = ? AND folder = ?")
+            jdbc.sql("UPDATE mailbox_folder SET messages_total = ? WHERE mailbox_id = ? AND folder = ?")
                     .params(folder.getMessageCount(), mailbox.id(), name).update();
+            health.succeeded(mailbox.id(), name);
             if (counts[0] > 0) {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 log.info("Synced {} of {}: {} fetched, {} new, {} duplicates, {} quarantined in {} s ({} msg/s)",
@@ -116,10 +119,6 @@ class FolderSync {
                         String.format("%.2f", seconds), String.format("%.0f", counts[0] / seconds));
             }
             return new Counts(name, counts[0], counts[1], counts[2], counts[3], false);
-        } catch (MessagingException | RuntimeException e) {
-            jdbc.sql("UPDATE mailbox_folder SET last_error = ? WHERE mailbox_id = ? AND folder = ?")
-                    .params(String.valueOf(e.getMessage()), mailbox.id(), name).update();
-            throw e;
         } finally {
             pipeline.close();
             release(mailbox.id(), name);

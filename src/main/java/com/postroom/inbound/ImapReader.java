@@ -104,6 +104,43 @@ final class ImapReader {
         return folder.getMessageCount();
     }
 
+    /**
+     * How many messages with a UID up to {@code upToUid} the server has now, asked with UID SEARCH (RFC 4731 ESEARCH's
+     * COUNT where offered, one short answer; else RFC 3501's list of UIDs, counted). Not the folder's message count:
+     * on a long-lived connection Angus keeps counting messages another client expunged until the next EXISTS, so a
+     * move or delete elsewhere would go unnoticed for as long as no new mail arrived.
+     */
+    static long countUpTo(IMAPFolder folder, long upToUid) throws MessagingException {
+        if (upToUid < 1) {
+            return 0;
+        }
+        Object result = folder.doCommand(p -> {
+            boolean esearch = p.hasCapability("ESEARCH");
+            Response[] responses = p.command("UID SEARCH " + (esearch ? "RETURN (COUNT) " : "") + "UID 1:" + upToUid,
+                    null);
+            Response last = responses[responses.length - 1];
+            long count = 0;
+            List<Response> others = new ArrayList<>();
+            for (int i = 0; i < responses.length - 1; i++) {
+                String line = responses[i].toString();
+                if (line.startsWith("* ESEARCH")) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bCOUNT (\\d+)").matcher(line);
+                    count = m.find() ? Long.parseLong(m.group(1)) : 0;
+                } else if (line.startsWith("* SEARCH")) {
+                    String rest = line.substring("* SEARCH".length()).strip();
+                    count += rest.isEmpty() ? 0 : rest.split("\\s+").length;
+                } else {
+                    others.add(responses[i]);
+                }
+            }
+            others.add(last);
+            p.notifyResponseHandlers(others.toArray(Response[]::new));
+            p.handleResult(last);
+            return count;
+        });
+        return (Long) result;
+    }
+
     /** The raw bytes of these messages; a UID missing from the answer was expunged meanwhile. */
     static Map<Long, byte[]> bodies(IMAPFolder folder, List<Long> uids) throws MessagingException {
         Map<Long, byte[]> bodies = new HashMap<>();

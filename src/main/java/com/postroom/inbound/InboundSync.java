@@ -49,13 +49,16 @@ public class InboundSync implements SmartLifecycle {
     private final Organizations organizations;
     private final Sandbox sandbox;
     private final MeterRegistry meters;
+    private final SyncHealth health;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
     private final Map<String, Watcher> watchers = new ConcurrentHashMap<>();
     private ScheduledExecutorService timer;
     private volatile boolean running;
 
     InboundSync(Mailboxes mailboxes, FolderSync folderSync, MailSessions sessions, MailEndpoints endpoints,
-                PostroomSettings settings, Organizations organizations, Sandbox sandbox, MeterRegistry meters) {
+                PostroomSettings settings, Organizations organizations, Sandbox sandbox, MeterRegistry meters,
+                SyncHealth health) {
+        this.health = health;
         this.mailboxes = mailboxes;
         this.folderSync = folderSync;
         this.sessions = sessions;
@@ -162,6 +165,9 @@ public class InboundSync implements SmartLifecycle {
             return new MailboxCounts(m.id(), m.name(), folders, null);
         } catch (MessagingException | RuntimeException e) {
             log.warn("Sync of {} failed: {}", m.name(), e.toString());
+            if (folders.size() < m.folders().size()) {
+                health.failed(m.id(), m.folders().get(folders.size()), describe(e));
+            }
             return new MailboxCounts(m.id(), m.name(), folders, describe(e));
         }
     }
@@ -249,6 +255,7 @@ public class InboundSync implements SmartLifecycle {
                     }
                     log.warn("IMAP watcher {} ({}): {}; reconnecting in {} s", mailbox.name(), folderName,
                             e.toString(), backoff.toSeconds());
+                    health.failed(mailbox.id(), folderName, describe(e));
                     sleep(backoff);
                     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
                 } finally {

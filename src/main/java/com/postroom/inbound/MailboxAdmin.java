@@ -35,9 +35,11 @@ public class MailboxAdmin {
     private final MailSessions sessions;
     private final PostroomSettings settings;
     private final JdbcClient jdbc;
+    private final SyncHealth health;
 
     MailboxAdmin(Mailboxes mailboxes, InboundSync sync, MailSessions sessions, PostroomSettings settings,
-                      JdbcClient jdbc) {
+                      JdbcClient jdbc, SyncHealth health) {
+        this.health = health;
         this.mailboxes = mailboxes;
         this.sync = sync;
         this.sessions = sessions;
@@ -58,6 +60,8 @@ public class MailboxAdmin {
         List<Map<String, Object>> rows = jdbc.sql("SELECT id, source, host, port, tls, username, folders, enabled, "
                         + "created_at FROM mailbox WHERE org_id = ? ORDER BY id").param(orgId)
                 .query().listOfRows();
+        Map<String, String> status = new java.util.HashMap<>();
+        health.folders(orgId).forEach(f -> status.put(f.mailboxId() + "/" + f.folder(), f.status()));
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> row : rows) {
             Map<String, Object> m = new LinkedHashMap<>(row);
@@ -66,10 +70,20 @@ public class MailboxAdmin {
             } catch (java.sql.SQLException e) {
                 throw new IllegalStateException(e);
             }
-            m.put("sync", jdbc.sql("SELECT f.folder, f.uidvalidity, f.last_uid, f.last_sync_at, f.last_error, "
+            List<Map<String, Object>> folders = new ArrayList<>();
+            for (Map<String, Object> f : jdbc.sql("SELECT f.folder, f.uidvalidity, f.last_uid, f.last_sync_at, "
+                    + "f.failing_since, f.failures, f.last_error, f.last_error_at, "
                     + "f.messages_total AS messages_on_server, (SELECT count(*) FROM message_location l WHERE "
                     + "l.mailbox_id = f.mailbox_id AND l.folder = f.folder) AS messages_stored FROM mailbox_folder f "
-                    + "WHERE f.mailbox_id = ? ORDER BY f.folder").param(row.get("id")).query().listOfRows());
+                    + "WHERE f.mailbox_id = ? ORDER BY f.folder").param(row.get("id")).query().listOfRows()) {
+                Map<String, Object> folder = new LinkedHashMap<>(f);
+                folder.put("status", status.getOrDefault(row.get("id") + "/" + f.get("folder"),
+                        Boolean.TRUE.equals(row.get("enabled")) ? "ok" : "disabled"));
+                folders.add(folder);
+            }
+            m.put("sync", folders);
+            m.put("status", folders.stream().map(f -> (String) f.get("status")).filter(st -> !st.equals("ok"))
+                    .findFirst().orElse(folders.isEmpty() ? "waiting" : "ok"));
             out.add(m);
         }
         return out;

@@ -71,6 +71,11 @@ public class SendingCore {
         return endpoints.identities().sender(flow);
     }
 
+    /** FOUNDER_EMAIL, the address Postroom's own alerts go to. */
+    public Optional<EmailAddress> founder() {
+        return endpoints.identities().founder();
+    }
+
     @Transactional
     public Queued queue(OutboundDraft draft) {
         checkHeaderValue("subject", draft.subject());

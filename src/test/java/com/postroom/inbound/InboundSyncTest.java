@@ -71,6 +71,8 @@ class InboundSyncTest {
     Ingest ingest;
     @Autowired
     MailSessions sessions;
+    @Autowired
+    SyncHealth syncHealth;
 
     GreenMail greenMail;
     Api api;
@@ -312,7 +314,7 @@ class InboundSyncTest {
         }
         Instance other = Instances.another(jdbc);
         FolderSync second = new FolderSync(jdbc, template, ingest, other, new FlagMirror(jdbc, template,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()));
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), syncHealth);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Callable<FolderSync.Counts>> calls = new ArrayList<>();
@@ -356,7 +358,7 @@ class InboundSyncTest {
                     boolean offersCondstore(IMAPFolder folder) {
                         return true;
                     }
-                });
+                }, syncHealth);
         try (ImapClient c = client(user)) {
             c.append("INBOX", message(tag, 1, 500));
             assertThat(syncWith(claimsCondstore, m, true).stored()).isEqualTo(1);

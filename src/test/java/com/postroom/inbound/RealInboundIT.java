@@ -281,7 +281,7 @@ class RealInboundIT {
         }
         Instance other = Instances.another(jdbc);
         FolderSync second = new FolderSync(jdbc, context.getBean(JdbcTemplate.class), context.getBean(Ingest.class),
-                other, context.getBean(FlagMirror.class));
+                other, context.getBean(FlagMirror.class), context.getBean(SyncHealth.class));
         FolderSync first = context.getBean(FolderSync.class);
         Thread a = new Thread(() -> syncQuietly(first, m));
         Thread b = new Thread(() -> syncQuietly(second, m));
@@ -461,6 +461,70 @@ class RealInboundIT {
         assertThat(jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(ids.get(0)).query(String.class)
                 .single()).isEqualTo("inbox");
         assertThat(messagesTagged(tag)).as("nothing stored twice").isEqualTo(2);
+    }
+
+    /**
+     * Another client (Mailu's webmail, a phone) moves, copies, deletes, expunges and flags while Postroom waits in
+     * IDLE on its long-lived connection: each change is in Postroom within seconds, without a poll or a restart.
+     */
+    @Test
+    void changesByAnotherClientReachAWatchedMailboxWithinSeconds() throws Exception {
+        String user = "support@example.test";
+        Mailbox m = mailbox(user, server.imapsPort(), List.of("INBOX"));
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        try (ImapClient c = client(user)) {
+            for (String f : List.of("Trash", "Junk", "Archive")) {
+                c.folder(f);
+                c.empty(f);
+            }
+            for (int i = 0; i < 5; i++) {
+                c.append("INBOX", InboundSyncTest.message(tag, i, 500));
+            }
+        }
+        inbound.watch(m);
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> messagesTagged(tag) == 5);
+            Map<Integer, UUID> ids = new java.util.HashMap<>();
+            for (int i = 0; i < 5; i++) {
+                ids.put(i, jdbc.sql("SELECT id FROM email_message WHERE message_id = ?")
+                        .param("<" + tag + "." + i + "@example.org>").query(UUID.class).single());
+            }
+            try (ImapClient c = client(user)) {
+                IMAPFolder inbox = c.folder("INBOX");
+                inbox.open(Folder.READ_WRITE);
+                inbox.moveMessages(new Message[] {byTag(inbox, tag, 0)}, c.folder("Trash"));
+                inbox.copyMessages(new Message[] {byTag(inbox, tag, 1)}, c.folder("Archive"));
+                byTag(inbox, tag, 2).setFlag(Flags.Flag.DELETED, true);
+                inbox.expunge();
+                byTag(inbox, tag, 3).setFlag(Flags.Flag.FLAGGED, true);
+                inbox.moveMessages(new Message[] {byTag(inbox, tag, 4)}, c.folder("Archive"));
+                inbox.close(true);
+            }
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                assertThat(folderOf(ids.get(0))).as("moved to Trash").isEqualTo("trash");
+                assertThat(folderOf(ids.get(1))).as("copied: still in INBOX").isEqualTo("inbox");
+                assertThat(folderOf(ids.get(2))).as("expunged").isEqualTo("archive");
+                assertThat(jdbc.sql("SELECT flagged FROM email_message WHERE id = ?").param(ids.get(3))
+                        .query(Boolean.class).single()).as("flagged").isTrue();
+                assertThat(folderOf(ids.get(4))).as("moved to another folder").isEqualTo("archive");
+            });
+            assertThat(messagesTagged(tag)).as("nothing stored twice").isEqualTo(5);
+        } finally {
+            inbound.unwatch(m.id());
+        }
+    }
+
+    private static Message byTag(IMAPFolder folder, String tag, int i) throws Exception {
+        for (Message message : folder.getMessages()) {
+            if (!message.isExpunged() && message.getHeader("Message-ID")[0].equals("<" + tag + "." + i + "@example.org>")) {
+                return message;
+            }
+        }
+        throw new AssertionError("message " + i + " not in " + folder.getFullName());
+    }
+
+    private static String folderOf(UUID id) {
+        return jdbc.sql("SELECT folder FROM email_message WHERE id = ?").param(id).query(String.class).single();
     }
 
     private static void change(String action, UUID id) {

@@ -26,6 +26,7 @@ import org.springframework.security.crypto.password.PasswordEncoder;
 import com.postroom.org.Organizations;
 import com.postroom.org.Users;
 import com.postroom.support.SandboxTest;
+import com.postroom.support.WebClient;
 
 /**
  * The web UI's security as a client without a browser sees it: sign-in required, CSRF required, the headers on every
@@ -46,58 +47,13 @@ class WebSecurityTest {
     @Autowired
     PasswordEncoder passwords;
 
-    /** A browser-like client: keeps cookies, does not follow redirects, asks for HTML. */
-    final class Client {
-        final HttpClient http;
-        final String base;
-
-        Client(String host) {
-            this.http = HttpClient.newBuilder().cookieHandler(new CookieManager())
-                    .followRedirects(HttpClient.Redirect.NEVER).build();
-            this.base = "http://" + host + ":" + port;
-        }
-
-        HttpResponse<String> get(String path) {
-            return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html").GET());
-        }
-
-        HttpResponse<String> post(String path, Map<String, String> form) {
-            String body = form.entrySet().stream().map(e -> e.getKey() + "="
-                    + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-            return send(HttpRequest.newBuilder(URI.create(base + path)).header("Accept", "text/html")
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(body)));
-        }
-
-        String csrf(String path) {
-            Matcher m = Pattern.compile("name=\"_csrf\" value=\"([^\"]+)\"").matcher(get(path).body());
-            assertThat(m.find()).as("a CSRF token on " + path).isTrue();
-            return m.group(1);
-        }
-
-        HttpResponse<String> signIn(String email, String password) {
-            Map<String, String> form = new LinkedHashMap<>();
-            form.put("email", email);
-            form.put("password", password);
-            form.put("_csrf", csrf("/login"));
-            return post("/login", form);
-        }
-
-        private HttpResponse<String> send(HttpRequest.Builder request) {
-            try {
-                return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+    private WebClient client(String host) {
+        return new WebClient(host, port);
     }
 
     @Test
     void pagesNeedASignInAndCarryTheSecurityHeaders() {
-        Client client = new Client("localhost");
+        WebClient client = client("localhost");
         HttpResponse<String> page = client.get("/settings/deliverability");
         assertThat(page.statusCode()).isEqualTo(302);
         assertThat(page.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/login"));
@@ -115,7 +71,7 @@ class WebSecurityTest {
 
     @Test
     void signingInWithoutTheCsrfTokenIsRefused() {
-        Client client = new Client("localhost");
+        WebClient client = client("localhost");
         client.get("/login");
         HttpResponse<String> forged = client.post("/login", Map.of("email", SandboxTest.ADMIN, "password",
                 SandboxTest.ADMIN_PASSWORD));
@@ -125,7 +81,7 @@ class WebSecurityTest {
 
     @Test
     void theSessionIsNoApiCredentialAndTheSessionIdChangesAtSignIn() {
-        Client client = new Client("localhost");
+        WebClient client = client("localhost");
         client.get("/login");
         String before = client.http.cookieHandler().map(h -> ((CookieManager) h).getCookieStore().getCookies()
                 .toString()).orElse("");
@@ -144,7 +100,7 @@ class WebSecurityTest {
     @Test
     void signInAttemptsAreLimited() {
         // From 127.0.0.2, so the limit per address does not reach the other tests' sign-ins from 127.0.0.1.
-        Client client = new Client("127.0.0.2");
+        WebClient client = client("127.0.0.2");
         String email = "throttled-" + System.nanoTime() + "@postroom.test";
         for (int i = 0; i < 5; i++) {
             client.signIn(email, "wrong");
@@ -159,7 +115,7 @@ class WebSecurityTest {
         long org = organizations.primary().orElseThrow().id();
         String clerk = "web-clerk-" + System.nanoTime() + "@postroom.test";
         users.create(org, clerk, passwords.encode("a-clerk-password"), Set.of("billing"));
-        Client client = new Client("localhost");
+        WebClient client = client("localhost");
         client.signIn(clerk, "a-clerk-password");
         HttpResponse<String> refused = client.get("/settings/deliverability");
         assertThat(refused.statusCode()).isEqualTo(403);
@@ -183,7 +139,7 @@ class WebSecurityTest {
         long id = jdbc.sql("INSERT INTO deliverability_run (org_id, domain, status, trigger, checked_at, report) "
                 + "VALUES (?, 'postroom.test', 'INVALID', 'api', now(), ?::jsonb) RETURNING id").params(org, report)
                 .query(Long.class).single();
-        Client client = new Client("localhost");
+        WebClient client = client("localhost");
         client.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
         String page = client.get("/settings/deliverability?run=" + id).body();
         assertThat(page).doesNotContain("<script>window", "<img src=x", "<b>mail</b>")
