@@ -186,11 +186,16 @@ public class FounderMail {
 
     List<FailedDelivery> failedDeliveries(long orgId, int limit) {
         return jdbc.sql("SELECT m.id, m.thread_id, m.sender, m.recipients, m.subject, m.status, "
-                        + "coalesce(o.attempts, 0), o.last_error, a.smtp_code, a.smtp_reply, "
+                        + "coalesce(o.attempts, 0), o.last_error, "
+                        // A bounce came after the server's 250: its report says what went wrong, not the 250.
+                        + "CASE WHEN bn.diagnostic IS NULL THEN a.smtp_code END, coalesce(bn.diagnostic, a.smtp_reply), "
                         + "coalesce(o.failed_rcpts, '{}'), m.created_at, m.updated_at FROM email_message m "
                         + "LEFT JOIN outbox o ON o.message_id = m.id "
                         + "LEFT JOIN LATERAL (SELECT smtp_code, smtp_reply FROM delivery_attempt d "
                         + "WHERE d.message_id = m.id ORDER BY attempt_no DESC LIMIT 1) a ON true "
+                        + "LEFT JOIN LATERAL (SELECT coalesce(b.diagnostic, b.status_code) AS diagnostic FROM bounce b "
+                        + "WHERE b.outbound_message = m.id AND m.status = 'bounced' ORDER BY b.id DESC LIMIT 1) bn "
+                        + "ON true "
                         + "WHERE m.org_id = ? AND m.direction = 'outbound' AND m.status IN ('failed', 'bounced') "
                         + "AND m.deleted_at IS NULL ORDER BY m.updated_at DESC LIMIT ?")
                 .params(orgId, limit)

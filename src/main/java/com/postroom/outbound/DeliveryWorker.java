@@ -209,7 +209,7 @@ class DeliveryWorker implements SmartLifecycle {
                 : giveUp ? (accepted.isEmpty() ? "failed" : "partial") : "deferred";
         Outbox.AttemptRecord attempt = new Outbox.AttemptRecord(claim.attempt(), started, outcome,
                 result.code() == 0 ? null : result.code(), result.reply(), recipientsJson(result), instance.id());
-        String error = accepted.size() == result.recipients().size() ? null : result.reply();
+        String error = accepted.size() == result.recipients().size() ? null : refusals(result);
         if (!retry.isEmpty() && !giveUp) {
             outbox.defer(claim.messageId(), attempt, retry, accepted, failedNow, delay, error);
             deferred.increment();
@@ -217,7 +217,11 @@ class DeliveryWorker implements SmartLifecycle {
         }
         if (giveUp) {
             failedNow.addAll(retry);
-            error = "Gave up after " + claim.attempt() + " attempts: " + result.reply();
+            error = "Gave up after " + claim.attempt() + " attempts: " + refusals(result);
+        }
+        if (error == null && claim.attempt() > 1) {
+            // This attempt delivered the rest; a recipient refused for good earlier keeps its refusal.
+            error = outbox.earlierRefusals(claim.messageId()).orElse(null);
         }
         boolean anyAccepted = !accepted.isEmpty() || outbox.anyAccepted(claim.messageId());
         String status = anyAccepted ? "sent" : "failed";
@@ -230,6 +234,19 @@ class DeliveryWorker implements SmartLifecycle {
             failed.increment();
             log.warn("Message {} failed: {}", claim.messageId(), error);
         }
+    }
+
+    /**
+     * What the server said to each recipient it did not accept, in its own words ("bob@example.org: 550 5.1.1 User
+     * unknown"); one reply when it said the same to all of them (a refused connection, a refused DATA).
+     */
+    static String refusals(SmtpConnection.Result result) {
+        List<SmtpConnection.RecipientResult> refused = result.recipients().stream().filter(r -> !r.accepted()).toList();
+        if (refused.isEmpty() || refused.stream().map(SmtpConnection.RecipientResult::reply).distinct().count() == 1
+                && refused.size() == result.recipients().size()) {
+            return refused.isEmpty() ? result.reply() : refused.get(0).reply();
+        }
+        return String.join("; ", refused.stream().map(r -> r.address() + ": " + r.reply()).toList());
     }
 
     /** base × 2^(attempt−1), capped, then ±50% jitter so that retries of a burst do not arrive together. */

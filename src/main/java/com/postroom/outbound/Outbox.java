@@ -164,6 +164,16 @@ class Outbox {
         return all;
     }
 
+    /** What the server last said to each recipient an earlier attempt failed for good ("addr: reply; ..."). */
+    Optional<String> earlierRefusals(UUID messageId) {
+        return jdbc.sql("SELECT string_agg(address || ': ' || reply, '; ' ORDER BY address) FROM (SELECT DISTINCT ON "
+                        + "(r ->> 'address') r ->> 'address' AS address, r ->> 'reply' AS reply FROM outbox o "
+                        + "JOIN delivery_attempt d ON d.message_id = o.message_id, jsonb_array_elements(d.recipients) r "
+                        + "WHERE o.message_id = ? AND r ->> 'address' = ANY(o.failed_rcpts) "
+                        + "ORDER BY r ->> 'address', d.attempt_no DESC) last")
+                .param(messageId).query(String.class).optional();
+    }
+
     boolean anyAccepted(UUID messageId) {
         return jdbc.sql("SELECT cardinality(accepted_rcpts) > 0 FROM outbox WHERE message_id = ?").param(messageId)
                 .query(Boolean.class).single();

@@ -129,7 +129,33 @@ class SendController {
         out.put("accepted_recipients", status.acceptedRecipients());
         out.put("failed_recipients", status.failedRecipients());
         out.put("pending_recipients", status.pendingRecipients());
-        out.put("attempts", outbox.attempts(id));
+        List<Outbox.Attempt> attempts = outbox.attempts(id);
+        out.put("refusals", refusals(status, attempts));
+        out.put("attempts", attempts);
         return out;
+    }
+
+    /**
+     * For each recipient not (yet) accepted, the server's last answer to it: code and reply as the server gave
+     * them, so a caller sees "550 5.1.1 User unknown" where the mail went wrong.
+     */
+    static List<Map<String, Object>> refusals(Outbox.Status status, List<Outbox.Attempt> attempts) {
+        java.util.Set<String> open = new java.util.LinkedHashSet<>(status.failedRecipients());
+        open.addAll(status.pendingRecipients());
+        Map<String, Map<String, Object>> latest = new LinkedHashMap<>();
+        for (Outbox.Attempt a : attempts) {
+            for (var r : a.recipients()) {
+                String address = r.path("address").asString();
+                if (open.contains(address) && !r.path("accepted").asBoolean()) {
+                    Map<String, Object> refusal = new LinkedHashMap<>();
+                    refusal.put("recipient", address);
+                    refusal.put("smtp_code", r.path("code").asInt() == 0 ? null : r.path("code").asInt());
+                    refusal.put("reply", r.path("reply").asString());
+                    refusal.put("attempt", a.attemptNo());
+                    latest.put(address, refusal);
+                }
+            }
+        }
+        return List.copyOf(latest.values());
     }
 }

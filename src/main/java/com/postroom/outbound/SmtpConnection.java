@@ -133,6 +133,15 @@ final class SmtpConnection implements AutoCloseable {
                 results.add(new RecipientResult(r, messageCode, messageReply));
             }
         }
+        if (messageCode == 0 || messageCode / 100 == 2) {
+            // Only recipients were refused ("Invalid Addresses" is Angus's word, not the server's; a 250 is the
+            // others' acceptance): the attempt's code and reply are the first refusal's, as the server gave it.
+            for (RecipientResult r : results) {
+                if (!r.accepted() && r.code() > 0) {
+                    return new Result(results, r.code(), r.reply());
+                }
+            }
+        }
         return new Result(results, messageCode, messageReply);
     }
 

@@ -162,6 +162,20 @@ class DeliveryFaultTest {
     }
 
     @Test
+    void anUnknownRecipientFailsWithTheServersOwnCodeAndReply() {
+        String subject = "unknown " + tag();
+        PROXY.failNext("RCPT TO:<NOBODY@", "550 5.1.1 <nobody@example.com>: Recipient address rejected: User unknown", 1);
+        String id = send(subject, List.of("nobody@example.com"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> status(id).body().path("status").asString().equals("failed"));
+        Api.Response s = status(id);
+        assertThat(s.body().path("last_error").asString()).startsWith("550 5.1.1").contains("User unknown")
+                .doesNotContain("Invalid Addresses");
+        assertThat(s.body().at("/attempts/0/smtp_code").asInt()).isEqualTo(550);
+        assertThat(s.body().at("/refusals/0/smtp_code").asInt()).isEqualTo(550);
+        assertThat(api.get("/api/founder/email/failed-deliveries").raw()).contains("550 5.1.1");
+    }
+
+    @Test
     void partialAcceptanceIsRecordedPerRecipientAndOnlyTheDeferredOneIsRetried() throws Exception {
         String subject = "partial " + tag();
         PROXY.failNext("RCPT TO:<REFUSED@", "550 5.1.1 No such user", 1);
@@ -173,6 +187,12 @@ class DeliveryFaultTest {
         assertThat(s.body().at("/attempts/0/recipients").toString()).contains("No such user").contains("Mailbox full");
         assertThat(s.body().path("accepted_recipients").toString()).contains("ok@example.com", "later@example.com");
         assertThat(s.body().path("failed_recipients").toString()).contains("refused@example.com");
+        assertThat(s.body().path("last_error").asString()).as("the refusal, not the other recipient's 250")
+                .contains("refused@example.com: 550 5.1.1 No such user").doesNotContain("250");
+        assertThat(s.body().at("/attempts/0/smtp_code").asInt()).isEqualTo(550);
+        assertThat(s.body().at("/refusals/0/recipient").asString()).isEqualTo("refused@example.com");
+        assertThat(s.body().at("/refusals/0/smtp_code").asInt()).isEqualTo(550);
+        assertThat(s.body().at("/refusals/0/reply").asString()).contains("No such user");
         Thread.sleep(500);
         // ok@ once (first attempt), later@ once (second attempt), refused@ never: two deliveries in all.
         assertThat(delivered(subject)).isEqualTo(2);
