@@ -122,7 +122,10 @@ final class EmbeddedDatabase implements AutoCloseable {
     /**
      * A Postroom killed with SIGKILL leaves its PostgreSQL running (pg_ctl detaches it), holding the data folder.
      * When no live Postroom holds the folder's lock, such a server is an orphan: stop it (SIGTERM, PostgreSQL's smart
-     * shutdown; its clients died with the old process) so this start can use the folder.
+     * shutdown; its clients died with the old process) so this start can use the folder. Only a postmaster whose data
+     * directory is this folder is ever stopped: after a reboot the pid in a stale postmaster.pid can belong to another
+     * PostgreSQL (or anything else), which is left alone, and the stale file is removed so that PostgreSQL does not
+     * take that live process for a postmaster running here and refuse to start.
      */
     static void stopOrphanedServer(Path pgDir) throws IOException {
         Path pidFile = pgDir.resolve("postmaster.pid");
@@ -139,9 +142,8 @@ final class EmbeddedDatabase implements AutoCloseable {
                 return;
             }
             long pid = Long.parseLong(lines.get(0).trim());
-            Optional<ProcessHandle> process = ProcessHandle.of(pid)
-                    .filter(p -> p.info().command().map(c -> c.endsWith("/postgres")).orElse(false));
-            if (process.isPresent()) {
+            Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
+            if (process.isPresent() && servesDataDirectory(process.get(), pgDir)) {
                 log.warn("Stopping PostgreSQL (pid {}) left running in {} by a Postroom that did not shut down",
                         pid, pgDir);
                 process.get().destroy();
@@ -152,9 +154,47 @@ final class EmbeddedDatabase implements AutoCloseable {
                 } catch (ExecutionException | TimeoutException e) {
                     throw new IOException("PostgreSQL pid " + pid + " did not stop within " + ORPHAN_STOP_WAIT, e);
                 }
+            } else if (process.isPresent()) {
+                log.warn("{} names pid {}, a process that is not PostgreSQL serving {}; the file is stale and is "
+                        + "removed, the process left alone", pidFile, pid, pgDir);
+                Files.deleteIfExists(pidFile);
             }
         } catch (NumberFormatException | OverlappingFileLockException e) {
             // Not a pid file we understand, or this JVM holds the lock: leave it to PostgreSQL to judge.
+        }
+    }
+
+    /**
+     * Whether a process is a postmaster of this data directory: a postgres program whose working directory (a
+     * postmaster works in its data directory) or whose {@code -D} argument is this folder.
+     */
+    static boolean servesDataDirectory(ProcessHandle process, Path pgDir) {
+        if (!process.info().command().map(c -> c.endsWith("/postgres")).orElse(false)) {
+            return false;
+        }
+        Path ours = realPath(pgDir);
+        Path cwd = Path.of("/proc", Long.toString(process.pid()), "cwd");
+        if (Files.isSymbolicLink(cwd)) {
+            try {
+                return realPath(Files.readSymbolicLink(cwd)).equals(ours);
+            } catch (IOException | SecurityException e) {
+                // Fall back to the command line below.
+            }
+        }
+        String[] args = process.info().arguments().orElse(new String[0]);
+        for (int i = 0; i + 1 < args.length; i++) {
+            if (args[i].equals("-D") && realPath(Path.of(args[i + 1])).equals(ours)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Path realPath(Path path) {
+        try {
+            return path.toRealPath();
+        } catch (IOException e) {
+            return path.toAbsolutePath().normalize();
         }
     }
 

@@ -144,8 +144,10 @@ class DeliveryWorker implements SmartLifecycle {
                 if (claims.size() == perClaim) {
                     wake();
                 }
-                for (Outbox.Claim claim : claims) {
+                for (int i = 0; i < claims.size(); i++) {
+                    Outbox.Claim claim = claims.get(i);
                     if (!running) {
+                        releaseQuietly(claims.subList(i, claims.size()));
                         break;
                     }
                     try {
@@ -156,6 +158,14 @@ class DeliveryWorker implements SmartLifecycle {
                     }
                 }
             }
+        }
+    }
+
+    private void releaseQuietly(List<Outbox.Claim> unsent) {
+        try {
+            outbox.release(instance.id(), unsent.stream().map(Outbox.Claim::messageId).toList());
+        } catch (RuntimeException e) {
+            log.info("Could not give back {} claimed messages; their lease runs out: {}", unsent.size(), e.getMessage());
         }
     }
 
@@ -261,15 +271,25 @@ class DeliveryWorker implements SmartLifecycle {
                 "code", r.code(), "reply", r.reply(), "accepted", r.accepted())).toList());
     }
 
+    /**
+     * A graceful stop (SIGTERM): no new claims; a message already handed to the server is finished and recorded,
+     * claims not yet started are given back; all within SHUTDOWN_GRACE. A worker still waiting for the server's
+     * reply after that is left behind: its message stays claimed and is tried again after the restart.
+     */
     @Override
     public void stop() {
         running = false;
         wakeAll();
+        long deadline = System.nanoTime() + config.shutdownGrace().toNanos();
         for (Thread t : threads) {
             try {
-                t.join(TimeUnit.SECONDS.toMillis(10));
+                t.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                log.warn("{} was still delivering after SHUTDOWN_GRACE ({}); its message is retried after the restart",
+                        t.getName(), config.shutdownGrace());
             }
         }
         threads.clear();

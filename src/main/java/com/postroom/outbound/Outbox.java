@@ -100,6 +100,18 @@ class Outbox {
                 .list();
     }
 
+    /**
+     * Gives back claims this instance will not send (it is stopping): queued again as if never claimed, so the next
+     * instance, or this one after a restart, sends them at once rather than after the lease.
+     */
+    void release(String instanceId, List<UUID> messageIds) {
+        if (!messageIds.isEmpty()) {
+            jdbc.sql("UPDATE outbox SET status = 'queued', attempts = attempts - 1, claimed_by = NULL, "
+                            + "lease_until = NULL WHERE message_id = ANY(?) AND claimed_by = ? AND status = 'sending'")
+                    .params(messageIds.toArray(UUID[]::new), instanceId).update();
+        }
+    }
+
     /** Extends the lease if this instance still holds the claim; false means another instance took it over. */
     boolean stillOurs(UUID messageId, String instanceId, Duration lease) {
         return jdbc.sql("UPDATE outbox SET lease_until = now() + ?::interval WHERE message_id = ? AND claimed_by = ? "

@@ -26,7 +26,7 @@ class SandboxConfiguration {
         Env env = new Env(environment);
         return new Sandbox(Optional.of(SandboxMailServer.start(
                 env.integer("SANDBOX_SMTP_PORT", DEFAULT_SMTP_PORT, 0, 65535),
-                env.integer("SANDBOX_IMAP_PORT", DEFAULT_IMAP_PORT, 0, 65535))));
+                env.integer("SANDBOX_IMAP_PORT", DEFAULT_IMAP_PORT, 0, 65535), settings.dataDir().resolve("sandbox"))));
     }
 
     @Bean

@@ -123,6 +123,38 @@ class ProcessKillIT {
         assertEachDeliveredOnce(tag, 30);
     }
 
+    /**
+     * SIGTERM (systemd stop, docker stop) while messages are in the middle of DATA: the process finishes what it
+     * handed to the server, gives back what it had claimed but not started, and exits; after the restart every
+     * message has reached the server exactly once.
+     */
+    @Test
+    void aGracefulStopDuringDeliveryFinishesInFlightMailAndSendsNothingTwice() throws Exception {
+        PROXY.up();
+        PROXY.delayEndOfData(Duration.ofMillis(700));
+        try {
+            Api api = start();
+            String tag = "sigterm-" + UUID.randomUUID().toString().substring(0, 6);
+            List<String> ids = queue(api, tag, 20);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ids.stream()
+                    .anyMatch(id -> api.get("/api/email/outbound/" + id).body().path("status").asString()
+                            .equals("sent")));
+            process.destroy();
+            assertThat(process.waitFor(40, java.util.concurrent.TimeUnit.SECONDS)).as("stopped within the grace")
+                    .isTrue();
+
+            PROXY.delayEndOfData(Duration.ZERO);
+            Api restarted = start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> ids.stream()
+                    .allMatch(id -> restarted.get("/api/email/outbound/" + id).body().path("status").asString()
+                            .equals("sent")));
+            Thread.sleep(1000);
+            assertEachDeliveredOnce(tag, 20);
+        } finally {
+            PROXY.delayEndOfData(Duration.ZERO);
+        }
+    }
+
     @Test
     void aMessageClaimedByAKilledProcessIsTakenOverAfterRestartAndSentOnce() throws Exception {
         PROXY.up();

@@ -27,6 +27,7 @@ public final class SmtpFaultProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile ServerSocket listener;
     private volatile boolean stalled;
+    private volatile long endOfDataDelayMillis;
 
     private record Rule(String prefix, String reply, AtomicInteger remaining) {
     }
@@ -60,6 +61,14 @@ public final class SmtpFaultProxy implements AutoCloseable {
      */
     public void stall(boolean stall) {
         this.stalled = stall;
+    }
+
+    /**
+     * Holds each message's final "." this long before passing it on: the client has sent the whole message and waits
+     * for the 250, the window in which a crash can leave a delivered message unrecorded.
+     */
+    public void delayEndOfData(java.time.Duration delay) {
+        this.endOfDataDelayMillis = delay.toMillis();
     }
 
     /** Closes the listener and every open connection: the server is unreachable until {@link #up()}. */
@@ -134,6 +143,15 @@ public final class SmtpFaultProxy implements AutoCloseable {
                 line.reset();
                 String text = new String(bytes, StandardCharsets.ISO_8859_1);
                 if (data) {
+                    if (text.equals(".\r\n") && endOfDataDelayMillis > 0) {
+                        toServer.flush();
+                        try {
+                            Thread.sleep(endOfDataDelayMillis);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
                     toServer.write(bytes);
                     data = !text.equals(".\r\n");
                     continue;
