@@ -54,7 +54,9 @@ class WebUiBrowserTest implements Browser.HasBrowser {
         browser.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
         assertThat(browser.path()).as("back where the sign-in began").startsWith("/dashboard");
         assertThat(browser.find("h1").getText()).isEqualTo("Dashboard");
-        assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(5);
+        assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(6);
+        assertThat(browser.find("#receiving .badge").getText()).isEqualTo("Receiving");
+        assertThat(browser.find("#sending .badge").getText()).isEqualTo("Sending");
         assertThat(browser.find(".who").getText()).isEqualTo(SandboxTest.ADMIN);
 
         browser.clickAndWait(".signout button");
