@@ -10,7 +10,26 @@ import com.postroom.mail.EmailAddress;
  */
 public record Identities(Optional<EmailAddress> founder, Optional<EmailAddress> billing,
                          Optional<EmailAddress> support, Optional<EmailAddress> noreply,
-                         Optional<EmailAddress> smtpFrom, Optional<EmailAddress> smtpUsername) {
+                         Optional<EmailAddress> smtpFrom, Optional<EmailAddress> smtpUsername,
+                         Optional<EmailAddress> defaultSender) {
+
+    public Identities(Optional<EmailAddress> founder, Optional<EmailAddress> billing, Optional<EmailAddress> support,
+                      Optional<EmailAddress> noreply, Optional<EmailAddress> smtpFrom,
+                      Optional<EmailAddress> smtpUsername) {
+        this(founder, billing, support, noreply, smtpFrom, smtpUsername, Optional.empty());
+    }
+
+    /**
+     * Where a send that names no sender goes out from, in the original's order: POSTMARK_DEFAULT_SENDER (the name
+     * the original read), SMTP_USERNAME, FOUNDER_EMAIL, then the other configured identities. Who may use which is
+     * {@code outbound.SenderPolicy}'s to say.
+     */
+    public java.util.List<EmailAddress> defaultOrder() {
+        java.util.LinkedHashSet<EmailAddress> order = new java.util.LinkedHashSet<>();
+        java.util.stream.Stream.of(defaultSender, smtpUsername, founder, smtpFrom, support, noreply, billing)
+                .flatMap(Optional::stream).forEach(order::add);
+        return java.util.List.copyOf(order);
+    }
 
     /** The flows that send mail, each with its own identity. */
     public enum Flow { FOUNDER, BILLING, SUPPORT, NOREPLY, GENERIC }

@@ -33,7 +33,15 @@ public record PostroomSettings(
         PostmarkWebhook postmarkWebhook,
         Search search,
         Deliverability deliverability,
-        Web web) {
+        Web web,
+        Http http) {
+
+    /**
+     * How Postroom meets browsers and proxies: the origins whose pages may call the API (CORS, with credentials), and
+     * the reverse proxies whose X-Forwarded-* headers are believed (addresses or CIDR ranges).
+     */
+    public record Http(List<String> corsAllowedOrigins, List<String> trustedProxies) {
+    }
 
     /**
      * The web UI: how long a sent message can still be taken back, and the IMAP folder that drafts are mirrored to
@@ -121,7 +129,8 @@ public record PostroomSettings(
         Optional<String> smtpUser = env.string("SMTP_USERNAME");
         Identities identities = new Identities(address(env, "FOUNDER_EMAIL"), address(env, "BILLING_FROM_EMAIL"),
                 address(env, "SUPPORT_EMAIL"), address(env, "NOREPLY_EMAIL"), address(env, "SMTP_FROM_EMAIL"),
-                smtpUser.filter(u -> u.contains("@")).map(u -> parseAddress("SMTP_USERNAME", u)));
+                smtpUser.filter(u -> u.contains("@")).map(u -> parseAddress("SMTP_USERNAME", u)),
+                address(env, "POSTMARK_DEFAULT_SENDER").or(() -> address(env, "POSTMARK_FROM_EMAIL")));
         Optional<Path> caFile = env.string("MAIL_TLS_CA_FILE").map(Path::of);
         caFile.ifPresent(p -> {
             if (!Files.isReadable(p)) {
@@ -140,9 +149,18 @@ public record PostroomSettings(
         });
         Optional<Secret> jwtSecret = env.secret("AUTH_JWT_SECRET");
         jwtSecret.ifPresent(k -> {
-            if (k.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
-                throw new ConfigurationError("AUTH_JWT_SECRET must be at least 32 bytes long; HS256 needs a "
-                        + "256-bit key.");
+            int bytes = k.reveal().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (bytes < 16) {
+                throw new ConfigurationError("AUTH_JWT_SECRET must be at least 16 bytes long (32 or more is right "
+                        + "for HS256); got " + bytes + ".");
+            }
+            if (bytes < 32) {
+                // The platform's own secret may be this short (its code accepted it): refusing to start would
+                // lock its users out, so Postroom accepts it and says what it costs.
+                org.slf4j.LoggerFactory.getLogger(PostroomSettings.class).warn("AUTH_JWT_SECRET is {} bytes; HS256 "
+                        + "wants at least 32. A short secret is easier to guess by brute force, and whoever guesses "
+                        + "it can sign tokens for any user and role. Replace it with 32 or more random bytes on the "
+                        + "platform and here (openssl rand -base64 48).", bytes);
             }
         });
         String orgDomain = env.string("POSTROOM_ORG_DOMAIN", "").toLowerCase();
@@ -182,7 +200,34 @@ public record PostroomSettings(
                 deliverability(env),
                 // Unset means Mailu's "Drafts"; set but empty turns the mirror off.
                 new Web(undoWindow(env),
-                        env.isSet("IMAP_DRAFTS_FOLDER") ? env.string("IMAP_DRAFTS_FOLDER") : Optional.of("Drafts")));
+                        env.isSet("IMAP_DRAFTS_FOLDER") ? env.string("IMAP_DRAFTS_FOLDER") : Optional.of("Drafts")),
+                http(env));
+    }
+
+    private static Http http(Env env) {
+        List<String> origins = env.isSet("CORS_ALLOWED_ORIGINS") ? env.list("CORS_ALLOWED_ORIGINS", "")
+                : env.list("ALLOWED_ORIGINS", "");
+        for (String origin : origins) {
+            if (origin.equals("*")) {
+                throw new ConfigurationError("CORS_ALLOWED_ORIGINS cannot be '*': browsers send the platform's "
+                        + "session with these calls, and '*' would let any site use it. List the frontend's origins, "
+                        + "for example https://app.example.com,http://localhost:3000.");
+            }
+            if (!origin.matches("https?://[A-Za-z0-9.-]+(:\\d{1,5})?")) {
+                throw new ConfigurationError("CORS_ALLOWED_ORIGINS: '" + origin + "' is not an origin; write "
+                        + "scheme://host[:port] without a path, for example http://localhost:3000.");
+            }
+        }
+        List<String> proxies = env.list("TRUSTED_PROXIES", "127.0.0.1,::1");
+        for (String proxy : proxies) {
+            try {
+                new org.springframework.security.web.util.matcher.IpAddressMatcher(proxy);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationError("TRUSTED_PROXIES: '" + proxy + "' is not an address or CIDR range "
+                        + "(for example 127.0.0.1, 10.0.0.0/8, ::1).");
+            }
+        }
+        return new Http(origins.stream().map(o -> o.replaceAll("/+$", "")).toList(), proxies);
     }
 
     private static Duration undoWindow(Env env) {

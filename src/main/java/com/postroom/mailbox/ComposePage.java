@@ -150,7 +150,7 @@ class ComposePage {
                          List<MultipartFile> files, List<StoredAttachments.Row> carried) {
         Instant notBefore = schedule.isBlank() ? Instant.now().plus(undoWindow) : scheduled(schedule, tzOffsetMinutes);
         OutboundDraft.Builder out = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
-                .createdBy(caller.userId()).from(from).to(addresses(to)).cc(addresses(cc)).bcc(addresses(bcc))
+                .sentBy(caller).from(from).to(addresses(to)).cc(addresses(cc)).bcc(addresses(bcc))
                 .subject(subject).text(body).html(html).notBefore(notBefore);
         thread.ifPresent(out::threadId);
         for (MultipartFile f : files == null ? List.<MultipartFile>of() : files) {
@@ -218,7 +218,8 @@ class ComposePage {
     }
 
     private List<String> senders(Caller caller) {
-        List<String> senders = SenderChoices.of(caller, endpoints.identities());
+        List<String> senders = com.postroom.outbound.SenderPolicy.choices(caller.roles(), endpoints.identities())
+                .stream().map(com.postroom.mail.EmailAddress::address).toList();
         if (senders.isEmpty()) {
             throw ApiException.forbidden("Your role cannot send mail, or no sending address is configured.");
         }

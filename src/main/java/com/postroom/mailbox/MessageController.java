@@ -15,6 +15,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -60,10 +63,30 @@ class MessageController {
 
     @GetMapping("/api/email/threads")
     List<ThreadView> threads(@RequestParam(name = "status_filter") Optional<String> statusFilter,
-                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset) {
+                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
+                             HttpServletRequest request, HttpServletResponse response) {
         Caller caller = Caller.current();
         page(limit, offset);
-        return threads.list(caller.orgId(), statusFilter.filter(s -> !s.isBlank()), limit, offset);
+        return paged(threads.list(caller.orgId(), statusFilter.filter(s -> !s.isBlank()), limit, offset), limit,
+                offset, request, response);
+    }
+
+    /**
+     * The original routes answer a bare list, capped at {@code limit} (100 unless asked). A full page may have more
+     * behind it: then a {@code Link: <...offset=N>; rel="next"} header (RFC 8288) and {@code X-Has-More: true} say
+     * so, and where to ask, without changing the body the platform's callers read.
+     */
+    static <T> List<T> paged(List<T> page, int limit, int offset, HttpServletRequest request,
+                             HttpServletResponse response) {
+        boolean more = page.size() >= limit;
+        response.setHeader("X-Has-More", String.valueOf(more));
+        if (more) {
+            String next = org.springframework.web.servlet.support.ServletUriComponentsBuilder.fromRequest(request)
+                    .replaceQueryParam("offset", offset + limit).replaceQueryParam("limit", limit)
+                    .build().toUriString();
+            response.setHeader("Link", "<" + next + ">; rel=\"next\"");
+        }
+        return page;
     }
 
     @GetMapping("/api/email/threads/{id}")
@@ -81,10 +104,12 @@ class MessageController {
 
     @GetMapping("/api/email/messages")
     List<MessageView> list(@RequestParam(name = "thread_id", required = false) UUID threadId,
-                           @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset) {
+                           @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
+                           HttpServletRequest request, HttpServletResponse response) {
         Caller caller = Caller.current();
         page(limit, offset);
-        return messages.list(caller.orgId(), Optional.ofNullable(threadId), limit, offset);
+        return paged(messages.list(caller.orgId(), Optional.ofNullable(threadId), limit, offset), limit, offset,
+                request, response);
     }
 
     @GetMapping("/api/email/messages/{id}/attachments")
@@ -151,7 +176,8 @@ class MessageController {
                              @RequestParam Optional<String> sender, @RequestParam Optional<String> recipient,
                              @RequestParam Optional<String> start, @RequestParam Optional<String> end,
                              @RequestParam(name = "has_attachments") Optional<Boolean> hasAttachments,
-                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset) {
+                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
+                             HttpServletRequest request, HttpServletResponse response) {
         Caller caller = Caller.current();
         page(limit, offset);
         if (q.isEmpty() || q.get().isBlank()) {
@@ -169,7 +195,8 @@ class MessageController {
         hasAttachments.ifPresent(h -> terms.add(h ? new SearchQuery.Operator("has", "attachment")
                 : new SearchQuery.Not(new SearchQuery.Operator("has", "attachment"))));
         SearchQuery query = terms.size() == 1 ? terms.get(0) : new SearchQuery.And(terms);
-        return messages.byIds(caller.orgId(), search.ids(caller.orgId(), query, limit, offset));
+        return paged(messages.byIds(caller.orgId(), search.ids(caller.orgId(), query, limit, offset)), limit, offset,
+                request, response);
     }
 
     private void existing(Caller caller, UUID id) {

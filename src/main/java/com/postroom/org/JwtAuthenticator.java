@@ -12,17 +12,17 @@ import java.util.Set;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
-import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
 import com.postroom.config.PostroomSettings;
 
 /**
  * Accepts the platform's own HS256 JWTs when AUTH_JWT_SECRET is set, so the platform's frontend can call Postroom
- * with the token it already has. The organization claim is matched against an organization's external id, then its
- * email domain, then its numeric id.
+ * with the token it already has: its login token ({@code sub} = the user's number, {@code org}, {@code role}, no
+ * email) and its SSO token (with {@code email}). The organization claim is matched against an organization's external
+ * id, then its email domain, then its numeric id. Roles come from the token; one Postroom does not know gives no
+ * role, the least access there is. A user without an email is "user 17 (platform)" in the audit log.
  */
 @Component
 class JwtAuthenticator {
@@ -54,7 +54,7 @@ class JwtAuthenticator {
                 return Optional.empty();
             }
             byte[] key = auth.jwtSecret().get().reveal().getBytes(StandardCharsets.UTF_8);
-            if (!jwt.verify(new MACVerifier(key))) {
+            if (!signatureMatches(jwt, key)) {
                 return Optional.empty();
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
@@ -64,23 +64,68 @@ class JwtAuthenticator {
             if (exp == null || exp.getTime() + SKEW_MILLIS < now || (nbf != null && nbf.getTime() - SKEW_MILLIS > now)) {
                 return Optional.empty();
             }
-            Object email = claims.getClaim(auth.jwtEmailClaim());
-            Object org = claims.getClaim(auth.jwtOrgClaim());
-            if (!(email instanceof String e) || !e.contains("@") || org == null) {
+            Object org = first(claims, auth.jwtOrgClaim(), "org", "org_id");
+            if (org == null) {
                 return Optional.empty();
             }
             Optional<Long> orgId = organization(String.valueOf(org));
             if (orgId.isEmpty()) {
                 return Optional.empty();
             }
-            long userId = users.ensureExternal(orgId.get(), e);
-            if (userId < 0) {
+            Set<String> roles = roles(first(claims, auth.jwtRolesClaim(), "role", "roles"));
+            Optional<String> email = email(claims);
+            if (email.isPresent()) {
+                long userId = users.ensureExternal(orgId.get(), email.get());
+                return userId < 0 ? Optional.empty()
+                        : Optional.of(new Caller(userId, orgId.get(), email.get().toLowerCase(), roles));
+            }
+            // The platform's login token names its user by number only ({"sub":"17","org":3,"role":"billing"}).
+            String subject = claims.getSubject();
+            if (subject == null || subject.isBlank() || subject.length() > 64) {
                 return Optional.empty();
             }
-            return Optional.of(new Caller(userId, orgId.get(), e.toLowerCase(), roles(claims.getClaim(auth.jwtRolesClaim()))));
-        } catch (ParseException | JOSEException | IllegalArgumentException e) {
+            long userId = users.ensurePlatformUser(orgId.get(), subject.strip());
+            return userId < 0 ? Optional.empty()
+                    : Optional.of(new Caller(userId, orgId.get(), "user " + subject.strip() + " (platform)", roles));
+        } catch (ParseException | IllegalArgumentException e) {
             return Optional.empty();
         }
+    }
+
+    /**
+     * HMAC-SHA256 over the signing input, compared in constant time. Computed here rather than with Nimbus's
+     * MACVerifier, which refuses keys under 32 bytes: the platform's secret may be 16 to 31 (see AUTH_JWT_SECRET).
+     */
+    private static boolean signatureMatches(SignedJWT jwt, byte[] key) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+            byte[] expected = mac.doFinal(jwt.getSigningInput());
+            return java.security.MessageDigest.isEqual(expected, jwt.getSignature().decode());
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /** The first of these claims the token has: the configured name, then the platform's own names. */
+    private static Object first(JWTClaimsSet claims, String... names) {
+        for (String name : names) {
+            Object value = claims.getClaim(name);
+            if (value != null) {
+                return value;
+            }
+        }
+        return null;
+    }
+
+    /** An email address from the configured claim, the SSO token's {@code email}, or a {@code sub} that is one. */
+    private Optional<String> email(JWTClaimsSet claims) {
+        for (String name : new String[] {auth.jwtEmailClaim(), "email", "sub"}) {
+            if (claims.getClaim(name) instanceof String e && e.contains("@") && e.length() <= 254) {
+                return Optional.of(e.strip());
+            }
+        }
+        return Optional.empty();
     }
 
     private Optional<Long> organization(String claim) {

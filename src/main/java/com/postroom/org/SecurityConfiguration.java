@@ -30,8 +30,12 @@ class SecurityConfiguration {
 
     @Bean
     @org.springframework.core.annotation.Order(1)
-    SecurityFilterChain apiChain(HttpSecurity http, Tokens tokens, JwtAuthenticator jwt) throws Exception {
+    SecurityFilterChain apiChain(HttpSecurity http, Tokens tokens, JwtAuthenticator jwt,
+                                 com.postroom.config.PostroomSettings settings) throws Exception {
+        java.util.List<String> origins = settings.http().corsAllowedOrigins();
         http.securityMatcher("/api/**", "/actuator/**", "/error")
+                // CORS before authentication: a browser's preflight carries no credentials and is answered here.
+                .cors(c -> c.configurationSource(cors(origins)))
                 .csrf(c -> c.disable())
                 .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
                 .httpBasic(b -> b.disable())
@@ -46,7 +50,7 @@ class SecurityConfiguration {
                         .permitAll()
                         .requestMatchers("/actuator/**").hasAnyRole(Caller.ADMIN, Caller.SUPERADMIN)
                         .anyRequest().authenticated())
-                .addFilterBefore(new BearerTokenFilter(tokens, jwt), UsernamePasswordAuthenticationFilter.class)
+                .addFilterBefore(new BearerTokenFilter(tokens, jwt, origins), UsernamePasswordAuthenticationFilter.class)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((req, res, ex) -> write(res, 401, UNAUTHORIZED_BODY))
                         .accessDeniedHandler((req, res, ex) -> write(res, 403, FORBIDDEN_BODY)));
@@ -87,6 +91,28 @@ class SecurityConfiguration {
                                         .ReferrerPolicy.SAME_ORIGIN))
                         .permissionsPolicyHeader(p -> p.policy("camera=(), microphone=(), geolocation=(), payment=()")));
         return http.build();
+    }
+
+    /**
+     * The platform's frontend on another origin (its dev setup is http://localhost:3000) calls the API with its
+     * token or session cookie: only from CORS_ALLOWED_ORIGINS, never from any origin with credentials.
+     */
+    static org.springframework.web.cors.CorsConfigurationSource cors(java.util.List<String> origins) {
+        org.springframework.web.cors.UrlBasedCorsConfigurationSource source =
+                new org.springframework.web.cors.UrlBasedCorsConfigurationSource();
+        if (origins.isEmpty()) {
+            return source;
+        }
+        org.springframework.web.cors.CorsConfiguration config = new org.springframework.web.cors.CorsConfiguration();
+        config.setAllowedOrigins(origins);
+        config.setAllowCredentials(true);
+        config.setAllowedMethods(java.util.List.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"));
+        config.setAllowedHeaders(java.util.List.of("Authorization", "Content-Type", "Idempotency-Key", "Prefer",
+                "X-Requested-With", "Accept"));
+        config.setExposedHeaders(java.util.List.of("Link", "X-Has-More", "Retry-After", "Preference-Applied"));
+        config.setMaxAge(java.time.Duration.ofHours(1));
+        source.registerCorsConfiguration("/api/**", config);
+        return source;
     }
 
     /** Session attribute that carries the reason of a failed sign-in to the login page (read by ui.LoginPage). */

@@ -55,6 +55,16 @@ public class Users {
     }
 
     /** A user known only through the platform's JWT: a row without a password, so their actions can be attributed. */
+    /**
+     * The platform user with this number in this organization, known by no email: a row with a placeholder address
+     * in the reserved {@code .invalid} domain (RFC 2606), which no mail can ever go to. Returns its id.
+     */
+    public long ensurePlatformUser(long orgId, String platformUserId) {
+        String placeholder = "user-" + platformUserId.replaceAll("[^A-Za-z0-9_.-]", "_") + ".org-" + orgId
+                + "@platform.invalid";
+        return ensureExternal(orgId, placeholder.toLowerCase(java.util.Locale.ROOT));
+    }
+
     public long ensureExternal(long orgId, String email) {
         jdbc.sql("INSERT INTO app_user (org_id, email, roles) VALUES (?, lower(?), '{}') ON CONFLICT (email) "
                 + "DO NOTHING").params(orgId, email).update();

@@ -42,8 +42,40 @@ class FounderEmailController {
     record Notify(Object to, String subject, String body, Object context) {
     }
 
-    record CommsSend(java.util.UUID threadId, String subject, List<String> recipients, String bodyPlain,
+    private static final java.util.regex.Pattern HTML = java.util.regex.Pattern.compile(
+            "<(html|body|p|div|br|table|tr|td|span|a|b|i|u|em|strong|h[1-6]|ul|ol|li|img|hr)\\b[^>]*>",
+            java.util.regex.Pattern.CASE_INSENSITIVE);
+
+    /**
+     * {@code thread_id} is the platform's comms thread: an integer there, a UUID when a caller continues one of
+     * Postroom's own conversations. A UUID continues that conversation; anything else is kept as the platform's
+     * reference ({@code metadata.platform_thread_id}) and the mail starts or joins a conversation by its subject.
+     */
+    record CommsSend(Object threadId, String subject, List<String> recipients, String bodyPlain,
                      String bodyHtml, Map<String, Object> metadata) {
+
+        java.util.Optional<java.util.UUID> postroomThread() {
+            if (threadId instanceof String s) {
+                try {
+                    return java.util.Optional.of(java.util.UUID.fromString(s.strip()));
+                } catch (IllegalArgumentException notAUuid) {
+                    return java.util.Optional.empty();
+                }
+            }
+            return java.util.Optional.empty();
+        }
+
+        Map<String, Object> metadataWithReference() {
+            Map<String, Object> out = new LinkedHashMap<>(metadata == null ? Map.of() : metadata);
+            if (threadId != null && postroomThread().isEmpty()) {
+                if (!(threadId instanceof Number || threadId instanceof String)) {
+                    throw ApiException.unprocessable("'thread_id' must be the platform's thread number or a "
+                            + "Postroom conversation id.");
+                }
+                out.put("platform_thread_id", threadId);
+            }
+            return out;
+        }
     }
 
     @PostMapping("/api/founder/email/send")
@@ -81,9 +113,13 @@ class FounderEmailController {
                     + "configure SMTP_HOST, SMTP_USERNAME, and SMTP_PASSWORD.");
         }
         requireContent(body.subject(), body.body(), null, "'body'");
+        // The platform's callers put HTML in 'body'; like the original, it goes out as HTML with a text part made
+        // from it. A body without markup is plain text.
+        boolean html = HTML.matcher(body.body()).find();
         OutboundDraft.Builder draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.NOREPLY)
                 .createdBy(caller.userId()).to(addressList("to", body.to())).subject(body.subject())
-                .text(body.body()).classification("ops")
+                .text(html ? MimeComposer.textOf(body.body()) : body.body()).html(html ? body.body() : "")
+                .classification("ops")
                 // RFC 3834: marks the mail as automatic, so auto-responders do not answer it.
                 .header("Auto-Submitted", "auto-generated");
         endpoints.identities().supportReplyTo().ifPresent(r -> draft.replyTo(r.address()));
@@ -105,8 +141,9 @@ class FounderEmailController {
             throw ApiException.unprocessable("Recipients required");
         }
         OutboundDraft draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
-                .createdBy(caller.userId()).threadId(body.threadId()).to(body.recipients()).subject(body.subject())
-                .text(body.bodyPlain()).html(body.bodyHtml()).metadata(body.metadata()).build();
+                .sentBy(caller).threadId(body.postroomThread().orElse(null)).to(body.recipients())
+                .subject(body.subject()).text(body.bodyPlain()).html(body.bodyHtml())
+                .metadata(body.metadataWithReference()).build();
         return idempotency.run(caller.orgId(), "comms.send.email", key, body, () -> {
             SendingCore.Queued queued = core.queue(draft);
             return ResponseEntity.status(HttpStatus.CREATED)

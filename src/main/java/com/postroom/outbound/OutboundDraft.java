@@ -17,7 +17,8 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                             Optional<String> replyTo, List<String> to, List<String> cc, List<String> bcc,
                             String subject, String text, String html, List<Attachment> attachments,
                             Optional<UUID> threadId, String classification, Map<String, Object> metadata,
-                            Map<String, String> headers, Optional<java.time.Instant> notBefore) {
+                            Map<String, String> headers, Optional<java.time.Instant> notBefore,
+                            Optional<java.util.Set<String>> senderRoles) {
 
     public static Builder builder(long orgId, Identities.Flow flow) {
         return new Builder(orgId, flow);
@@ -42,6 +43,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         private Map<String, Object> metadata = Map.of();
         private final Map<String, String> headers = new LinkedHashMap<>();
         private java.time.Instant notBefore;
+        private java.util.Set<String> senderRoles;
 
         private Builder(long orgId, Identities.Flow flow) {
             this.orgId = orgId;
@@ -49,6 +51,15 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         }
 
         public Builder createdBy(Long userId) { this.createdBy = userId; return this; }
+        /**
+         * Sent by this person, who chooses the From (or leaves it to the default): the sending core holds it to what
+         * their roles allow ({@link SenderPolicy}).
+         */
+        public Builder sentBy(com.postroom.org.Caller caller) {
+            this.createdBy = caller.userId();
+            this.senderRoles = caller.roles();
+            return this;
+        }
         public Builder from(String from) { this.from = from; return this; }
         public Builder replyTo(String replyTo) { this.replyTo = replyTo; return this; }
         public Builder to(List<String> to) { this.to = nonNull(to); return this; }
@@ -73,7 +84,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
             return new OutboundDraft(orgId, createdBy, flow, Optional.ofNullable(from).filter(s -> !s.isBlank()),
                     Optional.ofNullable(replyTo).filter(s -> !s.isBlank()), to, cc, bcc, subject, text, html,
                     List.copyOf(attachments), Optional.ofNullable(threadId), classification, metadata,
-                    Map.copyOf(headers), Optional.ofNullable(notBefore));
+                    Map.copyOf(headers), Optional.ofNullable(notBefore), Optional.ofNullable(senderRoles));
         }
 
         private static List<String> nonNull(List<String> list) {

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
@@ -33,8 +34,11 @@ class SendController {
     private final Idempotency idempotency;
     private final Outbox outbox;
     private final MailEndpoints endpoints;
+    private final com.postroom.mailbox.Messages messages;
 
-    SendController(SendingCore core, Idempotency idempotency, Outbox outbox, MailEndpoints endpoints) {
+    SendController(SendingCore core, Idempotency idempotency, Outbox outbox, MailEndpoints endpoints,
+                   com.postroom.mailbox.Messages messages) {
+        this.messages = messages;
         this.core = core;
         this.idempotency = idempotency;
         this.outbox = outbox;
@@ -46,27 +50,70 @@ class SendController {
                        UUID threadId) {
     }
 
+    /** The longest a caller may ask a send to wait for its first attempt ({@code ?wait=} or {@code Prefer: wait=}). */
+    static final Duration MAX_SEND_WAIT = Duration.ofSeconds(30);
+
     @PostMapping("/api/email/send")
     ResponseEntity<Object> send(@RequestBody SendRequest body,
-                                @RequestHeader(name = Idempotency.HEADER, required = false) String key) {
+                                @RequestHeader(name = Idempotency.HEADER, required = false) String key,
+                                @org.springframework.web.bind.annotation.RequestParam(name = "wait", required = false)
+                                String waitParam,
+                                @RequestHeader(name = "Prefer", required = false) String prefer) {
+        Optional<Duration> wait = requestedWait(waitParam, prefer);
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.DISPATCHER, Caller.BILLING, Caller.FOUNDER);
         OutboundDraft draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
-                .createdBy(caller.userId()).from(body.sender()).to(body.recipients()).cc(body.cc()).bcc(body.bcc())
+                .sentBy(caller).from(body.sender()).to(body.recipients()).cc(body.cc()).bcc(body.bcc())
                 .subject(body.subject()).text(body.bodyPlain()).html(body.bodyHtml())
                 .classification(body.classification()).metadata(body.metadata()).threadId(body.threadId()).build();
-        return idempotency.run(caller.orgId(), "email.send", key, body, () -> {
-            List<Decision.Reason> blocked = new ArrayList<>();
-            if (draft.from().isEmpty()) {
-                blocked.add(new Decision.Reason(Decision.SENDER_MISSING, "No sender given", "error"));
-            }
-            if (draft.to().isEmpty()) {
-                blocked.add(new Decision.Reason(Decision.RECIPIENTS_MISSING, "No recipients given", "error"));
-            }
-            SendingCore.Queued queued = blocked.isEmpty() ? core.queue(draft)
-                    : core.block(draft, Decision.block(blocked));
+        // Mail that will not go is refused, not stored as "blocked" with a 201 (the original did that, and its
+        // callers took the 201 for a sent message).
+        if (draft.to().isEmpty() && draft.cc().isEmpty() && draft.bcc().isEmpty()) {
+            throw ApiException.unprocessable("Recipients required");
+        }
+        ResponseEntity<Object> created = idempotency.run(caller.orgId(), "email.send", key, body, () -> {
+            SendingCore.Queued queued = core.queue(draft);
             return ResponseEntity.status(HttpStatus.CREATED)
                     .body(Map.of("message", queued.message(), "decision", queued.decision()));
         });
+        if (wait.isEmpty() || !(created.getBody() instanceof Map<?, ?> out)
+                || !(out.get("message") instanceof com.postroom.mailbox.MessageView queued)) {
+            return created;
+        }
+        // The caller asked to learn the first attempt's outcome (the original answered "sent" synchronously).
+        Outbox.Status status = waitForOutcome(caller.orgId(), queued.id(), wait.get());
+        Map<String, Object> answer = new LinkedHashMap<>();
+        answer.put("message", messages.find(caller.orgId(), queued.id()).orElse(queued));
+        answer.put("decision", out.get("decision"));
+        Map<String, Object> delivery = new LinkedHashMap<>();
+        delivery.put("status", status.status());
+        delivery.put("attempt_count", status.attempts());
+        delivery.put("last_error", status.lastError());
+        answer.put("delivery", delivery);
+        return ResponseEntity.status(HttpStatus.CREATED).header("Preference-Applied", "wait=" + wait.get().toSeconds())
+                .body(answer);
+    }
+
+    /**
+     * {@code ?wait=5s} (or {@code 5}) or RFC 7240's {@code Prefer: wait=5}: how long the caller will wait for the
+     * first attempt. At most {@link #MAX_SEND_WAIT}.
+     */
+    static Optional<Duration> requestedWait(String param, String prefer) {
+        String raw = param;
+        if ((raw == null || raw.isBlank()) && prefer != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)(?:^|[,;\\s])wait\\s*=\\s*(\\d+)")
+                    .matcher(prefer);
+            raw = m.find() ? m.group(1) : null;
+        }
+        if (raw == null || raw.isBlank()) {
+            return Optional.empty();
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})\\s*(ms|s)?").matcher(raw.strip());
+        if (!m.matches()) {
+            throw ApiException.unprocessable("wait must be a number of seconds, such as wait=5s; got '" + raw + "'.");
+        }
+        Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(Long.parseLong(m.group(1)))
+                : Duration.ofSeconds(Long.parseLong(m.group(1)));
+        return Optional.of(d.compareTo(MAX_SEND_WAIT) > 0 ? MAX_SEND_WAIT : d);
     }
 
     @PostMapping("/api/email/send-test")
@@ -85,7 +132,7 @@ class SendController {
                         + Instant.now() + ".")
                 .header("Auto-Submitted", "auto-generated").build();
         UUID id = core.queue(draft).message().id();
-        Outbox.Status status = waitForOutcome(caller.orgId(), id);
+        Outbox.Status status = waitForOutcome(caller.orgId(), id, SEND_TEST_WAIT);
         if ("sent".equals(status.status())) {
             return ResponseEntity.ok(Map.of("status", "ok", "message", "Test email sent to " + to.get().address()));
         }
@@ -95,8 +142,8 @@ class SendController {
                 + ("failed".equals(status.status()) ? "" : " (the message stays queued and will be retried)"));
     }
 
-    private Outbox.Status waitForOutcome(long orgId, UUID id) {
-        Instant deadline = Instant.now().plus(SEND_TEST_WAIT);
+    private Outbox.Status waitForOutcome(long orgId, UUID id, Duration wait) {
+        Instant deadline = Instant.now().plus(wait);
         while (true) {
             Outbox.Status status = outbox.status(orgId, id).orElseThrow();
             boolean triedOnce = status.attempts() > 0 && !"sending".equals(status.status());

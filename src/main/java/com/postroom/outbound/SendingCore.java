@@ -186,9 +186,30 @@ public class SendingCore {
     }
 
     private EmailAddress sender(OutboundDraft draft) {
+        String domain = organizations.byId(draft.orgId()).map(o -> o.emailDomain()).orElse("");
+        Identities ids = endpoints.identities();
+        if (draft.senderRoles().isPresent()) {
+            Set<String> roles = draft.senderRoles().get();
+            if (draft.from().isEmpty()) {
+                return SenderPolicy.defaultFor(roles, ids, domain).orElseThrow(() -> ApiException.unprocessable(
+                        "No sender given, and no sending address is configured that your role may use; set "
+                                + "'sender' or configure FOUNDER_EMAIL, SUPPORT_EMAIL or NOREPLY_EMAIL."));
+            }
+            EmailAddress from = parse("sender", draft.from().get());
+            if (!mayUse(ids, from, domain)) {
+                throw ApiException.unprocessable("The sender " + from.address() + " is not an address of this "
+                        + "organization; use a configured identity or an address at the organization's domain.");
+            }
+            if (!SenderPolicy.mayUse(roles, ids, from, domain)) {
+                List<String> allowed = SenderPolicy.choices(roles, ids).stream().map(EmailAddress::address).toList();
+                throw ApiException.forbidden("Your role may not send as " + from.address() + (allowed.isEmpty()
+                        ? "; it may not send mail." : "; it may send as " + String.join(", ", allowed) + "."));
+            }
+            return from;
+        }
         if (draft.from().isPresent()) {
             EmailAddress from = parse("sender", draft.from().get());
-            if (!mayUse(draft.orgId(), from)) {
+            if (!mayUse(ids, from, domain)) {
                 throw ApiException.unprocessable("The sender " + from.address() + " is not an address of this "
                         + "organization; use a configured identity or an address at the organization's domain.");
             }
@@ -198,14 +219,13 @@ public class SendingCore {
                 ApiException.unprocessable("Email not configured for this organization"));
     }
 
-    private boolean mayUse(long orgId, EmailAddress from) {
-        Identities ids = endpoints.identities();
+    private static boolean mayUse(Identities ids, EmailAddress from, String domain) {
         for (Identities.Flow flow : Identities.Flow.values()) {
             if (ids.sender(flow).map(a -> a.address().equals(from.address())).orElse(false)) {
                 return true;
             }
         }
-        return organizations.byId(orgId).map(o -> o.emailDomain().equals(from.domain())).orElse(false);
+        return from.domain().equals(domain);
     }
 
     private static List<EmailAddress> parseAll(String what, List<String> raw) {

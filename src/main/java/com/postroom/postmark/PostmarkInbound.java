@@ -63,15 +63,17 @@ class PostmarkInbound {
     }
 
     Map<String, Object> ingest(JsonNode p) {
-        String postmarkId = text(p, "MessageID");
-        if (postmarkId.isBlank()) {
-            throw ApiException.unprocessable("MessageID is required (Postmark's id of the inbound message).");
-        }
         long orgId = organization(p);
         byte[] raw = text(p, "RawEmail").isBlank() ? rebuild(p) : text(p, "RawEmail").getBytes(StandardCharsets.UTF_8);
-        Incoming incoming = new Incoming(RawMail.of(raw), Optional.empty(),
-                Optional.of(ContentKey.external("postmark", postmarkId)), Optional.empty(), Set.of(), false,
-                "postmark");
+        raw = withSpamVerdict(p, raw);
+        // Postmark's MessageID identifies a delivery across its retries. A payload without one (a test, a relay
+        // that strips it) is identified by the payload itself, which a retry repeats byte for byte; not by the
+        // rebuilt MIME, whose boundaries are new each time.
+        String postmarkId = text(p, "MessageID");
+        String key = postmarkId.isBlank() ? ContentKey.external("postmark-payload", sha256(p.toString()))
+                : ContentKey.external("postmark", postmarkId);
+        Incoming incoming = new Incoming(RawMail.of(raw), Optional.empty(), Optional.of(key), Optional.empty(),
+                Set.of(), false, "postmark");
         Ingest.Result result = ingest.store(orgId, List.of(incoming), db -> {
         });
         UUID id = result.items().get(0).messageId();
@@ -84,6 +86,15 @@ class PostmarkInbound {
         return out;
     }
 
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The organization that owns a recipient's domain: OriginalRecipient first, then To, Cc, Bcc. */
     private long organization(JsonNode p) {
         List<String> candidates = new ArrayList<>();
@@ -92,6 +103,17 @@ class PostmarkInbound {
             JsonNode list = p.get(field);
             if (list != null && list.isArray()) {
                 list.forEach(n -> candidates.add(text(n, "Email")));
+            }
+        }
+        // Payloads that name the recipients only as text ("To": "Billing <billing@x>, y@z"), as the original's
+        // tests and some relays send them.
+        for (String field : List.of("To", "Cc", "Bcc")) {
+            for (String part : text(p, field).split(",")) {
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("<([^<>@\\s]+@[^<>\\s]+)>|([^\\s<>\"]+@[^\\s<>\"]+)")
+                        .matcher(part);
+                if (m.find()) {
+                    candidates.add(m.group(1) != null ? m.group(1) : m.group(2));
+                }
             }
         }
         for (String address : candidates) {
@@ -104,6 +126,33 @@ class PostmarkInbound {
             }
         }
         throw ApiException.notFound("Unknown org domain");
+    }
+
+    /**
+     * Postmark's spam verdict as top-level fields ({@code SpamStatus}, {@code SpamScore}, as the original's payloads
+     * carry it) becomes the X-Spam-* headers the classifier reads, unless the message has its own.
+     */
+    static byte[] withSpamVerdict(JsonNode p, byte[] raw) {
+        String status = text(p, "SpamStatus");
+        String score = text(p, "SpamScore");
+        if (status.isBlank() && score.isBlank()) {
+            return raw;
+        }
+        String head = new String(raw, 0, Math.min(raw.length, 64 * 1024), StandardCharsets.ISO_8859_1);
+        int end = head.indexOf("\r\n\r\n") >= 0 ? head.indexOf("\r\n\r\n") : head.indexOf("\n\n");
+        String headers = (end < 0 ? head : head.substring(0, end)).toLowerCase(Locale.ROOT);
+        StringBuilder add = new StringBuilder();
+        if (!status.isBlank() && !headers.contains("\nx-spam-status:") && !headers.startsWith("x-spam-status:")) {
+            add.append("X-Spam-Status: ").append(status.replaceAll("[\\r\\n]", " ")).append("\r\n");
+        }
+        if (!score.isBlank() && !headers.contains("\nx-spam-score:") && !headers.startsWith("x-spam-score:")) {
+            add.append("X-Spam-Score: ").append(score.replaceAll("[\\r\\n]", " ")).append("\r\n");
+        }
+        byte[] prefix = add.toString().getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[prefix.length + raw.length];
+        System.arraycopy(prefix, 0, out, 0, prefix.length);
+        System.arraycopy(raw, 0, out, prefix.length, raw.length);
+        return out;
     }
 
     /** A MIME message with the payload's headers, bodies and attachments. */
@@ -127,7 +176,8 @@ class PostmarkInbound {
             m.setSubject(text(p, "Subject"), "UTF-8");
             // The sender's Message-ID when Postmark passed it among the headers; saveChanges() would replace it.
             String messageId = Optional.ofNullable(m.getHeader("Message-ID", null))
-                    .orElse("<" + text(p, "MessageID") + "@inbound.postmarkapp.com>");
+                    .orElse(text(p, "MessageID").isBlank() ? null
+                            : "<" + text(p, "MessageID") + "@inbound.postmarkapp.com>");
             MimeMultipart alternative = new MimeMultipart("alternative");
             MimeBodyPart plain = new MimeBodyPart();
             plain.setText(text(p, "TextBody"), "UTF-8");
@@ -168,7 +218,11 @@ class PostmarkInbound {
                 m.setContent(mixed);
             }
             m.saveChanges();
-            m.setHeader("Message-ID", messageId);
+            if (messageId != null) {
+                m.setHeader("Message-ID", messageId);
+            } else {
+                m.removeHeader("Message-ID"); // the parser then makes a stable one from the content
+            }
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             m.writeTo(out);
             return out.toByteArray();

@@ -82,7 +82,7 @@ class PostmarkWebhookController {
         }
         byte[] bytes = body == null ? new byte[0] : body;
         if (auth.requireSignature() && !signatureMatches(bytes, signature)) {
-            throw new ApiException(HttpStatus.FORBIDDEN, "X-Postmark-Signature is missing or does not match the body.");
+            throw new ApiException(HttpStatus.UNAUTHORIZED, "X-Postmark-Signature is missing or does not match the body.");
         }
         try {
             JsonNode node = json.readTree(bytes);

@@ -41,6 +41,16 @@ class UiErrors {
                 response);
     }
 
+    /**
+     * The browser went away (a closed tab ends the new-mail event stream, a reload cuts a page short): nothing to
+     * show and nothing wrong, so no error and no stack trace in the log.
+     */
+    @ExceptionHandler({org.springframework.web.context.request.async.AsyncRequestNotUsableException.class,
+            org.apache.catalina.connector.ClientAbortException.class})
+    void clientLeft(Exception e) {
+        log.debug("Client left: {}", e.toString());
+    }
+
     @ExceptionHandler(Exception.class)
     String unexpected(Exception e, Model model, HttpServletResponse response) {
         String reference = java.util.UUID.randomUUID().toString().substring(0, 8);

@@ -127,7 +127,7 @@ class SyncHealthTest {
             inbound.syncMailbox(m);
             assertThat(health.health().getStatus().getCode()).isEqualTo("UP");
 
-            jdbc.sql("UPDATE mailbox_folder SET last_sync_at = now() - interval '6 minutes' WHERE mailbox_id = ?")
+            jdbc.sql("UPDATE mailbox_folder SET last_sync_at = now() - interval '3 hours' WHERE mailbox_id = ?")
                     .param(m.id()).update();
 
             assertThat(health.health().getStatus().getCode()).isEqualTo("DOWN");

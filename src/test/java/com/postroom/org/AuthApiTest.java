@@ -122,11 +122,15 @@ class AuthApiTest {
     }
 
     @Test
-    void healthIsPublicAndPrometheusNeedsAnAdmin() {
+    void healthIsPublicAsUpOrDownOnlyAndPrometheusNeedsAnAdmin() {
         Api.Response health = anonymous.get("/actuator/health");
         assertThat(health.status()).isEqualTo(200);
-        assertThat(health.body().at("/components/smtp/status").asString()).isEqualTo("UP");
-        assertThat(health.body().at("/components/imap/status").asString()).isEqualTo("UP");
+        assertThat(health.body().path("status").asString()).isEqualTo("UP");
+        assertThat(health.body().has("components")).as("no components without a token").isFalse();
+        assertThat(health.raw()).doesNotContain("postroom.test").doesNotContain("smtp");
+        Api.Response detailed = admin.get("/actuator/health");
+        assertThat(detailed.body().at("/components/smtp/status").asString()).isEqualTo("UP");
+        assertThat(detailed.body().at("/components/imap/status").asString()).isEqualTo("UP");
         assertThat(anonymous.get("/actuator/prometheus").status()).isEqualTo(401);
         Api.Response metrics = admin.get("/actuator/prometheus");
         assertThat(metrics.status()).isEqualTo(200);

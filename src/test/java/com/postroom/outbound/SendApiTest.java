@@ -30,6 +30,8 @@ class SendApiTest {
     int port;
     @Autowired
     Sandbox sandbox;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     Api anonymous;
     Api api;
@@ -119,13 +121,13 @@ class SendApiTest {
     }
 
     @Test
-    void aSendWithoutSenderOrRecipientsIsStoredAsBlocked() {
-        Api.Response r = send(Map.of("recipients", List.of(), "subject", "nothing"));
-        assertThat(r.status()).isEqualTo(201);
-        assertThat(r.body().at("/message/status").asString()).isEqualTo("blocked");
-        assertThat(r.body().at("/decision/decision").asString()).isEqualTo("BLOCK");
-        assertThat(r.body().at("/decision/rule_ids").toString())
-                .contains("EMAIL.SENDER.MISSING.v1", "EMAIL.RECIPIENTS.MISSING.v1");
+    void aSendWithoutRecipientsIsRefusedNotStoredAsASent201() {
+        String subject = "nothing " + java.util.UUID.randomUUID();
+        Api.Response r = send(Map.of("recipients", List.of(), "subject", subject));
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.detail()).isEqualTo("Recipients required");
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE subject = ?").param(subject)
+                .query(Long.class).single()).isZero();
     }
 
     @Test

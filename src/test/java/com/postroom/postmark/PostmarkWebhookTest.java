@@ -31,11 +31,12 @@ class PostmarkWebhookTest {
     }
 
     @Test
-    void theDraftingAssistantIsNotConfigured() {
+    void theDraftingAssistantIsNotConfiguredAndSaysSoInAShapeTheWidgetShows() {
         Api api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
         Api.Response r = api.post("/api/founder/email/draft", Map.of("to", "a@example.org"));
-        assertThat(r.status()).isEqualTo(501);
-        assertThat(r.detail()).isEqualTo("Drafting assistant not configured");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body().path("success").asBoolean()).isFalse();
+        assertThat(r.body().path("error").asString()).isEqualTo("Drafting assistant not configured");
         assertThat(new Api(port).post("/api/founder/email/suggest-improvements", Map.of()).status()).isEqualTo(401);
     }
 }

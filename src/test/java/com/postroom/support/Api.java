@@ -93,6 +93,17 @@ public final class Api {
                 .method(method, HttpRequest.BodyPublishers.ofString(json)));
     }
 
+    /** Any method, with headers of the caller's choosing (cookies, Origin, a CORS preflight) and the token if set. */
+    public Response exchange(String method, String path, String body, Map<String, String> headers) {
+        HttpRequest.Builder b = builder(path).method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            b.header("Content-Type", "application/json");
+        }
+        headers.forEach(b::header);
+        return send(b);
+    }
+
     /** A POST with a raw body and headers of the caller's choosing (webhooks). */
     public Response postRaw(String path, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))

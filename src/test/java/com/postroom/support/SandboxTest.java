@@ -21,7 +21,9 @@ import org.springframework.boot.test.context.SpringBootTest;
         "CONTACT_LIMIT_PER_HOUR=5",
         // No DNS leaves the machine: the doctor's questions go to a closed loopback port and fail at once.
         "DNS_RESOLVER=127.0.0.1:9",
-        "UNDO_SEND_WINDOW=2s"})
+        "UNDO_SEND_WINDOW=2s",
+        // Tests register mailboxes they sync on demand, without a watcher; they are not "stale" in a test run.
+        "IMAP_STALE_AFTER=2h"})
 public @interface SandboxTest {
     String ADMIN = "founder@postroom.test";
     String ADMIN_PASSWORD = "sandbox-admin-password-for-tests";
