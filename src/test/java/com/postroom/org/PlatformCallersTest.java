@@ -295,6 +295,57 @@ class PlatformCallersTest {
         return new Api(port).postRaw("/api/email/inbound/postmark", body, Map.of("X-Postmark-Signature", signature));
     }
 
+    /** Each field the platform's screens read, with the type they read it as (ORIGINAL-API.md). */
+    @Test
+    void theReadsOfTheFrontendAndTheWidgetFindEveryFieldTheyReadWithItsType() {
+        Api founder = as("1", "founder");
+        founder.post("/api/email/send", send(null, "A message to read back"));
+
+        JsonNode thread = founder.get("/api/email/threads?limit=5").body().get(0);
+        assertFields(thread, Map.of("id", "string", "subject", "string", "normalized_subject", "string",
+                "status", "string", "last_message_at", "string", "created_at", "string"));
+        JsonNode message = founder.get("/api/email/messages?limit=5").body().get(0);
+        assertFields(message, Map.ofEntries(Map.entry("id", "string"), Map.entry("thread_id", "string"),
+                Map.entry("direction", "string"), Map.entry("status", "string"), Map.entry("classification", "string"),
+                Map.entry("sender", "string"), Map.entry("recipients", "array"), Map.entry("cc", "array"),
+                Map.entry("bcc", "array"), Map.entry("subject", "string"), Map.entry("body_plain", "string"),
+                Map.entry("body_html", "string"), Map.entry("message_id", "string"), Map.entry("references", "array"),
+                Map.entry("meta", "object"), Map.entry("created_at", "string")));
+        assertFields(founder.get("/api/email/labels").body().get(0), Map.of("id", "number", "name", "string",
+                "slug", "string", "created_at", "string"));
+
+        JsonNode stats = founder.get("/api/founder/email/stats").body();
+        assertThat(stats.path("success").asBoolean()).isTrue();
+        assertFields(stats.path("stats"), Map.of("unread_messages", "number", "messages_needing_response", "number",
+                "failed_deliveries_24h", "number", "recent_activity_7d", "number", "sender_status", "string"));
+        JsonNode recent = founder.get("/api/founder/email/recent?limit=5").body();
+        assertFields(recent, Map.of("success", "boolean", "emails", "array", "count", "number"));
+        assertFields(recent.path("emails").get(0), Map.of("id", "string", "direction", "string", "sender", "string",
+                "recipients", "array", "subject", "string", "body_preview", "string", "status", "string",
+                "created_at", "string", "is_read", "boolean", "needs_response", "boolean"));
+        assertFields(founder.get("/api/founder/email/needs-response").body(), Map.of("success", "boolean",
+                "emails", "array", "count", "number", "has_urgent", "boolean"));
+        assertFields(founder.get("/api/founder/email/failed-deliveries").body(), Map.of("success", "boolean",
+                "failed_deliveries", "array", "count", "number"));
+    }
+
+    private static void assertFields(JsonNode node, Map<String, String> fields) {
+        assertThat(node).as("an object with " + fields.keySet()).isNotNull();
+        fields.forEach((name, type) -> {
+            JsonNode value = node.get(name);
+            assertThat(value).as(name + " in " + node).isNotNull();
+            boolean ok = switch (type) {
+                case "string" -> value.isString();
+                case "number" -> value.isNumber();
+                case "boolean" -> value.isBoolean();
+                case "array" -> value.isArray();
+                case "object" -> value.isObject();
+                default -> false;
+            };
+            assertThat(ok).as(name + " is a " + type + ": " + value).isTrue();
+        });
+    }
+
     @Test
     void sentMailIsDeliveredToTheSandbox() {
         Api.Response sent = as("1", "founder").post("/api/email/send", Map.of("recipients",
