@@ -14,7 +14,7 @@ public class PostroomApplication {
     public static void main(String[] args) {
         StreamProviderPin.install();
         if (Cli.handles(args)) {
-            System.exit(Cli.run(args));
+            System.exit(Cli.run(args, PostroomApplication.class));
         }
         SpringApplication.run(PostroomApplication.class, args);
     }

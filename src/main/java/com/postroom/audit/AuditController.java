@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** GET /api/audit: the audit log for admins and compliance officers, newest first, filterable, paged by id. */
 @RestController

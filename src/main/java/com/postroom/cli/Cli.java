@@ -8,7 +8,6 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
 
-import com.postroom.PostroomApplication;
 import com.postroom.org.Tokens;
 import com.postroom.org.Users;
 
@@ -25,7 +24,8 @@ public final class Cli {
         return args.length > 0 && (args[0].equals("token") || args[0].equals("doctor"));
     }
 
-    public static int run(String[] args) {
+    /** @param application the application's configuration class, to start it without its web server */
+    public static int run(String[] args, Class<?> application) {
         if (args[0].equals("doctor")) {
             return DoctorCommand.run(Arrays.copyOfRange(args, 1, args.length));
         }
@@ -34,7 +34,7 @@ public final class Cli {
             System.err.println("usage: postroom token create --email <admin email> [--name <token name>]");
             return 2;
         }
-        SpringApplication app = new SpringApplication(PostroomApplication.class);
+        SpringApplication app = new SpringApplication(application);
         app.setWebApplicationType(WebApplicationType.NONE);
         app.setDefaultProperties(Map.of("postroom.background-workers", "false", "SANDBOX_SMTP_PORT", "0",
                 "SANDBOX_IMAP_PORT", "0", "logging.level.root", "WARN"));

@@ -79,7 +79,7 @@ final class DoctorCommand {
     }
 
     private static int doctor(PostroomSettings settings, String domain, boolean asJson) {
-        MailSessions sessions = new MailSessions(settings);
+        MailSessions sessions = new MailSessions(settings.tlsCaFile());
         Doctor doctor = new Doctor(settings.deliverability(),
                 Dns.using(settings.deliverability().dnsResolver(), settings.deliverability().dnsTimeout()),
                 MailSessions.socketFactory(settings.tlsCaFile()), settings.smtp().map(MailServer::host));

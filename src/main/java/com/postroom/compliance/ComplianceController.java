@@ -7,7 +7,6 @@ import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -20,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** Legal holds ({@code /api/legal-hold}) and retention policies ({@code /api/retention-policies}). */
 @RestController
@@ -32,13 +31,11 @@ class ComplianceController {
     private final LegalHolds holds;
     private final RetentionPolicies retention;
     private final AuditLog audit;
-    private final JdbcClient jdbc;
 
-    ComplianceController(LegalHolds holds, RetentionPolicies retention, AuditLog audit, JdbcClient jdbc) {
+    ComplianceController(LegalHolds holds, RetentionPolicies retention, AuditLog audit) {
         this.holds = holds;
         this.retention = retention;
         this.audit = audit;
-        this.jdbc = jdbc;
     }
 
     record NewHold(String scopeType, String scopeId, String reason) {
@@ -55,10 +52,7 @@ class ComplianceController {
         if (body.reason() == null || body.reason().isBlank()) {
             throw ApiException.unprocessable("reason is required: say why the mail is held (matter, case number).");
         }
-        String table = body.scopeType().equals(LegalHolds.MESSAGE) ? "email_message" : "email_thread";
-        boolean exists = jdbc.sql("SELECT count(*) FROM " + table + " WHERE id = ? AND org_id = ?")
-                .params(scopeId, caller.orgId()).query(Long.class).single() > 0;
-        if (!exists) {
+        if (!holds.scopeExists(caller.orgId(), body.scopeType(), scopeId)) {
             throw ApiException.notFound(body.scopeType().equals(LegalHolds.MESSAGE) ? "Message not found"
                     : "Thread not found");
         }

@@ -7,7 +7,7 @@ import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 
-import com.postroom.outbound.Decision;
+import com.postroom.policy.Decision;
 
 /**
  * Whether a message may be deleted (ORIGINAL-API.md): not while a legal hold covers it or its thread

@@ -64,4 +64,11 @@ public class LegalHolds {
                         + "(h.scope_type = 'email_thread' AND h.scope_id = ?)) ORDER BY h.id")
                 .params(orgId, messageId, threadId).query(Hold.class).list();
     }
+
+    /** Whether the message or thread a hold would cover is the organization's. */
+    public boolean scopeExists(long orgId, String scopeType, java.util.UUID scopeId) {
+        String sql = scopeType.equals(MESSAGE) ? "SELECT count(*) FROM email_message WHERE id = ? AND org_id = ?"
+                : "SELECT count(*) FROM email_thread WHERE id = ? AND org_id = ?";
+        return jdbc.sql(sql).params(scopeId, orgId).query(Long.class).single() > 0;
+    }
 }

@@ -12,6 +12,8 @@ import java.util.Optional;
 
 import org.springframework.core.env.Environment;
 
+import com.postroom.mail.Secret;
+
 /**
  * Reads Postroom's settings by their environment names ({@code SMTP_HOST}, ...) and validates each one where it is
  * read, so every wrong value stops start-up with one sentence naming the variable. Spring's {@link Environment} is the

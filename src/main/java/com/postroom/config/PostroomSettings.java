@@ -8,7 +8,9 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.postroom.mail.EmailAddress;
+import com.postroom.mail.Identities;
 import com.postroom.mail.MailServer;
+import com.postroom.mail.Secret;
 import com.postroom.mail.TlsMode;
 
 /**
@@ -136,6 +138,11 @@ public record PostroomSettings(
             if (!Files.isReadable(p)) {
                 throw new ConfigurationError("MAIL_TLS_CA_FILE points at " + p + ", which does not exist or "
                         + "cannot be read.");
+            }
+            try {
+                com.postroom.mail.MailSessions.checkCaFile(p);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigurationError(e.getMessage());
             }
         });
         Optional<String> databaseUrl = env.string("DATABASE_URL");

@@ -11,6 +11,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 import org.springframework.stereotype.Component;
 
+import com.postroom.mail.Secret;
+
 /**
  * Encrypts credentials stored in the database (a synced mailbox's password) with AES-256-GCM under a key derived
  * from POSTROOM_SECRET_KEY. The context (what the value belongs to) is bound as associated data, so a ciphertext

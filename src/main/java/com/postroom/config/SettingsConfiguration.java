@@ -11,4 +11,10 @@ class SettingsConfiguration {
     PostroomSettings postroomSettings(Environment environment) {
         return PostroomSettings.read(new Env(environment));
     }
+
+    /** Sessions to mail servers, trusting MAIL_TLS_CA_FILE besides the system's CAs. */
+    @Bean
+    com.postroom.mail.MailSessions mailSessions(PostroomSettings settings) {
+        return new com.postroom.mail.MailSessions(settings.tlsCaFile());
+    }
 }

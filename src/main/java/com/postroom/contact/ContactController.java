@@ -9,20 +9,19 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Organizations;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /**
  * The public contact form ({@code POST /api/contact} and {@code /api/v1/contact}). A submission is stored, then sent
@@ -34,15 +33,15 @@ class ContactController {
 
     static final String THANKS = "Thank you for your message. We'll get back to you soon.";
 
-    private final JdbcClient jdbc;
+    private final ContactSubmissions submissions;
     private final Organizations organizations;
     private final SendingCore core;
     private final MailEndpoints endpoints;
     private final int limitPerHour;
 
-    ContactController(JdbcClient jdbc, Organizations organizations, SendingCore core, MailEndpoints endpoints,
+    ContactController(ContactSubmissions submissions, Organizations organizations, SendingCore core, MailEndpoints endpoints,
                       PostroomSettings settings) {
-        this.jdbc = jdbc;
+        this.submissions = submissions;
         this.organizations = organizations;
         this.core = core;
         this.endpoints = endpoints;
@@ -74,20 +73,13 @@ class ContactController {
             throw ApiException.unprocessable("subject and organization must be at most 200 characters.");
         }
         String ip = request.getRemoteAddr();
-        // Serialises submissions from one address so that the hourly count cannot be raced past.
-        jdbc.sql("SELECT pg_advisory_xact_lock(hashtext('contact:' || ?))").param(ip).query(Object.class).list();
-        long recent = jdbc.sql("SELECT count(*) FROM contact_submission WHERE client_ip = ? "
-                + "AND created_at > now() - interval '1 hour'").param(ip).query(Long.class).single();
-        if (recent >= limitPerHour) {
+        if (submissions.lastHourLocked(ip) >= limitPerHour) {
             return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, "3600")
                     .body(Map.of("detail", "Too many messages from your address; please try again in an hour."));
         }
         long orgId = organizations.primary().orElseThrow().id();
-        long reference = jdbc.sql("INSERT INTO contact_submission (org_id, name, email, organization, subject, "
-                        + "message, client_ip) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id")
-                .params(orgId, name, email.address(), emptyToNull(form.organization()), emptyToNull(subject), message,
-                        ip)
-                .query(Long.class).single();
+        long reference = submissions.add(new ContactSubmissions.Submission(orgId, name, email.address(),
+                emptyToNull(form.organization()), emptyToNull(subject), message, ip));
         var supportAddress = endpoints.identities().sender(Identities.Flow.SUPPORT);
         if (supportAddress.isPresent()) {
             String text = "New contact form message (reference " + reference + ")\n\n"
@@ -99,8 +91,7 @@ class ContactController {
                     .to(List.of(supportAddress.get().address())).replyTo(email.withDisplayName(name).address())
                     .subject("Contact form: " + (subject.isEmpty() ? "New message" : subject) + " (" + name + ")")
                     .text(text).metadata(Map.of("contact_reference_id", reference)).build());
-            jdbc.sql("UPDATE contact_submission SET email_message = ? WHERE id = ?")
-                    .params(queued.message().id(), reference).update();
+            submissions.mailed(reference, queued.message().id());
         }
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ok", true);

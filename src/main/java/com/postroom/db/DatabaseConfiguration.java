@@ -11,7 +11,7 @@ import org.springframework.context.annotation.Configuration;
 
 import com.postroom.config.ConfigurationError;
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 

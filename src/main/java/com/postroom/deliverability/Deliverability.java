@@ -22,7 +22,7 @@ import io.micrometer.core.instrument.Tags;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.inbound.Mailbox;
 import com.postroom.inbound.Mailboxes;
@@ -30,7 +30,7 @@ import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
 
 /**
  * The doctor inside the server: runs it with the checks that need Postroom's state (logins to the configured and
@@ -106,13 +106,13 @@ public class Deliverability {
         Set<String> allowed = domains(orgDomain);
         if (requested == null || requested.isBlank()) {
             if (allowed.isEmpty()) {
-                throw ApiException.unprocessable("The organization has no mail domain; pass domain=.");
+                throw Problem.refused("The organization has no mail domain; pass domain=.");
             }
             return allowed.iterator().next();
         }
         String d = requested.trim().toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "");
         if (!allowed.contains(d)) {
-            throw ApiException.unprocessable("Postroom checks only the domains it sends for (" + String.join(", ",
+            throw Problem.refused("Postroom checks only the domains it sends for (" + String.join(", ",
                     allowed) + "); '" + requested + "' is not one of them.");
         }
         return d;

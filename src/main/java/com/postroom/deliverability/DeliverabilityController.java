@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** The doctor's routes: run it now, its history, one stored report, and the founder dashboard's summary. */
 @RestController

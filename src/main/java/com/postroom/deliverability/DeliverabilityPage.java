@@ -13,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
-import com.postroom.ui.WebPage;
-import com.postroom.web.ApiException;
+import com.postroom.web.WebPage;
+import com.postroom.api.ApiException;
 
 /** Settings › Deliverability: the doctor's latest report or one from the history, and (admins) a run on demand. */
 @WebPage

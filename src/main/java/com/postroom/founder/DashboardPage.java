@@ -12,7 +12,7 @@ import com.postroom.inbound.SyncHealth;
 import com.postroom.outbound.OutboxHealth;
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
-import com.postroom.ui.WebPage;
+import com.postroom.web.WebPage;
 
 /**
  * The founder dashboard: the stats cards, mail that needs a response with its urgency, failed deliveries with the

@@ -9,12 +9,12 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** The founder dashboard's reads under {@code /api/founder/email} (ORIGINAL-API.md). */
 @RestController

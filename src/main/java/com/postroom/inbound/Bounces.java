@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import com.postroom.mime.ParsedMail;
 import com.postroom.outbound.MessageIds;
 import com.postroom.outbound.Suppressions;
 

@@ -6,6 +6,9 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
+import com.postroom.mime.HeaderBlock;
+import com.postroom.mime.ParsedMail;
+
 /**
  * The meaning ORIGINAL-API.md gives inbound mail: classification by keywords, the system labels, the spam rule; plus
  * auto-reply and bulk detection (RFC 3834 and the de-facto headers), which nothing may answer.

@@ -20,6 +20,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.postroom.cluster.Instance;
+import com.postroom.mime.RawMail;
 
 /**
  * Syncs one folder of one mailbox, exactly once by construction:

@@ -12,7 +12,6 @@ import java.util.UUID;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -20,7 +19,8 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.store.Messages;
+import com.postroom.api.ApiException;
 
 /** Sync on demand, the quarantine, and a stored message's raw bytes. */
 @RestController
@@ -28,12 +28,12 @@ class InboundController {
 
     private final InboundSync sync;
     private final Mailboxes mailboxes;
-    private final JdbcClient jdbc;
+    private final Messages messages;
 
-    InboundController(InboundSync sync, Mailboxes mailboxes, JdbcClient jdbc) {
+    InboundController(InboundSync sync, Mailboxes mailboxes, Messages messages) {
         this.sync = sync;
         this.mailboxes = mailboxes;
-        this.jdbc = jdbc;
+        this.messages = messages;
     }
 
     @PostMapping("/api/email/poll-inbound")
@@ -80,8 +80,6 @@ class InboundController {
         if (limit < 1 || limit > 500 || offset < 0) {
             throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
         }
-        return jdbc.sql("SELECT id, thread_id, quarantine_reason, raw_size, message_id, created_at FROM email_message "
-                        + "WHERE org_id = ? AND quarantine_reason IS NOT NULL ORDER BY created_at DESC LIMIT ? OFFSET ?")
-                .params(caller.orgId(), limit, offset).query().listOfRows();
+        return messages.quarantined(caller.orgId(), limit, offset);
     }
 }

@@ -24,7 +24,6 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
 import com.postroom.org.Organizations;
-import com.postroom.sandbox.Sandbox;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -47,7 +46,6 @@ public class InboundSync implements SmartLifecycle {
     private final MailEndpoints endpoints;
     private final PostroomSettings settings;
     private final Organizations organizations;
-    private final Sandbox sandbox;
     private final MeterRegistry meters;
     private final SyncHealth health;
     private final Map<String, ReentrantLock> locks = new ConcurrentHashMap<>();
@@ -56,7 +54,7 @@ public class InboundSync implements SmartLifecycle {
     private volatile boolean running;
 
     InboundSync(Mailboxes mailboxes, FolderSync folderSync, MailSessions sessions, MailEndpoints endpoints,
-                PostroomSettings settings, Organizations organizations, Sandbox sandbox, MeterRegistry meters,
+                PostroomSettings settings, Organizations organizations, MeterRegistry meters,
                 SyncHealth health) {
         this.health = health;
         this.mailboxes = mailboxes;
@@ -65,7 +63,6 @@ public class InboundSync implements SmartLifecycle {
         this.endpoints = endpoints;
         this.settings = settings;
         this.organizations = organizations;
-        this.sandbox = sandbox;
         this.meters = meters;
     }
 
@@ -101,15 +98,9 @@ public class InboundSync implements SmartLifecycle {
             return;
         }
         List<Long> ids = new ArrayList<>();
-        if (sandbox.server().isPresent()) {
-            var server = sandbox.server().get();
-            for (var entry : server.mailboxes().keySet()) {
-                ids.add(mailboxes.registerEnvironment(org.get().id(), server.imapFor(entry,
-                        PostroomSettings.DEFAULT_CONNECT_TIMEOUT, PostroomSettings.DEFAULT_READ_TIMEOUT),
-                        List.of("INBOX")));
-            }
-        } else if (endpoints.imap().isPresent()) {
-            ids.add(mailboxes.registerEnvironment(org.get().id(), endpoints.imap().get(), settings.imapFolders()));
+        for (var server : endpoints.environmentMailboxes()) {
+            ids.add(mailboxes.registerEnvironment(org.get().id(), server,
+                    endpoints.sandbox() ? List.of("INBOX") : settings.imapFolders()));
         }
         mailboxes.disableEnvironmentExcept(ids);
     }

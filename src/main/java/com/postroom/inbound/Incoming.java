@@ -4,6 +4,8 @@ import java.time.OffsetDateTime;
 import java.util.Optional;
 import java.util.Set;
 
+import com.postroom.mime.RawMail;
+
 /**
  * One message to ingest: its raw bytes, where it is on the server (absent for webhooks), an external key when the
  * source has a stable id of its own (Postmark's MessageID), when the server received it, its flags.

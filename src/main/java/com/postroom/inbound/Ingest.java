@@ -24,8 +24,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import com.postroom.mailbox.Labels;
-import com.postroom.outbound.Decision;
+import com.postroom.mime.ContentKey;
+import com.postroom.mime.MailParser;
+import com.postroom.mime.ParsedMail;
+import com.postroom.mime.UnparseableMail;
+import com.postroom.store.Labels;
+import com.postroom.mime.RawMail;
+import com.postroom.policy.Decision;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -51,9 +56,11 @@ public class Ingest {
     private final Labels labels;
     private final Bounces bounces;
     private final JsonMapper json;
+    private final ProbeFilter probeFilter;
 
     Ingest(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx, MailParser parser, Threading threading,
-           Labels labels, Bounces bounces, JsonMapper json) {
+           Labels labels, Bounces bounces, JsonMapper json, ProbeFilter probeFilter) {
+        this.probeFilter = probeFilter;
         this.jdbc = jdbc;
         this.template = template;
         this.tx = tx;
@@ -215,8 +222,7 @@ public class Ingest {
         if (tokens.isEmpty()) {
             return batch;
         }
-        Set<String> probes = new java.util.HashSet<>(jdbc.sql("SELECT token FROM doctor_probe WHERE token = ANY(?)")
-                .param(tokens.toArray(String[]::new)).query(String.class).list());
+        Set<String> probes = probeFilter.probesAmong(tokens);
         if (probes.isEmpty()) {
             return batch;
         }

@@ -12,16 +12,15 @@ import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Store;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.TlsMode;
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
 
 /**
  * Admins add and remove the mailboxes Postroom syncs, from the API and the web UI's settings. A mailbox is only saved
@@ -98,7 +97,7 @@ public class MailboxAdmin {
         try {
             id = mailboxes.add(orgId, server, folders);
         } catch (org.springframework.dao.DuplicateKeyException e) {
-            throw new ApiException(HttpStatus.CONFLICT, "This mailbox (" + server.username().orElse("") + " on "
+            throw Problem.conflict("This mailbox (" + server.username().orElse("") + " on "
                     + server.host() + ":" + server.port() + ") is already synced.");
         }
         Mailbox mailbox = mailboxes.find(orgId, id).orElseThrow();
@@ -108,9 +107,9 @@ public class MailboxAdmin {
 
     public void remove(long orgId, long id) {
         String source = jdbc.sql("SELECT source FROM mailbox WHERE id = ? AND org_id = ?").params(id, orgId)
-                .query(String.class).optional().orElseThrow(() -> ApiException.notFound("Mailbox not found"));
+                .query(String.class).optional().orElseThrow(() -> Problem.notFound("Mailbox not found"));
         if (source.equals("env")) {
-            throw new ApiException(HttpStatus.CONFLICT, "This mailbox comes from IMAP_* (or the sandbox); change "
+            throw Problem.conflict("This mailbox comes from IMAP_* (or the sandbox); change "
                     + "the environment to stop syncing it.");
         }
         sync.unwatch(id);
@@ -119,23 +118,23 @@ public class MailboxAdmin {
 
     private MailServer validate(NewMailbox b) {
         if (b.host() == null || b.host().isBlank() || !b.host().strip().matches("[A-Za-z0-9.:\\[\\]-]+")) {
-            throw ApiException.unprocessable("host is required: the IMAP server's name or address.");
+            throw Problem.refused("host is required: the IMAP server's name or address.");
         }
         if (b.username() == null || b.username().isBlank()) {
-            throw ApiException.unprocessable("username is required.");
+            throw Problem.refused("username is required.");
         }
         if (b.password() == null || b.password().isEmpty()) {
-            throw ApiException.unprocessable("password is required.");
+            throw Problem.refused("password is required.");
         }
         TlsMode tls;
         try {
             tls = TlsMode.valueOf((b.tls() == null ? "implicit" : b.tls()).strip().toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
-            throw ApiException.unprocessable("tls must be one of implicit (port 993), starttls (port 143) or none.");
+            throw Problem.refused("tls must be one of implicit (port 993), starttls (port 143) or none.");
         }
         int port = b.port() == null ? (tls == TlsMode.IMPLICIT ? 993 : 143) : b.port();
         if (port < 1 || port > 65535) {
-            throw ApiException.unprocessable("port must be between 1 and 65535.");
+            throw Problem.refused("port must be between 1 and 65535.");
         }
         Duration connect = settings.imap().map(MailServer::connectTimeout)
                 .orElse(PostroomSettings.DEFAULT_CONNECT_TIMEOUT);
@@ -143,7 +142,7 @@ public class MailboxAdmin {
         MailServer server = new MailServer(b.host().strip(), port, tls, Optional.of(b.username().strip()),
                 Optional.of(Secret.of(b.password())), connect, read);
         if (tls == TlsMode.NONE && !settings.allowInsecure() && !server.isLoopback()) {
-            throw ApiException.unprocessable("tls=none would send the password in plaintext to " + server.host()
+            throw Problem.refused("tls=none would send the password in plaintext to " + server.host()
                     + "; use implicit (993) or starttls, or set MAIL_ALLOW_INSECURE=true.");
         }
         return server;
@@ -155,11 +154,11 @@ public class MailboxAdmin {
             for (String name : folders) {
                 Folder folder = store.getFolder(name);
                 if (!folder.exists()) {
-                    throw ApiException.unprocessable("Folder '" + name + "' does not exist on " + server.host() + ".");
+                    throw Problem.refused("Folder '" + name + "' does not exist on " + server.host() + ".");
                 }
             }
         } catch (MessagingException e) {
-            throw ApiException.unprocessable("Could not log in to " + server.describe() + ": "
+            throw Problem.refused("Could not log in to " + server.describe() + ": "
                     + InboundSync.describe(e));
         }
     }

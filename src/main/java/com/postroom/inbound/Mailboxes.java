@@ -12,7 +12,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.config.SecretBox;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.TlsMode;

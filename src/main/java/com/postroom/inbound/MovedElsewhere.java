@@ -17,6 +17,7 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 
 import com.postroom.mail.SpecialFolders;
+import com.postroom.mime.Addresses;
 
 /**
  * Where another client put messages that left INBOX. Deleting in Mailu's webmail or a desktop client moves a message

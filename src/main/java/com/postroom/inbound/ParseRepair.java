@@ -15,8 +15,13 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import com.postroom.mailbox.Labels;
-import com.postroom.mailbox.RawStore;
+import com.postroom.mime.MailParser;
+import com.postroom.mime.ParsedMail;
+import com.postroom.mime.UnparseableMail;
+import com.postroom.store.Labels;
+import com.postroom.store.RawStore;
+import com.postroom.mime.MimeTypes;
+import com.postroom.mime.RawMail;
 
 import tools.jackson.databind.json.JsonMapper;
 

@@ -16,7 +16,8 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import com.postroom.mailbox.Subjects;
+import com.postroom.mime.ParsedMail;
+import com.postroom.store.Subjects;
 import com.postroom.outbound.MessageIds;
 
 /**

@@ -5,7 +5,6 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
 
-import com.postroom.config.Secret;
 
 /**
  * Where and how to reach one SMTP or IMAP server: host, port, TLS mode, credentials and the timeouts that every

@@ -27,26 +27,27 @@ import jakarta.mail.Session;
 import jakarta.mail.Store;
 import jakarta.mail.Transport;
 
-import org.springframework.stereotype.Component;
 
-import com.postroom.config.ConfigurationError;
-import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
 
 /**
  * Builds Jakarta Mail sessions with the rules every connection follows: connect, read and write timeouts (Angus
  * defaults to none); TLS with certificate and host-name checks (RFC 6125), trusting the system's CAs plus
  * MAIL_TLS_CA_FILE; STARTTLS required when the mode says so (RFC 3207); no authentication over plaintext except on
- * loopback or with MAIL_ALLOW_INSECURE (checked in {@link PostroomSettings}).
+ * loopback or with MAIL_ALLOW_INSECURE (checked where the settings are read).
  */
-@Component
 public class MailSessions {
 
     private final SSLSocketFactory socketFactory;
 
-    public MailSessions(PostroomSettings settings) {
+    /** @param caFile MAIL_TLS_CA_FILE: a PEM CA to trust besides the system's (checked when settings are read) */
+    public MailSessions(Optional<Path> caFile) {
         StreamProviderPin.install();
-        this.socketFactory = socketFactory(settings.tlsCaFile());
+        this.socketFactory = socketFactory(caFile);
+    }
+
+    /** Whether the file can serve as a trust store; the reason it cannot, for a configuration error, if not. */
+    public static void checkCaFile(Path caFile) {
+        socketFactory(Optional.of(caFile));
     }
 
     public Session smtp(MailServer server) {
@@ -148,8 +149,8 @@ public class MailSessions {
             context.init(null, combined.getTrustManagers(), null);
             return context.getSocketFactory();
         } catch (GeneralSecurityException | IOException e) {
-            throw new ConfigurationError("MAIL_TLS_CA_FILE " + caFile.orElse(null) + " could not be used as a trust "
-                    + "store (" + e.getClass().getSimpleName() + ").");
+            throw new IllegalArgumentException("MAIL_TLS_CA_FILE " + caFile.orElse(null) + " could not be used as a "
+                    + "trust store (" + e.getClass().getSimpleName() + ").");
         }
     }
 
@@ -157,11 +158,11 @@ public class MailSessions {
         try (InputStream in = Files.newInputStream(file)) {
             Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) {
-                throw new ConfigurationError("MAIL_TLS_CA_FILE " + file + " holds no PEM certificate.");
+                throw new IllegalArgumentException("MAIL_TLS_CA_FILE " + file + " holds no PEM certificate.");
             }
             return new ArrayList<>(certs);
         } catch (CertificateException e) {
-            throw new ConfigurationError("MAIL_TLS_CA_FILE " + file + " is not a PEM certificate file.");
+            throw new IllegalArgumentException("MAIL_TLS_CA_FILE " + file + " is not a PEM certificate file.");
         }
     }
 }

@@ -15,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -24,15 +23,17 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.multipart.MultipartFile;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.outbound.Attachment;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
-import com.postroom.ui.WebPage;
-import com.postroom.web.ApiException;
+import com.postroom.store.Messages;
+import com.postroom.store.Threads;
+import com.postroom.web.WebPage;
+import com.postroom.api.ApiException;
 
 /**
  * Compose in the web UI: a new message, a reply (to the sender, or to all), a forward, or a draft taken back by
@@ -47,19 +48,17 @@ class ComposePage {
     private final Messages messages;
     private final Threads threads;
     private final MailEndpoints endpoints;
-    private final JdbcClient jdbc;
     private final Duration undoWindow;
     private final StoredAttachments attachments;
 
     ComposePage(SendingCore core, MessageDetails details, Messages messages, Threads threads, MailEndpoints endpoints,
-                JdbcClient jdbc, PostroomSettings settings, StoredAttachments attachments) {
+                PostroomSettings settings, StoredAttachments attachments) {
         this.attachments = attachments;
         this.core = core;
         this.details = details;
         this.messages = messages;
         this.threads = threads;
         this.endpoints = endpoints;
-        this.jdbc = jdbc;
         this.undoWindow = settings.web().undoSendWindow();
     }
 
@@ -131,9 +130,9 @@ class ComposePage {
         try {
             return queue(caller, from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml), thread, draft,
                     schedule, tzOffsetMinutes, files, carried);
-        } catch (ApiException e) {
+        } catch (com.postroom.problem.Problem e) {
             // Back to the form with what was typed and one sentence on what to fix (attachments must be chosen again).
-            response.setStatus(e.status().value());
+            response.setStatus(ApiException.statusOf(e).value());
             model.addAttribute("error", e.getMessage());
             model.addAttribute("form", new Form(from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml),
                     thread.orElse(null),
@@ -263,15 +262,7 @@ class ComposePage {
                 .reduce((a, b) -> a + "\n" + b).orElse("");
     }
 
-    /** Addresses the organization has written with, for the To field's suggestions. */
-    /** Suggestions for To, Cc and Bcc: the people who wrote in lately and the people written to, most recent first. */
     private List<String> known(long orgId) {
-        return jdbc.sql("SELECT a FROM (SELECT a, max(at) AS last FROM ("
-                        + "(SELECT sender AS a, created_at AS at FROM email_message WHERE org_id = ? "
-                        + "AND direction = 'inbound' AND NOT spam ORDER BY created_at DESC LIMIT 2000) UNION ALL "
-                        + "(SELECT unnest(recipients || cc) AS a, created_at AS at FROM email_message WHERE org_id = ? "
-                        + "AND direction = 'outbound' AND status <> 'draft' ORDER BY created_at DESC LIMIT 1000)) s "
-                        + "WHERE a <> '' GROUP BY a) d ORDER BY last DESC LIMIT 200")
-                .params(orgId, orgId).query(String.class).list();
+        return messages.knownAddresses(orgId);
     }
 }

@@ -18,7 +18,8 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
+import com.postroom.store.Messages;
 
 /**
  * Conversation lists as a mail client shows them: the threads that have a message in a view (or with a label),
@@ -197,7 +198,7 @@ public class Conversations {
                         Math.floorMod(micros, 1_000_000) * 1000L);
                 return new Cursor(at.atOffset(ZoneOffset.UTC), UUID.fromString(parts[1]));
             } catch (RuntimeException e) {
-                throw ApiException.badRequest("cursor is not valid: pass next_cursor from the previous page as is.");
+                throw Problem.badInput("cursor is not valid: pass next_cursor from the previous page as is.");
             }
         }
     }

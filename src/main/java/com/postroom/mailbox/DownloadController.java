@@ -13,7 +13,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
@@ -21,7 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.store.Messages;
+import com.postroom.store.RawStore;
+import com.postroom.api.ApiException;
 
 /**
  * Downloads: a message's raw {@code .eml} and an attachment, both streamed and always as a download
@@ -38,24 +39,21 @@ class DownloadController {
 
     static final int EXPORT_LIMIT = 10_000;
 
-    private final JdbcClient jdbc;
+    private final Messages messages;
     private final RawStore raw;
     private final AuditLog audit;
     private final MailSearch search;
     private final PdfPreview pdfPreview;
     private final StoredAttachments attachments;
 
-    DownloadController(JdbcClient jdbc, RawStore raw, AuditLog audit, MailSearch search, PdfPreview pdfPreview,
+    DownloadController(Messages messages, RawStore raw, AuditLog audit, MailSearch search, PdfPreview pdfPreview,
                        StoredAttachments attachments) {
         this.pdfPreview = pdfPreview;
         this.attachments = attachments;
-        this.jdbc = jdbc;
+        this.messages = messages;
         this.raw = raw;
         this.audit = audit;
         this.search = search;
-    }
-
-    record ExportRow(UUID id, String sender, java.time.OffsetDateTime createdAt) {
     }
 
     /**
@@ -69,8 +67,7 @@ class DownloadController {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.COMPLIANCE);
         java.util.List<UUID> ids;
         if (threadId.isPresent()) {
-            ids = jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND thread_id = ? AND deleted_at IS NULL")
-                    .params(caller.orgId(), threadId.get()).query(UUID.class).list();
+            ids = messages.idsOfThread(caller.orgId(), threadId.get());
             if (ids.isEmpty()) {
                 throw ApiException.notFound("Thread not found");
             }
@@ -81,16 +78,14 @@ class DownloadController {
             throw ApiException.unprocessable("The query matches more than " + EXPORT_LIMIT + " messages; narrow it "
                     + "(for example with after: and before:) and export in parts.");
         }
-        java.util.List<ExportRow> rows = jdbc.sql("SELECT id, sender, created_at FROM email_message WHERE org_id = ? "
-                        + "AND id = ANY(?) ORDER BY created_at, id")
-                .params(caller.orgId(), ids.toArray(UUID[]::new)).query(ExportRow.class).list();
+        java.util.List<Messages.Envelope> rows = messages.envelopes(caller.orgId(), ids);
         audit.record(caller, AuditLog.EXPORTED, threadId.isPresent() ? "email_thread" : "search",
                 threadId.map(UUID::toString).orElse(q), AuditLog.details("messages", rows.size()));
         response.setContentType("application/mbox");
         secure(response, ContentDisposition.attachment().filename("postroom-export.mbox").build());
         try (MboxOutputStream mbox = new MboxOutputStream(new java.io.BufferedOutputStream(response.getOutputStream(),
                 65536))) {
-            for (ExportRow row : rows) {
+            for (Messages.Envelope row : rows) {
                 mbox.startMessage(row.sender(), row.createdAt());
                 raw.copyTo(row.id(), mbox);
                 mbox.endMessage();
@@ -102,9 +97,7 @@ class DownloadController {
     @GetMapping({"/api/email/messages/{id}/raw", "/api/mail/messages/{id}/raw", "/mail/messages/{id}/raw"})
     void raw(@PathVariable UUID id, HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();
-        boolean exists = jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND deleted_at IS NULL")
-                .params(id, caller.orgId()).query(Long.class).single() > 0;
-        if (!exists) {
+        if (!messages.exists(caller.orgId(), id)) {
             throw ApiException.notFound("Message not found");
         }
         long size = raw.size(id).orElseThrow(() -> ApiException.notFound(

@@ -29,6 +29,7 @@ import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.ReusedStore;
 import com.postroom.mail.SpecialFolders;
+import com.postroom.store.Messages;
 
 /**
  * Keeps a copy of each draft in the mailbox's IMAP Drafts folder (flagged \Draft), so Mailu's webmail and a desktop

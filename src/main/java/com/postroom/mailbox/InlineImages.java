@@ -20,7 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import com.postroom.inbound.RawMail;
+import com.postroom.mime.RawMail;
+import com.postroom.store.RawStore;
 
 /**
  * A message's {@code cid:} images as {@code data:} URLs, for the web UI. The message is shown in a sandboxed

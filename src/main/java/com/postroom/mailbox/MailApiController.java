@@ -11,7 +11,6 @@ import java.util.UUID;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,7 +23,10 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.store.Labels;
+import com.postroom.store.ThreadView;
+import com.postroom.store.Threads;
+import com.postroom.api.ApiException;
 
 /**
  * The native mailbox API under {@code /api/mail}: what a Gmail-like client needs. Folders and labels with counts,
@@ -35,19 +37,20 @@ import com.postroom.web.ApiException;
 @RestController
 class MailApiController {
 
-    private final JdbcClient jdbc;
     private final Conversations conversations;
     private final MessageDetails details;
     private final MailChanges changes;
     private final MailSearch search;
     private final Labels labels;
+    private final LabelScope labelScope;
     private final Threads threads;
     private final AuditLog audit;
     private final MailboxCounts mailboxCounts;
 
-    MailApiController(JdbcClient jdbc, Conversations conversations, MessageDetails details, MailChanges changes,
-                      MailSearch search, Labels labels, Threads threads, AuditLog audit, MailboxCounts mailboxCounts) {
-        this.jdbc = jdbc;
+    MailApiController(Conversations conversations, MessageDetails details, MailChanges changes,
+                      MailSearch search, Labels labels, LabelScope labelScope, Threads threads, AuditLog audit,
+                      MailboxCounts mailboxCounts) {
+        this.labelScope = labelScope;
         this.conversations = conversations;
         this.details = details;
         this.changes = changes;
@@ -70,7 +73,7 @@ class MailApiController {
                                      @RequestParam(defaultValue = "50") int limit) {
         Caller caller = Caller.current();
         checkLimit(limit, 200);
-        Scope scope = scope(caller, view, label);
+        LabelScope.Scope scope = scope(caller, view, label);
         return conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, limit);
     }
 
@@ -80,24 +83,15 @@ class MailApiController {
                                        @RequestParam(defaultValue = "50") int limit) {
         Caller caller = Caller.current();
         checkLimit(limit, 200);
-        Scope scope = scope(caller, view, label);
+        LabelScope.Scope scope = scope(caller, view, label);
         return conversations.messages(caller.orgId(), scope.view(), scope.label(), cursor, limit);
     }
 
-    private record Scope(View view, Optional<String> label) {
-    }
-
     /** A list's view and label from the request; 400 for an unknown view or an empty label, 404 for no such label. */
-    private Scope scope(Caller caller, String view, Optional<String> label) {
+    private LabelScope.Scope scope(Caller caller, String view, Optional<String> label) {
         View v = View.of(view).orElseThrow(() -> ApiException.badRequest("view must be one of "
                 + String.join(", ", View.SEARCHABLE) + "."));
-        if (label.isEmpty()) {
-            return new Scope(v, Optional.empty());
-        }
-        String slug = Labels.slugOf(label.get()).orElseThrow(() -> ApiException.badRequest("label is empty."));
-        labels.bySlug(caller.orgId(), slug).orElseThrow(() -> ApiException.notFound("Label not found"));
-        // A label view shows the label's mail wherever it is, as Gmail does, unless a view is named too.
-        return new Scope(v == View.INBOX ? View.ALL : v, Optional.of(slug));
+        return labelScope.of(caller.orgId(), v, label);
     }
 
     @GetMapping("/api/mail/conversations/{id}")

@@ -15,7 +15,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
+import com.postroom.store.Labels;
 
 /**
  * Every change a reader makes to mail: read and unread, star, archive, trash, restore, spam, move between folders,
@@ -73,28 +74,28 @@ public class MailChanges {
             List<UUID> known = jdbc.sql("SELECT id FROM email_thread WHERE org_id = ? AND id = ANY(?)")
                     .params(orgId, threadIds.toArray(UUID[]::new)).query(UUID.class).list();
             threadIds.stream().filter(t -> !known.contains(t)).findFirst().ifPresent(t -> {
-                throw ApiException.notFound("Thread not found: " + t);
+                throw Problem.notFound("Thread not found: " + t);
             });
             ids.addAll(jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND thread_id = ANY(?) "
                             + "AND deleted_at IS NULL ORDER BY created_at")
                     .params(orgId, threadIds.toArray(UUID[]::new)).query(UUID.class).list());
         }
         if (ids.isEmpty()) {
-            throw ApiException.unprocessable("Name the messages to change: message_ids or thread_ids.");
+            throw Problem.refused("Name the messages to change: message_ids or thread_ids.");
         }
         if (ids.size() > MAX_BULK) {
-            throw ApiException.unprocessable("At most " + MAX_BULK + " messages per change; got " + ids.size() + ".");
+            throw Problem.refused("At most " + MAX_BULK + " messages per change; got " + ids.size() + ".");
         }
         UUID[] array = ids.toArray(UUID[]::new);
         List<UUID> found = jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND id = ANY(?) "
                         + "AND deleted_at IS NULL ORDER BY id FOR UPDATE")
                 .params(orgId, array).query(UUID.class).list();
         ids.stream().filter(id -> !found.contains(id)).findFirst().ifPresent(id -> {
-            throw ApiException.notFound("Message not found: " + id);
+            throw Problem.notFound("Message not found: " + id);
         });
         String slug = null;
         if (action == Action.ADD_LABEL || action == Action.REMOVE_LABEL) {
-            slug = Labels.slugOf(label).orElseThrow(() -> ApiException.unprocessable("Label required"));
+            slug = Labels.slugOf(label).orElseThrow(() -> Problem.refused("Label required"));
         }
         switch (action) {
             case READ, UNREAD -> flag(orgId, array, "seen", action == Action.READ, "\\Seen");

@@ -20,7 +20,7 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
 
 import com.postroom.org.Caller;
-import com.postroom.ui.WebPage;
+import com.postroom.web.WebPage;
 
 /**
  * New mail without a reload: {@code GET /mail/events} is a Server-Sent Events stream per signed-in page. Every

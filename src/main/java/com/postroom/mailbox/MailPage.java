@@ -17,8 +17,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
-import com.postroom.ui.WebPage;
-import com.postroom.web.ApiException;
+import com.postroom.store.ThreadView;
+import com.postroom.store.Threads;
+import com.postroom.web.WebPage;
+import com.postroom.api.ApiException;
 
 /**
  * The mailbox in the web UI: the sidebar of views and labels with unread counts, the conversation list of a view,
@@ -35,14 +37,14 @@ class MailPage {
     private final MessageDetails details;
     private final MailChanges changes;
     private final MailSearch search;
-    private final Labels labels;
+    private final LabelScope labelScope;
     private final Threads threads;
     private final AuditLog audit;
     private final MailEvents events;
     private final MailboxScopes mailboxes;
 
     MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
-             MailSearch search, Labels labels, Threads threads, AuditLog audit, MailEvents events,
+             MailSearch search, LabelScope labelScope, Threads threads, AuditLog audit, MailEvents events,
              MailboxScopes mailboxes) {
         this.mailboxes = mailboxes;
         this.counts = counts;
@@ -50,7 +52,7 @@ class MailPage {
         this.details = details;
         this.changes = changes;
         this.search = search;
-        this.labels = labels;
+        this.labelScope = labelScope;
         this.threads = threads;
         this.audit = audit;
         this.events = events;
@@ -66,7 +68,7 @@ class MailPage {
                 @RequestParam Optional<UUID> sent, @RequestParam Optional<Long> until,
                 @RequestHeader(name = "HX-Request", required = false) String htmx, HttpSession session, Model model) {
         Caller caller = Caller.current();
-        Scope scope = scope(caller, view, label);
+        LabelScope.Scope scope = scope(caller, view, label);
         Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
         Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), cursor, PAGE_SIZE,
                 mailbox);
@@ -88,7 +90,7 @@ class MailPage {
     String open(@PathVariable String view, @PathVariable UUID thread, @RequestParam Optional<String> label,
                 @RequestParam(defaultValue = "false") boolean images, HttpSession session, Model model) {
         Caller caller = Caller.current();
-        Scope scope = scope(caller, view, label);
+        LabelScope.Scope scope = scope(caller, view, label);
         ThreadView t = threads.find(caller.orgId(), thread)
                 .orElseThrow(() -> ApiException.notFound("Conversation not found"));
         List<MessageDetails.Detail> messages = details.ofThreadForBrowser(caller.orgId(), thread, images);
@@ -103,6 +105,7 @@ class MailPage {
                 .map(m -> new Shown(m, m.html() == null || m.html().isBlank() ? Linkify.segments(m.text()) : List.of()))
                 .toList());
         model.addAttribute("images", images);
+        model.addAttribute("deliveryProblems", details.deliveryProblems(caller.orgId(), thread));
         Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
         Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
                 PAGE_SIZE, mailbox);
@@ -164,18 +167,9 @@ class MailPage {
                 && !back.contains("\n") ? back : "/mail/inbox";
     }
 
-    private record Scope(View view, Optional<String> label, String title) {
-    }
-
-    private Scope scope(Caller caller, String view, Optional<String> label) {
-        if (label.isPresent()) {
-            String slug = Labels.slugOf(label.get()).orElseThrow(() -> ApiException.badRequest("label is empty."));
-            Labels.Label l = labels.bySlug(caller.orgId(), slug)
-                    .orElseThrow(() -> ApiException.notFound("Label not found"));
-            return new Scope(View.ALL, Optional.of(slug), l.name());
-        }
+    private LabelScope.Scope scope(Caller caller, String view, Optional<String> label) {
         View v = View.of(view).orElseThrow(() -> ApiException.notFound("No such folder: " + view));
-        return new Scope(v, Optional.empty(), v.title());
+        return labelScope.of(caller.orgId(), v, label);
     }
 
     /**

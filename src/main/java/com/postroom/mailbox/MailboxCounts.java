@@ -9,6 +9,8 @@ import java.util.Optional;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import com.postroom.store.Labels;
+
 /**
  * Total and unread counts of every sidebar view and every label of an organization, for the API's folder list and
  * the web UI's sidebar.

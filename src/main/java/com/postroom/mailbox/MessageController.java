@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,11 +23,14 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
-import com.postroom.compliance.DeletionGuard;
-import com.postroom.inbound.Attachments;
+import com.postroom.mime.Attachments;
 import com.postroom.org.Caller;
-import com.postroom.outbound.Decision;
-import com.postroom.web.ApiException;
+import com.postroom.store.Labels;
+import com.postroom.store.MessageView;
+import com.postroom.store.Messages;
+import com.postroom.store.ThreadView;
+import com.postroom.store.Threads;
+import com.postroom.api.ApiException;
 
 /**
  * ORIGINAL-API.md's mailbox routes under {@code /api/email}, with their field names and status codes: threads,
@@ -44,21 +45,19 @@ class MessageController {
     private final Labels labels;
     private final MailChanges changes;
     private final MailSearch search;
-    private final DeletionGuard guard;
+    private final MessageDeletion deletion;
     private final AuditLog audit;
-    private final JdbcClient jdbc;
 
     MessageController(Messages messages, Threads threads, Attachments attachments, Labels labels,
-                      MailChanges changes, MailSearch search, DeletionGuard guard, AuditLog audit, JdbcClient jdbc) {
+                      MailChanges changes, MailSearch search, MessageDeletion deletion, AuditLog audit) {
         this.messages = messages;
         this.threads = threads;
         this.attachments = attachments;
         this.labels = labels;
         this.changes = changes;
         this.search = search;
-        this.guard = guard;
+        this.deletion = deletion;
         this.audit = audit;
-        this.jdbc = jdbc;
     }
 
     @GetMapping("/api/email/threads")
@@ -150,25 +149,9 @@ class MessageController {
      * it is purged. Refused with 423 and the decision while a legal hold or the retention period covers it.
      */
     @DeleteMapping({"/api/email/messages/{id}", "/api/mail/messages/{id}"})
-    @Transactional
     Map<String, Object> delete(@PathVariable UUID id) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER, Caller.MEDICAL_DIRECTOR);
-        Row row = jdbc.sql("SELECT thread_id, classification, created_at FROM email_message WHERE id = ? AND org_id = ? "
-                        + "AND deleted_at IS NULL FOR UPDATE")
-                .params(id, caller.orgId()).query(Row.class).optional()
-                .orElseThrow(() -> ApiException.notFound("Message not found"));
-        Decision decision = guard.check(caller.orgId(), id, row.threadId(), row.classification(), row.createdAt());
-        if (decision.decision().equals("BLOCK")) {
-            throw new ApiException(HttpStatus.LOCKED, decision.reasons().get(0).message(), decision);
-        }
-        jdbc.sql("UPDATE email_message SET status = 'deleted_pending', deleted_at = now(), updated_at = now() "
-                + "WHERE id = ? AND org_id = ?").params(id, caller.orgId()).update();
-        audit.record(caller, AuditLog.MESSAGE_DELETED, "email_message", id,
-                AuditLog.details("classification", row.classification()));
-        return Map.of("status", "queued", "decision", decision);
-    }
-
-    record Row(UUID threadId, String classification, OffsetDateTime createdAt) {
+        return Map.of("status", "queued", "decision", deletion.delete(caller, id));
     }
 
     @GetMapping("/api/email/search")
@@ -200,9 +183,7 @@ class MessageController {
     }
 
     private void existing(Caller caller, UUID id) {
-        boolean found = jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND deleted_at IS NULL")
-                .params(id, caller.orgId()).query(Long.class).single() > 0;
-        if (!found) {
+        if (!messages.exists(caller.orgId(), id)) {
             throw ApiException.notFound("Message not found");
         }
     }

@@ -12,6 +12,8 @@ import java.util.function.Function;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.store.Messages;
+
 /** One message as a reader opens it: headers, flags, labels, attachments, text and HTML made safe to show. */
 @Repository
 public class MessageDetails {
@@ -42,6 +44,25 @@ public class MessageDetails {
                          boolean seen, boolean flagged, boolean answered, boolean spam, String quarantineReason,
                          List<MessageSummary.LabelChip> labels, List<AttachmentInfo> attachments, String text,
                          String html, boolean remoteContentBlocked, String rawUrl) {
+    }
+
+    /**
+     * Why the thread's outbound messages that were not delivered were not, as the refusing server said it: the
+     * bounce report's diagnostic, else the outbox's refusals ("bob@example.org: 550 5.1.1 User unknown").
+     */
+    public java.util.Map<UUID, String> deliveryProblems(long orgId, UUID threadId) {
+        java.util.Map<UUID, String> out = new java.util.HashMap<>();
+        jdbc.sql("SELECT m.id, coalesce(bn.diagnostic, o.last_error, 'The receiving server refused it.') "
+                        + "FROM email_message m LEFT JOIN outbox o ON o.message_id = m.id "
+                        + "LEFT JOIN LATERAL (SELECT b.recipient || ': ' || coalesce(b.diagnostic, b.status_code, "
+                        + "'bounced') AS diagnostic FROM bounce b WHERE b.outbound_message = m.id ORDER BY b.id DESC "
+                        + "LIMIT 1) bn ON true WHERE m.org_id = ? AND m.thread_id = ? AND m.direction = 'outbound' "
+                        + "AND m.status IN ('failed', 'bounced')")
+                .params(orgId, threadId)
+                .query(rs -> {
+                    out.put(rs.getObject(1, UUID.class), rs.getString(2));
+                });
+        return out;
     }
 
     public Optional<Detail> find(long orgId, UUID id, boolean remoteImages) {

@@ -16,9 +16,10 @@ import jakarta.mail.internet.MimeMessage;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
-import com.postroom.inbound.MimeTypes;
-import com.postroom.inbound.RawMail;
-import com.postroom.web.ApiException;
+import com.postroom.mime.MimeTypes;
+import com.postroom.mime.RawMail;
+import com.postroom.problem.Problem;
+import com.postroom.store.RawStore;
 
 /**
  * Attachments of stored messages, read back out of the raw message they came in: found by id within one
@@ -54,7 +55,7 @@ public class StoredAttachments {
                         + "FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
                         + "WHERE a.id = ? AND a.org_id = ? AND m.deleted_at IS NULL")
                 .params(id, orgId).query(Row.class).optional()
-                .orElseThrow(() -> ApiException.notFound("Attachment not found"));
+                .orElseThrow(() -> Problem.notFound("Attachment not found"));
     }
 
     /** The attachments of one message that a forward carries along: the files, not the inline pictures. */
@@ -70,7 +71,7 @@ public class StoredAttachments {
             MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
             use.accept(locate(message, a.partPath()));
         } catch (MessagingException e) {
-            throw ApiException.notFound("Attachment could not be read from the stored message: " + e.getMessage());
+            throw Problem.notFound("Attachment could not be read from the stored message: " + e.getMessage());
         }
     }
 

@@ -12,6 +12,8 @@ import org.jsoup.Jsoup;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.store.Messages;
+
 /** Builds {@link MessageSummary} rows for a page of message ids, in the order given, with their labels. */
 @Repository
 public class Summaries {

@@ -19,7 +19,7 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.config.PostroomSettings;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** Sign-in for API clients and scripts, and API tokens for admins. */
 @RestController

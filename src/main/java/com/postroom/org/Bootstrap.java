@@ -14,10 +14,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 import com.postroom.config.ConfigurationError;
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
-import com.postroom.sandbox.SandboxMailServer;
 
 /**
  * First start on an empty database: creates the organization and its administrator. In sandbox mode they are the
@@ -52,8 +51,8 @@ public class Bootstrap implements SmartInitializingSingleton {
     @Override
     public void afterSingletonsInstantiated() {
         PostroomSettings.Bootstrap b = settings.bootstrap();
-        EmailAddress admin = endpoints.sandbox()
-                ? EmailAddress.parse("founder@" + SandboxMailServer.DOMAIN)
+        EmailAddress admin = endpoints.sandbox() && endpoints.identities().founder().isPresent()
+                ? endpoints.identities().founder().get()
                 : b.adminEmail().orElseThrow(() -> new ConfigurationError("POSTROOM_ADMIN_EMAIL (or FOUNDER_EMAIL) "
                         + "must be set so that the first start can create the administrator."));
         adminEmail = admin.address();
@@ -62,7 +61,7 @@ public class Bootstrap implements SmartInitializingSingleton {
                 return;
             }
             String name = endpoints.sandbox() ? "Postroom Demo" : b.orgName();
-            String domain = endpoints.sandbox() ? SandboxMailServer.DOMAIN
+            String domain = endpoints.sandbox() ? admin.domain()
                     : b.orgDomain().isBlank() ? admin.domain() : b.orgDomain();
             long orgId = organizations.create(name, domain);
             Secret password = b.adminPassword().orElseGet(() -> {

@@ -4,7 +4,7 @@ import java.util.Set;
 
 import org.springframework.security.core.context.SecurityContextHolder;
 
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
 
 /**
  * Who is calling: the user, their organization and roles. Every query that reads or writes mail is scoped with
@@ -33,7 +33,7 @@ public record Caller(long userId, long orgId, String email, Set<String> roles) i
         if (auth != null && auth.getPrincipal() instanceof Caller caller) {
             return caller;
         }
-        throw new ApiException(org.springframework.http.HttpStatus.UNAUTHORIZED, "Could not validate credentials");
+        throw new Problem(Problem.Kind.UNAUTHENTICATED, "Could not validate credentials");
     }
 
     public boolean hasAnyRole(Set<String> wanted) {
@@ -47,7 +47,7 @@ public record Caller(long userId, long orgId, String email, Set<String> roles) i
 
     public Caller requireOr(String detail, String... wanted) {
         if (!hasAnyRole(Set.of(wanted))) {
-            throw ApiException.forbidden(detail);
+            throw Problem.forbidden(detail);
         }
         return this;
     }

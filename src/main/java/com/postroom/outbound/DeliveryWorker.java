@@ -22,6 +22,7 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
+import com.postroom.store.MessageStatus;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -234,7 +235,7 @@ class DeliveryWorker implements SmartLifecycle {
             error = outbox.earlierRefusals(claim.messageId()).orElse(null);
         }
         boolean anyAccepted = !accepted.isEmpty() || outbox.anyAccepted(claim.messageId());
-        String status = anyAccepted ? "sent" : "failed";
+        String status = (anyAccepted ? MessageStatus.SENT : MessageStatus.FAILED).db();
         boolean sentCopy = anyAccepted && endpoints.imap().isPresent() && settings.imapSentFolder().isPresent();
         outbox.finish(claim.messageId(), attempt, status, accepted, failedNow, error, sentCopy);
         if (anyAccepted) {

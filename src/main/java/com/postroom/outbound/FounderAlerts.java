@@ -7,7 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.mail.EmailAddress;
 
 /**

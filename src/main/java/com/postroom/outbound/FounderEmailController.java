@@ -11,10 +11,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /**
  * The founder dashboard's compose ({@code POST /api/founder/email/send}), system notifications

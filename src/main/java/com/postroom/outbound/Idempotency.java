@@ -7,14 +7,13 @@ import java.util.Arrays;
 import java.util.function.Supplier;
 
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -46,7 +45,7 @@ public class Idempotency {
             return tx.execute(s -> action.get());
         }
         if (key.isBlank() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
-            throw ApiException.badRequest("Idempotency-Key must be 1 to 255 printable ASCII characters without "
+            throw Problem.badInput("Idempotency-Key must be 1 to 255 printable ASCII characters without "
                     + "spaces.");
         }
         byte[] hash = sha256(route + "\n" + json.writeValueAsString(request));
@@ -74,7 +73,7 @@ public class Idempotency {
                         + "WHERE org_id = ? AND route = ? AND idem_key = ?")
                 .params(orgId, route, key).query(Stored.class).single();
         if (!Arrays.equals(stored.requestHash(), hash)) {
-            throw new ApiException(HttpStatus.CONFLICT, "This Idempotency-Key was already used with a different "
+            throw Problem.conflict("This Idempotency-Key was already used with a different "
                     + "request body; use a new key for a new message.");
         }
         return ResponseEntity.status(stored.statusCode()).contentType(MediaType.APPLICATION_JSON)

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 
 /**
  * One message a route wants sent, before validation: raw strings from the request, the flow whose identity it is

@@ -18,10 +18,10 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** POST /api/email/send, /api/email/send-test and GET /api/email/outbound/{id} (ORIGINAL-API.md). */
 @RestController
@@ -34,10 +34,10 @@ class SendController {
     private final Idempotency idempotency;
     private final Outbox outbox;
     private final MailEndpoints endpoints;
-    private final com.postroom.mailbox.Messages messages;
+    private final com.postroom.store.Messages messages;
 
     SendController(SendingCore core, Idempotency idempotency, Outbox outbox, MailEndpoints endpoints,
-                   com.postroom.mailbox.Messages messages) {
+                   com.postroom.store.Messages messages) {
         this.messages = messages;
         this.core = core;
         this.idempotency = idempotency;
@@ -76,7 +76,7 @@ class SendController {
                     .body(Map.of("message", queued.message(), "decision", queued.decision()));
         });
         if (wait.isEmpty() || !(created.getBody() instanceof Map<?, ?> out)
-                || !(out.get("message") instanceof com.postroom.mailbox.MessageView queued)) {
+                || !(out.get("message") instanceof com.postroom.store.MessageView queued)) {
             return created;
         }
         // The caller asked to learn the first attempt's outcome (the original answered "sent" synchronously).

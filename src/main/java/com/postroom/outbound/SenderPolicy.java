@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.mail.EmailAddress;
 import com.postroom.org.Caller;
 

@@ -8,23 +8,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import com.postroom.audit.AuditLog;
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
-import com.postroom.mailbox.MessageView;
-import com.postroom.mailbox.Messages;
-import com.postroom.mailbox.ThreadView;
-import com.postroom.mailbox.Threads;
+import com.postroom.store.MessageStatus;
+import com.postroom.store.MessageView;
+import com.postroom.store.Messages;
+import com.postroom.store.ThreadView;
+import com.postroom.store.Threads;
 import com.postroom.org.Organizations;
-import com.postroom.web.ApiException;
+import com.postroom.policy.Decision;
+import com.postroom.problem.Problem;
 
 /**
  * The one way mail leaves Postroom. It validates a draft, picks the sender for its flow, builds the MIME and writes
@@ -85,27 +86,27 @@ public class SendingCore {
             checkHeaderValue("attachment content type", a.contentType());
         }
         if (!CLASSIFICATIONS.contains(draft.classification())) {
-            throw ApiException.unprocessable("classification must be one of ops, billing, legal, founder_comm; got '"
+            throw Problem.refused("classification must be one of ops, billing, legal, founder_comm; got '"
                     + draft.classification() + "'.");
         }
         List<EmailAddress> to = parseAll("recipient", draft.to());
         List<EmailAddress> cc = parseAll("cc address", draft.cc());
         List<EmailAddress> bcc = parseAll("bcc address", draft.bcc());
         if (to.isEmpty() && cc.isEmpty() && bcc.isEmpty()) {
-            throw ApiException.unprocessable("Recipients required");
+            throw Problem.refused("Recipients required");
         }
         Set<String> envelope = new LinkedHashSet<>();
         for (List<EmailAddress> list : List.of(to, cc, bcc)) {
             list.forEach(a -> envelope.add(a.address()));
         }
         if (envelope.size() > limits.maxRecipients()) {
-            throw ApiException.unprocessable("A message can have at most " + limits.maxRecipients()
+            throw Problem.refused("A message can have at most " + limits.maxRecipients()
                     + " recipients (To, Cc and Bcc together); this one has " + envelope.size() + ".");
         }
         List<Suppressions.Entry> suppressed = suppressions.among(draft.orgId(), envelope);
         if (!suppressed.isEmpty()) {
             Suppressions.Entry first = suppressed.get(0);
-            throw ApiException.unprocessable("Recipient " + first.address() + " is on the suppression list ("
+            throw Problem.refused("Recipient " + first.address() + " is on the suppression list ("
                     + first.reason() + "); remove the address, or after fixing it call DELETE "
                     + "/api/email/suppressions/" + first.address() + ".");
         }
@@ -113,7 +114,7 @@ public class SendingCore {
         EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);
 
         ThreadView thread = draft.threadId()
-                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found")))
+                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found")))
                 .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
         String inReplyTo = null;
         List<String> references = new ArrayList<>();
@@ -129,7 +130,7 @@ public class SendingCore {
         byte[] mime = MimeComposer.compose(new MimeComposer.Composition(from, replyTo, to, cc, draft.subject(),
                 draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo, references, draft.headers()));
         if (mime.length > limits.maxMessageBytes()) {
-            throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, String.format(
+            throw new Problem(Problem.Kind.TOO_LARGE, String.format(
                     "The message is %.1f MB once encoded; the limit is %.1f MB (MAIL_MAX_MESSAGE_BYTES).",
                     mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0));
         }
@@ -138,7 +139,7 @@ public class SendingCore {
             meta.put("attachments", draft.attachments().stream().map(a -> Map.of("filename", a.filename(),
                     "content_type", a.contentType(), "size_bytes", a.content().length)).toList());
         }
-        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), "queued",
+        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.QUEUED.db(),
                 draft.classification(), from.address(), addresses(to), addresses(cc), addresses(bcc),
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
                 inReplyTo, references, meta, draft.createdBy()));
@@ -176,9 +177,9 @@ public class SendingCore {
     public Queued block(OutboundDraft draft, Decision decision) {
         checkHeaderValue("subject", draft.subject());
         ThreadView thread = draft.threadId()
-                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found")))
+                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found")))
                 .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
-        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), "blocked",
+        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.BLOCKED.db(),
                 draft.classification(), draft.from().orElse(null), draft.to(), draft.cc(), draft.bcc(), null,
                 draft.subject(), draft.text(), draft.html(), null, null, List.of(), draft.metadata(),
                 draft.createdBy()));
@@ -191,18 +192,18 @@ public class SendingCore {
         if (draft.senderRoles().isPresent()) {
             Set<String> roles = draft.senderRoles().get();
             if (draft.from().isEmpty()) {
-                return SenderPolicy.defaultFor(roles, ids, domain).orElseThrow(() -> ApiException.unprocessable(
+                return SenderPolicy.defaultFor(roles, ids, domain).orElseThrow(() -> Problem.refused(
                         "No sender given, and no sending address is configured that your role may use; set "
                                 + "'sender' or configure FOUNDER_EMAIL, SUPPORT_EMAIL or NOREPLY_EMAIL."));
             }
             EmailAddress from = parse("sender", draft.from().get());
             if (!mayUse(ids, from, domain)) {
-                throw ApiException.unprocessable("The sender " + from.address() + " is not an address of this "
+                throw Problem.refused("The sender " + from.address() + " is not an address of this "
                         + "organization; use a configured identity or an address at the organization's domain.");
             }
             if (!SenderPolicy.mayUse(roles, ids, from, domain)) {
                 List<String> allowed = SenderPolicy.choices(roles, ids).stream().map(EmailAddress::address).toList();
-                throw ApiException.forbidden("Your role may not send as " + from.address() + (allowed.isEmpty()
+                throw Problem.forbidden("Your role may not send as " + from.address() + (allowed.isEmpty()
                         ? "; it may not send mail." : "; it may send as " + String.join(", ", allowed) + "."));
             }
             return from;
@@ -210,13 +211,13 @@ public class SendingCore {
         if (draft.from().isPresent()) {
             EmailAddress from = parse("sender", draft.from().get());
             if (!mayUse(ids, from, domain)) {
-                throw ApiException.unprocessable("The sender " + from.address() + " is not an address of this "
+                throw Problem.refused("The sender " + from.address() + " is not an address of this "
                         + "organization; use a configured identity or an address at the organization's domain.");
             }
             return from;
         }
         return senderFor(draft.flow()).orElseThrow(() ->
-                ApiException.unprocessable("Email not configured for this organization"));
+                Problem.refused("Email not configured for this organization"));
     }
 
     private static boolean mayUse(Identities ids, EmailAddress from, String domain) {
@@ -240,14 +241,14 @@ public class SendingCore {
         try {
             return EmailAddress.parse(raw);
         } catch (EmailAddress.InvalidAddressException e) {
-            throw ApiException.unprocessable("The " + what + " is not usable: " + e.getMessage() + ".");
+            throw Problem.refused("The " + what + " is not usable: " + e.getMessage() + ".");
         }
     }
 
     /** RFC 5322 §2.2: a CR or LF would end the header and let the value inject new ones. */
     static void checkHeaderValue(String what, String value) {
         if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
-            throw ApiException.unprocessable("The " + what + " contains a line break (CR or LF), which is not "
+            throw Problem.refused("The " + what + " contains a line break (CR or LF), which is not "
                     + "allowed in a mail header; remove it.");
         }
     }

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.org.Caller;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** The suppression list: who Postroom refuses to send to, and why; an admin can take an address off it. */
 @RestController

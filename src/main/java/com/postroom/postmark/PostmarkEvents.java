@@ -10,6 +10,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
+import com.postroom.store.MessageStatus;
 import com.postroom.outbound.Suppressions;
 
 import tools.jackson.databind.JsonNode;
@@ -55,13 +56,13 @@ class PostmarkEvents {
                 jdbc.sql("INSERT INTO bounce (org_id, outbound_message, recipient, hard, status_code, diagnostic, "
                                 + "source) VALUES (?, ?, ?, ?, ?, ?, 'postmark')")
                         .params(t.orgId(), t.id(), email, hard, bounceType, reason.strip()).update();
-                update(t, "bounced", Map.of("recipient", email, "type", hard ? "hard" : "soft", "status", bounceType,
+                update(t, MessageStatus.BOUNCED, Map.of("recipient", email, "type", hard ? "hard" : "soft", "status", bounceType,
                         "reason", reason.strip()));
                 if (hard && !email.isBlank()) {
                     suppressions.add(t.orgId(), email, "hard bounce (Postmark " + bounceType + ")", "postmark");
                 }
             }
-            case "Delivery" -> update(t, "delivered", null);
+            case "Delivery" -> update(t, MessageStatus.DELIVERED, null);
             case "SpamComplaint" -> {
                 if (!email.isBlank()) {
                     suppressions.add(t.orgId(), email, "spam complaint", "postmark");
@@ -95,14 +96,14 @@ class PostmarkEvents {
         }
     }
 
-    private void update(Target t, String status, Map<String, Object> bounce) {
+    private void update(Target t, MessageStatus status, Map<String, Object> bounce) {
         if (bounce == null) {
             jdbc.sql("UPDATE email_message SET status = ?, updated_at = now() WHERE id = ? AND status <> 'bounced'")
-                    .params(status, t.id()).update();
+                    .params(status.db(), t.id()).update();
             return;
         }
         jdbc.sql("UPDATE email_message SET status = ?, updated_at = now(), meta = jsonb_set(meta, '{bounces}', "
                         + "COALESCE(meta->'bounces', '[]'::jsonb) || ?::jsonb) WHERE id = ?")
-                .params(status, json.writeValueAsString(List.of(new LinkedHashMap<>(bounce))), t.id()).update();
+                .params(status.db(), json.writeValueAsString(List.of(new LinkedHashMap<>(bounce))), t.id()).update();
     }
 }

@@ -26,16 +26,16 @@ import jakarta.mail.util.ByteArrayDataSource;
 
 import org.springframework.stereotype.Component;
 
-import com.postroom.inbound.Attachments;
-import com.postroom.inbound.ContentKey;
+import com.postroom.mime.Attachments;
+import com.postroom.mime.ContentKey;
 import com.postroom.inbound.Incoming;
 import com.postroom.inbound.Ingest;
-import com.postroom.inbound.RawMail;
-import com.postroom.mailbox.Labels;
-import com.postroom.mailbox.MessageView;
-import com.postroom.mailbox.Messages;
+import com.postroom.mime.RawMail;
+import com.postroom.store.Labels;
+import com.postroom.store.MessageView;
+import com.postroom.store.Messages;
 import com.postroom.org.Organizations;
-import com.postroom.web.ApiException;
+import com.postroom.problem.Problem;
 
 import tools.jackson.databind.JsonNode;
 
@@ -125,7 +125,7 @@ class PostmarkInbound {
                 }
             }
         }
-        throw ApiException.notFound("Unknown org domain");
+        throw Problem.notFound("Unknown org domain");
     }
 
     /**
@@ -201,7 +201,7 @@ class PostmarkInbound {
                     try {
                         content = Base64.getMimeDecoder().decode(text(a, "Content"));
                     } catch (IllegalArgumentException e) {
-                        throw ApiException.unprocessable("Attachment '" + text(a, "Name") + "' is not valid base64.");
+                        throw Problem.refused("Attachment '" + text(a, "Name") + "' is not valid base64.");
                     }
                     String type = text(a, "ContentType").isBlank() ? "application/octet-stream" : text(a, "ContentType");
                     part.setDataHandler(new DataHandler(new ByteArrayDataSource(content, type)));
@@ -227,7 +227,7 @@ class PostmarkInbound {
             m.writeTo(out);
             return out.toByteArray();
         } catch (MessagingException e) {
-            throw ApiException.unprocessable("The payload could not be turned into a message: " + e.getMessage());
+            throw Problem.refused("The payload could not be turned into a message: " + e.getMessage());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

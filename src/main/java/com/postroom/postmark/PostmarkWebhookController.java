@@ -18,8 +18,8 @@ import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
-import com.postroom.web.ApiException;
+import com.postroom.mail.Secret;
+import com.postroom.api.ApiException;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;

@@ -7,7 +7,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 
 import com.postroom.config.Env;
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailEndpoints;
 
@@ -41,6 +41,7 @@ class SandboxConfiguration {
                 Optional.of(sandbox.identity("billing")), Optional.of(sandbox.identity("support")),
                 Optional.of(sandbox.identity("noreply")), Optional.empty(), Optional.empty());
         return new MailEndpoints(Optional.of(sandbox.smtp(connect, read)), Optional.of(sandbox.imap(connect, read)),
-                identities, true);
+                identities, true, sandbox.mailboxes().keySet().stream()
+                        .map(m -> sandbox.imapFor(m, connect, read)).toList());
     }
 }

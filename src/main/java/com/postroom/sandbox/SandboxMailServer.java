@@ -12,7 +12,7 @@ import java.util.Optional;
 
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.TlsMode;

@@ -16,15 +16,15 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.inbound.MailboxAdmin;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.org.Tokens;
 import com.postroom.org.Users;
-import com.postroom.ui.WebPage;
-import com.postroom.web.ApiException;
+import com.postroom.web.WebPage;
+import com.postroom.api.ApiException;
 
 /**
  * Settings (admins): the identities Postroom sends from (configured in the environment, shown here), the synced
@@ -83,13 +83,14 @@ class SettingsPage {
      * A form that cannot be saved: the page again, with one sentence on what to fix above the forms and what was typed
      * still in them (never a password), rather than an error page. Only for admins; others still get the error page.
      */
-    @org.springframework.web.bind.annotation.ExceptionHandler(ApiException.class)
-    String problem(ApiException e, Model model, jakarta.servlet.http.HttpServletRequest request,
+    @org.springframework.web.bind.annotation.ExceptionHandler(com.postroom.problem.Problem.class)
+    String problem(com.postroom.problem.Problem e, Model model, jakarta.servlet.http.HttpServletRequest request,
                    jakarta.servlet.http.HttpServletResponse response) {
-        if (!"POST".equals(request.getMethod()) || e.status().value() == 403 || e.status().value() == 401) {
+        int status = ApiException.statusOf(e).value();
+        if (!"POST".equals(request.getMethod()) || status == 403 || status == 401) {
             throw e;
         }
-        response.setStatus(e.status().value());
+        response.setStatus(status);
         model.addAttribute("problem", e.getMessage());
         model.addAttribute("failedForm", request.getRequestURI().substring(request.getContextPath().length()));
         return show(model);

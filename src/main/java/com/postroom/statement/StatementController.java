@@ -12,14 +12,14 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RestController;
 
-import com.postroom.config.Identities;
+import com.postroom.mail.Identities;
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
 import com.postroom.outbound.Attachment;
 import com.postroom.outbound.Idempotency;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
-import com.postroom.web.ApiException;
+import com.postroom.api.ApiException;
 
 /** {@code POST /api/email/statements}: a patient statement rendered from a template, with its PDF, from billing. */
 @RestController

@@ -26,10 +26,10 @@ class CliTest {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         try {
             System.setOut(new PrintStream(captured, true));
-            int code = Cli.run(new String[] {"token", "create", "--email", "founder@postroom.test", "--name", "ci"});
+            int code = Cli.run(new String[] {"token", "create", "--email", "founder@postroom.test", "--name", "ci"}, com.postroom.PostroomApplication.class);
             assertThat(code).isZero();
-            assertThat(Cli.run(new String[] {"token", "create", "--email", "nobody@postroom.test"})).isEqualTo(1);
-            assertThat(Cli.run(new String[] {"token"})).isEqualTo(2);
+            assertThat(Cli.run(new String[] {"token", "create", "--email", "nobody@postroom.test"}, com.postroom.PostroomApplication.class)).isEqualTo(1);
+            assertThat(Cli.run(new String[] {"token"}, com.postroom.PostroomApplication.class)).isEqualTo(2);
         } finally {
             System.setOut(out);
             System.clearProperty("POSTROOM_DATA_DIR");
@@ -49,9 +49,9 @@ class CliTest {
         try (dns) {
             dns.mx("cli.test", 10, "mail.cli.test").a("mail.cli.test", "127.0.0.1");
             System.setOut(new PrintStream(captured, true));
-            assertThat(Cli.run(new String[] {"doctor", "--domain", "cli.test"})).isEqualTo(1);
-            assertThat(Cli.run(new String[] {"doctor", "--domain", "cli.test", "--json"})).isEqualTo(1);
-            assertThat(Cli.run(new String[] {"doctor", "--domain"})).isEqualTo(2);
+            assertThat(Cli.run(new String[] {"doctor", "--domain", "cli.test"}, com.postroom.PostroomApplication.class)).isEqualTo(1);
+            assertThat(Cli.run(new String[] {"doctor", "--domain", "cli.test", "--json"}, com.postroom.PostroomApplication.class)).isEqualTo(1);
+            assertThat(Cli.run(new String[] {"doctor", "--domain"}, com.postroom.PostroomApplication.class)).isEqualTo(2);
         } finally {
             System.setOut(out);
             props.keySet().forEach(System::clearProperty);
@@ -72,11 +72,11 @@ class CliTest {
         try {
             System.setOut(new PrintStream(captured, true));
             assertThat(Cli.run(new String[] {"doctor", "dkim-keygen", "--domain", "cli.test", "--out",
-                    key.toString()})).isZero();
+                    key.toString()}, com.postroom.PostroomApplication.class)).isZero();
             assertThat(Cli.run(new String[] {"doctor", "dkim-keygen", "--domain", "cli.test", "--out",
-                    key.toString()})).as("never overwrites a key").isEqualTo(2);
+                    key.toString()}, com.postroom.PostroomApplication.class)).as("never overwrites a key").isEqualTo(2);
             assertThat(Cli.run(new String[] {"doctor", "dkim-keygen", "--domain", "cli.test", "--bits", "512",
-                    "--out", dir.resolve("weak.key").toString()})).isEqualTo(2);
+                    "--out", dir.resolve("weak.key").toString()}, com.postroom.PostroomApplication.class)).isEqualTo(2);
         } finally {
             System.setOut(out);
         }

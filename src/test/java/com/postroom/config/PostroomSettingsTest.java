@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.mock.env.MockEnvironment;
 
+import com.postroom.mail.Identities;
 import com.postroom.mail.TlsMode;
 
 class PostroomSettingsTest {

@@ -19,7 +19,7 @@ import org.springframework.mock.env.MockEnvironment;
 
 import com.postroom.config.Env;
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
@@ -53,7 +53,7 @@ class DoctorRealIT {
         env.setProperty("DNS_BLOCKLISTS", "zen.bl.test");
         env.setProperty("DNS_DOMAIN_BLOCKLISTS", "dbl.bl.test");
         settings = PostroomSettings.read(new Env(env));
-        sessions = new MailSessions(settings);
+        sessions = new MailSessions(settings.tlsCaFile());
     }
 
     @AfterAll

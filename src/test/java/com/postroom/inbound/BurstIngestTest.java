@@ -23,7 +23,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.TlsMode;
 import com.postroom.org.Organizations;
@@ -55,7 +55,7 @@ class BurstIngestTest {
     @Autowired
     JdbcClient jdbc;
     @Autowired
-    com.postroom.mailbox.Labels labels;
+    com.postroom.store.Labels labels;
 
     @RepeatedTest(3)
     void aBurstIntoFourWatchedMailboxesOfANewOrganizationIsStoredCompletelyOnce() throws Exception {

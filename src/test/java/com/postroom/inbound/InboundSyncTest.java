@@ -31,7 +31,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.postroom.cluster.Instance;
 import com.postroom.cluster.Instances;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.TlsMode;

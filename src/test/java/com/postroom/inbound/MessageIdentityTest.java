@@ -11,6 +11,9 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.icegreen.greenmail.util.GreenMail;
+import com.postroom.mime.ContentKey;
+import com.postroom.mime.HeaderBlock;
+import com.postroom.mime.RawMail;
 import com.postroom.org.Organizations;
 import com.postroom.sandbox.Sandbox;
 import com.postroom.support.MailboxFixture;

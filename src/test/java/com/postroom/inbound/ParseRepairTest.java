@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import com.postroom.mime.MimeTypes;
+import com.postroom.mime.RawMail;
 import com.postroom.org.Organizations;
+import com.postroom.mime.MailParserTest;
 import com.postroom.support.SandboxTest;
 
 /**

@@ -35,7 +35,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import com.postroom.PostroomApplication;
 import com.postroom.cluster.Instance;
 import com.postroom.cluster.Instances;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.TlsMode;
@@ -95,9 +95,7 @@ class RealInboundIT {
 
     static ImapClient client(String user) throws Exception {
         MailSessions sessions = context != null ? context.getBean(MailSessions.class)
-                : new MailSessions(com.postroom.config.PostroomSettings.read(new com.postroom.config.Env(
-                        new org.springframework.mock.env.MockEnvironment()
-                                .withProperty("MAIL_TLS_CA_FILE", server.caFile()))));
+                : new MailSessions(Optional.of(java.nio.file.Path.of(server.caFile())));
         return new ImapClient(sessions.connectImap(imaps(user, server.imapsPort())));
     }
 

@@ -15,7 +15,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.TlsMode;
 import com.postroom.org.Organizations;

@@ -20,6 +20,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.mail.MailSessions;
 import com.postroom.org.Organizations;
+import com.postroom.store.Messages;
+import com.postroom.store.Threads;
 import com.postroom.support.SandboxTest;
 
 /**

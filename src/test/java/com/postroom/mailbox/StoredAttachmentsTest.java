@@ -11,9 +11,9 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.junit.jupiter.api.Test;
 
-import com.postroom.inbound.MailParser;
-import com.postroom.inbound.ParsedMail;
-import com.postroom.inbound.RawMail;
+import com.postroom.mime.MailParser;
+import com.postroom.mime.ParsedMail;
+import com.postroom.mime.RawMail;
 
 /** An attachment is found again, for its download, at the path the parser gave it, even in a malformed message. */
 class StoredAttachmentsTest {

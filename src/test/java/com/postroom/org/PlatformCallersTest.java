@@ -56,6 +56,10 @@ class PlatformCallersTest {
     Organizations organizations;
     @Autowired
     JdbcClient jdbc;
+    @Autowired
+    Users users;
+    @Autowired
+    org.springframework.security.crypto.password.PasswordEncoder passwords;
 
     long orgId;
 
@@ -194,6 +198,30 @@ class PlatformCallersTest {
                 assertThat(r.detail()).contains("may not send as " + sender);
             }
         }));
+    }
+
+    @Test
+    void commsSendsFromTheFirstIdentityTheRoleMayUse() {
+        Api.Response r = as("6", "compliance").post("/api/comms/send/email", Map.of("subject", "Records request",
+                "recipients", List.of("patient@example.org"), "body_plain", "Attached."));
+        assertThat(r.status()).as(r.raw()).isEqualTo(201);
+        assertThat(r.body().at("/message/sender").asString()).isEqualTo("support@postroom.test");
+    }
+
+    @Test
+    void theWebComposerHoldsADispatcherToTheSameRule() {
+        String email = "dispatch-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
+        users.create(orgId, email, passwords.encode("dispatcher-password"), java.util.Set.of("dispatcher"));
+        com.postroom.support.WebClient web = com.postroom.support.WebClient.signedIn(port, email,
+                "dispatcher-password");
+        for (String from : List.of("founder@postroom.test", "billing@postroom.test", "made-up@postroom.test")) {
+            var refused = web.post("/mail/compose", Map.of("_csrf", web.csrf("/mail/compose"), "from", from,
+                    "to", "patient@example.org", "subject", "As " + from, "body", "x"));
+            assertThat(refused.statusCode()).as("a dispatcher composing as " + from).isEqualTo(403);
+        }
+        var sent = web.post("/mail/compose", Map.of("_csrf", web.csrf("/mail/compose"), "from",
+                "support@postroom.test", "to", "patient@example.org", "subject", "As support", "body", "x"));
+        assertThat(sent.statusCode()).isEqualTo(302);
     }
 
     @Test

@@ -173,6 +173,11 @@ class DeliveryFaultTest {
         assertThat(s.body().at("/attempts/0/smtp_code").asInt()).isEqualTo(550);
         assertThat(s.body().at("/refusals/0/smtp_code").asInt()).isEqualTo(550);
         assertThat(api.get("/api/founder/email/failed-deliveries").raw()).contains("550 5.1.1");
+        String thread = jdbc.sql("SELECT thread_id FROM email_message WHERE id = ?::uuid").param(id)
+                .query(String.class).single();
+        String page = com.postroom.support.WebClient.signedIn(port, "founder@faults.test", ADMIN_SECRET)
+                .get("/mail/sent/" + thread).body();
+        assertThat(page).contains("Not delivered.").contains("550 5.1.1");
     }
 
     @Test

@@ -88,8 +88,8 @@ class MimeComposerTest {
         assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo(name);
         assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo(Part.ATTACHMENT);
         assertThat(mixed.getBodyPart(1).getContentType()).startsWith("application/pdf");
-        assertThat(new com.postroom.inbound.MailParser().parse(com.postroom.inbound.RawMail.of(bytes)).attachments())
-                .extracting(com.postroom.inbound.ParsedMail.Part::filename).containsExactly(name);
+        assertThat(new com.postroom.mime.MailParser().parse(com.postroom.mime.RawMail.of(bytes)).attachments())
+                .extracting(com.postroom.mime.ParsedMail.Part::filename).containsExactly(name);
         assertThat(MimeComposer.encodedSegments("invoice-2026-03.pdf")).isEmpty();
         assertThat(MimeComposer.encodedSegments("Übersicht.pdf")).containsExactly("UTF-8''%C3%9Cbersicht.pdf");
     }

@@ -28,7 +28,7 @@ import org.springframework.mock.env.MockEnvironment;
 import com.postroom.PostroomApplication;
 import com.postroom.config.Env;
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.TlsMode;
@@ -113,20 +113,20 @@ class RealMailServerIT {
 
     @Test
     void draftsAreMirroredToDovecotsDraftsFolderAndLeaveItWhenDiscarded() throws Exception {
-        com.postroom.mailbox.Messages messages = context.getBean(com.postroom.mailbox.Messages.class);
+        com.postroom.store.Messages messages = context.getBean(com.postroom.store.Messages.class);
         long org = context.getBean(com.postroom.org.Organizations.class).primary().orElseThrow().id();
         org.springframework.jdbc.core.simple.JdbcClient jdbc =
                 context.getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
         String subject = "real draft " + UUID.randomUUID();
-        UUID thread = context.getBean(com.postroom.mailbox.Threads.class).create(org, subject).id();
-        UUID draft = messages.insertDraft(new com.postroom.mailbox.Messages.Draft(org, null, thread, FOUNDER,
+        UUID thread = context.getBean(com.postroom.store.Threads.class).create(org, subject).id();
+        UUID draft = messages.insertDraft(new com.postroom.store.Messages.Draft(org, null, thread, FOUNDER,
                 List.of("alice@postroom.test"), List.of(), List.of(), subject, "draft body"));
         String pause = "UPDATE email_message SET updated_at = updated_at - interval '10 seconds' WHERE id = ?";
         jdbc.sql(pause).param(draft).update();
         await().atMost(Duration.ofSeconds(20)).until(() -> count(FOUNDER, "Drafts", subject) == 1);
 
         String edited = subject + " (edited)";
-        messages.updateDraft(draft, new com.postroom.mailbox.Messages.Draft(org, null, thread, FOUNDER,
+        messages.updateDraft(draft, new com.postroom.store.Messages.Draft(org, null, thread, FOUNDER,
                 List.of("alice@postroom.test"), List.of(), List.of(), edited, "draft body, more"));
         jdbc.sql(pause).param(draft).update();
         await().atMost(Duration.ofSeconds(20)).until(() -> count(FOUNDER, "Drafts", edited) == 1
@@ -145,7 +145,7 @@ class RealMailServerIT {
 
     @Test
     void anUntrustedCertificateIsRefusedWhenTheCaIsNotConfigured() {
-        MailSessions withoutCa = new MailSessions(PostroomSettings.read(new Env(new MockEnvironment())));
+        MailSessions withoutCa = new MailSessions(PostroomSettings.read(new Env(new MockEnvironment())).tlsCaFile());
         MailServer smtp = new MailServer(server.host(), server.submissionPort(), TlsMode.STARTTLS,
                 Optional.of(FOUNDER), Optional.of(Secret.of(server.password())), Duration.ofSeconds(5),
                 Duration.ofSeconds(10));

@@ -14,7 +14,7 @@ import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.ServerSetup;
 import com.postroom.config.Env;
 import com.postroom.config.PostroomSettings;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.mail.MailServer;
 import com.postroom.mail.MailSessions;
 import com.postroom.mail.TlsMode;
@@ -38,7 +38,7 @@ class TlsPolicyTest {
 
     @Test
     void aServerWithoutStartTlsIsRefusedInsteadOfUsedInPlaintext() {
-        MailSessions sessions = new MailSessions(PostroomSettings.read(new Env(new MockEnvironment())));
+        MailSessions sessions = new MailSessions(PostroomSettings.read(new Env(new MockEnvironment())).tlsCaFile());
         MailServer server = new MailServer("127.0.0.1", PLAINTEXT_ONLY.getSmtp().getPort(), TlsMode.STARTTLS,
                 Optional.of("user@example.com"), Optional.of(Secret.of("pw")), Duration.ofSeconds(2),
                 Duration.ofSeconds(5));

@@ -9,7 +9,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
 import com.icegreen.greenmail.util.GreenMail;
-import com.postroom.config.Secret;
+import com.postroom.mail.Secret;
 import com.postroom.inbound.InboundSync;
 import com.postroom.inbound.Mailbox;
 import com.postroom.inbound.Mailboxes;

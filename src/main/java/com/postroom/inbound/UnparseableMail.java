@@ -1,9 +1,0 @@
-package com.postroom.inbound;
-
-/** A message the parser cannot make sense of; it is stored raw and quarantined with this reason. */
-public class UnparseableMail extends Exception {
-
-    public UnparseableMail(String reason) {
-        super(reason);
-    }
-}

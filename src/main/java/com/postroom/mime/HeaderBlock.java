@@ -1,0 +1,99 @@
+package com.postroom.mime;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * A message's top-level headers, read from the raw bytes: unfolded (RFC 5322 §2.2.3), each line decoded as UTF-8
+ * when it is valid UTF-8 (RFC 6532) and as windows-1252 otherwise, so 8-bit headers from non-compliant mailers come
+ * out readable instead of as replacement characters. Lines of any length are fine.
+ */
+public final class HeaderBlock {
+
+    public record Field(String name, String value) {
+    }
+
+    private final List<Field> fields;
+
+    private HeaderBlock(List<Field> fields) {
+        this.fields = fields;
+    }
+
+    public static HeaderBlock parse(byte[] block) {
+        List<Field> fields = new ArrayList<>();
+        StringBuilder current = null;
+        int start = 0;
+        for (int i = 0; i <= block.length; i++) {
+            if (i == block.length || block[i] == '\n') {
+                int end = i > start && block[i - 1] == '\r' ? i - 1 : i;
+                byte[] lineBytes = java.util.Arrays.copyOfRange(block, start, end);
+                String line = Charsets.isAscii(lineBytes) ? new String(lineBytes, StandardCharsets.US_ASCII)
+                        : Charsets.decode(lineBytes, "utf-8");
+                start = i + 1;
+                if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+                    if (current != null) {
+                        current.append(line);
+                    }
+                    continue;
+                }
+                add(fields, current);
+                current = new StringBuilder(line);
+            }
+        }
+        add(fields, current);
+        return new HeaderBlock(fields);
+    }
+
+    private static void add(List<Field> fields, StringBuilder line) {
+        if (line == null) {
+            return;
+        }
+        int colon = line.indexOf(":");
+        if (colon <= 0) {
+            return; // Not a header line (a stray "From " envelope line, garbage): skipped, not fatal.
+        }
+        String name = line.substring(0, colon).strip();
+        if (name.isEmpty() || name.contains(" ")) {
+            return;
+        }
+        fields.add(new Field(name, line.substring(colon + 1).strip()));
+    }
+
+    public boolean isEmpty() {
+        return fields.isEmpty();
+    }
+
+    public List<Field> fields() {
+        return fields;
+    }
+
+    /** The first value, undecoded. */
+    public Optional<String> raw(String name) {
+        return fields.stream().filter(f -> f.name().equalsIgnoreCase(name)).map(Field::value).findFirst();
+    }
+
+    /** The first value with RFC 2047 encoded words decoded. */
+    public Optional<String> text(String name) {
+        return raw(name).map(EncodedWords::decode);
+    }
+
+    /** The first value of an address header, decoded so that a display name stays one name (see EncodedWords). */
+    public Optional<String> addressText(String name) {
+        return raw(name).map(EncodedWords::decodeAddressHeader);
+    }
+
+    public List<String> all(String name) {
+        return fields.stream().filter(f -> f.name().equalsIgnoreCase(name)).map(Field::value).toList();
+    }
+
+    public boolean has(String name) {
+        return raw(name).isPresent();
+    }
+
+    public String lowerRaw(String name) {
+        return raw(name).map(v -> v.toLowerCase(Locale.ROOT)).orElse("");
+    }
+}

@@ -1,0 +1,84 @@
+package com.postroom.problem;
+
+/**
+ * Why a service cannot do what it was asked, in the domain's words: not found, refused with a reason, a conflict,
+ * locked by a hold... Services throw these and know nothing of HTTP; the API's and the web UI's error handlers turn
+ * each kind into a status and the one JSON error shape (or an error page). The sentence says what to fix. A
+ * {@link #body} replaces the shape where the original API prescribes another (a 423 with the decision).
+ */
+public class Problem extends RuntimeException {
+
+    /** What went wrong, as a caller can act on it. */
+    public enum Kind {
+        /** The request is malformed: a bad parameter, an unreadable value. */
+        BAD_INPUT,
+        /** No or a bad credential. */
+        UNAUTHENTICATED,
+        /** The caller may not do this. */
+        FORBIDDEN,
+        /** No such thing in the caller's organization. */
+        NOT_FOUND,
+        /** It exists already, or changed meanwhile. */
+        CONFLICT,
+        /** Something this needs is not set up (a recipient, SMTP). */
+        PRECONDITION_FAILED,
+        /** Larger than accepted. */
+        TOO_LARGE,
+        /** Understood, and refused for the reason given. */
+        REFUSED,
+        /** Kept by a legal hold or a retention period. */
+        LOCKED,
+        /** Too many attempts; try again later. */
+        TOO_MANY,
+        /** A feature this server does not have configured. */
+        NOT_CONFIGURED,
+        /** A server Postroom called (SMTP, IMAP) failed. */
+        UPSTREAM_FAILED
+    }
+
+    private final Kind kind;
+    private final transient Object body;
+
+    public Problem(Kind kind, String detail) {
+        this(kind, detail, null);
+    }
+
+    public Problem(Kind kind, String detail, Object body) {
+        super(detail, null, false, false);
+        this.kind = kind;
+        this.body = body;
+    }
+
+    public static Problem badInput(String detail) {
+        return new Problem(Kind.BAD_INPUT, detail);
+    }
+
+    public static Problem notFound(String detail) {
+        return new Problem(Kind.NOT_FOUND, detail);
+    }
+
+    public static Problem refused(String detail) {
+        return new Problem(Kind.REFUSED, detail);
+    }
+
+    public static Problem forbidden(String detail) {
+        return new Problem(Kind.FORBIDDEN, detail);
+    }
+
+    public static Problem conflict(String detail) {
+        return new Problem(Kind.CONFLICT, detail);
+    }
+
+    public static Problem locked(String detail, Object body) {
+        return new Problem(Kind.LOCKED, detail, body);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The body the original API prescribes for this answer, or null for the usual {"detail": ...}. */
+    public Object prescribedBody() {
+        return body;
+    }
+}

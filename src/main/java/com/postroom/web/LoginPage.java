@@ -1,0 +1,38 @@
+package com.postroom.web;
+
+import jakarta.servlet.http.HttpSession;
+
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import com.postroom.org.Caller;
+
+/** The sign-in page, and where a signed-in user lands. */
+@WebPage
+class LoginPage {
+
+    /** Set by the security configuration when a sign-in fails; shown once. */
+    static final String LOGIN_ERROR = "postroom.login.error";
+
+    @GetMapping("/login")
+    String login(HttpSession session, Model model,
+                 @RequestParam(name = "signed-out", required = false) String signedOut) {
+        Authentication auth = SecurityContextHolder.getContext().getAuthentication();
+        if (auth != null && auth.getPrincipal() instanceof Caller) {
+            return "redirect:/";
+        }
+        Object error = session.getAttribute(LOGIN_ERROR);
+        session.removeAttribute(LOGIN_ERROR);
+        model.addAttribute("error", error);
+        model.addAttribute("signedOut", signedOut != null);
+        return "login";
+    }
+
+    @GetMapping("/")
+    String home() {
+        return "redirect:/mail/inbox";
+    }
+}

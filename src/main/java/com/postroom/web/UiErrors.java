@@ -1,0 +1,68 @@
+package com.postroom.web;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.ControllerAdvice;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+
+import jakarta.servlet.http.HttpServletResponse;
+
+import com.postroom.problem.Problem;
+import com.postroom.api.ApiException;
+
+/**
+ * A page that refuses (wrong role, unknown id, bad input) answers with the same status and sentence as the API, as a
+ * page. Anything unexpected is logged with a reference, and the page shows only that reference.
+ */
+@ControllerAdvice(annotations = WebPage.class)
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
+class UiErrors {
+
+    @ExceptionHandler(Problem.class)
+    String refused(Problem e, Model model, HttpServletResponse response) {
+        HttpStatus status = ApiException.statusOf(e);
+        response.setStatus(status.value());
+        model.addAttribute("status", status.value());
+        model.addAttribute("reason", status.getReasonPhrase());
+        model.addAttribute("message", e.getMessage());
+        return "error-page";
+    }
+
+    @ExceptionHandler(org.springframework.web.bind.MissingServletRequestParameterException.class)
+    String missing(org.springframework.web.bind.MissingServletRequestParameterException e, Model model,
+                   HttpServletResponse response) {
+        return refused(ApiException.badRequest("The form is missing '" + e.getParameterName() + "'."), model,
+                response);
+    }
+
+    @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
+    String mismatch(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e, Model model,
+                    HttpServletResponse response) {
+        return refused(ApiException.notFound("No such page: '" + e.getName() + "' is not valid here."), model,
+                response);
+    }
+
+    /**
+     * The browser went away (a closed tab ends the new-mail event stream, a reload cuts a page short): nothing to
+     * show and nothing wrong, so no error and no stack trace in the log.
+     */
+    @ExceptionHandler({org.springframework.web.context.request.async.AsyncRequestNotUsableException.class,
+            org.apache.catalina.connector.ClientAbortException.class})
+    void clientLeft(Exception e) {
+        log.debug("Client left: {}", e.toString());
+    }
+
+    @ExceptionHandler(Exception.class)
+    String unexpected(Exception e, Model model, HttpServletResponse response) {
+        String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
+        log.error("Unhandled error on a page, reference {}", reference, e);
+        response.setStatus(500);
+        model.addAttribute("status", 500);
+        model.addAttribute("reason", "Internal Server Error");
+        model.addAttribute("message", "Something went wrong on our side (reference " + reference + "); the server "
+                + "log has the details.");
+        return "error-page";
+    }
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UiErrors.class);
+}

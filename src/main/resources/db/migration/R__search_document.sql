@@ -1,0 +1,26 @@
+-- The search document of a message: the one place its trigger function is written. Migrations 3, 6 and 12 built it
+-- up (each restating the whole function); Flyway runs this file after them, and again whenever it changes, so a
+-- change to how messages are indexed is made here and nowhere else. A change that needs existing documents rebuilt
+-- also raises search_config.doc_version in a versioned migration (SearchLanguage rebuilds them in the background).
+CREATE OR REPLACE FUNCTION email_message_search_doc() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    cfg    regconfig := current_search_config();
+    people TEXT;
+BEGIN
+    people := concat_ws(' ', NEW.sender, array_to_string(NEW.recipients, ' '), array_to_string(NEW.cc, ' '),
+                        NEW.meta ->> 'from_name');
+    -- Text that is not HTML has its angle brackets blanked first: PostgreSQL's parser reads "<script>" in a plain
+    -- text as the start of a script element and would skip everything after it.
+    NEW.subject_doc := to_tsvector(cfg, translate(coalesce(NEW.subject, ''), '<>', '  '));
+    NEW.search_doc :=
+        setweight(NEW.subject_doc, 'A') ||
+        setweight(to_tsvector('simple', translate(people, '<>', '  ') || ' ' || translate(people, '@._-+<>', '       '))
+                  || to_tsvector(cfg, translate(people, '@._-+<>', '       ')), 'B') ||
+        setweight(to_tsvector(cfg, translate(NEW.attachment_names, '<>', '  ') || ' '
+                                   || translate(NEW.attachment_names, '._-<>', '     ')), 'B') ||
+        setweight(to_tsvector(cfg, CASE WHEN NEW.body_plain <> '' THEN translate(left(NEW.body_plain, 200000), '<>', '  ')
+                                        ELSE left(NEW.body_html, 200000) END), 'D');
+    NEW.search_words := strip(NEW.search_doc);
+    RETURN NEW;
+END
+$$;

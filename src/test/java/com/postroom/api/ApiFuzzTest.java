@@ -1,0 +1,92 @@
+package com.postroom.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import com.postroom.support.Api;
+import com.postroom.support.SandboxTest;
+
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Every route the OpenAPI document lists, called with what a confused or hostile client sends: ids that are not ids
+ * or belong to nothing, negative limits, broken cursors and queries, bodies of the wrong type and malformed JSON.
+ * Whatever the route, the answer is never a 500, and an error is always the one JSON shape without internals.
+ */
+@SandboxTest
+class ApiFuzzTest {
+
+    /** Routes that do slow real work (DNS, a round trip, a sync) or answer 501 by contract while unconfigured. */
+    private static final List<String> SKIPPED = List.of("deliverability", "doctor", "poll-inbound", "send-test",
+            "postmark", "webhook", "/api/founder/email/draft", "suggest-improvements", "/api/auth/logout");
+    private static final List<String> IDS = List.of("not-a-uuid", UUID.randomUUID().toString(), "0");
+    private static final String QUERY = "?limit=-1&offset=-5&cursor=%7B%7D&q=%28%28%28&page=x";
+    private static final List<Object> BODIES = List.of("{", "[]", "{}", "\"x\"", Map.of("message_ids", List.of("x")));
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void noRouteAnswersBadInputWithA500OrAnErrorOutsideTheOneShape() {
+        Api api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        JsonNode paths = api.get("/v3/api-docs").body().get("paths");
+        List<String> problems = new ArrayList<>();
+        int requests = 0;
+        for (String path : paths.propertyNames()) {
+            if (SKIPPED.stream().anyMatch(path::contains)) {
+                continue;
+            }
+            for (String method : paths.get(path).propertyNames()) {
+                for (String id : path.contains("{") ? IDS : List.of("")) {
+                    String url = path.replaceAll("\\{[^}]+}", id) + QUERY;
+                    List<Object> bodies = List.of("post", "put", "patch").contains(method) ? BODIES : List.of("");
+                    for (Object body : bodies) {
+                        Api.Response r = call(api, method, url, body);
+                        if (r == null) {
+                            continue;
+                        }
+                        requests++;
+                        String problem = problem(r);
+                        if (problem != null) {
+                            problems.add(method.toUpperCase() + " " + url + " " + body + ": " + r.status() + " "
+                                    + problem);
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(requests).as("requests made").isGreaterThan(200);
+        assertThat(problems).isEmpty();
+    }
+
+    private static Api.Response call(Api api, String method, String url, Object body) {
+        return switch (method) {
+            case "get" -> api.get(url);
+            case "delete" -> api.delete(url);
+            case "post" -> api.post(url, body);
+            case "put" -> api.put(url, body);
+            case "patch" -> api.patch(url, body);
+            default -> null;
+        };
+    }
+
+    private static String problem(Api.Response r) {
+        if (r.status() >= 500) {
+            return "server error " + r.raw();
+        }
+        if (r.raw().contains("Exception") || r.raw().contains("\tat ") || r.raw().contains("<html")) {
+            return "internals in " + r.raw();
+        }
+        if (r.status() >= 400 && (!r.body().isObject() || r.detail().isBlank())) {
+            return "not the one error shape: " + r.raw();
+        }
+        return null;
+    }
+}

@@ -1,0 +1,607 @@
+package com.postroom.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.inbound.InboundSync;
+import com.postroom.inbound.Mailboxes;
+import com.postroom.org.Organizations;
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Browser;
+import com.postroom.support.MailboxFixture;
+import com.postroom.support.SandboxTest;
+import com.postroom.support.TestMail;
+
+/**
+ * The mailbox in Debian's Chromium: reading, keyboard navigation, archive and star, bulk changes, search, labels, and
+ * hostile mail that must run nothing and load nothing from anywhere.
+ */
+@SandboxTest
+@ExtendWith({Browser.Condition.class, Browser.Screenshots.class})
+class MailUiBrowserTest implements Browser.HasBrowser {
+
+    static Browser browser;
+    static ServerSocket listener;
+    static final AtomicInteger CONNECTIONS = new AtomicInteger();
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+    @Autowired
+    Mailboxes mailboxes;
+    @Autowired
+    InboundSync inbound;
+    @Autowired
+    Organizations organizations;
+    @Autowired
+    JdbcClient jdbc;
+
+    MailboxFixture box;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        if (browser == null) {
+            browser = Browser.open(port);
+            browser.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+            browser.find("h1");
+            // Anything hostile mail manages to load from "outside" arrives here.
+            listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread t = new Thread(() -> {
+                while (!listener.isClosed()) {
+                    try (Socket s = listener.accept()) {
+                        CONNECTIONS.incrementAndGet();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            }, "exfiltration-listener");
+            t.setDaemon(true);
+            t.start();
+        }
+        box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
+                organizations.primary().orElseThrow().id());
+    }
+
+    @AfterAll
+    static void closeBrowser() throws IOException {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+        if (listener != null) {
+            listener.close();
+        }
+    }
+
+    @Override
+    public Browser browser() {
+        return browser;
+    }
+
+    private WebElement row(String subject) {
+        return browser.waitFor(".rows .row:has(.subject)").findElements(By.xpath("//li[contains(@class,'row')]"))
+                .stream().filter(r -> r.getText().contains(subject)).findFirst()
+                .orElseThrow(() -> new AssertionError("no row " + subject));
+    }
+
+    /** Whether a row shows the subject; false while the list is being swapped by a live update. */
+    private boolean listed(String subject) {
+        try {
+            return browser.driver.findElements(By.cssSelector(".rows .row")).stream()
+                    .anyMatch(r -> r.getText().contains(subject));
+        } catch (org.openqa.selenium.StaleElementReferenceException swapped) {
+            return false;
+        }
+    }
+
+    private void keys(CharSequence... keys) {
+        new Actions(browser.driver).sendKeys(keys).perform();
+    }
+
+    @Test
+    void readingAConversationMarksItReadAndShowsItsMessages() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Run report " + word).text("Crew 12 logged 4 runs. See https://example.org/runs?day=1 for details."));
+        browser.go("/mail/inbox");
+        WebElement row = row("Run report " + word);
+        assertThat(row.getAttribute("class")).contains("unread");
+        browser.clickAndWait(row.findElement(By.cssSelector("a.row-link")));
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo("Run report " + word);
+        assertThat(browser.find("pre.plain").getText()).contains("Crew 12 logged 4 runs.");
+        WebElement link = browser.find("pre.plain a");
+        assertThat(link.getAttribute("href")).isEqualTo("https://example.org/runs?day=1");
+        assertThat(link.getAttribute("rel")).isEqualTo("noopener noreferrer");
+        assertThat(link.getAttribute("target")).isEqualTo("_blank");
+        browser.clickAndWait(".back");
+        assertThat(row("Run report " + word).getAttribute("class")).doesNotContain("unread");
+    }
+
+    @Test
+    void theKeyboardMovesOpensArchivesAndStars() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Key one " + word), TestMail.message().subject("Key two " + word));
+        browser.go("/mail/inbox");
+        browser.find(".rows .row");
+        keys("j");
+        keys("j");
+        keys("k");
+        WebElement current = browser.find(".rows .row.current");
+        String subject = current.findElement(By.cssSelector(".subject")).getText();
+        keys("o");
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo(subject);
+        keys("u");
+        browser.find(".rows .row");
+        assertThat(browser.driver.findElements(By.cssSelector(".read-pane"))).isEmpty();
+
+        // x selects the current row, e archives the selection.
+        browser.go("/mail/inbox");
+        WebElement first = browser.find(".rows .row");
+        String archived = first.findElement(By.cssSelector(".subject")).getText();
+        keys("j");
+        keys("x");
+        keys("e");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> !listed(archived));
+        browser.go("/mail/archive");
+        assertThat(listed(archived)).isTrue();
+
+        browser.go("/mail/inbox");
+        browser.find(".rows .row");
+        keys("j");
+        keys("s");
+        browser.go("/mail/starred");
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).isNotEmpty();
+
+        keys("?");
+        assertThat(browser.find("#help").isDisplayed()).isTrue();
+        keys(Keys.ESCAPE);
+        assertThat(browser.driver.findElement(By.id("help")).isDisplayed()).isFalse();
+    }
+
+    @Test
+    void bulkActionsSearchAndLabels() {
+        String word = MailboxFixture.word();
+        List<UUID> ids = box.deliver(TestMail.message().subject("Bulk a " + word),
+                TestMail.message().subject("Bulk b " + word).text("the quarterly " + word + " statement"));
+        jdbc.sql("INSERT INTO email_label (org_id, name, slug) VALUES (?, 'Billing', 'billing') ON CONFLICT DO NOTHING")
+                .param(organizations.primary().orElseThrow().id()).update();
+        long labelId = jdbc.sql("SELECT id FROM email_label WHERE org_id = ? AND slug = 'billing'")
+                .param(organizations.primary().orElseThrow().id()).query(Long.class).single();
+        jdbc.sql("INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING")
+                .params(ids.get(0), labelId).update();
+
+        browser.go("/mail/inbox");
+        for (String s : List.of("Bulk a " + word, "Bulk b " + word)) {
+            row(s).findElement(By.cssSelector("input[type=checkbox]")).click();
+        }
+        browser.clickAndWait("button[value=read]");
+        assertThat(row("Bulk a " + word).getAttribute("class")).doesNotContain("unread");
+        assertThat(row("Bulk b " + word).getAttribute("class")).doesNotContain("unread");
+
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        browser.find("#q").sendKeys("statement " + word + Keys.ENTER);
+        browser.waitUntilGone(page);
+        WebElement hit = browser.find(".rows .row");
+        assertThat(hit.getText()).contains("Bulk b " + word);
+        assertThat(hit.findElements(By.tagName("mark"))).isNotEmpty();
+
+        browser.go("/mail/inbox");
+        browser.clickAndWait(browser.driver.findElements(By.cssSelector(".sidebar a")).stream()
+                .filter(a -> a.getText().startsWith("Billing")).findFirst().orElseThrow());
+        assertThat(browser.find(".list-toolbar h1").getText()).isEqualTo("Billing");
+        assertThat(listed("Bulk a " + word)).isTrue();
+        assertThat(listed("Bulk b " + word)).isFalse();
+    }
+
+    @Test
+    void hostileMailRunsNothingAndLoadsNothing() {
+        String word = MailboxFixture.word();
+        String out = "http://127.0.0.1:" + listener.getLocalPort();
+        List<String> hostile = List.of(
+                "<script>top.pwned=1</script><p>script tag</p>",
+                "<img src=x onerror=\"top.pwned=2\"><body onload=\"top.pwned=3\">handlers",
+                "<a href=\"javascript:top.pwned=4\">click</a><a href=\"vbscript:msgbox(1)\">vb</a>"
+                        + "<a href=\"data:text/html,<script>top.pwned=5</script>\">data</a>",
+                "<svg><script>top.pwned=6</script><animate onbegin=\"top.pwned=7\" attributeName=x dur=1s/>"
+                        + "<a><animate attributeName=href values=\"javascript:top.pwned=8\"/><text>svg</text></a></svg>",
+                "<div style=\"background:url(" + out + "/bg)\">bg</div><style>@import url(" + out + "/import);"
+                        + "p{background:url(" + out + "/css)}</style><p style=\"--x:url(" + out + "/var);"
+                        + "background:var(--x)\">var</p><svg><rect fill=\"url(" + out + "/fill#a)\"/></svg>",
+                "<img src=\"" + out + "/pixel.gif\"><link rel=stylesheet href=\"" + out + "/sheet.css\">"
+                        + "<base href=\"" + out + "/\"><meta http-equiv=refresh content=\"0;url=" + out + "/meta\">",
+                "<noscript><p title=\"</noscript><img src=x onerror=top.pwned=9>\"></noscript>"
+                        + "<math><mtext><table><mglyph><style><img src=x onerror=top.pwned=10>",
+                "<form action=\"" + out + "/form\"><input name=a><button>send</button></form>"
+                        + "<iframe src=\"" + out + "/frame\"></iframe><object data=\"" + out + "/obj\"></object>",
+                "<img src=\"data:image/svg+xml;base64,"
+                        + java.util.Base64.getEncoder().encodeToString(("<svg xmlns='http://www.w3.org/2000/svg' "
+                        + "onload='top.pwned=13'><image href='" + out + "/svgimg'/></svg>").getBytes()) + "\">"
+                        + "<img src=\"cid:nothing@here\" onerror=\"top.pwned=14\">");
+        for (int i = 0; i < hostile.size(); i++) {
+            TestMail mail = TestMail.message().subject("Hostile " + i + " " + word).text("plain part")
+                    .html("<html><body>" + hostile.get(i) + "</body></html>");
+            if (i == 0) {
+                mail.attach("<img src=x onerror=top.pwned=11>.pdf", "application/pdf", new byte[] {1, 2, 3}, null)
+                        .attach("evil.html", "text/html", "<script>top.pwned=12</script>".getBytes(), null);
+            }
+            UUID id = box.deliver(mail).get(0);
+            UUID thread = box.threadOf(id);
+            browser.go("/mail/inbox/" + thread);
+            browser.find(".thread-subject");
+            new WebDriverWait(browser.driver, Duration.ofSeconds(5))
+                    .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("iframe.body-frame")));
+            sleepQuietly(300); // let the frame load whatever it would load
+            assertThat(browser.driver.executeScript("return window.pwned === undefined")).as("mail " + i)
+                    .isEqualTo(true);
+            WebElement frame = browser.find("iframe.body-frame");
+            assertThat(frame.getAttribute("sandbox")).as("no allow-scripts, no allow-same-origin").isEmpty();
+        }
+        // The file name is text, the HTML attachment a download.
+        UUID first = jdbc.sql("SELECT thread_id FROM email_message WHERE subject = ?").param("Hostile 0 " + word)
+                .query(UUID.class).single();
+        browser.go("/mail/inbox/" + first);
+        assertThat(browser.find(".attachments").getText()).contains("<img src=x onerror=top.pwned=11>.pdf");
+        assertThat(browser.driver.findElements(By.cssSelector(".attachments a[download]"))).hasSize(2);
+        assertThat(browser.driver.executeScript("return window.pwned === undefined")).isEqualTo(true);
+        assertThat(CONNECTIONS.get()).as("requests that hostile mail made to the outside").isZero();
+
+        // The listener does hear a request when one is allowed: "show images" on the mail with a remote pixel.
+        UUID pixel = jdbc.sql("SELECT thread_id FROM email_message WHERE subject = ?").param("Hostile 5 " + word)
+                .query(UUID.class).single();
+        browser.go("/mail/inbox/" + pixel);
+        browser.find(".blocked a").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> CONNECTIONS.get() > 0);
+    }
+
+    @Test
+    void composeWithAnAttachmentUndoThenSendGoesOutOnce() throws Exception {
+        String subject = "Compose " + MailboxFixture.word();
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("run-sheet", ".txt");
+        java.nio.file.Files.writeString(file, "crew 12, 4 runs");
+        browser.go("/mail/inbox");
+        keys("c");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        WebElement editor = browser.find("#editor");
+        editor.sendKeys("The run sheet is ");
+        editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "b"));
+        editor.sendKeys("attached");
+        editor.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "b"));
+        editor.sendKeys(".", org.openqa.selenium.Keys.ENTER);
+        browser.find(".format-bar [data-format=insertUnorderedList]").click();
+        // Typed where the caret is (WebElement.sendKeys would move it).
+        new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys("crew 12").perform();
+        browser.find("#files").sendKeys(file.toString());
+        browser.find("#send").click();
+        browser.find("#undo").click();
+        browser.waitForText("main [role=status]", "Sending cancelled");
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
+        sleepQuietly(3000); // past the undo window: nothing may have gone out
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject)).isEmpty();
+
+        browser.find("#files").sendKeys(file.toString());
+        browser.find("#send").click();
+        browser.waitForText(".notice-bar [data-pending]", "Sending");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+        var sent = com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject).get(0);
+        assertThat(sent.getContentType()).startsWith("multipart/mixed");
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        sent.writeTo(raw);
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("run-sheet")
+                .as("formatting goes out as HTML beside the plain text").contains("multipart/alternative")
+                .contains("<b>attached</b>").contains("<li>crew 12</li>").contains("The run sheet is attached.");
+        sleepQuietly(1500);
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject)).as("once").hasSize(1);
+    }
+
+    @Test
+    void replyingFromAConversationStaysInItsThread() {
+        String word = MailboxFixture.word();
+        TestMail original = TestMail.message().from("Dana Dispatch <dana@example.org>").subject("Shift swap " + word);
+        UUID thread = box.threadOf(box.deliver(original).get(0));
+        browser.go("/mail/inbox/" + thread);
+        browser.find(".thread-subject");
+        keys("r");
+        assertThat(browser.find("#to").getAttribute("value")).isEqualTo("dana@example.org");
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo("Re: Shift swap " + word);
+        assertThat(browser.find("#editor").getText()).contains("> Hello there.");
+        browser.find("#send").click();
+        browser.find(".notice-bar");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), "Re: Shift swap " + word).size() == 1);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE thread_id = ?").param(thread)
+                .query(Long.class).single()).isEqualTo(2);
+    }
+
+    @Test
+    void aForwardCarriesTheAttachmentsThatStayTicked() throws Exception {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Claim " + word).text("See the claim.")
+                .attach("claim-" + word + ".pdf", "application/pdf", "%PDF-1.4 claim".getBytes(), null)
+                .attach("photo-" + word + ".png", "image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}, null)).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        browser.find(".thread-subject");
+        keys("f");
+        assertThat(browser.find(".forwarded").getText()).contains("claim-" + word + ".pdf")
+                .contains("photo-" + word + ".png");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.driver.findElements(By.cssSelector(".forwarded input[type=checkbox]")).get(1).click();
+        browser.find("#send").click();
+        browser.find(".notice-bar");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), "Fwd: Claim " + word).size() == 1);
+        var sent = com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                "Fwd: Claim " + word).get(0);
+        java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+        sent.writeTo(raw);
+        assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("claim-" + word + ".pdf")
+                .contains("See the claim.").doesNotContain("photo-" + word);
+    }
+
+    @Test
+    void theMailboxSwitcherShowsOneMailboxsMailOrAll() {
+        String word = MailboxFixture.word();
+        MailboxFixture other = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
+                organizations.primary().orElseThrow().id());
+        box.deliver(TestMail.message().subject("Here " + word));
+        other.deliver(TestMail.message().subject("There " + word));
+        browser.go("/mail/inbox");
+        org.openqa.selenium.support.ui.Select select = new org.openqa.selenium.support.ui.Select(
+                browser.find("#mailbox"));
+        select.selectByVisibleText(other.user);
+        browser.waitForText(".list-toolbar h1", "Inbox");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed("There " + word));
+        assertThat(listed("Here " + word)).as("another mailbox's mail").isFalse();
+        assertThat(new org.openqa.selenium.support.ui.Select(browser.find("#mailbox")).getFirstSelectedOption()
+                .getText()).isEqualTo(other.user);
+        browser.go("/mail/search?q=" + word);
+        assertThat(browser.find(".list-pane").getText()).contains("There " + word).doesNotContain("Here " + word);
+
+        new org.openqa.selenium.support.ui.Select(browser.find("#mailbox")).selectByVisibleText("All mailboxes");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed("Here " + word));
+        assertThat(listed("There " + word)).isTrue();
+    }
+
+    /** Pages fit a phone (390 px) and a laptop (1280 px) without sideways scrolling, and every field has a name. */
+    @Test
+    void everyPageFitsAPhoneAndALaptopAndEveryFieldIsLabelled() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Narrow " + word)
+                .text("A long line without spaces: " + "x".repeat(300))
+                .html("<table width=\"900\"><tr><td>wide table " + "y".repeat(200) + "</td></tr></table>")
+                .attach("a-rather-long-file-name-" + "z".repeat(80) + ".pdf", "application/pdf",
+                        "%PDF-1.4".getBytes(), null)).get(0);
+        List<String> pages = List.of("/mail/inbox", "/mail/inbox/" + box.threadOf(id), "/mail/compose",
+                "/mail/search?q=" + word, "/dashboard", "/settings", "/settings/deliverability");
+        org.openqa.selenium.Dimension before = browser.driver.manage().window().getSize();
+        try {
+            for (int width : new int[] {390, 1280}) {
+                browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(width, 900));
+                for (String page : pages) {
+                    browser.go(page);
+                    browser.find("header nav");
+                    Object overflow = browser.driver.executeScript(
+                            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;");
+                    Object wide = browser.driver.executeScript("var w = document.documentElement.clientWidth;"
+                            + "return Array.prototype.filter.call(document.querySelectorAll('body *'), function (e) {"
+                            + "  return e.getBoundingClientRect().right > w + 1; }).slice(0, 6).map(function (e) {"
+                            + "  return e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right); });");
+                    assertThat(((Number) overflow).intValue()).as(page + " at " + width + " px: sideways overflow by "
+                            + wide).isLessThanOrEqualTo(0);
+                    Object unlabelled = browser.driver.executeScript(
+                            "return Array.prototype.filter.call(document.querySelectorAll("
+                            + "'input:not([type=hidden]), select, textarea, [contenteditable=true]'), function (e) {"
+                            + "  if (e.offsetParent === null) { return false; }"
+                            + "  return !(e.labels && e.labels.length) && !e.getAttribute('aria-label')"
+                            + "    && !e.getAttribute('aria-labelledby') && !e.closest('label');"
+                            + "}).map(function (e) { return e.outerHTML.substring(0, 120); });");
+                    assertThat((List<?>) unlabelled).as(page + ": fields without a label").isEmpty();
+                    if (page.equals("/mail/inbox")) {
+                        // Every folder and Compose are reachable by touch at either width.
+                        for (String link : List.of(".compose-button", ".folders a[href='/mail/sent']",
+                                ".folders a[href='/mail/drafts']")) {
+                            assertThat(browser.driver.findElement(By.cssSelector(link)).isDisplayed())
+                                    .as(link + " at " + width + " px").isTrue();
+                        }
+                    }
+                }
+            }
+        } finally {
+            browser.driver.manage().window().setSize(before);
+        }
+    }
+
+    @Test
+    void addressSuggestionsWorkForEveryAddressInAField() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().from("Zed Zulu <zed-" + word + "@example.org>").subject("Hello " + word));
+        browser.go("/mail/compose");
+        browser.find("#cc").sendKeys("billing@postroom.test, zed-" + word.substring(0, 4));
+        @SuppressWarnings("unchecked")
+        List<String> options = (List<String>) browser.driver.executeScript("return Array.prototype.map.call("
+                + "document.getElementById('known-cc').options, function (o) { return o.value; });");
+        assertThat(options).contains("billing@postroom.test, zed-" + word + "@example.org")
+                .allMatch(o -> o.startsWith("billing@postroom.test, "));
+    }
+
+    @Test
+    void newMailAppearsWithoutAReload() {
+        browser.go("/mail/inbox");
+        browser.find(".list-toolbar h1");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+                .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("body[data-live-ready]")));
+        browser.driver.executeScript("window.stayed = true;");
+        String subject = "Live " + MailboxFixture.word();
+        long start = System.nanoTime();
+        box.deliver(TestMail.message().subject(subject));
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed(subject));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(browser.driver.executeScript("return window.stayed === true")).as("no reload").isEqualTo(true);
+        assertThat(browser.find("#new-mail").getText()).isEqualTo("New mail");
+        System.out.println("New mail listed " + millis + " ms after it was stored");
+    }
+
+    @Test
+    void draftsAreSavedWhileTypingAndGoneOnceSent() {
+        String subject = "Draft " + MailboxFixture.word();
+        browser.go("/mail/compose");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        WebElement first = browser.find("#editor");
+        first.sendKeys("half written ");
+        first.sendKeys(org.openqa.selenium.Keys.chord(org.openqa.selenium.Keys.CONTROL, "b"));
+        first.sendKeys("urgent");
+        browser.waitForText("#draft-state", "Draft saved");
+        browser.go("/mail/drafts");
+        browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
+        browser.clickAndWait(".message a[href*='draft=']");
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
+        WebElement editor = browser.find("#editor");
+        assertThat(editor.getAttribute("innerHTML")).as("formatting kept in the draft").contains("<b>urgent</b>");
+        editor.sendKeys(org.openqa.selenium.Keys.END);
+        editor.sendKeys(" and finished");
+        browser.clickAndWait("#send");
+        browser.go("/mail/drafts");
+        browser.find(".list-toolbar h1");
+        assertThat(listed(subject)).as("a sent draft leaves Drafts").isFalse();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject).get(0)).satisfies(m -> assertThat(com.icegreen.greenmail.util.GreenMailUtil.getBody(m))
+                .contains("half written urgent and finished").contains("<b>urgent"));
+    }
+
+    @Test
+    void attachmentsDownloadWithTheSessionAndImagesArePreviewed() throws Exception {
+        String word = MailboxFixture.word();
+        byte[] png = java.util.Base64.getDecoder().decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQ"
+                + "DwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+        UUID id = box.deliver(TestMail.message().subject("Scan " + word).attach("scan.png", "image/png", png, null)
+                .attach("claim.pdf", "application/pdf", "%PDF-1.4 claim".getBytes(), null)).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement preview = browser.find(".attachments img.preview");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> Boolean.TRUE.equals(
+                browser.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth === 1;",
+                        preview)));
+        // A PDF that cannot be pictured (this one is not a real PDF) hides its preview and keeps its download link.
+        new WebDriverWait(browser.driver, Duration.ofSeconds(15)).until(d -> !d.findElements(
+                By.cssSelector(".attachments img.preview.pdf.failed")).isEmpty());
+        // The download link works with the session alone, as an attachment.
+        String href = browser.find(".attachments a[href$='pdf'], .attachments li:nth-child(2) a").getAttribute("href");
+        Object status = browser.driver.executeAsyncScript("var done = arguments[arguments.length - 1];"
+                + "fetch(arguments[0], {credentials: 'same-origin'}).then(function (r) {"
+                + " done(r.status + ' ' + r.headers.get('content-disposition')); });", href);
+        assertThat(String.valueOf(status)).startsWith("200 attachment");
+        assertThat(browser.driver.findElements(By.cssSelector(".headers a[href$='/raw']"))).isNotEmpty();
+
+        // A cid: image shows inside the sandboxed frame, carried in the HTML (the frame cannot use the session).
+        UUID logo = box.deliver(TestMail.message().subject("Letterhead " + word).text("logo")
+                .html("<p>Our logo:</p><img src=\"cid:logo@postroom\" alt=\"logo\">"
+                        + "<img src=\"cid:sig%40postroom\" alt=\"signature\"><img src=\"cid:fake@postroom\" alt=\"fake\">")
+                .attach("logo.png", "image/png", png, "logo@postroom")
+                // Outlook-style: sent as octet-stream, referenced with the @ %-encoded.
+                .attach("sig.png", "application/octet-stream", png, "sig@postroom")
+                // Calls itself a PNG, is SVG with script: never embedded.
+                .attach("fake.png", "image/png", "<svg onload=\"top.pwned=20\"/>".getBytes(), "fake@postroom")).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(logo));
+        WebElement frame = browser.find("iframe.body-frame");
+        String srcdoc = frame.getAttribute("srcdoc");
+        assertThat(srcdoc.split("data:image/png;base64,", -1)).as("logo and signature embedded").hasSize(3);
+        assertThat(srcdoc).doesNotContain("svg").doesNotContain("fake@");
+        browser.driver.switchTo().frame(frame);
+        try {
+            WebElement img = browser.driver.findElement(By.cssSelector("img[alt=logo]"));
+            new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> Boolean.TRUE.equals(
+                    browser.driver.executeScript("return arguments[0].complete && arguments[0].naturalWidth === 1;",
+                            img)));
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
+    }
+
+    /** A message's style sheet shows as sent: Outlook's single spacing, a newsletter's hidden preview text. */
+    @Test
+    void styleSheetsInMailShowAsTheSenderMeantThem() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Styled " + word).text("styled")
+                .html("<html><head><style><!-- p.MsoNormal { margin: 0in; font-size: 11.0pt; } "
+                        + ".preheader { display: none !important; } --></style></head><body>"
+                        + "<span class=\"preheader\">Preview text " + word + "</span>"
+                        + "<p class=\"MsoNormal\">First line</p><p class=\"MsoNormal\">Second line</p></body></html>"))
+                .get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement frame = browser.find("iframe.body-frame");
+        browser.driver.switchTo().frame(frame);
+        try {
+            WebElement line = browser.driver.findElement(By.xpath("//p[text()='Second line']"));
+            assertThat(line.getCssValue("margin-top")).isEqualTo("0px");
+            assertThat(browser.driver.findElement(By.xpath("//span[contains(text(), 'Preview text')]")).isDisplayed())
+                    .as("hidden preview text").isFalse();
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
+    }
+
+    @Test
+    void olderPagesLoadAsTheListScrollsWithWorkingLinks() {
+        String word = MailboxFixture.word();
+        TestMail[] mails = new TestMail[55];
+        for (int i = 0; i < mails.length; i++) {
+            mails[i] = TestMail.message().subject("Page " + i + " " + word);
+        }
+        box.deliver(mails);
+        browser.go("/mail/inbox");
+        int first = browser.driver.findElements(By.cssSelector(".rows .row")).size();
+        browser.driver.executeScript("document.querySelector('.rows .more').scrollIntoView();");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10))
+                .until(d -> d.findElements(By.cssSelector(".rows .row")).size() > first);
+        WebElement last = browser.driver.findElements(By.cssSelector(".rows .row")).get(first);
+        assertThat(last.getAttribute("data-open")).startsWith("/mail/inbox/");
+        assertThat(last.findElement(By.cssSelector("a.row-link")).getAttribute("href")).contains("/mail/inbox/");
+    }
+
+    @Test
+    void theDensitySettingIsRemembered() {
+        browser.go("/mail/inbox");
+        browser.find("[data-density]").click();
+        assertThat(browser.find("body").getAttribute("class")).contains("compact");
+        browser.go("/mail/inbox");
+        assertThat(browser.find("body").getAttribute("class")).contains("compact");
+        browser.find("[data-density]").click();
+        assertThat(browser.find("body").getAttribute("class")).doesNotContain("compact");
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package com.postroom.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Browser;
+import com.postroom.support.MailboxFixture;
+import com.postroom.support.SandboxTest;
+
+/** Settings in Chromium: users and roles, API tokens shown once and revoked, a mailbox added after a test login. */
+@SandboxTest
+@ExtendWith({Browser.Condition.class, Browser.Screenshots.class})
+class SettingsBrowserTest implements Browser.HasBrowser {
+
+    static Browser browser;
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+    @Autowired
+    JdbcClient jdbc;
+
+    @BeforeEach
+    void openBrowser() {
+        if (browser == null) {
+            browser = Browser.open(port);
+            browser.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+            browser.find("h1");
+        }
+    }
+
+    @AfterAll
+    static void closeBrowser() {
+        if (browser != null) {
+            browser.close();
+            browser = null;
+        }
+    }
+
+    @Override
+    public Browser browser() {
+        return browser;
+    }
+
+    @Test
+    void anAdminAddsAUserWhoSignsInWithTheirRole() {
+        String email = "clerk-" + System.nanoTime() + "@postroom.test";
+        browser.go("/settings");
+        browser.find("#new-email").sendKeys(email);
+        browser.find("#new-password").sendKeys("a-long-clerk-password");
+        browser.driver.findElements(By.cssSelector("form[aria-label='Add a user'] input[value=billing]")).get(0)
+                .click();
+        browser.clickAndWait("form[aria-label='Add a user'] button");
+        browser.waitForText("[role=status]", email + " can now sign in.");
+        WebElement row = browser.find("tr[data-user='" + email + "']");
+        assertThat(row.findElement(By.cssSelector("input[value=billing]")).isSelected()).isTrue();
+        assertThat(row.findElement(By.cssSelector("input[value=admin]")).isSelected()).isFalse();
+
+        // Taking one's own admin role is refused, with the reason.
+        WebElement me = browser.find("tr[data-user='" + SandboxTest.ADMIN + "']");
+        me.findElement(By.cssSelector("input[value=admin]")).click();
+        browser.clickAndWait(me.findElement(By.cssSelector("button")));
+        browser.waitForText("main [role=alert]", "cannot take the admin role from yourself");
+    }
+
+    @Test
+    void aTokenIsShownOnceAndCanBeRevoked() {
+        String name = "ci-" + System.nanoTime();
+        browser.go("/settings");
+        browser.find("#token-name").sendKeys(name);
+        browser.clickAndWait("form[aria-label='Make a token'] button");
+        browser.waitForText("#new-token pre", "pr_");
+        assertThat(browser.find("#new-token pre").getText()).matches("pr_[A-Za-z0-9_-]{43}");
+        browser.go("/settings");
+        assertThat(browser.driver.findElements(By.id("new-token"))).as("shown once").isEmpty();
+        browser.clickAndWait("tr[data-token='" + name + "'] button");
+        browser.waitForText("tr[data-token='" + name + "']", "revoked");
+    }
+
+    @Test
+    void aMailboxIsAddedAfterItsLoginWorksAndRemovedAgain() {
+        var greenMail = sandbox.server().orElseThrow().greenMail();
+        String user = "settings-" + System.nanoTime() + "@postroom.test";
+        greenMail.setUser(user, user, MailboxFixture.PASSWORD);
+        browser.go("/settings");
+        browser.find("#mb-host").sendKeys("127.0.0.1");
+        browser.find("#mb-port").sendKeys(String.valueOf(greenMail.getImap().getPort()));
+        browser.driver.findElement(By.cssSelector("#mb-tls option[value=none]")).click();
+        browser.find("#mb-user").sendKeys(user);
+        browser.find("#mb-password").sendKeys("wrong-password");
+        browser.clickAndWait("form[aria-label='Add a mailbox'] button");
+        // The page again with the reason above the forms and what was typed still there, except the password.
+        browser.waitForText("main [role=alert]", "Could not log in");
+        assertThat(browser.find("#mb-host").getAttribute("value")).isEqualTo("127.0.0.1");
+        assertThat(browser.find("#mb-user").getAttribute("value")).isEqualTo(user);
+        assertThat(browser.find("#mb-tls").getAttribute("value")).isEqualTo("none");
+        assertThat(browser.find("#mb-password").getAttribute("value")).isEmpty();
+        assertThat(browser.driver.getPageSource()).doesNotContain("wrong-password");
+
+        browser.find("#mb-password").sendKeys(MailboxFixture.PASSWORD);
+        browser.clickAndWait("form[aria-label='Add a mailbox'] button");
+        browser.waitForText("[role=status]", "is now synced");
+        long id = jdbc.sql("SELECT id FROM mailbox WHERE username = ?").param(user).query(Long.class).single();
+        browser.clickAndWait("tr[data-mailbox='" + id + "'] button");
+        browser.waitForText("[role=status]", "no longer synced");
+        assertThat(jdbc.sql("SELECT count(*) FROM mailbox WHERE username = ?").param(user).query(Long.class).single())
+                .isZero();
+    }
+}
