@@ -7,8 +7,10 @@ import org.springframework.http.HttpStatus;
 import com.postroom.problem.Problem;
 
 /**
- * A {@link Problem} raised where HTTP is the subject (a controller, a page, a filter), with the status it names. The
- * status of any problem, this one or a service's, is {@link #statusOf}; the one error shape is {@link #bodyOf}.
+ * A {@link Problem} raised where HTTP itself is the subject (a 501 for an unconfigured webhook, a 502 from a mail
+ * server, a 412), with the status it names; everything else throws the domain's {@code Problem.notFound},
+ * {@code refused}, {@code forbidden}... The status of any problem is {@link #statusOf}; the one error shape is
+ * {@link #bodyOf}.
  */
 public class ApiException extends Problem {
 
@@ -18,22 +20,6 @@ public class ApiException extends Problem {
 
     public ApiException(HttpStatus status, String detail, Object body) {
         super(kindOf(status), detail, body);
-    }
-
-    public static ApiException badRequest(String detail) {
-        return new ApiException(HttpStatus.BAD_REQUEST, detail);
-    }
-
-    public static ApiException notFound(String detail) {
-        return new ApiException(HttpStatus.NOT_FOUND, detail);
-    }
-
-    public static ApiException unprocessable(String detail) {
-        return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, detail);
-    }
-
-    public static ApiException forbidden(String detail) {
-        return new ApiException(HttpStatus.FORBIDDEN, detail);
     }
 
     public HttpStatus status() {

@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.org.Caller;
-import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** GET /api/audit: the audit log for admins and compliance officers, newest first, filterable, paged by id. */
 @RestController
@@ -31,7 +31,7 @@ class AuditController {
                              @RequestParam(defaultValue = "100") int limit) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.COMPLIANCE);
         if (limit < 1 || limit > 500) {
-            throw ApiException.badRequest("limit must be between 1 and 500.");
+            throw Problem.badInput("limit must be between 1 and 500.");
         }
         List<AuditLog.Event> events = audit.search(caller.orgId(), new AuditLog.Filter(action, actor, targetId,
                 since.map(s -> time("since", s)), until.map(s -> time("until", s)), beforeId, limit));
@@ -43,7 +43,7 @@ class AuditController {
         try {
             return value.length() == 10 ? OffsetDateTime.parse(value + "T00:00:00Z") : OffsetDateTime.parse(value);
         } catch (DateTimeParseException e) {
-            throw ApiException.badRequest(name + " must be an ISO date or date-time, for example 2026-01-31 or "
+            throw Problem.badInput(name + " must be an ISO date or date-time, for example 2026-01-31 or "
                     + "2026-01-31T08:00:00Z.");
         }
     }

@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
 import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** Legal holds ({@code /api/legal-hold}) and retention policies ({@code /api/retention-policies}). */
 @RestController
@@ -46,14 +47,14 @@ class ComplianceController {
     ResponseEntity<LegalHolds.Hold> place(@RequestBody NewHold body) {
         Caller caller = Caller.current().require(ROLES);
         if (body.scopeType() == null || !Set.of(LegalHolds.MESSAGE, LegalHolds.THREAD).contains(body.scopeType())) {
-            throw ApiException.unprocessable("scope_type must be email_message or email_thread.");
+            throw Problem.refused("scope_type must be email_message or email_thread.");
         }
         UUID scopeId = uuid(body.scopeId());
         if (body.reason() == null || body.reason().isBlank()) {
-            throw ApiException.unprocessable("reason is required: say why the mail is held (matter, case number).");
+            throw Problem.refused("reason is required: say why the mail is held (matter, case number).");
         }
         if (!holds.scopeExists(caller.orgId(), body.scopeType(), scopeId)) {
-            throw ApiException.notFound(body.scopeType().equals(LegalHolds.MESSAGE) ? "Message not found"
+            throw Problem.notFound(body.scopeType().equals(LegalHolds.MESSAGE) ? "Message not found"
                     : "Thread not found");
         }
         LegalHolds.Hold hold = holds.place(caller.orgId(), body.scopeType(), scopeId, body.reason().strip(),
@@ -74,7 +75,7 @@ class ComplianceController {
     LegalHolds.Hold release(@PathVariable long id) {
         Caller caller = Caller.current().require(ROLES);
         LegalHolds.Hold hold = holds.find(caller.orgId(), id)
-                .orElseThrow(() -> ApiException.notFound("Legal hold not found"));
+                .orElseThrow(() -> Problem.notFound("Legal hold not found"));
         if (!holds.release(caller.orgId(), id, caller.userId() > 0 ? caller.userId() : null)) {
             throw new ApiException(HttpStatus.CONFLICT, "Legal hold #" + id + " was already released at "
                     + hold.releasedAt() + ".");
@@ -98,11 +99,11 @@ class ComplianceController {
     RetentionPolicies.Policy setPolicy(@PathVariable String classification, @RequestBody PolicyBody body) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.COMPLIANCE);
         if (!CLASSIFICATIONS.contains(classification)) {
-            throw ApiException.notFound("No classification '" + classification + "': use ops, billing, legal or "
+            throw Problem.notFound("No classification '" + classification + "': use ops, billing, legal or "
                     + "founder_comm.");
         }
         if (body.retainDays() == null || body.retainDays() < 0 || body.retainDays() > 36500) {
-            throw ApiException.unprocessable("retain_days must be a number of days from 0 to 36500.");
+            throw Problem.refused("retain_days must be a number of days from 0 to 36500.");
         }
         RetentionPolicies.Policy policy = retention.set(caller.orgId(), classification, body.retainDays());
         audit.record(caller, AuditLog.RETENTION_CHANGED, "retention_policy", classification,
@@ -115,7 +116,7 @@ class ComplianceController {
     ResponseEntity<Void> removePolicy(@PathVariable String classification) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.COMPLIANCE);
         if (!retention.remove(caller.orgId(), classification)) {
-            throw ApiException.notFound("No retention policy for '" + classification + "'.");
+            throw Problem.notFound("No retention policy for '" + classification + "'.");
         }
         audit.record(caller, AuditLog.RETENTION_CHANGED, "retention_policy", classification,
                 Map.of("removed", true));
@@ -126,7 +127,7 @@ class ComplianceController {
         try {
             return UUID.fromString(value == null ? "" : value.strip());
         } catch (IllegalArgumentException e) {
-            throw ApiException.unprocessable("scope_id must be the id (a UUID) of the message or thread to hold.");
+            throw Problem.refused("scope_id must be the id (a UUID) of the message or thread to hold.");
         }
     }
 }

@@ -1,6 +1,6 @@
 /**
- * The public contact form (/api/contact): its submissions, the per-visitor limit, and the mail to SUPPORT_EMAIL.
- * Uses config, mail, org, outbound (to send) and api.
+ * The public contact form's submissions (ContactSubmissions) and the per-visitor limit they enforce; the route
+ * (/api/contact) is in compat. Uses nothing but the database.
  */
 @NullMarked
 package com.postroom.contact;

@@ -14,7 +14,7 @@ import tools.jackson.databind.JsonNode;
 
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
-import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** The doctor's routes: run it now, its history, one stored report, and the founder dashboard's summary. */
 @RestController
@@ -46,7 +46,7 @@ class DeliverabilityController {
                                 @RequestParam(defaultValue = "30") int limit) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER);
         if (limit < 1 || limit > 500) {
-            throw ApiException.unprocessable("limit must be between 1 and 500.");
+            throw Problem.refused("limit must be between 1 and 500.");
         }
         List<Deliverability.RunSummary> runs = deliverability.history(caller.orgId(),
                 Optional.ofNullable(domain).filter(d -> !d.isBlank()).map(d -> domain(caller, d)), limit);
@@ -57,7 +57,7 @@ class DeliverabilityController {
     JsonNode report(@PathVariable long id) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER);
         return deliverability.report(caller.orgId(), id)
-                .orElseThrow(() -> ApiException.notFound("Deliverability run not found"));
+                .orElseThrow(() -> Problem.notFound("Deliverability run not found"));
     }
 
     /** The founder dashboard's card: the latest report's status and every check that is not OK right now. */

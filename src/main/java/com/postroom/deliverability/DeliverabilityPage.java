@@ -13,8 +13,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
+import com.postroom.problem.Problem;
 import com.postroom.web.WebPage;
-import com.postroom.api.ApiException;
 
 /** Settings › Deliverability: the doctor's latest report or one from the history, and (admins) a run on demand. */
 @WebPage
@@ -36,7 +36,7 @@ class DeliverabilityPage {
                 Caller.ADMIN);
         Optional<JsonNode> report = run == null ? deliverability.latest(caller.orgId())
                 : Optional.of(deliverability.report(caller.orgId(), run)
-                .orElseThrow(() -> ApiException.notFound("Deliverability run not found")));
+                .orElseThrow(() -> Problem.notFound("Deliverability run not found")));
         model.addAttribute("report", report.map(r -> json.convertValue(r, Map.class)).orElse(null));
         model.addAttribute("checkedAt", report.map(r -> java.time.format.DateTimeFormatter
                 .ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'").withZone(java.time.ZoneOffset.UTC)

@@ -50,11 +50,11 @@ public class FounderMail {
         this.jdbc = jdbc;
     }
 
-    record Stats(long unreadMessages, long messagesNeedingResponse, long failedDeliveries24h, long recentActivity7d,
+    public record Stats(long unreadMessages, long messagesNeedingResponse, long failedDeliveries24h, long recentActivity7d,
                  double avgResponseMinutes) {
     }
 
-    Stats stats(long orgId, String domain) {
+    public Stats stats(long orgId, String domain) {
         long unread = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'inbound' "
                 + "AND m.folder = 'inbox' AND NOT m.seen AND m.deleted_at IS NULL", orgId);
         long needs = jdbc.sql("SELECT count(DISTINCT m.thread_id) FROM email_message m WHERE m.org_id = ? AND "
@@ -76,12 +76,12 @@ public class FounderMail {
         return jdbc.sql(sql).param(orgId).query(Long.class).single();
     }
 
-    record Recent(String id, String direction, String sender, List<String> recipients, String subject,
+    public record Recent(String id, String direction, String sender, List<String> recipients, String subject,
                   String bodyPreview, String status, OffsetDateTime createdAt, boolean isRead, boolean needsResponse,
                   String messageId) {
     }
 
-    List<Recent> recent(long orgId, String domain, int limit) {
+    public List<Recent> recent(long orgId, String domain, int limit) {
         return jdbc.sql("SELECT m.id, m.direction, m.sender, m.recipients, m.subject, "
                         + "left(CASE WHEN m.body_plain <> '' THEN m.body_plain ELSE regexp_replace(left(m.body_html, "
                         + "20000), '<[^>]*>', ' ', 'g') END, 2000) AS body, m.status, m.created_at, m.seen, "
@@ -96,11 +96,11 @@ public class FounderMail {
                 .list();
     }
 
-    record NeedsResponse(String id, String fromAddress, String subject, String bodyPreview, OffsetDateTime createdAt,
+    public record NeedsResponse(String id, String fromAddress, String subject, String bodyPreview, OffsetDateTime createdAt,
                          String urgency, List<String> labels) {
     }
 
-    List<NeedsResponse> needsResponse(long orgId, String domain, int limit) {
+    public List<NeedsResponse> needsResponse(long orgId, String domain, int limit) {
         return jdbc.sql("SELECT DISTINCT ON (m.thread_id) m.id, m.sender, m.subject, "
                         + "left(CASE WHEN m.body_plain <> '' THEN m.body_plain ELSE regexp_replace(left(m.body_html, "
                         + "20000), '<[^>]*>', ' ', 'g') END, 2000) AS body, m.created_at, m.classification, "
@@ -148,7 +148,7 @@ public class FounderMail {
     }
 
     /** Communication with one address over 30 days: how often, and how readily they answer. */
-    Map<String, Object> trackingScore(long orgId, String address) {
+    public Map<String, Object> trackingScore(long orgId, String address) {
         String a = address.toLowerCase(Locale.ROOT);
         record Counts(long communication, long outbound, long responses, Double avgHours, OffsetDateTime last) {
         }
@@ -179,12 +179,12 @@ public class FounderMail {
         return score;
     }
 
-    record FailedDelivery(String id, String threadId, String sender, List<String> recipients, String subject,
+    public record FailedDelivery(String id, String threadId, String sender, List<String> recipients, String subject,
                           String status, int attempts, String lastError, Integer smtpCode, String smtpReply,
                           List<String> failedRecipients, OffsetDateTime createdAt, OffsetDateTime failedAt) {
     }
 
-    List<FailedDelivery> failedDeliveries(long orgId, int limit) {
+    public List<FailedDelivery> failedDeliveries(long orgId, int limit) {
         return jdbc.sql("SELECT m.id, m.thread_id, m.sender, m.recipients, m.subject, m.status, "
                         + "coalesce(o.attempts, 0), o.last_error, "
                         // A bounce came after the server's 250: its report says what went wrong, not the 250.

@@ -1,6 +1,7 @@
 /**
- * The founder's dashboard: its API (/api/founder/email) and page. Reads the mail of the organization; uses
- * deliverability, inbound and outbound (health), mail, org, store, web and api.
+ * The founder's dashboard: what it shows (FounderMail: unread, needing a response, failed deliveries, tracking) and
+ * its page; the original /api/founder/email routes that read it are in compat. Uses deliverability, inbound and
+ * outbound (health), mail, org, store, web and api.
  */
 @NullMarked
 package com.postroom.founder;

@@ -35,7 +35,7 @@ import com.postroom.mime.RawMail;
  * </ul>
  */
 @Component
-class FolderSync {
+public class FolderSync {
 
     private static final Logger log = LoggerFactory.getLogger(FolderSync.class);
     static final int BATCH_MESSAGES = 250;
@@ -61,7 +61,7 @@ class FolderSync {
     }
 
     /** Counts for one folder sync; {@code busy} when another instance holds the folder. */
-    record Counts(String folder, long fetched, long stored, long duplicates, long quarantined, boolean busy) {
+    public record Counts(String folder, long fetched, long stored, long duplicates, long quarantined, boolean busy) {
         static Counts busy(String folder) {
             return new Counts(folder, 0, 0, 0, 0, true);
         }

@@ -30,6 +30,7 @@ import com.postroom.org.Caller;
 import com.postroom.outbound.Attachment;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
+import com.postroom.problem.Problem;
 import com.postroom.store.Messages;
 import com.postroom.store.Threads;
 import com.postroom.web.WebPage;
@@ -125,7 +126,7 @@ class ComposePage {
         List<StoredAttachments.Row> carried = forwarded == null ? List.of()
                 : forwarded.stream().distinct().map(id -> attachments.find(caller.orgId(), id)).toList();
         if (!senders(caller).contains(from.toLowerCase(Locale.ROOT))) {
-            throw ApiException.forbidden("You cannot send as " + from + "; choose one of your addresses.");
+            throw Problem.forbidden("You cannot send as " + from + "; choose one of your addresses.");
         }
         try {
             return queue(caller, from, to, cc, bcc, subject, body, ComposedHtml.clean(bodyHtml), thread, draft,
@@ -160,7 +161,7 @@ class ComposePage {
                 out.attach(Attachment.file(Optional.ofNullable(f.getOriginalFilename()).orElse("attachment"),
                         Optional.ofNullable(f.getContentType()).orElse("application/octet-stream"), f.getBytes()));
             } catch (IOException e) {
-                throw ApiException.badRequest("The attachment " + f.getOriginalFilename() + " could not be read.");
+                throw Problem.badInput("The attachment " + f.getOriginalFilename() + " could not be read.");
             }
         }
         for (StoredAttachments.Row a : carried) {
@@ -169,7 +170,7 @@ class ComposePage {
                         .orElse("attachment"), a.type().isEmpty() ? "application/octet-stream" : a.type(),
                         attachments.bytes(a)));
             } catch (IOException e) {
-                throw ApiException.unprocessable("The forwarded attachment " + a.filename()
+                throw Problem.refused("The forwarded attachment " + a.filename()
                         + " could not be read; remove it and send again.");
             }
         }
@@ -191,7 +192,7 @@ class ComposePage {
                     @RequestParam Optional<UUID> thread, @RequestParam Optional<UUID> draft) {
         Caller caller = Caller.current();
         if (!senders(caller).contains(from.toLowerCase(Locale.ROOT))) {
-            throw ApiException.forbidden("You cannot write as " + from + "; choose one of your addresses.");
+            throw Problem.forbidden("You cannot write as " + from + "; choose one of your addresses.");
         }
         UUID threadId = thread.filter(t -> threads.find(caller.orgId(), t).isPresent())
                 .orElse(null);
@@ -220,13 +221,13 @@ class ComposePage {
         List<String> senders = com.postroom.outbound.SenderPolicy.choices(caller.roles(), endpoints.identities())
                 .stream().map(com.postroom.mail.EmailAddress::address).toList();
         if (senders.isEmpty()) {
-            throw ApiException.forbidden("Your role cannot send mail, or no sending address is configured.");
+            throw Problem.forbidden("Your role cannot send mail, or no sending address is configured.");
         }
         return senders;
     }
 
     private MessageDetails.Detail find(Caller caller, UUID id) {
-        return details.find(caller.orgId(), id, false).orElseThrow(() -> ApiException.notFound("Message not found"));
+        return details.find(caller.orgId(), id, false).orElseThrow(() -> Problem.notFound("Message not found"));
     }
 
     private static Instant scheduled(String local, int tzOffsetMinutes) {
@@ -234,11 +235,11 @@ class ComposePage {
             // datetime-local has no zone; the page sends the browser's offset (minutes behind UTC, as JavaScript has it).
             Instant at = LocalDateTime.parse(local).toInstant(ZoneOffset.UTC).plus(Duration.ofMinutes(tzOffsetMinutes));
             if (at.isBefore(Instant.now().minusSeconds(60))) {
-                throw ApiException.unprocessable("The scheduled time " + local + " has passed; pick a later one.");
+                throw Problem.refused("The scheduled time " + local + " has passed; pick a later one.");
             }
             return at;
         } catch (DateTimeParseException e) {
-            throw ApiException.unprocessable("The scheduled time must look like 2026-11-25T09:00; got '" + local
+            throw Problem.refused("The scheduled time must look like 2026-11-25T09:00; got '" + local
                     + "'.");
         }
     }

@@ -20,9 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
+import com.postroom.problem.Problem;
 import com.postroom.store.Messages;
 import com.postroom.store.RawStore;
-import com.postroom.api.ApiException;
 
 /**
  * Downloads: a message's raw {@code .eml} and an attachment, both streamed and always as a download
@@ -69,13 +69,13 @@ class DownloadController {
         if (threadId.isPresent()) {
             ids = messages.idsOfThread(caller.orgId(), threadId.get());
             if (ids.isEmpty()) {
-                throw ApiException.notFound("Thread not found");
+                throw Problem.notFound("Thread not found");
             }
         } else {
             ids = search.ids(caller.orgId(), MailApiController.parse(q), EXPORT_LIMIT + 1, 0);
         }
         if (ids.size() > EXPORT_LIMIT) {
-            throw ApiException.unprocessable("The query matches more than " + EXPORT_LIMIT + " messages; narrow it "
+            throw Problem.refused("The query matches more than " + EXPORT_LIMIT + " messages; narrow it "
                     + "(for example with after: and before:) and export in parts.");
         }
         java.util.List<Messages.Envelope> rows = messages.envelopes(caller.orgId(), ids);
@@ -98,9 +98,9 @@ class DownloadController {
     void raw(@PathVariable UUID id, HttpServletResponse response) throws IOException {
         Caller caller = Caller.current();
         if (!messages.exists(caller.orgId(), id)) {
-            throw ApiException.notFound("Message not found");
+            throw Problem.notFound("Message not found");
         }
-        long size = raw.size(id).orElseThrow(() -> ApiException.notFound(
+        long size = raw.size(id).orElseThrow(() -> Problem.notFound(
                 "This message has no raw form: it was blocked before it was ever composed."));
         audit.record(caller, AuditLog.RAW_DOWNLOADED, "email_message", id, AuditLog.details("bytes", size));
         // Written here, chunk by chunk, on the request's own thread (no async dispatch to re-authenticate).
@@ -144,7 +144,7 @@ class DownloadController {
     void preview(@PathVariable UUID id, HttpServletResponse response) throws IOException {
         StoredAttachments.Row a = attachments.find(Caller.current().orgId(), id);
         if (!"application/pdf".equals(a.type())) {
-            throw ApiException.unprocessable("Only PDF attachments have a preview; images show as they are.");
+            throw Problem.refused("Only PDF attachments have a preview; images show as they are.");
         }
         Path pdf = Files.createTempFile("postroom-preview-", ".pdf");
         try {
@@ -159,7 +159,7 @@ class DownloadController {
             response.setContentLength(png.length);
             response.getOutputStream().write(png);
         } catch (PdfPreview.NoPreview e) {
-            throw ApiException.unprocessable(e.getMessage());
+            throw Problem.refused(e.getMessage());
         } finally {
             Files.deleteIfExists(pdf);
         }

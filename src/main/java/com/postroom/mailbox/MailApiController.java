@@ -23,6 +23,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
+import com.postroom.problem.Problem;
 import com.postroom.store.Labels;
 import com.postroom.store.ThreadView;
 import com.postroom.store.Threads;
@@ -35,7 +36,7 @@ import com.postroom.api.ApiException;
  * organization; another organization's id is a 404, like an id that does not exist.
  */
 @RestController
-class MailApiController {
+public class MailApiController {
 
     private final Conversations conversations;
     private final MessageDetails details;
@@ -89,7 +90,7 @@ class MailApiController {
 
     /** A list's view and label from the request; 400 for an unknown view or an empty label, 404 for no such label. */
     private LabelScope.Scope scope(Caller caller, String view, Optional<String> label) {
-        View v = View.of(view).orElseThrow(() -> ApiException.badRequest("view must be one of "
+        View v = View.of(view).orElseThrow(() -> Problem.badInput("view must be one of "
                 + String.join(", ", View.SEARCHABLE) + "."));
         return labelScope.of(caller.orgId(), v, label);
     }
@@ -98,7 +99,7 @@ class MailApiController {
     @Transactional
     Map<String, Object> conversation(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images) {
         Caller caller = Caller.current();
-        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found"));
+        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found"));
         List<MessageDetails.Detail> messages = details.ofThread(caller.orgId(), id, images);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", id, AuditLog.details("messages", messages.size()));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -112,7 +113,7 @@ class MailApiController {
     MessageDetails.Detail message(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images) {
         Caller caller = Caller.current();
         MessageDetails.Detail d = details.find(caller.orgId(), id, images)
-                .orElseThrow(() -> ApiException.notFound("Message not found"));
+                .orElseThrow(() -> Problem.notFound("Message not found"));
         audit.record(caller, AuditLog.MESSAGE_READ, "email_message", id, Map.of());
         return d;
     }
@@ -124,7 +125,7 @@ class MailApiController {
     Map<String, Object> change(@RequestBody ChangeRequest body) {
         Caller caller = Caller.current();
         MailChanges.Action action = MailChanges.Action.of(body.action() == null ? "" : body.action())
-                .orElseThrow(() -> ApiException.unprocessable("action must be one of read, unread, star, unstar, "
+                .orElseThrow(() -> Problem.refused("action must be one of read, unread, star, unstar, "
                         + "archive, inbox, trash, restore, spam, not_spam, add_label, remove_label."));
         List<UUID> changed = changes.apply(caller, action, body.messageIds(), body.threadIds(), body.label());
         return Map.of("action", action.id(), "changed", changed.size(), "message_ids", changed);
@@ -161,7 +162,7 @@ class MailApiController {
     ResponseEntity<Labels.Label> createLabel(@RequestBody LabelBody body) {
         Caller caller = Caller.current();
         String name = labelName(body.name());
-        String slug = Labels.slugOf(name).orElseThrow(() -> ApiException.unprocessable(
+        String slug = Labels.slugOf(name).orElseThrow(() -> Problem.refused(
                 "name needs at least one letter or digit."));
         Labels.Label label = labels.create(caller.orgId(), name, slug, color(body.color()))
                 .orElseThrow(() -> new ApiException(HttpStatus.CONFLICT, "A label '" + slug + "' exists already."));
@@ -175,7 +176,7 @@ class MailApiController {
         Caller caller = Caller.current();
         String name = body.name() == null ? null : labelName(body.name());
         Labels.Label label = labels.update(caller.orgId(), id, name, body.color() == null ? null : color(body.color()))
-                .orElseThrow(() -> ApiException.notFound("Label not found"));
+                .orElseThrow(() -> Problem.notFound("Label not found"));
         audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", id, AuditLog.details("name", name,
                 "color", body.color()));
         return label;
@@ -185,26 +186,26 @@ class MailApiController {
     @Transactional
     ResponseEntity<Void> deleteLabel(@PathVariable long id) {
         Caller caller = Caller.current();
-        Labels.Label label = labels.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Label not found"));
+        Labels.Label label = labels.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Label not found"));
         labels.delete(caller.orgId(), id);
         audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", id, AuditLog.details("deleted", label.slug()));
         return ResponseEntity.noContent().build();
     }
 
-    static SearchQuery parse(String q) {
+    public static SearchQuery parse(String q) {
         try {
             return SearchQuery.parse(q);
         } catch (SearchQuery.Malformed e) {
-            throw ApiException.badRequest(e.getMessage());
+            throw Problem.badInput(e.getMessage());
         }
     }
 
     private static String labelName(String name) {
         if (name == null || name.isBlank()) {
-            throw ApiException.unprocessable("name is required.");
+            throw Problem.refused("name is required.");
         }
         if (name.strip().length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
-            throw ApiException.unprocessable("name must be at most 100 characters, without control characters.");
+            throw Problem.refused("name must be at most 100 characters, without control characters.");
         }
         return name.strip();
     }
@@ -214,7 +215,7 @@ class MailApiController {
             return null;
         }
         if (!color.matches("#[0-9a-fA-F]{6}")) {
-            throw ApiException.unprocessable("color must look like #1a73e8.");
+            throw Problem.refused("color must look like #1a73e8.");
         }
         return color.toLowerCase(java.util.Locale.ROOT);
     }
@@ -231,12 +232,12 @@ class MailApiController {
         } catch (IllegalArgumentException e) {
             // reported below
         }
-        throw ApiException.badRequest("cursor is not valid: pass next_cursor from the previous page as is.");
+        throw Problem.badInput("cursor is not valid: pass next_cursor from the previous page as is.");
     }
 
     static void checkLimit(int limit, int max) {
         if (limit < 1 || limit > max) {
-            throw ApiException.badRequest("limit must be between 1 and " + max + ".");
+            throw Problem.badInput("limit must be between 1 and " + max + ".");
         }
     }
 }

@@ -17,10 +17,10 @@ import org.springframework.web.bind.annotation.RequestParam;
 
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
+import com.postroom.problem.Problem;
 import com.postroom.store.ThreadView;
 import com.postroom.store.Threads;
 import com.postroom.web.WebPage;
-import com.postroom.api.ApiException;
 
 /**
  * The mailbox in the web UI: the sidebar of views and labels with unread counts, the conversation list of a view,
@@ -92,7 +92,7 @@ class MailPage {
         Caller caller = Caller.current();
         LabelScope.Scope scope = scope(caller, view, label);
         ThreadView t = threads.find(caller.orgId(), thread)
-                .orElseThrow(() -> ApiException.notFound("Conversation not found"));
+                .orElseThrow(() -> Problem.notFound("Conversation not found"));
         List<MessageDetails.Detail> messages = details.ofThreadForBrowser(caller.orgId(), thread, images);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", thread,
                 AuditLog.details("messages", messages.size()));
@@ -138,10 +138,10 @@ class MailPage {
                   @RequestParam(defaultValue = "/mail/inbox") String back) {
         Caller caller = Caller.current();
         MailChanges.Action a = MailChanges.Action.of(action)
-                .orElseThrow(() -> ApiException.unprocessable("Unknown action '" + action + "'."));
+                .orElseThrow(() -> Problem.refused("Unknown action '" + action + "'."));
         List<UUID> ids = only.map(List::of).orElse(selected == null ? List.of() : selected);
         if (ids.isEmpty()) {
-            throw ApiException.unprocessable("Select at least one conversation first.");
+            throw Problem.refused("Select at least one conversation first.");
         }
         changes.apply(caller, a, List.of(), ids, label.orElse(null));
         return "redirect:" + safeBack(back);
@@ -155,7 +155,7 @@ class MailPage {
             session.removeAttribute(MailboxScopes.SESSION_KEY);
         } else {
             MailboxScope scope = mailboxes.find(caller.orgId(), id.get())
-                    .orElseThrow(() -> ApiException.notFound("Mailbox not found"));
+                    .orElseThrow(() -> Problem.notFound("Mailbox not found"));
             session.setAttribute(MailboxScopes.SESSION_KEY, scope.mailboxId());
         }
         return "redirect:/mail/inbox";
@@ -168,7 +168,7 @@ class MailPage {
     }
 
     private LabelScope.Scope scope(Caller caller, String view, Optional<String> label) {
-        View v = View.of(view).orElseThrow(() -> ApiException.notFound("No such folder: " + view));
+        View v = View.of(view).orElseThrow(() -> Problem.notFound("No such folder: " + view));
         return labelScope.of(caller.orgId(), v, label);
     }
 

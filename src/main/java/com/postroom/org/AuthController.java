@@ -20,6 +20,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.config.PostroomSettings;
 import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** Sign-in for API clients and scripts, and API tokens for admins. */
 @RestController
@@ -53,7 +54,7 @@ class AuthController {
     ResponseEntity<Object> login(@RequestBody(required = false) LoginRequest body, HttpServletRequest request) {
         if (body == null || body.email() == null || body.email().isBlank() || body.password() == null
                 || body.password().isEmpty()) {
-            throw ApiException.unprocessable("Send {\"email\": ..., \"password\": ...} to sign in.");
+            throw Problem.refused("Send {\"email\": ..., \"password\": ...} to sign in.");
         }
         String ip = request.getRemoteAddr();
         var wait = throttle.waitFor(body.email(), ip);
@@ -89,7 +90,7 @@ class AuthController {
         Caller caller = Caller.current().require(Caller.ADMIN);
         String name = body == null || body.name() == null ? "" : body.name().trim();
         if (name.isEmpty() || name.length() > 100) {
-            throw ApiException.unprocessable("Give the token a name of 1 to 100 characters, e.g. {\"name\": \"billing-service\"}.");
+            throw Problem.refused("Give the token a name of 1 to 100 characters, e.g. {\"name\": \"billing-service\"}.");
         }
         Tokens.Issued issued = tokens.issueApiToken(caller.orgId(), caller.userId(), name);
         return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("id", issued.id(), "name", issued.name(),
@@ -106,7 +107,7 @@ class AuthController {
     Map<String, Object> revoke(@PathVariable long id) {
         Caller caller = Caller.current().require(Caller.ADMIN);
         if (!tokens.existsInOrg(caller.orgId(), id)) {
-            throw ApiException.notFound("Token not found");
+            throw Problem.notFound("Token not found");
         }
         tokens.revoke(caller.orgId(), id);
         return Map.of("status", "revoked", "id", id, "revoked_at", OffsetDateTime.now());

@@ -31,7 +31,7 @@ import com.postroom.mail.StreamProviderPin;
  * names and subjects are encoded per RFC 2047 and file names per RFC 2231 (Angus Mail's defaults). Bcc recipients are
  * in the envelope only, never in a header.
  */
-final class MimeComposer {
+public final class MimeComposer {
 
     static {
         StreamProviderPin.install();
@@ -204,7 +204,7 @@ final class MimeComposer {
     }
 
     /** A plain-text alternative for HTML-only mail: spam filters and text-only readers both expect one. */
-    static String textOf(String html) {
+    public static String textOf(String html) {
         var doc = Jsoup.parse(html);
         doc.select("br").after("\\n");
         doc.select("p, div, tr, h1, h2, h3, h4, li").before("\\n");

@@ -24,7 +24,7 @@ import tools.jackson.databind.json.JsonMapper;
  * workers, or two instances, never hold the same message, and every attempt with the server's reply.
  */
 @Repository
-class Outbox {
+public class Outbox {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -41,12 +41,12 @@ class Outbox {
                  OffsetDateTime giveUpAt, OffsetDateTime createdAt, Instant claimedAt) {
     }
 
-    record Status(UUID messageId, String status, int attempts, OffsetDateTime createdAt, OffsetDateTime nextAttemptAt,
+    public record Status(UUID messageId, String status, int attempts, OffsetDateTime createdAt, OffsetDateTime nextAttemptAt,
                   OffsetDateTime sentAt, String lastError, List<String> acceptedRecipients,
                   List<String> failedRecipients, List<String> pendingRecipients) {
     }
 
-    record Attempt(int attemptNo, OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome,
+    public record Attempt(int attemptNo, OffsetDateTime startedAt, OffsetDateTime finishedAt, String outcome,
                    Integer smtpCode, String smtpReply, JsonNode recipients) {
     }
 
@@ -191,13 +191,13 @@ class Outbox {
                 .query(Boolean.class).single();
     }
 
-    Optional<Status> status(long orgId, UUID messageId) {
+    public Optional<Status> status(long orgId, UUID messageId) {
         return jdbc.sql("SELECT message_id, status, attempts, created_at, next_attempt_at, sent_at, last_error, "
                         + "accepted_rcpts, failed_rcpts, pending_rcpts FROM outbox WHERE message_id = ? AND org_id = ?")
                 .params(messageId, orgId).query(Outbox::status).optional();
     }
 
-    List<Attempt> attempts(UUID messageId) {
+    public List<Attempt> attempts(UUID messageId) {
         return jdbc.sql("SELECT attempt_no, started_at, finished_at, outcome, smtp_code, smtp_reply, "
                         + "recipients::text FROM delivery_attempt WHERE message_id = ? ORDER BY id")
                 .param(messageId)

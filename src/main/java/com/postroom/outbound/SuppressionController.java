@@ -11,7 +11,7 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.org.Caller;
-import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** The suppression list: who Postroom refuses to send to, and why; an admin can take an address off it. */
 @RestController
@@ -28,7 +28,7 @@ class SuppressionController {
                                   @RequestParam(defaultValue = "0") int offset) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER);
         if (limit < 1 || limit > 500 || offset < 0) {
-            throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
+            throw Problem.badInput("limit must be 1 to 500 and offset 0 or more.");
         }
         return suppressions.list(caller.orgId(), limit, offset);
     }
@@ -37,7 +37,7 @@ class SuppressionController {
     ResponseEntity<Map<String, String>> remove(@PathVariable String address) {
         Caller caller = Caller.current().require(Caller.ADMIN);
         if (!suppressions.remove(caller.orgId(), address.strip())) {
-            throw ApiException.notFound("Address is not on the suppression list");
+            throw Problem.notFound("Address is not on the suppression list");
         }
         return ResponseEntity.ok(Map.of("status", "removed", "address", address.strip().toLowerCase()));
     }

@@ -1,6 +1,6 @@
 /**
  * Mail going out: the one sending core (SendingCore) with its sender policy, the durable outbox, delivery over
- * SMTP with retries, the suppression list, the outbound health, and the original send routes. Uses store
+ * SMTP with retries, the suppression list, and the outbound health (the original send routes are in compat). Uses store
  * (messages, threads), audit, cluster, config, mail, org, policy and api.
  */
 @NullMarked

@@ -23,7 +23,7 @@ import tools.jackson.databind.json.JsonMapper;
  * not know is acknowledged and ignored, so Postmark does not retry it for hours.
  */
 @Component
-class PostmarkEvents {
+public class PostmarkEvents {
 
     private final JdbcClient jdbc;
     private final Suppressions suppressions;
@@ -39,7 +39,7 @@ class PostmarkEvents {
     }
 
     @Transactional
-    Map<String, Object> apply(JsonNode p) {
+    public Map<String, Object> apply(JsonNode p) {
         String type = PostmarkInbound.text(p, "RecordType");
         Optional<Target> target = target(p);
         if (target.isEmpty()) {

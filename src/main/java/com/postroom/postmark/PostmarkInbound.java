@@ -45,7 +45,7 @@ import tools.jackson.databind.JsonNode;
  * own MessageID: a retry finds the stored message and answers with it instead of storing it again.
  */
 @Component
-class PostmarkInbound {
+public class PostmarkInbound {
 
     private final Ingest ingest;
     private final Organizations organizations;
@@ -62,7 +62,7 @@ class PostmarkInbound {
         this.labels = labels;
     }
 
-    Map<String, Object> ingest(JsonNode p) {
+    public Map<String, Object> ingest(JsonNode p) {
         long orgId = organization(p);
         byte[] raw = text(p, "RawEmail").isBlank() ? rebuild(p) : text(p, "RawEmail").getBytes(StandardCharsets.UTF_8);
         raw = withSpamVerdict(p, raw);

@@ -1,6 +1,7 @@
 /**
- * Postmark's webhooks (optional): inbound mail into the same ingest, delivery, bounce and complaint events onto
- * outbound messages. Uses inbound, mime, store, outbound, config, org and api.
+ * Postmark's webhooks (optional), handled: inbound mail into the same ingest (PostmarkInbound), delivery, bounce and
+ * complaint events onto outbound messages (PostmarkEvents); the routes are in compat. Uses inbound, mime, store,
+ * outbound, config, org and api.
  */
 @NullMarked
 package com.postroom.postmark;

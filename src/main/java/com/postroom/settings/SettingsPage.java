@@ -23,6 +23,7 @@ import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.org.Tokens;
 import com.postroom.org.Users;
+import com.postroom.problem.Problem;
 import com.postroom.web.WebPage;
 import com.postroom.api.ApiException;
 
@@ -126,10 +127,10 @@ class SettingsPage {
         try {
             address = EmailAddress.parse(email);
         } catch (EmailAddress.InvalidAddressException e) {
-            throw ApiException.unprocessable("'" + email + "' is not an email address.");
+            throw Problem.refused("'" + email + "' is not an email address.");
         }
         if (password.length() < MIN_PASSWORD) {
-            throw ApiException.unprocessable("The password must be at least " + MIN_PASSWORD + " characters long.");
+            throw Problem.refused("The password must be at least " + MIN_PASSWORD + " characters long.");
         }
         if (users.byEmail(address.address()).isPresent()) {
             throw new ApiException(org.springframework.http.HttpStatus.CONFLICT, address.address()
@@ -146,10 +147,10 @@ class SettingsPage {
         Caller caller = admin();
         Set<String> wanted = checkedRoles(roles);
         if (id == caller.userId() && !wanted.contains(Caller.ADMIN)) {
-            throw ApiException.unprocessable("You cannot take the admin role from yourself; ask another admin.");
+            throw Problem.refused("You cannot take the admin role from yourself; ask another admin.");
         }
         if (!users.setRoles(caller.orgId(), id, wanted)) {
-            throw ApiException.notFound("User not found");
+            throw Problem.notFound("User not found");
         }
         redirect.addFlashAttribute("notice", "Roles saved.");
         return "redirect:/settings";
@@ -160,7 +161,7 @@ class SettingsPage {
         Caller caller = admin();
         String n = name.strip();
         if (n.isEmpty() || n.length() > 100) {
-            throw ApiException.unprocessable("Give the token a name of 1 to 100 characters, such as billing-service.");
+            throw Problem.refused("Give the token a name of 1 to 100 characters, such as billing-service.");
         }
         Tokens.Issued issued = tokens.issueApiToken(caller.orgId(), caller.userId(), n);
         Map<String, Object> shown = new LinkedHashMap<>();
@@ -174,7 +175,7 @@ class SettingsPage {
     String revoke(@PathVariable long id, RedirectAttributes redirect) {
         Caller caller = admin();
         if (!tokens.existsInOrg(caller.orgId(), id)) {
-            throw ApiException.notFound("Token not found");
+            throw Problem.notFound("Token not found");
         }
         tokens.revoke(caller.orgId(), id);
         redirect.addFlashAttribute("notice", "Token " + id + " is revoked.");
@@ -189,12 +190,12 @@ class SettingsPage {
         Set<String> out = new LinkedHashSet<>(roles == null ? List.of() : roles);
         for (String r : out) {
             if (!Caller.ALL_ROLES.contains(r)) {
-                throw ApiException.unprocessable("'" + r + "' is not a role; roles are " + String.join(", ",
+                throw Problem.refused("'" + r + "' is not a role; roles are " + String.join(", ",
                         Caller.ALL_ROLES.stream().sorted().toList()) + ".");
             }
         }
         if (out.isEmpty()) {
-            throw ApiException.unprocessable("Give the user at least one role.");
+            throw Problem.refused("Give the user at least one role.");
         }
         return out;
     }

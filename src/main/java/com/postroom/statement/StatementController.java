@@ -19,7 +19,7 @@ import com.postroom.outbound.Attachment;
 import com.postroom.outbound.Idempotency;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
-import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** {@code POST /api/email/statements}: a patient statement rendered from a template, with its PDF, from billing. */
 @RestController
@@ -52,18 +52,18 @@ class StatementController {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.BILLING, Caller.FOUNDER);
         String kind = r.template() == null ? "initial_statement" : r.template();
         if (!Statement.KINDS.contains(kind)) {
-            throw ApiException.unprocessable("template must be one of " + String.join(", ",
+            throw Problem.refused("template must be one of " + String.join(", ",
                     Statement.KINDS.stream().sorted().toList()) + "; got '" + kind + "'.");
         }
         require(r.to(), "to");
         require(r.patientName(), "patient_name");
         require(r.statementNumber(), "statement_number");
         if (r.balanceDue() == null) {
-            throw ApiException.unprocessable("'balance_due' is required.");
+            throw Problem.refused("'balance_due' is required.");
         }
         var org = organizations.byId(caller.orgId()).orElseThrow();
         var billing = core.senderFor(Identities.Flow.BILLING)
-                .orElseThrow(() -> ApiException.unprocessable("Email not configured for this organization"));
+                .orElseThrow(() -> Problem.refused("Email not configured for this organization"));
         Statement statement = new Statement(kind, r.to(), r.patientName(), r.statementNumber(), r.statementDate(),
                 r.dueDate(), r.serviceDate(), r.charges() == null ? List.of() : r.charges(), r.totalCharges(),
                 r.insurancePaid(), r.adjustments(), r.balanceDue(), r.paymentAmount(), r.remainingBalance(),
@@ -85,7 +85,7 @@ class StatementController {
 
     private static void require(String value, String field) {
         if (value == null || value.isBlank()) {
-            throw ApiException.unprocessable("'" + field + "' is required.");
+            throw Problem.refused("'" + field + "' is required.");
         }
     }
 

@@ -31,14 +31,14 @@ class UiErrors {
     @ExceptionHandler(org.springframework.web.bind.MissingServletRequestParameterException.class)
     String missing(org.springframework.web.bind.MissingServletRequestParameterException e, Model model,
                    HttpServletResponse response) {
-        return refused(ApiException.badRequest("The form is missing '" + e.getParameterName() + "'."), model,
+        return refused(Problem.badInput("The form is missing '" + e.getParameterName() + "'."), model,
                 response);
     }
 
     @ExceptionHandler(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class)
     String mismatch(org.springframework.web.method.annotation.MethodArgumentTypeMismatchException e, Model model,
                     HttpServletResponse response) {
-        return refused(ApiException.notFound("No such page: '" + e.getName() + "' is not valid here."), model,
+        return refused(Problem.notFound("No such page: '" + e.getName() + "' is not valid here."), model,
                 response);
     }
 

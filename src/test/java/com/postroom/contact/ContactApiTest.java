@@ -14,6 +14,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.simple.JdbcClient;
 
+import com.postroom.compat.ContactController;
 import com.postroom.sandbox.Sandbox;
 import com.postroom.support.Api;
 import com.postroom.support.Inboxes;

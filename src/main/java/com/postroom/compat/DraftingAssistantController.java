@@ -1,4 +1,4 @@
-package com.postroom.outbound;
+package com.postroom.compat;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,4 +1,4 @@
-package com.postroom.founder;
+package com.postroom.compat;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,12 +9,13 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.postroom.founder.FounderMail;
 import com.postroom.mail.Identities;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
-import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /** The founder dashboard's reads under {@code /api/founder/email} (ORIGINAL-API.md). */
 @RestController
@@ -71,7 +72,7 @@ class FounderMailController {
         try {
             address = EmailAddress.parse(recipient);
         } catch (EmailAddress.InvalidAddressException e) {
-            throw ApiException.unprocessable("'" + recipient + "' is not an email address.");
+            throw Problem.refused("'" + recipient + "' is not an email address.");
         }
         return Map.of("success", true, "recipient", address.address(),
                 "score", mail.trackingScore(caller.orgId(), address.address()));
@@ -95,7 +96,7 @@ class FounderMailController {
 
     private static void limit(int limit, int max) {
         if (limit < 1 || limit > max) {
-            throw ApiException.unprocessable("limit must be between 1 and " + max + ".");
+            throw Problem.refused("limit must be between 1 and " + max + ".");
         }
     }
 }

@@ -1,4 +1,4 @@
-package com.postroom.contact;
+package com.postroom.compat;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +14,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.postroom.contact.ContactSubmissions;
 import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.EmailAddress;
@@ -21,7 +22,7 @@ import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Organizations;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
-import com.postroom.api.ApiException;
+import com.postroom.problem.Problem;
 
 /**
  * The public contact form ({@code POST /api/contact} and {@code /api/v1/contact}). A submission is stored, then sent
@@ -29,9 +30,9 @@ import com.postroom.api.ApiException;
  * client reaches them. At most CONTACT_LIMIT_PER_HOUR submissions per client address per hour.
  */
 @RestController
-class ContactController {
+public class ContactController {
 
-    static final String THANKS = "Thank you for your message. We'll get back to you soon.";
+    public static final String THANKS = "Thank you for your message. We'll get back to you soon.";
 
     private final ContactSubmissions submissions;
     private final Organizations organizations;
@@ -57,20 +58,20 @@ class ContactController {
         String name = trim(form.name());
         String message = form.message() == null ? "" : form.message().strip();
         if (name.length() < 2 || name.length() > 200) {
-            throw ApiException.unprocessable("name must be 2 to 200 characters.");
+            throw Problem.refused("name must be 2 to 200 characters.");
         }
         EmailAddress email;
         try {
             email = EmailAddress.parse(trim(form.email()));
         } catch (EmailAddress.InvalidAddressException e) {
-            throw ApiException.unprocessable("email must be a valid email address.");
+            throw Problem.refused("email must be a valid email address.");
         }
         if (message.length() < 10 || message.length() > 5000) {
-            throw ApiException.unprocessable("message must be 10 to 5000 characters.");
+            throw Problem.refused("message must be 10 to 5000 characters.");
         }
         String subject = trim(form.subject());
         if (subject.length() > 200 || trim(form.organization()).length() > 200) {
-            throw ApiException.unprocessable("subject and organization must be at most 200 characters.");
+            throw Problem.refused("subject and organization must be at most 200 characters.");
         }
         String ip = request.getRemoteAddr();
         if (submissions.lastHourLocked(ip) >= limitPerHour) {

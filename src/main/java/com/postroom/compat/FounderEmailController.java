@@ -1,4 +1,4 @@
-package com.postroom.outbound;
+package com.postroom.compat;
 
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +15,11 @@ import com.postroom.mail.Identities;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.api.ApiException;
+import com.postroom.outbound.Idempotency;
+import com.postroom.outbound.MimeComposer;
+import com.postroom.outbound.OutboundDraft;
+import com.postroom.outbound.SendingCore;
+import com.postroom.problem.Problem;
 
 /**
  * The founder dashboard's compose ({@code POST /api/founder/email/send}), system notifications
@@ -69,7 +74,7 @@ class FounderEmailController {
             Map<String, Object> out = new LinkedHashMap<>(metadata == null ? Map.of() : metadata);
             if (threadId != null && postroomThread().isEmpty()) {
                 if (!(threadId instanceof Number || threadId instanceof String)) {
-                    throw ApiException.unprocessable("'thread_id' must be the platform's thread number or a "
+                    throw Problem.refused("'thread_id' must be the platform's thread number or a "
                             + "Postroom conversation id.");
                 }
                 out.put("platform_thread_id", threadId);
@@ -83,7 +88,7 @@ class FounderEmailController {
                                        @RequestHeader(name = Idempotency.HEADER, required = false) String key) {
         Caller caller = Caller.current().requireOr(FOUNDER_ACCESS_REQUIRED, Caller.FOUNDER, Caller.ADMIN);
         var founder = core.senderFor(Identities.Flow.FOUNDER)
-                .orElseThrow(() -> ApiException.unprocessable("Email not configured for this organization"));
+                .orElseThrow(() -> Problem.refused("Email not configured for this organization"));
         requireContent(body.subject(), body.bodyText(), body.bodyHtml(), "'body_text' or 'body_html'");
         OutboundDraft.Builder draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.FOUNDER)
                 .createdBy(caller.userId()).to(addressList("to", body.to())).cc(body.cc()).bcc(body.bcc())
@@ -138,7 +143,7 @@ class FounderEmailController {
                                  @RequestHeader(name = Idempotency.HEADER, required = false) String key) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.BILLING, Caller.COMPLIANCE, Caller.FOUNDER);
         if (body.recipients() == null || body.recipients().stream().allMatch(r -> r == null || r.isBlank())) {
-            throw ApiException.unprocessable("Recipients required");
+            throw Problem.refused("Recipients required");
         }
         OutboundDraft draft = OutboundDraft.builder(caller.orgId(), Identities.Flow.GENERIC)
                 .sentBy(caller).threadId(body.postroomThread().orElse(null)).to(body.recipients())
@@ -159,15 +164,15 @@ class FounderEmailController {
         if (value instanceof List<?> list && !list.isEmpty()) {
             return list.stream().map(String::valueOf).toList();
         }
-        throw ApiException.unprocessable("'" + field + "' is required: one address, or a list of addresses.");
+        throw Problem.refused("'" + field + "' is required: one address, or a list of addresses.");
     }
 
     private static void requireContent(String subject, String text, String html, String bodyFields) {
         if (subject == null || subject.isBlank()) {
-            throw ApiException.unprocessable("'subject' is required.");
+            throw Problem.refused("'subject' is required.");
         }
         if ((text == null || text.isBlank()) && (html == null || html.isBlank())) {
-            throw ApiException.unprocessable("Give the message a body: " + bodyFields + ".");
+            throw Problem.refused("Give the message a body: " + bodyFields + ".");
         }
     }
 }

@@ -1,4 +1,4 @@
-package com.postroom.inbound;
+package com.postroom.compat;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -18,7 +18,11 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
+import com.postroom.inbound.FolderSync;
+import com.postroom.inbound.InboundSync;
+import com.postroom.inbound.Mailboxes;
 import com.postroom.org.Caller;
+import com.postroom.problem.Problem;
 import com.postroom.store.Messages;
 import com.postroom.api.ApiException;
 
@@ -78,7 +82,7 @@ class InboundController {
                                          @RequestParam(defaultValue = "0") int offset) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER);
         if (limit < 1 || limit > 500 || offset < 0) {
-            throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
+            throw Problem.badInput("limit must be 1 to 500 and offset 0 or more.");
         }
         return messages.quarantined(caller.orgId(), limit, offset);
     }

@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.compat;
 
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
@@ -23,14 +23,19 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 import com.postroom.audit.AuditLog;
+import com.postroom.mailbox.MailApiController;
+import com.postroom.mailbox.MailChanges;
+import com.postroom.mailbox.MailSearch;
+import com.postroom.mailbox.MessageDeletion;
+import com.postroom.mailbox.SearchQuery;
 import com.postroom.mime.Attachments;
 import com.postroom.org.Caller;
+import com.postroom.problem.Problem;
 import com.postroom.store.Labels;
 import com.postroom.store.MessageView;
 import com.postroom.store.Messages;
 import com.postroom.store.ThreadView;
 import com.postroom.store.Threads;
-import com.postroom.api.ApiException;
 
 /**
  * ORIGINAL-API.md's mailbox routes under {@code /api/email}, with their field names and status codes: threads,
@@ -92,7 +97,7 @@ class MessageController {
     @Transactional
     Map<String, Object> thread(@PathVariable UUID id) {
         Caller caller = Caller.current();
-        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> ApiException.notFound("Thread not found"));
+        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found"));
         List<MessageView> list = messages.ofThread(caller.orgId(), id);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", id, AuditLog.details("messages", list.size()));
         Map<String, Object> out = new LinkedHashMap<>();
@@ -130,7 +135,7 @@ class MessageController {
     Map<String, Object> addLabel(@PathVariable UUID id, @RequestBody(required = false) LabelRequest body) {
         Caller caller = Caller.current();
         String slug = Labels.slugOf(body == null ? null : body.label())
-                .orElseThrow(() -> ApiException.unprocessable("Label required"));
+                .orElseThrow(() -> Problem.refused("Label required"));
         existing(caller, id);
         changes.apply(caller, MailChanges.Action.ADD_LABEL, List.of(id), List.of(), slug);
         return Map.of("status", "ok", "label", slug);
@@ -164,7 +169,7 @@ class MessageController {
         Caller caller = Caller.current();
         page(limit, offset);
         if (q.isEmpty() || q.get().isBlank()) {
-            throw ApiException.unprocessable("q is required: the words or Gmail-style query to search for.");
+            throw Problem.refused("q is required: the words or Gmail-style query to search for.");
         }
         List<SearchQuery> terms = new ArrayList<>();
         terms.add(MailApiController.parse(q.get()));
@@ -184,7 +189,7 @@ class MessageController {
 
     private void existing(Caller caller, UUID id) {
         if (!messages.exists(caller.orgId(), id)) {
-            throw ApiException.notFound("Message not found");
+            throw Problem.notFound("Message not found");
         }
     }
 
@@ -192,13 +197,13 @@ class MessageController {
         try {
             return value.length() > 10 ? OffsetDateTime.parse(value).toLocalDate() : LocalDate.parse(value);
         } catch (DateTimeParseException e) {
-            throw ApiException.unprocessable(name + " must be an ISO date such as 2026-01-31.");
+            throw Problem.refused(name + " must be an ISO date such as 2026-01-31.");
         }
     }
 
     private static void page(int limit, int offset) {
         if (limit < 1 || limit > 500 || offset < 0) {
-            throw ApiException.badRequest("limit must be 1 to 500 and offset 0 or more.");
+            throw Problem.badInput("limit must be 1 to 500 and offset 0 or more.");
         }
     }
 }

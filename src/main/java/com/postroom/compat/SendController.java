@@ -1,4 +1,4 @@
-package com.postroom.outbound;
+package com.postroom.compat;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -22,6 +22,11 @@ import com.postroom.mail.Identities;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.api.ApiException;
+import com.postroom.outbound.Idempotency;
+import com.postroom.outbound.OutboundDraft;
+import com.postroom.outbound.Outbox;
+import com.postroom.outbound.SendingCore;
+import com.postroom.problem.Problem;
 
 /** POST /api/email/send, /api/email/send-test and GET /api/email/outbound/{id} (ORIGINAL-API.md). */
 @RestController
@@ -68,7 +73,7 @@ class SendController {
         // Mail that will not go is refused, not stored as "blocked" with a 201 (the original did that, and its
         // callers took the 201 for a sent message).
         if (draft.to().isEmpty() && draft.cc().isEmpty() && draft.bcc().isEmpty()) {
-            throw ApiException.unprocessable("Recipients required");
+            throw Problem.refused("Recipients required");
         }
         ResponseEntity<Object> created = idempotency.run(caller.orgId(), "email.send", key, body, () -> {
             SendingCore.Queued queued = core.queue(draft);
@@ -109,7 +114,7 @@ class SendController {
         }
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,6})\\s*(ms|s)?").matcher(raw.strip());
         if (!m.matches()) {
-            throw ApiException.unprocessable("wait must be a number of seconds, such as wait=5s; got '" + raw + "'.");
+            throw Problem.refused("wait must be a number of seconds, such as wait=5s; got '" + raw + "'.");
         }
         Duration d = "ms".equals(m.group(2)) ? Duration.ofMillis(Long.parseLong(m.group(1)))
                 : Duration.ofSeconds(Long.parseLong(m.group(1)));
@@ -164,7 +169,7 @@ class SendController {
     Map<String, Object> status(@PathVariable UUID id) {
         Caller caller = Caller.current();
         Outbox.Status status = outbox.status(caller.orgId(), id)
-                .orElseThrow(() -> ApiException.notFound("Outbound message not found"));
+                .orElseThrow(() -> Problem.notFound("Outbound message not found"));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", status.messageId());
         out.put("status", status.status());

@@ -1,4 +1,4 @@
-package com.postroom.postmark;
+package com.postroom.compat;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -20,6 +20,9 @@ import org.springframework.web.bind.annotation.RestController;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.Secret;
 import com.postroom.api.ApiException;
+import com.postroom.postmark.PostmarkEvents;
+import com.postroom.postmark.PostmarkInbound;
+import com.postroom.problem.Problem;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
@@ -87,11 +90,11 @@ class PostmarkWebhookController {
         try {
             JsonNode node = json.readTree(bytes);
             if (node == null || !node.isObject()) {
-                throw ApiException.badRequest("The body must be one JSON object (Postmark's webhook payload).");
+                throw Problem.badInput("The body must be one JSON object (Postmark's webhook payload).");
             }
             return node;
         } catch (JacksonException e) {
-            throw ApiException.badRequest("The body is not valid JSON.");
+            throw Problem.badInput("The body is not valid JSON.");
         }
     }
 
