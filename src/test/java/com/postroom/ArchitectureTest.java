@@ -27,11 +27,12 @@ class ArchitectureTest {
 
     @Test
     void theGroundFloorUsesNothingAboveIt() {
-        for (String ground : List.of("problem", "policy", "mail", "mime", "store")) {
-            ApplicationModule module = MODULES.getModuleByName(ground).orElseThrow();
+        List<String> ground = List.of("problem", "policy", "mail", "mime", "store");
+        for (String name : ground) {
+            ApplicationModule module = MODULES.getModuleByName(name).orElseThrow();
             assertThat(module.getDirectDependencies(MODULES).stream().map(d -> d.getTargetModule().getName())
-                    .filter(name -> !name.equals("problem")).distinct().toList())
-                    .as(ground + " depends only on the ground floor").isEmpty();
+                    .filter(target -> !ground.contains(target)).distinct().toList())
+                    .as(name + " depends only on the ground floor").isEmpty();
         }
     }
 

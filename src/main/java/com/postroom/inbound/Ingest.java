@@ -1,9 +1,5 @@
 package com.postroom.inbound;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -19,7 +15,6 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -29,8 +24,8 @@ import com.postroom.mime.MailParser;
 import com.postroom.mime.ParsedMail;
 import com.postroom.mime.UnparseableMail;
 import com.postroom.store.Labels;
+import com.postroom.store.ReceivedMail;
 import com.postroom.mime.RawMail;
-import com.postroom.policy.Decision;
 
 import tools.jackson.databind.json.JsonMapper;
 
@@ -44,12 +39,11 @@ import tools.jackson.databind.json.JsonMapper;
 public class Ingest {
 
     private static final Logger log = LoggerFactory.getLogger(Ingest.class);
-    static final int RAW_CHUNK = 1024 * 1024;
     public static final String INGEST_ALLOW = "EMAIL.INGEST.ALLOW.v1";
     public static final String SPAM_BLOCK = "EMAIL.SPAM.BLOCK.v1";
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
+    private final ReceivedMail received;
     private final TransactionTemplate tx;
     private final MailParser parser;
     private final Threading threading;
@@ -58,11 +52,11 @@ public class Ingest {
     private final JsonMapper json;
     private final ProbeFilter probeFilter;
 
-    Ingest(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx, MailParser parser, Threading threading,
+    Ingest(JdbcClient jdbc, ReceivedMail received, TransactionTemplate tx, MailParser parser, Threading threading,
            Labels labels, Bounces bounces, JsonMapper json, ProbeFilter probeFilter) {
         this.probeFilter = probeFilter;
         this.jdbc = jdbc;
-        this.template = template;
+        this.received = received;
         this.tx = tx;
         this.parser = parser;
         this.threading = threading;
@@ -136,32 +130,14 @@ public class Ingest {
             return new Prepared(in, mail, null, key, messageId, synthetic, Classifier.of(mail, in.junkFolder()),
                     legacy);
         } catch (UnparseableMail e) {
-            String key = in.externalKey().orElseGet(() -> ContentKey.external("raw", hex(in.raw())));
+            String key = in.externalKey().orElseGet(() -> ContentKey.external("raw", in.raw().sha256Hex()));
             return new Prepared(in, null, e.getMessage(), key, ContentKey.syntheticMessageId(key), true, null);
         } catch (RuntimeException e) {
             // A parser bug must not stop the mailbox: keep the message, say why it is quarantined.
             log.warn("Parser failed on a message; quarantined", e);
-            String key = in.externalKey().orElseGet(() -> ContentKey.external("raw", hex(in.raw())));
+            String key = in.externalKey().orElseGet(() -> ContentKey.external("raw", in.raw().sha256Hex()));
             return new Prepared(in, null, "The parser failed: " + e.getClass().getSimpleName(), key,
                     ContentKey.syntheticMessageId(key), true, null);
-        }
-    }
-
-    private static String hex(RawMail raw) {
-        try {
-            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
-            try (InputStream in = raw.open()) {
-                byte[] buffer = new byte[64 * 1024];
-                int n;
-                while ((n = in.read(buffer)) > 0) {
-                    sha.update(buffer, 0, n);
-                }
-            }
-            return java.util.HexFormat.of().formatHex(sha.digest());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 
@@ -233,166 +209,37 @@ public class Ingest {
 
     private void insertMessages(long orgId, List<Prepared> fresh, Map<String, UUID> ids,
                                 Threading.Assignment threads) {
-        template.batchUpdate("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, "
-                        + "sender, recipients, cc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
-                        + "references_ids, meta, created_at, updated_at, content_key, sent_date, raw_size, "
-                        + "has_attachments, auto_reply, spam, quarantine_reason, seen, flagged, answered, folder, bulk, "
-                        + "attachment_names) VALUES "
-                        + "(?, ?, ?, 'inbound', 'received', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?::jsonb, ?, now(), ?, ?, "
-                        + "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                fresh, 200, (ps, p) -> {
-                    ParsedMail m = p.mail();
-                    Set<String> flags = p.in().flags();
-                    Optional<OffsetDateTime> date = m == null ? Optional.empty() : m.date();
-                    OffsetDateTime received = p.in().receivedAt().or(() -> date).orElse(OffsetDateTime.now());
-                    var connection = ps.getConnection();
-                    int i = 1;
-                    ps.setObject(i++, ids.get(p.contentKey()));
-                    ps.setLong(i++, orgId);
-                    ps.setObject(i++, threads.threadOf(p.contentKey()));
-                    ps.setString(i++, m == null ? "ops" : p.meaning().classification());
-                    ps.setString(i++, m == null ? null : m.from().orElse(null));
-                    ps.setArray(i++, connection.createArrayOf("text",
-                            m == null ? new String[0] : m.to().toArray(String[]::new)));
-                    ps.setArray(i++, connection.createArrayOf("text",
-                            m == null ? new String[0] : m.cc().toArray(String[]::new)));
-                    ps.setString(i++, m == null ? null : m.replyTo().orElse(null));
-                    ps.setString(i++, m == null ? "" : clean(m.subject()));
-                    ps.setString(i++, m == null ? "" : clean(m.text()));
-                    ps.setString(i++, m == null ? "" : clean(m.html()));
-                    ps.setString(i++, p.messageIdHeader());
-                    ps.setString(i++, m == null ? null : m.inReplyTo().orElse(null));
-                    ps.setArray(i++, connection.createArrayOf("text",
-                            m == null ? new String[0] : m.references().toArray(String[]::new)));
-                    ps.setString(i++, json.writeValueAsString(meta(p)));
-                    ps.setTimestamp(i++, Timestamp.from(received.toInstant()));
-                    ps.setString(i++, p.contentKey());
-                    ps.setTimestamp(i++, date.map(d -> Timestamp.from(d.toInstant())).orElse(null));
-                    ps.setLong(i++, p.in().raw().size());
-                    ps.setBoolean(i++, m != null && m.hasAttachments());
-                    ps.setBoolean(i++, m != null && p.meaning().autoReply());
-                    ps.setBoolean(i++, m != null && p.meaning().spam());
-                    ps.setString(i++, p.quarantine());
-                    ps.setBoolean(i++, flags.contains("\\Seen"));
-                    ps.setBoolean(i++, flags.contains("\\Flagged"));
-                    ps.setBoolean(i++, flags.contains("\\Answered"));
-                    ps.setString(i++, m != null && p.meaning().spam() ? "spam" : "inbox");
-                    ps.setBoolean(i++, m != null && p.meaning().bulk());
-                    ps.setString(i, m == null ? "" : clean(attachmentNames(m)));
-                });
-    }
-
-    /** File names of a message's attachments, for search ({@code filename:} and plain words). */
-    static String attachmentNames(ParsedMail m) {
-        StringBuilder names = new StringBuilder();
-        for (ParsedMail.Part part : m.attachments()) {
-            if (part.filename() != null && !part.filename().isBlank()) {
-                names.append(names.length() == 0 ? "" : " ").append(part.filename());
-            }
+        List<ReceivedMail.Row> rows = new ArrayList<>();
+        for (Prepared p : fresh) {
+            ParsedMail m = p.mail();
+            Optional<OffsetDateTime> date = m == null ? Optional.empty() : m.date();
+            boolean spam = m != null && p.meaning().spam();
+            rows.add(new ReceivedMail.Row(ids.get(p.contentKey()), orgId, threads.threadOf(p.contentKey()),
+                    m == null ? "ops" : p.meaning().classification(), m == null ? null : m.from().orElse(null),
+                    m == null ? List.of() : m.to(), m == null ? List.of() : m.cc(),
+                    m == null ? null : m.replyTo().orElse(null), m == null ? "" : m.subject(),
+                    m == null ? "" : m.text(), m == null ? "" : m.html(), p.messageIdHeader(),
+                    m == null ? null : m.inReplyTo().orElse(null), m == null ? List.of() : m.references(),
+                    json.writeValueAsString(MessageMeta.of(p)),
+                    p.in().receivedAt().or(() -> date).orElse(OffsetDateTime.now()), p.contentKey(),
+                    date.orElse(null), p.in().raw().size(), m != null && m.hasAttachments(),
+                    m != null && p.meaning().autoReply(), spam, p.quarantine(), p.in().flags(),
+                    spam ? "spam" : "inbox", m != null && p.meaning().bulk(),
+                    m == null ? "" : ReceivedMail.attachmentNames(m)));
         }
-        return names.toString();
-    }
-
-    /** PostgreSQL text cannot hold NUL; mail sometimes does. */
-    static String clean(String s) {
-        return s.indexOf('\0') < 0 ? s : s.replace("\0", "");
-    }
-
-    private Map<String, Object> meta(Prepared p) {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("source", p.in().source());
-        if (p.syntheticId()) {
-            meta.put("synthetic_message_id", true);
-        }
-        if (p.mail() == null) {
-            meta.put("decision", decision(INGEST_ALLOW, "Stored raw and quarantined: " + p.quarantine(), "warning"));
-            return meta;
-        }
-        ParsedMail m = p.mail();
-        m.fromName().filter(n -> !n.isBlank()).ifPresent(n -> meta.put("from_name", clean(n)));
-        Classifier.Meaning meaning = p.meaning();
-        meta.put("decision", meaning.spam()
-                ? decision(SPAM_BLOCK, "Spam: " + meaning.spamReason().orElse("") + "; stored, kept out of the inbox",
-                "warning")
-                : decision(INGEST_ALLOW, "Inbound message stored", "info"));
-        if (meaning.bulk()) {
-            meta.put("bulk", true);
-        }
-        putParseNotes(m, meta);
-        return meta;
-    }
-
-    /** What the parse itself says about a message ({@code body_truncated}, {@code parse_warnings}), into its meta. */
-    static void putParseNotes(ParsedMail m, Map<String, Object> meta) {
-        if (m.bodyTruncated()) {
-            meta.put("body_truncated", true);
-        }
-        if (!m.warnings().isEmpty()) {
-            meta.put("parse_warnings", m.warnings());
-        }
-    }
-
-    private static Decision decision(String rule, String message, String severity) {
-        return new Decision(rule.equals(SPAM_BLOCK) ? "BLOCK" : "ALLOW", List.of(rule),
-                List.of(new Decision.Reason(rule, message, severity)));
+        received.insertMessages(rows);
     }
 
     private void insertRaw(List<Prepared> fresh, Map<String, UUID> ids) {
-        List<Prepared> small = fresh.stream().filter(p -> p.in().raw().size() <= RAW_CHUNK).toList();
-        template.batchUpdate("INSERT INTO message_raw (message_id, seq, data) VALUES (?, 0, ?)", small, 200,
-                (ps, p) -> {
-                    ps.setObject(1, ids.get(p.contentKey()));
-                    try (InputStream in = p.in().raw().open()) {
-                        ps.setBytes(2, in.readAllBytes());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
-        for (Prepared p : fresh) {
-            if (p.in().raw().size() > RAW_CHUNK) {
-                insertChunked(ids.get(p.contentKey()), p.in().raw());
-            }
-        }
-    }
-
-    /** One row per megabyte, each read and sent on its own: a 50 MB message never sits whole in the heap. */
-    private void insertChunked(UUID id, RawMail raw) {
-        try (InputStream in = raw.open()) {
-            int seq = 0;
-            byte[] chunk;
-            while ((chunk = in.readNBytes(RAW_CHUNK)).length > 0) {
-                template.update("INSERT INTO message_raw (message_id, seq, data) VALUES (?, ?, ?)", id, seq++, chunk);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Map<UUID, com.postroom.mime.RawMail> raws = new LinkedHashMap<>();
+        fresh.forEach(p -> raws.put(ids.get(p.contentKey()), p.in().raw()));
+        received.insertRaw(raws);
     }
 
     private void insertAttachments(long orgId, List<Prepared> fresh, Map<String, UUID> ids) {
-        List<Object[]> rows = new ArrayList<>();
-        for (Prepared p : fresh) {
-            if (p.mail() != null) {
-                rows.addAll(attachmentRows(ids.get(p.contentKey()), orgId, p.mail()));
-            }
-        }
-        template.batchUpdate(INSERT_ATTACHMENT, rows);
-    }
-
-    static final String INSERT_ATTACHMENT = "INSERT INTO email_attachment (message_id, org_id, part_path, filename, "
-            + "content_type, size_bytes, sha256, content_id, inline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
-
-    /** One message's attachment rows for {@link #INSERT_ATTACHMENT}; a part its HTML shows by cid: is inline. */
-    static List<Object[]> attachmentRows(UUID messageId, long orgId, ParsedMail mail) {
-        List<Object[]> rows = new ArrayList<>();
-        boolean htmlRefs = mail.html().contains("cid:");
-        for (ParsedMail.Part part : mail.attachments()) {
-            boolean inline = part.inline() || (htmlRefs && part.contentId() != null
-                    && mail.html().contains("cid:" + part.contentId()));
-            rows.add(new Object[] {messageId, orgId, part.path(),
-                    part.filename() == null ? null : clean(part.filename()), part.contentType(), part.size(),
-                    part.sha256(), part.contentId() == null ? null : clean(part.contentId()), inline});
-        }
-        return rows;
+        Map<UUID, ParsedMail> mails = new LinkedHashMap<>();
+        fresh.stream().filter(p -> p.mail() != null).forEach(p -> mails.put(ids.get(p.contentKey()), p.mail()));
+        received.insertAttachments(orgId, mails);
     }
 
     /**
@@ -415,17 +262,15 @@ public class Ingest {
                 }
             }
         }
-        template.batchUpdate("INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) "
-                + "ON CONFLICT DO NOTHING", rows);
+        received.addLabels(rows);
     }
 
     private void insertLocations(List<Prepared> batch, Map<String, UUID> ids) {
-        List<Object[]> rows = new ArrayList<>();
+        List<ReceivedMail.Location> rows = new ArrayList<>();
         for (Prepared p : batch) {
-            p.in().location().ifPresent(l -> rows.add(new Object[] {l.mailboxId(), l.folder(), l.uidValidity(),
-                    l.uid(), ids.get(p.contentKey()), p.in().flags().toArray(String[]::new)}));
+            p.in().location().ifPresent(l -> rows.add(new ReceivedMail.Location(l.mailboxId(), l.folder(),
+                    l.uidValidity(), l.uid(), ids.get(p.contentKey()), p.in().flags())));
         }
-        template.batchUpdate("INSERT INTO message_location (mailbox_id, folder, uidvalidity, uid, message_id, flags) "
-                + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING", rows);
+        received.insertLocations(rows);
     }
 }

@@ -10,7 +10,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -20,6 +19,7 @@ import com.postroom.mime.ParsedMail;
 import com.postroom.mime.UnparseableMail;
 import com.postroom.store.Labels;
 import com.postroom.store.RawStore;
+import com.postroom.store.ReceivedMail;
 import com.postroom.mime.MimeTypes;
 import com.postroom.mime.RawMail;
 
@@ -66,18 +66,18 @@ class ParseRepair {
     static final List<Task> TASKS = List.of(PLAIN_TEXT, CONTENT_TYPES, MISSING_SEPARATOR);
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
+    private final ReceivedMail received;
     private final TransactionTemplate tx;
     private final MailParser parser;
     private final RawStore raws;
     private final JsonMapper json;
     private final Labels labels;
 
-    ParseRepair(JdbcClient jdbc, JdbcTemplate template, TransactionTemplate tx, MailParser parser, RawStore raws,
+    ParseRepair(JdbcClient jdbc, ReceivedMail received, TransactionTemplate tx, MailParser parser, RawStore raws,
                 JsonMapper json, Labels labels) {
         this.labels = labels;
         this.jdbc = jdbc;
-        this.template = template;
+        this.received = received;
         this.tx = tx;
         this.parser = parser;
         this.raws = raws;
@@ -158,11 +158,12 @@ class ParseRepair {
         jdbc.sql("UPDATE email_message SET body_plain = ?, body_html = ?, has_attachments = ?, "
                         + "attachment_names = ?, meta = (meta - 'parse_warnings' - 'body_truncated') || ?::jsonb, "
                         + "updated_at = now() WHERE id = ?")
-                .params(Ingest.clean(mail.text()), Ingest.clean(mail.html()), mail.hasAttachments(),
-                        Ingest.clean(Ingest.attachmentNames(mail)), json.writeValueAsString(meta(task, mail)), id)
+                .params(ReceivedMail.clean(mail.text()), ReceivedMail.clean(mail.html()), mail.hasAttachments(),
+                        ReceivedMail.clean(ReceivedMail.attachmentNames(mail)),
+                        json.writeValueAsString(meta(task, mail)), id)
                 .update();
         jdbc.sql("DELETE FROM email_attachment WHERE message_id = ?").param(id).update();
-        template.batchUpdate(Ingest.INSERT_ATTACHMENT, Ingest.attachmentRows(id, orgId, mail));
+        received.insertAttachments(orgId, java.util.Map.of(id, mail));
         // The one system label the structure decides; classification and the word-based labels stay as they
         // are, people may have acted on them since.
         for (Long label : labels.ensure(orgId, List.of("attachments")).values()) {
@@ -177,7 +178,7 @@ class ParseRepair {
     private static Map<String, Object> meta(Task task, ParsedMail mail) {
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put(task.marker(), true);
-        Ingest.putParseNotes(mail, meta);
+        MessageMeta.putParseNotes(mail, meta);
         return meta;
     }
 }

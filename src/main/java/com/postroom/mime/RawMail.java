@@ -267,6 +267,25 @@ public final class RawMail implements AutoCloseable {
     }
 
     /** SHA-256 of everything after the header block (as the blank line ends it, so keys never change). */
+    /** SHA-256 of all the bytes, in hex: the identity of a message that could not be parsed. */
+    public String sha256Hex() {
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            try (InputStream in = open()) {
+                byte[] buffer = new byte[64 * 1024];
+                int n;
+                while ((n = in.read(buffer)) > 0) {
+                    sha.update(buffer, 0, n);
+                }
+            }
+            return java.util.HexFormat.of().formatHex(sha.digest());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     public byte[] bodySha256() {
         if (bytes != null) {
             try {
