@@ -110,6 +110,8 @@ final class ImapReader {
      * on a long-lived connection Angus keeps counting messages another client expunged until the next EXISTS, so a
      * move or delete elsewhere would go unnoticed for as long as no new mail arrived.
      */
+    private static final java.util.regex.Pattern ESEARCH_COUNT = java.util.regex.Pattern.compile("\\bCOUNT (\\d+)");
+
     static long countUpTo(IMAPFolder folder, long upToUid) throws MessagingException {
         if (upToUid < 1) {
             return 0;
@@ -124,7 +126,7 @@ final class ImapReader {
             for (int i = 0; i < responses.length - 1; i++) {
                 String line = responses[i].toString();
                 if (line.startsWith("* ESEARCH")) {
-                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\bCOUNT (\\d+)").matcher(line);
+                    java.util.regex.Matcher m = ESEARCH_COUNT.matcher(line);
                     count = m.find() ? Long.parseLong(m.group(1)) : 0;
                 } else if (line.startsWith("* SEARCH")) {
                     String rest = line.substring("* SEARCH".length()).strip();

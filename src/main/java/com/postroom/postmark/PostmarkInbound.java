@@ -70,7 +70,7 @@ public class PostmarkInbound {
         // that strips it) is identified by the payload itself, which a retry repeats byte for byte; not by the
         // rebuilt MIME, whose boundaries are new each time.
         String postmarkId = text(p, "MessageID");
-        String key = postmarkId.isBlank() ? ContentKey.external("postmark-payload", sha256(p.toString()))
+        String key = postmarkId.isBlank() ? ContentKey.external("postmark-payload", p.toString())
                 : ContentKey.external("postmark", postmarkId);
         Incoming incoming = new Incoming(RawMail.of(raw), Optional.empty(), Optional.of(key), Optional.empty(),
                 Set.of(), false, "postmark");
@@ -86,14 +86,9 @@ public class PostmarkInbound {
         return out;
     }
 
-    private static String sha256(String text) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(text.getBytes(StandardCharsets.UTF_8)));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
+    /** An address in a plain To/Cc text: inside angle brackets, else the first word with an @. */
+    private static final java.util.regex.Pattern ADDRESS_IN_TEXT =
+            java.util.regex.Pattern.compile("<([^<>@\\s]+@[^<>\\s]+)>|([^\\s<>\"]+@[^\\s<>\"]+)");
 
     /** The organization that owns a recipient's domain: OriginalRecipient first, then To, Cc, Bcc. */
     private long organization(JsonNode p) {
@@ -109,8 +104,7 @@ public class PostmarkInbound {
         // tests and some relays send them.
         for (String field : List.of("To", "Cc", "Bcc")) {
             for (String part : text(p, field).split(",")) {
-                java.util.regex.Matcher m = java.util.regex.Pattern.compile("<([^<>@\\s]+@[^<>\\s]+)>|([^\\s<>\"]+@[^\\s<>\"]+)")
-                        .matcher(part);
+                java.util.regex.Matcher m = ADDRESS_IN_TEXT.matcher(part);
                 if (m.find()) {
                     candidates.add(m.group(1) != null ? m.group(1) : m.group(2));
                 }
