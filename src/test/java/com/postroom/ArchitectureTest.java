@@ -19,6 +19,11 @@ import org.springframework.modulith.docs.Documenter;
 class ArchitectureTest {
 
     static final ApplicationModules MODULES = ApplicationModules.of(PostroomApplication.class);
+    static final com.tngtech.archunit.core.domain.JavaClasses CLASSES = new com.tngtech.archunit.core.importer
+            .ClassFileImporter().withImportOption(com.tngtech.archunit.core.importer.ImportOption.Predefined
+                    .DO_NOT_INCLUDE_TESTS).importPackages("com.postroom");
+    static final List<String> CORE = List.of("problem", "policy", "mail", "mime", "store", "org", "audit",
+            "compliance", "outbound", "inbound", "deliverability");
 
     @Test
     void modulesHaveNoCyclesAndUseOnlyEachOthersPublicRooms() {
@@ -40,6 +45,53 @@ class ArchitectureTest {
     void everyModuleSaysWhatItHoldsAndMayUse() {
         MODULES.forEach(m -> assertThat(Path.of("src/main/java/" + m.getBasePackage().getName().replace('.', '/')
                 + "/package-info.java")).as("package-info.java of " + m.getName()).exists());
+    }
+
+    /** The domain's rooms speak the domain: only their controllers know HTTP. */
+    @Test
+    void theCoreThrowsDomainProblemsNotHttpStatuses() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
+                .that().resideInAnyPackage(CORE.stream().map(m -> "com.postroom." + m + "..").toArray(String[]::new))
+                .and().areNotAnnotatedWith(org.springframework.web.bind.annotation.RestController.class)
+                .and().areNotAnnotatedWith(org.springframework.stereotype.Controller.class)
+                .and().areNotAnnotatedWith(org.springframework.context.annotation.Configuration.class) // the wiring
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.http..", "com.postroom.api..")
+                .check(CLASSES);
+    }
+
+    /** Controllers and pages call services; SQL lives in the rooms that own the tables. */
+    @Test
+    void noControllerRunsSql() {
+        com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses()
+                .that().areAnnotatedWith(org.springframework.web.bind.annotation.RestController.class)
+                .or().areAnnotatedWith(org.springframework.stereotype.Controller.class)
+                .should().dependOnClassesThat().resideInAnyPackage("org.springframework.jdbc..")
+                .check(CLASSES);
+    }
+
+    /**
+     * One owner for the message tables: every INSERT, UPDATE or DELETE of a message, its locations, raw copies,
+     * attachments, labels and threads is written in {@code store}, where the rules that tie them together live.
+     */
+    @Test
+    void onlyTheStoreWritesTheMessageTables() throws Exception {
+        java.util.regex.Pattern write = java.util.regex.Pattern.compile("(?i)(insert\\s+into|update|delete\\s+from)\\s+"
+                + "(email_message|email_message_label|message_location|message_raw|email_attachment|email_thread|"
+                + "email_label)\\b");
+        List<String> writers;
+        try (var files = Files.walk(Path.of("src/main/java/com/postroom"))) {
+            writers = files.filter(f -> f.toString().endsWith(".java"))
+                    .filter(f -> !f.startsWith(Path.of("src/main/java/com/postroom/store")))
+                    .filter(f -> {
+                        try {
+                            return write.matcher(Files.readString(f)).find();
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .map(Path::toString).toList();
+        }
+        assertThat(writers).as("classes outside store writing the message tables").isEmpty();
     }
 
     /** Writes docs/architecture/modules (PlantUML, one diagram of all modules and one per module); run by the suite. */

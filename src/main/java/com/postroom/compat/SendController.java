@@ -22,7 +22,7 @@ import com.postroom.mail.Identities;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.api.ApiException;
-import com.postroom.outbound.Idempotency;
+import com.postroom.api.Idempotency;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.Outbox;
 import com.postroom.outbound.SendingCore;

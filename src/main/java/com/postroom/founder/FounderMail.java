@@ -9,6 +9,8 @@ import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.store.MessageStatus;
+
 /**
  * The founder dashboard's figures. The two definitions that matter, also in docs/api.md:
  * <p>
@@ -60,7 +62,7 @@ public class FounderMail {
         long needs = jdbc.sql("SELECT count(DISTINCT m.thread_id) FROM email_message m WHERE m.org_id = ? AND "
                 + NEEDS_RESPONSE).params(orgId, domain).query(Long.class).single();
         long failed = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'outbound' "
-                + "AND m.status IN ('failed', 'bounced') AND m.updated_at > now() - interval '24 hours'", orgId);
+                + "AND " + MessageStatus.notDelivered("m") + " AND m.updated_at > now() - interval '24 hours'", orgId);
         long recent = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
                 + "AND m.created_at > now() - interval '7 days'", orgId);
         Double avg = jdbc.sql("SELECT avg(extract(epoch FROM r.replied - m.created_at) / 60) FROM email_message m "
@@ -194,9 +196,10 @@ public class FounderMail {
                         + "LEFT JOIN LATERAL (SELECT smtp_code, smtp_reply FROM delivery_attempt d "
                         + "WHERE d.message_id = m.id ORDER BY attempt_no DESC LIMIT 1) a ON true "
                         + "LEFT JOIN LATERAL (SELECT coalesce(b.diagnostic, b.status_code) AS diagnostic FROM bounce b "
-                        + "WHERE b.outbound_message = m.id AND m.status = 'bounced' ORDER BY b.id DESC LIMIT 1) bn "
+                        + "WHERE b.outbound_message = m.id AND m.status = " + MessageStatus.BOUNCED.sql()
+                        + " ORDER BY b.id DESC LIMIT 1) bn "
                         + "ON true "
-                        + "WHERE m.org_id = ? AND m.direction = 'outbound' AND m.status IN ('failed', 'bounced') "
+                        + "WHERE m.org_id = ? AND m.direction = 'outbound' AND " + MessageStatus.notDelivered("m") + " "
                         + "AND m.deleted_at IS NULL ORDER BY m.updated_at DESC LIMIT ?")
                 .params(orgId, limit)
                 .query((rs, i) -> new FailedDelivery(rs.getString(1), rs.getString(2), rs.getString(3),

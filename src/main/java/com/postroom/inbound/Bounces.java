@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
 import com.postroom.mime.ParsedMail;
 import com.postroom.outbound.MessageIds;
 import com.postroom.outbound.Suppressions;
+import com.postroom.store.MessageStates;
 
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Bounces matched to the outbound message and recipient they report on. Standard delivery status notifications
@@ -51,13 +51,13 @@ class Bounces {
     private final JdbcClient jdbc;
     private final MessageIds messageIds;
     private final Suppressions suppressions;
-    private final JsonMapper json;
+    private final MessageStates states;
 
-    Bounces(JdbcClient jdbc, MessageIds messageIds, Suppressions suppressions, JsonMapper json) {
+    Bounces(JdbcClient jdbc, MessageIds messageIds, Suppressions suppressions, MessageStates states) {
         this.jdbc = jdbc;
         this.messageIds = messageIds;
         this.suppressions = suppressions;
-        this.json = json;
+        this.states = states;
     }
 
     /** Records the bounces this received message reports, if it is a bounce of one of our messages. */
@@ -178,9 +178,7 @@ class Bounces {
         bounce.put("type", r.hard() ? "hard" : "soft");
         bounce.put("status", r.status());
         bounce.put("reason", truncate(r.diagnostic()));
-        jdbc.sql("UPDATE email_message SET status = 'bounced', updated_at = now(), meta = jsonb_set(meta, "
-                        + "'{bounces}', COALESCE(meta->'bounces', '[]'::jsonb) || ?::jsonb) WHERE id = ? AND org_id = ?")
-                .params(json.writeValueAsString(List.of(bounce)), outbound, orgId).update();
+        states.bounced(orgId, outbound, bounce);
         if (isAddressFailure(r)) {
             suppressions.add(orgId, r.recipient(), "hard bounce " + r.status()
                     + (r.diagnostic().isBlank() ? "" : ": " + truncate(r.diagnostic())), source);

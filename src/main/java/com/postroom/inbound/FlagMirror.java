@@ -16,9 +16,11 @@ import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.eclipse.angus.mail.imap.IMAPStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
+
+import com.postroom.store.Locations;
+import com.postroom.store.MessageStates;
 
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -32,12 +34,14 @@ class FlagMirror {
     private static final Logger log = LoggerFactory.getLogger(FlagMirror.class);
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
+    private final Locations locations;
+    private final MessageStates states;
     private final MeterRegistry meters;
 
-    FlagMirror(JdbcClient jdbc, JdbcTemplate template, MeterRegistry meters) {
+    FlagMirror(JdbcClient jdbc, Locations locations, MessageStates states, MeterRegistry meters) {
         this.jdbc = jdbc;
-        this.template = template;
+        this.locations = locations;
+        this.states = states;
         this.meters = meters;
     }
 
@@ -89,8 +93,8 @@ class FlagMirror {
         }
         meters.counter("postroom_inbound_flag_reads", "read", incremental ? "changed" : "all").increment();
         Map<Long, Set<String>> server = read.flags();
-        List<Object[]> changed = new ArrayList<>();
-        List<Object[]> gone = new ArrayList<>();
+        List<Locations.Flags> changed = new ArrayList<>();
+        List<Locations.Place> gone = new ArrayList<>();
         jdbc.sql("SELECT l.uid, l.flags FROM message_location l WHERE l.mailbox_id = ? AND l.folder = ? "
                         + "AND l.uidvalidity = ? AND l.uid <= ? AND " + ImapWriteback.pendingCondition()
                         + (incremental ? " AND l.uid = ANY(?)" : ""))
@@ -101,28 +105,17 @@ class FlagMirror {
                     long uid = rs.getLong(1);
                     Set<String> now = server.get(uid);
                     Set<String> stored = Set.of((String[]) rs.getArray(2).getArray());
+                    Locations.Place place = new Locations.Place(mailbox.id(), name, uidValidity, uid);
                     if (now == null) {
-                        gone.add(new Object[] {mailbox.id(), name, uidValidity, uid});
+                        gone.add(place);
                     } else if (!now.equals(stored)) {
-                        changed.add(new Object[] {now.toArray(String[]::new), mailbox.id(), name, uidValidity, uid});
+                        changed.add(new Locations.Flags(place, now.toArray(String[]::new)));
                     }
                 });
-        if (!changed.isEmpty()) {
-            template.batchUpdate("UPDATE message_location SET flags = ? WHERE mailbox_id = ? AND folder = ? "
-                    + "AND uidvalidity = ? AND uid = ?", changed);
-            template.batchUpdate("UPDATE email_message m SET seen = '\\Seen' = ANY(l.flags), "
-                            + "flagged = '\\Flagged' = ANY(l.flags), answered = '\\Answered' = ANY(l.flags), "
-                            + "updated_at = now() FROM message_location l WHERE l.message_id = m.id AND l.mailbox_id = ? "
-                            + "AND l.folder = ? AND l.uidvalidity = ? AND l.uid = ?",
-                    changed.stream().map(r -> new Object[] {r[1], r[2], r[3], r[4]}).toList());
-        }
+        locations.mirrorFlags(changed);
         if (!gone.isEmpty()) {
             List<UUID> leftInbox = new ArrayList<>();
-            for (Object[] g : gone) {
-                jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? "
-                                + "AND uidvalidity = ? AND uid = ? RETURNING message_id")
-                        .params(g).query(UUID.class).optional().ifPresent(leftInbox::add);
-            }
+            gone.forEach(g -> locations.remove(g).ifPresent(leftInbox::add));
             if (name.equalsIgnoreCase("INBOX")) {
                 followOutOfInbox(mailbox, folder, leftInbox);
             }
@@ -169,17 +162,12 @@ class FlagMirror {
         for (Map.Entry<UUID, String> c : candidates.entrySet()) {
             MovedElsewhere.Found f = c.getValue() == null ? null : found.get(c.getValue());
             if (f == null) {
-                jdbc.sql("UPDATE email_message SET folder = 'archive', status = CASE WHEN status = 'received' "
-                        + "THEN 'archived' ELSE status END, updated_at = now() WHERE id = ?").param(c.getKey()).update();
+                states.archivedElsewhere(c.getKey());
                 continue;
             }
-            jdbc.sql("UPDATE email_message SET folder_before = 'inbox', folder = ?, spam = (? OR spam), "
-                    + "updated_at = now() WHERE id = ?").params(f.postroomFolder(), f.postroomFolder().equals("spam"),
-                    c.getKey()).update();
-            jdbc.sql("INSERT INTO message_location (mailbox_id, folder, uidvalidity, uid, message_id, flags) "
-                            + "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING")
-                    .params(mailbox.id(), f.serverFolder(), f.uidValidity(), f.uid(), c.getKey(),
-                            f.flags().toArray(String[]::new)).update();
+            states.movedElsewhere(c.getKey(), f.postroomFolder());
+            locations.add(new Locations.Place(mailbox.id(), f.serverFolder(), f.uidValidity(), f.uid()), c.getKey(),
+                    List.copyOf(f.flags()));
         }
     }
 }

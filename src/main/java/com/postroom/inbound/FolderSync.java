@@ -19,6 +19,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import com.postroom.store.Locations;
 import com.postroom.cluster.Instance;
 import com.postroom.mime.RawMail;
 
@@ -49,10 +50,12 @@ public class FolderSync {
     private final Instance instance;
     private final FlagMirror flags;
     private final SyncHealth health;
+    private final Locations locations;
 
     FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance, FlagMirror flags,
-               SyncHealth health) {
+               SyncHealth health, Locations locations) {
         this.health = health;
+        this.locations = locations;
         this.jdbc = jdbc;
         this.template = template;
         this.ingest = ingest;
@@ -200,8 +203,7 @@ public class FolderSync {
         if (stored != null) {
             log.warn("UIDVALIDITY of {} changed from {} to {}: rescanning; stored messages are matched by content",
                     folder, stored, uidValidity);
-            jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? AND uidvalidity <> ?")
-                    .params(mailboxId, folder, uidValidity).update();
+            locations.forgetOtherValidities(mailboxId, folder, uidValidity);
         }
         jdbc.sql("UPDATE mailbox_folder SET uidvalidity = ?, last_uid = 0, highest_modseq = NULL WHERE mailbox_id = ? "
                         + "AND folder = ?")

@@ -23,6 +23,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
+import com.postroom.store.Locations;
 import com.postroom.mail.MailSessions;
 import com.postroom.mailbox.MailChanges;
 
@@ -43,15 +44,17 @@ public class ImapWriteback implements SmartLifecycle {
     private final JdbcClient jdbc;
     private final Mailboxes mailboxes;
     private final MailSessions sessions;
+    private final Locations locations;
     private final boolean enabled;
     private final Object monitor = new Object();
     private volatile boolean running;
     private boolean woken;
     private Thread thread;
 
-    ImapWriteback(JdbcClient jdbc, Mailboxes mailboxes, MailSessions sessions, Environment environment,
-                  io.micrometer.core.instrument.MeterRegistry meters) {
+    ImapWriteback(JdbcClient jdbc, Mailboxes mailboxes, MailSessions sessions, Locations locations,
+                  Environment environment, io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
+        this.locations = locations;
         this.mailboxes = mailboxes;
         this.sessions = sessions;
         this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true);
@@ -241,10 +244,8 @@ public class ImapWriteback implements SmartLifecycle {
             return;
         }
         // Follow the message: its location and any change still queued for it now point at the new folder and UID.
-        jdbc.sql("UPDATE message_location SET folder = ?, uidvalidity = ?, uid = ? WHERE mailbox_id = ? "
-                        + "AND folder = ? AND uidvalidity = ? AND uid = ?")
-                .params(target, moved.uidvalidity, moved.uid, mailbox.id(), c.folder(), c.uidvalidity(), c.uid())
-                .update();
+        locations.moved(new Locations.Place(mailbox.id(), c.folder(), c.uidvalidity(), c.uid()),
+                new Locations.Place(mailbox.id(), target, moved.uidvalidity, moved.uid));
         jdbc.sql("UPDATE imap_writeback SET folder = ?, uidvalidity = ?, uid = ? WHERE mailbox_id = ? "
                         + "AND folder = ? AND uidvalidity = ? AND uid = ? AND id <> ?")
                 .params(target, moved.uidvalidity, moved.uid, mailbox.id(), c.folder(), c.uidvalidity(), c.uid(),
@@ -253,8 +254,7 @@ public class ImapWriteback implements SmartLifecycle {
     }
 
     private void forget(long mailboxId, Change c) {
-        jdbc.sql("DELETE FROM message_location WHERE mailbox_id = ? AND folder = ? AND uidvalidity = ? AND uid = ?")
-                .params(mailboxId, c.folder(), c.uidvalidity(), c.uid()).update();
+        locations.remove(new Locations.Place(mailboxId, c.folder(), c.uidvalidity(), c.uid()));
     }
 
     /**

@@ -18,6 +18,7 @@ import com.postroom.mime.MailParser;
 import com.postroom.mime.ParsedMail;
 import com.postroom.mime.UnparseableMail;
 import com.postroom.store.Labels;
+import com.postroom.store.MessageStates;
 import com.postroom.store.RawStore;
 import com.postroom.store.ReceivedMail;
 import com.postroom.mime.MimeTypes;
@@ -72,10 +73,12 @@ class ParseRepair {
     private final RawStore raws;
     private final JsonMapper json;
     private final Labels labels;
+    private final MessageStates states;
 
     ParseRepair(JdbcClient jdbc, ReceivedMail received, TransactionTemplate tx, MailParser parser, RawStore raws,
-                JsonMapper json, Labels labels) {
+                JsonMapper json, Labels labels, MessageStates states) {
         this.labels = labels;
+        this.states = states;
         this.jdbc = jdbc;
         this.received = received;
         this.tx = tx;
@@ -117,8 +120,8 @@ class ParseRepair {
         int repaired = 0;
         while (true) {
             List<Object[]> page = jdbc.sql("SELECT id, org_id FROM email_message WHERE direction = 'inbound' AND "
-                            + task.condition() + " AND meta -> '" + task.marker() + "' IS NULL LIMIT " + PAGE)
-                    .param(task.parameter())
+                            + task.condition() + " AND meta -> ? IS NULL LIMIT " + PAGE)
+                    .params(task.parameter(), task.marker())
                     .query((rs, i) -> new Object[] {rs.getObject(1, UUID.class), rs.getLong(2)}).list();
             if (page.isEmpty()) {
                 jdbc.sql("INSERT INTO maintenance_done (task) VALUES (?) ON CONFLICT DO NOTHING").param(task.name())
@@ -136,8 +139,8 @@ class ParseRepair {
     /** In one transaction with the message's row locked, so a second instance doing the same skips it. */
     private boolean repair(Task task, UUID id, long orgId) {
         return Boolean.TRUE.equals(tx.execute(status -> {
-            boolean ours = !jdbc.sql("SELECT id FROM email_message WHERE id = ? AND meta -> '" + task.marker()
-                    + "' IS NULL FOR UPDATE SKIP LOCKED").param(id).query(UUID.class).list().isEmpty();
+            boolean ours = !jdbc.sql("SELECT id FROM email_message WHERE id = ? AND meta -> ? IS NULL "
+                    + "FOR UPDATE SKIP LOCKED").params(id, task.marker()).query(UUID.class).list().isEmpty();
             return ours && repairLocked(task, id, orgId);
         }));
     }
@@ -151,27 +154,11 @@ class ParseRepair {
             mail = null;
         }
         if (mail == null || mail.warnings().stream().anyMatch(MailParser::isStructureWarning)) {
-            jdbc.sql("UPDATE email_message SET meta = meta || jsonb_build_object(?::text, true) WHERE id = ?")
-                    .params(task.marker(), id).update();
+            states.mark(id, task.marker());
             return false;
         }
-        jdbc.sql("UPDATE email_message SET body_plain = ?, body_html = ?, has_attachments = ?, "
-                        + "attachment_names = ?, meta = (meta - 'parse_warnings' - 'body_truncated') || ?::jsonb, "
-                        + "updated_at = now() WHERE id = ?")
-                .params(ReceivedMail.clean(mail.text()), ReceivedMail.clean(mail.html()), mail.hasAttachments(),
-                        ReceivedMail.clean(ReceivedMail.attachmentNames(mail)),
-                        json.writeValueAsString(meta(task, mail)), id)
-                .update();
-        jdbc.sql("DELETE FROM email_attachment WHERE message_id = ?").param(id).update();
-        received.insertAttachments(orgId, java.util.Map.of(id, mail));
-        // The one system label the structure decides; classification and the word-based labels stay as they
-        // are, people may have acted on them since.
-        for (Long label : labels.ensure(orgId, List.of("attachments")).values()) {
-            jdbc.sql(mail.hasAttachments()
-                    ? "INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
-                    : "DELETE FROM email_message_label WHERE message_id = ? AND label_id = ?").params(id, label)
-                    .update();
-        }
+        received.reparsed(orgId, id, mail, json.writeValueAsString(meta(task, mail)),
+                labels.ensure(orgId, List.of("attachments")).get("attachments"));
         return true;
     }
 

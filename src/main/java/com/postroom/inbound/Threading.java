@@ -1,6 +1,5 @@
 package com.postroom.inbound;
 
-import java.sql.Timestamp;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -12,12 +11,12 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.postroom.mime.ParsedMail;
 import com.postroom.store.Subjects;
+import com.postroom.store.Threads;
 import com.postroom.outbound.MessageIds;
 
 /**
@@ -34,19 +33,19 @@ class Threading {
     static final int SUBJECT_WINDOW_DAYS = 60;
 
     private final JdbcClient jdbc;
-    private final JdbcTemplate template;
+    private final Threads threads;
     private final MessageIds messageIds;
 
-    Threading(JdbcClient jdbc, JdbcTemplate template, MessageIds messageIds) {
+    Threading(JdbcClient jdbc, Threads threads, MessageIds messageIds) {
         this.jdbc = jdbc;
-        this.template = template;
+        this.threads = threads;
         this.messageIds = messageIds;
     }
 
     /** Which thread each new message (by content key) goes to, and the threads to create. */
     static final class Assignment {
         private final Map<String, UUID> byKey = new HashMap<>();
-        private final Map<UUID, String[]> created = new java.util.LinkedHashMap<>();
+        private final Map<UUID, String> created = new java.util.LinkedHashMap<>();
         private final Map<UUID, OffsetDateTime> latest = new HashMap<>();
 
         UUID threadOf(String contentKey) {
@@ -125,7 +124,7 @@ class Threading {
             }
             if (thread == null) {
                 thread = UUID.randomUUID();
-                out.created.put(thread, new String[] {subject, normalized});
+                out.created.put(thread, subject);
             }
             if (p.mail() != null && !normalized.isEmpty()) {
                 // A later reply in this batch from any participant of this message finds its thread.
@@ -140,24 +139,18 @@ class Threading {
                     .orElse(OffsetDateTime.now());
             out.latest.merge(thread, when, (a, b) -> a.isAfter(b) ? a : b);
         }
-        List<Object[]> rows = new ArrayList<>();
-        out.created.forEach((id, s) -> rows.add(new Object[] {id, orgId, s[0].replace("\0", ""), s[1].replace("\0", ""),
-                Timestamp.from(out.latest.get(id).toInstant())}));
-        template.batchUpdate("INSERT INTO email_thread (id, org_id, subject, normalized_subject, last_message_at) "
-                + "VALUES (?, ?, ?, ?, ?)", rows);
+        List<Threads.NewThread> started = new ArrayList<>();
+        out.created.forEach((id, subject) -> started.add(new Threads.NewThread(id, orgId, subject,
+                out.latest.get(id))));
+        threads.insertAll(started);
         return out;
     }
 
     /** Existing threads that gained a message move up to its time. */
     void touch(Assignment assignment) {
-        List<Object[]> rows = new ArrayList<>();
-        assignment.latest.forEach((id, when) -> {
-            if (!assignment.created.containsKey(id)) {
-                rows.add(new Object[] {Timestamp.from(when.toInstant()), id});
-            }
-        });
-        template.batchUpdate("UPDATE email_thread SET last_message_at = GREATEST(last_message_at, ?) WHERE id = ?",
-                rows);
+        Map<UUID, OffsetDateTime> gained = new java.util.HashMap<>(assignment.latest);
+        gained.keySet().removeAll(assignment.created.keySet());
+        threads.touchAll(gained);
     }
 
     /** Subject and sender for a match by subject: only a reply or forward with a subject and a sender has one. */

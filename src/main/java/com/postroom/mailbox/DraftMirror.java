@@ -30,6 +30,7 @@ import com.postroom.mail.MailSessions;
 import com.postroom.mail.ReusedStore;
 import com.postroom.mail.SpecialFolders;
 import com.postroom.store.Messages;
+import com.postroom.store.MessageStatus;
 
 /**
  * Keeps a copy of each draft in the mailbox's IMAP Drafts folder (flagged \Draft), so Mailu's webmail and a desktop
@@ -102,7 +103,8 @@ class DraftMirror {
     private void work() {
         List<Edited> edited = jdbc.sql("SELECT m.id, m.updated_at, m.sender, m.recipients, m.cc, m.bcc, m.subject, "
                         + "m.body_plain, m.body_html FROM email_message m LEFT JOIN draft_copy d ON d.message_id = m.id "
-                        + "WHERE m.status = 'draft' AND m.deleted_at IS NULL AND m.folder = 'drafts' "
+                        + "WHERE m.status = " + MessageStatus.DRAFT.sql()
+                        + " AND m.deleted_at IS NULL AND m.folder = 'drafts' "
                         + "AND (d.message_id IS NULL OR d.copied_edit < m.updated_at) "
                         + "AND (m.updated_at < now() - interval '5 seconds' OR d.copied_at < now() - interval '1 minute') "
                         + "ORDER BY m.updated_at LIMIT ?")
@@ -112,7 +114,8 @@ class DraftMirror {
                         Messages.list(rs.getArray(6)), rs.getString(7), rs.getString(8), rs.getString(9)))
                 .list();
         List<UUID> gone = jdbc.sql("SELECT d.message_id FROM draft_copy d LEFT JOIN email_message m "
-                        + "ON m.id = d.message_id WHERE m.id IS NULL OR m.status <> 'draft' OR m.folder <> 'drafts' "
+                        + "ON m.id = d.message_id WHERE m.id IS NULL OR m.status <> " + MessageStatus.DRAFT.sql()
+                        + " OR m.folder <> 'drafts' "
                         + "OR m.deleted_at IS NOT NULL LIMIT ?")
                 .param(BATCH).query(UUID.class).list();
         if (edited.isEmpty() && gone.isEmpty()) {

@@ -17,6 +17,7 @@ import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
 import com.postroom.problem.Problem;
 import com.postroom.store.Labels;
+import com.postroom.store.MessageStates;
 
 /**
  * Every change a reader makes to mail: read and unread, star, archive, trash, restore, spam, move between folders,
@@ -50,12 +51,15 @@ public class MailChanges {
 
     private final JdbcClient jdbc;
     private final Labels labels;
+    private final MessageStates states;
     private final AuditLog audit;
     private final ApplicationEventPublisher events;
 
-    MailChanges(JdbcClient jdbc, Labels labels, AuditLog audit, ApplicationEventPublisher events) {
+    MailChanges(JdbcClient jdbc, Labels labels, MessageStates states, AuditLog audit,
+                ApplicationEventPublisher events) {
         this.jdbc = jdbc;
         this.labels = labels;
+        this.states = states;
         this.audit = audit;
         this.events = events;
     }
@@ -98,50 +102,26 @@ public class MailChanges {
             slug = Labels.slugOf(label).orElseThrow(() -> Problem.refused("Label required"));
         }
         switch (action) {
-            case READ, UNREAD -> flag(orgId, array, "seen", action == Action.READ, "\\Seen");
-            case STAR, UNSTAR -> flag(orgId, array, "flagged", action == Action.STAR, "\\Flagged");
+            case READ, UNREAD -> flag(orgId, array, MessageStates.Flag.SEEN, action == Action.READ);
+            case STAR, UNSTAR -> flag(orgId, array, MessageStates.Flag.FLAGGED, action == Action.STAR);
             case ARCHIVE -> {
-                jdbc.sql("UPDATE email_message SET status = CASE WHEN status IN ('received', 'delivered', 'sent') "
-                                + "OR direction = 'inbound' THEN 'archived' ELSE status END, "
-                                + "folder = CASE WHEN folder IN ('inbox', 'spam') THEN 'archive' ELSE folder END, "
-                                + "spam = false, folder_before = NULL, updated_at = now() "
-                                + "WHERE org_id = ? AND id = ANY(?)")
-                        .params(orgId, array).update();
+                states.archive(orgId, array);
                 move(array, "archive");
             }
             case INBOX, NOT_SPAM -> {
-                jdbc.sql("UPDATE email_message SET folder = CASE WHEN direction = 'inbound' THEN 'inbox' ELSE 'sent' END, "
-                                + "status = CASE WHEN status = 'archived' THEN "
-                                + "CASE WHEN direction = 'inbound' THEN 'received' ELSE 'sent' END ELSE status END, "
-                                + "spam = false, folder_before = NULL, updated_at = now() "
-                                + "WHERE org_id = ? AND id = ANY(?)")
-                        .params(orgId, array).update();
+                states.toInbox(orgId, array);
                 move(array, "inbox");
             }
             case TRASH, SPAM -> {
-                String to = action == Action.TRASH ? "trash" : "spam";
-                jdbc.sql("UPDATE email_message SET folder_before = CASE WHEN folder IN ('trash', 'spam') "
-                                + "THEN folder_before ELSE folder END, folder = ?, spam = (? OR spam AND ? = 'trash'), "
-                                + "updated_at = now() WHERE org_id = ? AND id = ANY(?)")
-                        .params(to, action == Action.SPAM, to, orgId, array).update();
+                states.toTrashOrSpam(orgId, array, action == Action.SPAM);
                 move(array, action == Action.TRASH ? "trash" : "junk");
             }
             case RESTORE -> {
-                jdbc.sql("UPDATE email_message SET folder = coalesce(folder_before, "
-                                + "CASE WHEN direction = 'inbound' THEN 'inbox' ELSE 'sent' END), folder_before = NULL, "
-                                + "spam = false, updated_at = now() "
-                                + "WHERE org_id = ? AND id = ANY(?) AND folder IN ('trash', 'spam')")
-                        .params(orgId, array).update();
+                states.restore(orgId, array);
                 move(array, "restore");
             }
-            case ADD_LABEL -> {
-                long labelId = labels.ensure(orgId, List.of(slug)).get(slug);
-                jdbc.sql("INSERT INTO email_message_label (message_id, label_id) SELECT unnest(?::uuid[]), ? "
-                        + "ON CONFLICT DO NOTHING").params(array, labelId).update();
-            }
-            case REMOVE_LABEL -> jdbc.sql("DELETE FROM email_message_label ml USING email_label l "
-                            + "WHERE l.id = ml.label_id AND l.org_id = ? AND l.slug = ? AND ml.message_id = ANY(?)")
-                    .params(orgId, slug, array).update();
+            case ADD_LABEL -> labels.attach(array, labels.ensure(orgId, List.of(slug)).get(slug));
+            case REMOVE_LABEL -> labels.detach(orgId, array, slug);
         }
         audit.recordEach(caller, action == Action.ADD_LABEL || action == Action.REMOVE_LABEL
                         ? AuditLog.LABEL_CHANGED : AuditLog.MESSAGE_CHANGED, "email_message", ids,
@@ -149,10 +129,9 @@ public class MailChanges {
         return new ArrayList<>(ids);
     }
 
-    private void flag(long orgId, UUID[] ids, String column, boolean on, String imapFlag) {
-        jdbc.sql("UPDATE email_message SET " + column + " = ?, updated_at = now() WHERE org_id = ? AND id = ANY(?)")
-                .params(on, orgId, ids).update();
-        queue(ids, on ? "add_flag" : "remove_flag", imapFlag);
+    private void flag(long orgId, UUID[] ids, MessageStates.Flag flag, boolean on) {
+        states.setFlag(orgId, ids, flag, on);
+        queue(ids, on ? "add_flag" : "remove_flag", flag.imap());
     }
 
     /** Moves on the server: to the folder with that role (SPECIAL-USE), or back to where a message came from. */

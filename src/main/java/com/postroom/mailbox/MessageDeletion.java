@@ -12,7 +12,7 @@ import com.postroom.compliance.DeletionGuard;
 import com.postroom.org.Caller;
 import com.postroom.policy.Decision;
 import com.postroom.problem.Problem;
-import com.postroom.store.MessageStatus;
+import com.postroom.store.MessageStates;
 
 /**
  * Deletes a message the way ORIGINAL-API.md says: a soft delete (status {@code deleted_pending}; it leaves every list
@@ -25,10 +25,12 @@ public class MessageDeletion {
     private final JdbcClient jdbc;
     private final DeletionGuard guard;
     private final AuditLog audit;
+    private final MessageStates states;
 
-    MessageDeletion(JdbcClient jdbc, DeletionGuard guard, AuditLog audit) {
+    MessageDeletion(JdbcClient jdbc, DeletionGuard guard, AuditLog audit, MessageStates states) {
         this.jdbc = jdbc;
         this.guard = guard;
+        this.states = states;
         this.audit = audit;
     }
 
@@ -46,8 +48,7 @@ public class MessageDeletion {
         if (decision.decision().equals("BLOCK")) {
             throw Problem.locked(decision.reasons().get(0).message(), decision);
         }
-        jdbc.sql("UPDATE email_message SET status = ?, deleted_at = now(), updated_at = now() WHERE id = ? "
-                + "AND org_id = ?").params(MessageStatus.DELETED_PENDING.db(), id, caller.orgId()).update();
+        states.markDeleted(caller.orgId(), id);
         audit.record(caller, AuditLog.MESSAGE_DELETED, "email_message", id,
                 AuditLog.details("classification", row.classification()));
         return decision;

@@ -13,6 +13,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import com.postroom.store.Messages;
+import com.postroom.store.MessageStatus;
 
 /** One message as a reader opens it: headers, flags, labels, attachments, text and HTML made safe to show. */
 @Repository
@@ -57,7 +58,7 @@ public class MessageDetails {
                         + "LEFT JOIN LATERAL (SELECT b.recipient || ': ' || coalesce(b.diagnostic, b.status_code, "
                         + "'bounced') AS diagnostic FROM bounce b WHERE b.outbound_message = m.id ORDER BY b.id DESC "
                         + "LIMIT 1) bn ON true WHERE m.org_id = ? AND m.thread_id = ? AND m.direction = 'outbound' "
-                        + "AND m.status IN ('failed', 'bounced')")
+                        + "AND " + MessageStatus.notDelivered("m"))
                 .params(orgId, threadId)
                 .query(rs -> {
                     out.put(rs.getObject(1, UUID.class), rs.getString(2));

@@ -11,6 +11,7 @@ import org.springframework.stereotype.Component;
 
 import com.postroom.config.ConfigurationError;
 import com.postroom.config.PostroomSettings;
+import com.postroom.store.MessageStates;
 
 /**
  * Applies {@code SEARCH_LANGUAGE} at start: checked against the text search configurations the database has, stored
@@ -32,10 +33,12 @@ class SearchLanguage implements InitializingBean {
     static final int DOC_VERSION = 2;
 
     private final JdbcClient jdbc;
+    private final MessageStates states;
     private final String language;
 
-    SearchLanguage(JdbcClient jdbc, PostroomSettings settings) {
+    SearchLanguage(JdbcClient jdbc, PostroomSettings settings, MessageStates states) {
         this.jdbc = jdbc;
+        this.states = states;
         this.language = settings.search().language();
     }
 
@@ -76,8 +79,7 @@ class SearchLanguage implements InitializingBean {
                 if (ids.isEmpty()) {
                     break;
                 }
-                jdbc.sql("UPDATE email_message SET search_doc = NULL WHERE id = ANY(?)")
-                        .param(ids.toArray(UUID[]::new)).update();
+                states.rebuildSearchDocuments(ids);
                 after = ids.get(ids.size() - 1);
                 done += ids.size();
             }

@@ -15,6 +15,7 @@ import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import com.postroom.cluster.Instance;
+import com.postroom.store.MessageStates;
 
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -145,8 +146,8 @@ public class Outbox {
      */
     void finish(UUID messageId, AttemptRecord attempt, String status, List<String> accepted, List<String> failed,
                 String lastError, boolean sentCopy) {
-        jdbc.sql(INSERT_ATTEMPT + ", message AS (UPDATE email_message SET status = ?, updated_at = now() "
-                        + "WHERE id = ?) UPDATE outbox SET status = ?, pending_rcpts = '{}', "
+        jdbc.sql(INSERT_ATTEMPT + ", " + MessageStates.deliveryOutcome("message")
+                        + " UPDATE outbox SET status = ?, pending_rcpts = '{}', "
                         + "accepted_rcpts = accepted_rcpts || ?, failed_rcpts = failed_rcpts || ?, last_error = ?, "
                         + "lease_until = NULL, claimed_by = NULL, "
                         + "sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, "

@@ -10,11 +10,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
-import com.postroom.store.MessageStatus;
 import com.postroom.outbound.Suppressions;
+import com.postroom.store.MessageStates;
+import com.postroom.store.MessageStatus;
 
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Postmark's outbound events (bounce, delivery, spam complaint) applied to the outbound message they are about. The
@@ -27,12 +27,12 @@ public class PostmarkEvents {
 
     private final JdbcClient jdbc;
     private final Suppressions suppressions;
-    private final JsonMapper json;
+    private final MessageStates states;
 
-    PostmarkEvents(JdbcClient jdbc, Suppressions suppressions, JsonMapper json) {
+    PostmarkEvents(JdbcClient jdbc, Suppressions suppressions, MessageStates states) {
         this.jdbc = jdbc;
         this.suppressions = suppressions;
-        this.json = json;
+        this.states = states;
     }
 
     record Target(UUID id, long orgId) {
@@ -56,19 +56,19 @@ public class PostmarkEvents {
                 jdbc.sql("INSERT INTO bounce (org_id, outbound_message, recipient, hard, status_code, diagnostic, "
                                 + "source) VALUES (?, ?, ?, ?, ?, ?, 'postmark')")
                         .params(t.orgId(), t.id(), email, hard, bounceType, reason.strip()).update();
-                update(t, MessageStatus.BOUNCED, Map.of("recipient", email, "type", hard ? "hard" : "soft", "status", bounceType,
-                        "reason", reason.strip()));
+                states.bounced(t.orgId(), t.id(), bounce(Map.of("recipient", email, "type", hard ? "hard" : "soft",
+                        "status", bounceType,
+                        "reason", reason.strip())));
                 if (hard && !email.isBlank()) {
                     suppressions.add(t.orgId(), email, "hard bounce (Postmark " + bounceType + ")", "postmark");
                 }
             }
-            case "Delivery" -> update(t, MessageStatus.DELIVERED, null);
+            case "Delivery" -> states.reported(t.orgId(), t.id(), MessageStatus.DELIVERED);
             case "SpamComplaint" -> {
                 if (!email.isBlank()) {
                     suppressions.add(t.orgId(), email, "spam complaint", "postmark");
                 }
-                jdbc.sql("UPDATE email_message SET meta = meta || jsonb_build_object('spam_complaint', ?::text), "
-                        + "updated_at = now() WHERE id = ?").params(email, t.id()).update();
+                states.spamComplaint(t.orgId(), t.id(), email);
             }
             default -> {
                 return Map.of("status", "ignored", "reason", "RecordType '" + type + "' is not handled.");
@@ -96,14 +96,12 @@ public class PostmarkEvents {
         }
     }
 
-    private void update(Target t, MessageStatus status, Map<String, Object> bounce) {
-        if (bounce == null) {
-            jdbc.sql("UPDATE email_message SET status = ?, updated_at = now() WHERE id = ? AND status <> 'bounced'")
-                    .params(status.db(), t.id()).update();
-            return;
+    /** Keys in a fixed order, as the UI and the API show them. */
+    private static Map<String, Object> bounce(Map<String, Object> fields) {
+        Map<String, Object> ordered = new LinkedHashMap<>();
+        for (String key : List.of("recipient", "type", "status", "reason")) {
+            ordered.put(key, fields.get(key));
         }
-        jdbc.sql("UPDATE email_message SET status = ?, updated_at = now(), meta = jsonb_set(meta, '{bounces}', "
-                        + "COALESCE(meta->'bounces', '[]'::jsonb) || ?::jsonb) WHERE id = ?")
-                .params(status.db(), json.writeValueAsString(List.of(new LinkedHashMap<>(bounce))), t.id()).update();
+        return ordered;
     }
 }

@@ -16,7 +16,7 @@ import com.postroom.mail.Identities;
 import com.postroom.org.Caller;
 import com.postroom.org.Organizations;
 import com.postroom.outbound.Attachment;
-import com.postroom.outbound.Idempotency;
+import com.postroom.api.Idempotency;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
 import com.postroom.problem.Problem;

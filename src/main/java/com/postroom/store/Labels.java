@@ -106,6 +106,18 @@ public class Labels {
                 + "WHERE ml.message_id = ? ORDER BY l.slug").param(messageId).query(String.class).list();
     }
 
+    /** The label on these messages (of the label's organization); one already there stays as it is. */
+    public void attach(java.util.UUID[] messages, long labelId) {
+        jdbc.sql("INSERT INTO email_message_label (message_id, label_id) SELECT unnest(?::uuid[]), ? "
+                + "ON CONFLICT DO NOTHING").params(messages, labelId).update();
+    }
+
+    /** The organization's label with this slug taken off these messages. */
+    public void detach(long orgId, java.util.UUID[] messages, String slug) {
+        jdbc.sql("DELETE FROM email_message_label ml USING email_label l WHERE l.id = ml.label_id AND l.org_id = ? "
+                + "AND l.slug = ? AND ml.message_id = ANY(?)").params(orgId, slug, messages).update();
+    }
+
     static String titleCase(String slug) {
         StringBuilder out = new StringBuilder();
         for (String word : slug.replace('_', '-').split("-")) {

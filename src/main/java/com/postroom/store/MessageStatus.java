@@ -35,6 +35,19 @@ public enum MessageStatus {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The value as an SQL literal, for statements that compare with a fixed status. It comes from this enum, never
+     * from input, so writing it into a statement is safe; the values are spelled only here.
+     */
+    public String sql() {
+        return "'" + db() + "'";
+    }
+
+    /** SQL: the message (table alias given) was sent and not delivered, failed or bounced. */
+    public static String notDelivered(String alias) {
+        return alias + ".status IN (" + FAILED.sql() + ", " + BOUNCED.sql() + ")";
+    }
+
     public static MessageStatus of(String db) {
         return Arrays.stream(values()).filter(s -> s.db().equals(db)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("Unknown message status '" + db + "'"));

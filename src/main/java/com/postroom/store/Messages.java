@@ -21,6 +21,8 @@ public class Messages {
 
     private static final String COLUMNS = "id, thread_id, direction, status, classification, sender, recipients, cc, "
             + "bcc, subject, body_plain, body_html, message_id, in_reply_to, references_ids, meta, created_at";
+    /** Drafts are compared with often enough to name the literal once. */
+    private static final String DRAFT = MessageStatus.DRAFT.sql();
     private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {
     };
 
@@ -51,7 +53,8 @@ public class Messages {
     /** A new draft; its id. */
     public UUID insertDraft(Draft d) {
         return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, sender, recipients, cc, bcc, "
-                        + "subject, body_plain, body_html, created_by, folder, seen) VALUES (?, ?, 'outbound', 'draft', "
+                        + "subject, body_plain, body_html, created_by, folder, seen) VALUES (?, ?, 'outbound', "
+                        + DRAFT + ", "
                         + "?, ?, ?, ?, ?, ?, ?, ?, 'drafts', true) RETURNING id")
                 .params(d.orgId(), d.threadId(), d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(),
                         d.body(), d.bodyHtml(), d.createdBy())
@@ -65,7 +68,7 @@ public class Messages {
     public boolean updateDraft(UUID id, Draft d) {
         return jdbc.sql("UPDATE email_message SET sender = ?, recipients = ?, cc = ?, bcc = ?, subject = ?, "
                         + "body_plain = ?, body_html = ?, updated_at = now() WHERE id = ? AND org_id = ? "
-                        + "AND status = 'draft' AND deleted_at IS NULL")
+                        + "AND status = " + DRAFT + " AND deleted_at IS NULL")
                 .params(d.sender(), array(d.to()), array(d.cc()), array(d.bcc()), d.subject(), d.body(), d.bodyHtml(),
                         id, d.orgId())
                 .update() == 1;
@@ -73,13 +76,13 @@ public class Messages {
 
     /** A draft that was sent (as a new message) is done with. */
     public void discardDraft(long orgId, UUID id) {
-        jdbc.sql("UPDATE email_message SET deleted_at = now() WHERE id = ? AND org_id = ? AND status = 'draft'")
+        jdbc.sql("UPDATE email_message SET deleted_at = now() WHERE id = ? AND org_id = ? AND status = " + DRAFT)
                 .params(id, orgId).update();
     }
 
     /** An outbound message taken back before it was sent: a draft again, in Drafts. */
     public void toDrafts(long orgId, UUID id) {
-        jdbc.sql("UPDATE email_message SET status = 'draft', folder = 'drafts', updated_at = now() WHERE id = ? "
+        jdbc.sql("UPDATE email_message SET status = " + DRAFT + ", folder = 'drafts', updated_at = now() WHERE id = ? "
                 + "AND org_id = ?").params(id, orgId).update();
     }
 
@@ -164,7 +167,8 @@ public class Messages {
                         + "(SELECT sender AS a, created_at AS at FROM email_message WHERE org_id = ? "
                         + "AND direction = 'inbound' AND NOT spam ORDER BY created_at DESC LIMIT 2000) UNION ALL "
                         + "(SELECT unnest(recipients || cc) AS a, created_at AS at FROM email_message WHERE org_id = ? "
-                        + "AND direction = 'outbound' AND status <> 'draft' ORDER BY created_at DESC LIMIT 1000)) s "
+                        + "AND direction = 'outbound' AND status <> " + DRAFT
+                        + " ORDER BY created_at DESC LIMIT 1000)) s "
                         + "WHERE a <> '' GROUP BY a) d ORDER BY last DESC LIMIT 200")
                 .params(orgId, orgId).query(String.class).list();
     }

@@ -146,6 +146,24 @@ public class ReceivedMail {
         return rows;
     }
 
+    /**
+     * A stored message parsed again (a parser repair): its texts, attachments and the attachments label follow the
+     * new parse; {@code metaJson} is merged into its meta, replacing the old parse's notes. Classification and the
+     * word-based labels stay as they are: people may have acted on them since.
+     */
+    public void reparsed(long orgId, UUID id, ParsedMail mail, String metaJson, long attachmentsLabel) {
+        template.update("UPDATE email_message SET body_plain = ?, body_html = ?, has_attachments = ?, "
+                        + "attachment_names = ?, meta = (meta - 'parse_warnings' - 'body_truncated') || ?::jsonb, "
+                        + "updated_at = now() WHERE id = ? AND org_id = ?",
+                clean(mail.text()), clean(mail.html()), mail.hasAttachments(), clean(attachmentNames(mail)), metaJson,
+                id, orgId);
+        template.update("DELETE FROM email_attachment WHERE message_id = ?", id);
+        insertAttachments(orgId, Map.of(id, mail));
+        template.update(mail.hasAttachments()
+                ? "INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
+                : "DELETE FROM email_message_label WHERE message_id = ? AND label_id = ?", id, attachmentsLabel);
+    }
+
     /** Label rows (message id, label id); a pair already there is left as it is. */
     public void addLabels(List<Object[]> messageAndLabel) {
         template.batchUpdate("INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) "

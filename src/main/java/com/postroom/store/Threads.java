@@ -1,8 +1,13 @@
 package com.postroom.store;
 
+import java.sql.Timestamp;
+import java.time.OffsetDateTime;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -12,9 +17,30 @@ public class Threads {
 
     private static final String COLUMNS = "id, subject, normalized_subject, status, last_message_at, created_at";
     private final JdbcClient jdbc;
+    private final JdbcTemplate template;
 
-    Threads(JdbcClient jdbc) {
+    Threads(JdbcClient jdbc, JdbcTemplate template) {
         this.jdbc = jdbc;
+        this.template = template;
+    }
+
+    /** A thread that received mail starts, with the id ingest gave it and its newest message's time. */
+    public record NewThread(UUID id, long orgId, String subject, OffsetDateTime lastMessageAt) {
+    }
+
+    /** Threads started by a batch of received mail. */
+    public void insertAll(List<NewThread> threads) {
+        template.batchUpdate("INSERT INTO email_thread (id, org_id, subject, normalized_subject, last_message_at) "
+                + "VALUES (?, ?, ?, ?, ?)", threads.stream().map(t -> new Object[] {t.id(), t.orgId(),
+                t.subject().replace("\0", ""), Subjects.normalize(t.subject()).replace("\0", ""),
+                Timestamp.from(t.lastMessageAt().toInstant())}).toList());
+    }
+
+    /** Existing threads that gained messages move up to the newest one's time (never back). */
+    public void touchAll(Map<UUID, OffsetDateTime> latest) {
+        template.batchUpdate("UPDATE email_thread SET last_message_at = GREATEST(last_message_at, ?) WHERE id = ?",
+                latest.entrySet().stream().map(e -> new Object[] {Timestamp.from(e.getValue().toInstant()),
+                        e.getKey()}).toList());
     }
 
     public ThreadView create(long orgId, String subject) {

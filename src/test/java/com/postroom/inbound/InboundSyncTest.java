@@ -73,6 +73,10 @@ class InboundSyncTest {
     MailSessions sessions;
     @Autowired
     SyncHealth syncHealth;
+    @Autowired
+    com.postroom.store.Locations locations;
+    @Autowired
+    com.postroom.store.MessageStates states;
 
     GreenMail greenMail;
     Api api;
@@ -313,8 +317,8 @@ class InboundSyncTest {
             }
         }
         Instance other = Instances.another(jdbc);
-        FolderSync second = new FolderSync(jdbc, template, ingest, other, new FlagMirror(jdbc, template,
-                new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), syncHealth);
+        FolderSync second = new FolderSync(jdbc, template, ingest, other, new FlagMirror(jdbc, locations,
+                states, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()), syncHealth, locations);
         ExecutorService pool = Executors.newFixedThreadPool(3);
         try {
             List<Callable<FolderSync.Counts>> calls = new ArrayList<>();
@@ -353,12 +357,13 @@ class InboundSyncTest {
         String tag = unique();
         Instance other = Instances.another(jdbc);
         FolderSync claimsCondstore = new FolderSync(jdbc, template, ingest, other,
-                new FlagMirror(jdbc, template, new io.micrometer.core.instrument.simple.SimpleMeterRegistry()) {
+                new FlagMirror(jdbc, locations, states,
+                        new io.micrometer.core.instrument.simple.SimpleMeterRegistry()) {
                     @Override
                     boolean offersCondstore(IMAPFolder folder) {
                         return true;
                     }
-                }, syncHealth);
+                }, syncHealth, locations);
         try (ImapClient c = client(user)) {
             c.append("INBOX", message(tag, 1, 500));
             assertThat(syncWith(claimsCondstore, m, true).stored()).isEqualTo(1);

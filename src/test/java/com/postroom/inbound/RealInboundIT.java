@@ -279,7 +279,8 @@ class RealInboundIT {
         }
         Instance other = Instances.another(jdbc);
         FolderSync second = new FolderSync(jdbc, context.getBean(JdbcTemplate.class), context.getBean(Ingest.class),
-                other, context.getBean(FlagMirror.class), context.getBean(SyncHealth.class));
+                other, context.getBean(FlagMirror.class), context.getBean(SyncHealth.class),
+                context.getBean(com.postroom.store.Locations.class));
         FolderSync first = context.getBean(FolderSync.class);
         Thread a = new Thread(() -> syncQuietly(first, m));
         Thread b = new Thread(() -> syncQuietly(second, m));

@@ -52,6 +52,8 @@ class SearchApiTest {
     @Autowired
     com.postroom.config.PostroomSettings settings;
     @Autowired
+    com.postroom.store.MessageStates states;
+    @Autowired
     Summaries summaries;
     @Autowired
     org.springframework.transaction.support.TransactionTemplate tx;
@@ -196,7 +198,7 @@ class SearchApiTest {
                 .param(invoice).update();
         assertThat(search("alice")).isEmpty();
         jdbc.sql("UPDATE search_config SET doc_version = 1").update();
-        new SearchLanguage(jdbc, settings).afterPropertiesSet();
+        new SearchLanguage(jdbc, settings, states).afterPropertiesSet();
         for (int i = 0; i < 200 && jdbc.sql("SELECT doc_version FROM search_config").query(Integer.class).single()
                 < SearchLanguage.DOC_VERSION; i++) {
             Thread.sleep(50);

@@ -18,6 +18,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
 import com.icegreen.greenmail.util.GreenMail;
+import com.postroom.api.Idempotency;
 import com.postroom.sandbox.Sandbox;
 import com.postroom.support.Api;
 import com.postroom.support.Inboxes;

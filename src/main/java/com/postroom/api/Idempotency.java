@@ -1,4 +1,4 @@
-package com.postroom.outbound;
+package com.postroom.api;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
