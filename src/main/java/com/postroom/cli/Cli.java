@@ -36,7 +36,7 @@ public final class Cli {
         }
         SpringApplication app = new SpringApplication(application);
         app.setWebApplicationType(WebApplicationType.NONE);
-        app.setDefaultProperties(Map.of("postroom.background-workers", "false", "SANDBOX_SMTP_PORT", "0",
+        app.setDefaultProperties(Map.of("POSTROOM_BACKGROUND_WORKERS", "false", "SANDBOX_SMTP_PORT", "0",
                 "SANDBOX_IMAP_PORT", "0", "logging.level.root", "WARN"));
         try (ConfigurableApplicationContext context = app.run()) {
             Users users = context.getBean(Users.class);

@@ -152,7 +152,8 @@ class FounderEmailController {
         return idempotency.run(caller.orgId(), "comms.send.email", key, body, () -> {
             SendingCore.Queued queued = core.queue(draft);
             return ResponseEntity.status(HttpStatus.CREATED)
-                    .body(Map.of("thread", queued.thread(), "message", queued.message()));
+                    .body(Map.of("thread", OriginalShapes.thread(queued.thread()), "message",
+                            OriginalShapes.message(queued.message())));
         });
     }
 

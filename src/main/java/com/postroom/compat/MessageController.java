@@ -25,16 +25,16 @@ import org.springframework.web.bind.annotation.RestController;
 import com.postroom.audit.AuditLog;
 import com.postroom.mailbox.MailApiController;
 import com.postroom.mailbox.MailChanges;
-import com.postroom.mailbox.MailSearch;
+import com.postroom.search.MailSearch;
 import com.postroom.mailbox.MessageDeletion;
-import com.postroom.mailbox.SearchQuery;
+import com.postroom.search.SearchQuery;
 import com.postroom.mime.Attachments;
 import com.postroom.org.Caller;
 import com.postroom.problem.Problem;
 import com.postroom.store.Labels;
-import com.postroom.store.MessageView;
+import com.postroom.store.StoredMessage;
 import com.postroom.store.Messages;
-import com.postroom.store.ThreadView;
+import com.postroom.store.StoredThread;
 import com.postroom.store.Threads;
 
 /**
@@ -66,13 +66,13 @@ class MessageController {
     }
 
     @GetMapping("/api/email/threads")
-    List<ThreadView> threads(@RequestParam(name = "status_filter") Optional<String> statusFilter,
-                             @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
+    List<OriginalShapes.Thread> threads(@RequestParam(name = "status_filter") Optional<String> statusFilter,
+                                        @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
                              HttpServletRequest request, HttpServletResponse response) {
         Caller caller = Caller.current();
         page(limit, offset);
-        return paged(threads.list(caller.orgId(), statusFilter.filter(s -> !s.isBlank()), limit, offset), limit,
-                offset, request, response);
+        return paged(threads.list(caller.orgId(), statusFilter.filter(s -> !s.isBlank()), limit, offset).stream()
+                .map(OriginalShapes::thread).toList(), limit, offset, request, response);
     }
 
     /**
@@ -97,23 +97,23 @@ class MessageController {
     @Transactional
     Map<String, Object> thread(@PathVariable UUID id) {
         Caller caller = Caller.current();
-        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found"));
-        List<MessageView> list = messages.ofThread(caller.orgId(), id);
+        StoredThread thread = threads.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found"));
+        List<StoredMessage> list = messages.ofThread(caller.orgId(), id);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", id, AuditLog.details("messages", list.size()));
         Map<String, Object> out = new LinkedHashMap<>();
-        out.put("thread", thread);
-        out.put("messages", list);
+        out.put("thread", OriginalShapes.thread(thread));
+        out.put("messages", OriginalShapes.messages(list));
         return out;
     }
 
     @GetMapping("/api/email/messages")
-    List<MessageView> list(@RequestParam(name = "thread_id", required = false) UUID threadId,
-                           @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
+    List<OriginalShapes.Message> list(@RequestParam(name = "thread_id", required = false) UUID threadId,
+                                      @RequestParam(defaultValue = "100") int limit, @RequestParam(defaultValue = "0") int offset,
                            HttpServletRequest request, HttpServletResponse response) {
         Caller caller = Caller.current();
         page(limit, offset);
-        return paged(messages.list(caller.orgId(), Optional.ofNullable(threadId), limit, offset), limit, offset,
-                request, response);
+        return paged(OriginalShapes.messages(messages.list(caller.orgId(), Optional.ofNullable(threadId), limit,
+                offset)), limit, offset, request, response);
     }
 
     @GetMapping("/api/email/messages/{id}/attachments")
@@ -156,11 +156,11 @@ class MessageController {
     @DeleteMapping({"/api/email/messages/{id}", "/api/mail/messages/{id}"})
     Map<String, Object> delete(@PathVariable UUID id) {
         Caller caller = Caller.current().require(Caller.ADMIN, Caller.FOUNDER, Caller.MEDICAL_DIRECTOR);
-        return Map.of("status", "queued", "decision", deletion.delete(caller, id));
+        return Map.of("status", "queued", "decision", OriginalShapes.decision(deletion.delete(caller, id)));
     }
 
     @GetMapping("/api/email/search")
-    List<MessageView> search(@RequestParam Optional<String> q, @RequestParam Optional<String> label,
+    List<OriginalShapes.Message> search(@RequestParam Optional<String> q, @RequestParam Optional<String> label,
                              @RequestParam Optional<String> sender, @RequestParam Optional<String> recipient,
                              @RequestParam Optional<String> start, @RequestParam Optional<String> end,
                              @RequestParam(name = "has_attachments") Optional<Boolean> hasAttachments,
@@ -183,8 +183,8 @@ class MessageController {
         hasAttachments.ifPresent(h -> terms.add(h ? new SearchQuery.Operator("has", "attachment")
                 : new SearchQuery.Not(new SearchQuery.Operator("has", "attachment"))));
         SearchQuery query = terms.size() == 1 ? terms.get(0) : new SearchQuery.And(terms);
-        return paged(messages.byIds(caller.orgId(), search.ids(caller.orgId(), query, limit, offset)), limit, offset,
-                request, response);
+        return paged(OriginalShapes.messages(messages.byIds(caller.orgId(), search.ids(caller.orgId(), query, limit,
+                offset))), limit, offset, request, response);
     }
 
     private void existing(Caller caller, UUID id) {

@@ -78,16 +78,17 @@ class SendController {
         ResponseEntity<Object> created = idempotency.run(caller.orgId(), "email.send", key, body, () -> {
             SendingCore.Queued queued = core.queue(draft);
             return ResponseEntity.status(HttpStatus.CREATED)
-                    .body(Map.of("message", queued.message(), "decision", queued.decision()));
+                    .body(Map.of("message", OriginalShapes.message(queued.message()), "decision",
+                            OriginalShapes.decision(queued.decision())));
         });
         if (wait.isEmpty() || !(created.getBody() instanceof Map<?, ?> out)
-                || !(out.get("message") instanceof com.postroom.store.MessageView queued)) {
+                || !(out.get("message") instanceof OriginalShapes.Message queued)) {
             return created;
         }
         // The caller asked to learn the first attempt's outcome (the original answered "sent" synchronously).
         Outbox.Status status = waitForOutcome(caller.orgId(), queued.id(), wait.get());
         Map<String, Object> answer = new LinkedHashMap<>();
-        answer.put("message", messages.find(caller.orgId(), queued.id()).orElse(queued));
+        answer.put("message", messages.find(caller.orgId(), queued.id()).map(OriginalShapes::message).orElse(queued));
         answer.put("decision", out.get("decision"));
         Map<String, Object> delivery = new LinkedHashMap<>();
         delivery.put("status", status.status());

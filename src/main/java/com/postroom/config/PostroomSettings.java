@@ -36,7 +36,8 @@ public record PostroomSettings(
         Search search,
         Deliverability deliverability,
         Web web,
-        Http http) {
+        Http http,
+        boolean backgroundWorkers) {
 
     /**
      * How Postroom meets browsers and proxies: the origins whose pages may call the API (CORS, with credentials), and
@@ -95,6 +96,14 @@ public record PostroomSettings(
     /** Bearer tokens: Postroom's own, and optionally the platform's HS256 JWTs. */
     public record Auth(Duration sessionTtl, Optional<Secret> jwtSecret, String jwtEmailClaim, String jwtOrgClaim,
                        String jwtRolesClaim) {
+    }
+
+    /**
+     * Whether this instance runs the background work: delivery, IMAP watching and write-back, the Sent and Drafts
+     * copies, scheduled doctor runs, alerts and repairs. Requests (the API, the UI, an on-demand poll) work either way.
+     */
+    public boolean runsBackgroundWork() {
+        return backgroundWorkers;
     }
 
     /** No SMTP_HOST: Postroom runs its own loopback mail server and sends nothing off the machine. */
@@ -208,7 +217,9 @@ public record PostroomSettings(
                 // Unset means Mailu's "Drafts"; set but empty turns the mirror off.
                 new Web(undoWindow(env),
                         env.isSet("IMAP_DRAFTS_FOLDER") ? env.string("IMAP_DRAFTS_FOLDER") : Optional.of("Drafts")),
-                http(env));
+                http(env),
+                // Off on an instance that only serves the API and the UI, and in one-shot commands (cli).
+                env.bool("POSTROOM_BACKGROUND_WORKERS", true));
     }
 
     private static Http http(Env env) {

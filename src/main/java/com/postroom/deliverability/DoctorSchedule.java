@@ -41,7 +41,7 @@ class DoctorSchedule implements SmartLifecycle {
         this.endpoints = endpoints;
         this.interval = settings.deliverability().interval().orElse(Duration.ZERO);
         boolean explicit = environment.getProperty("DOCTOR_INTERVAL") != null;
-        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true)
+        this.enabled = settings.runsBackgroundWork()
                 && settings.deliverability().interval().isPresent() && (!settings.sandbox() || explicit);
     }
 

@@ -18,14 +18,14 @@ import org.eclipse.angus.mail.imap.IMAPStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.event.TransactionalEventListener;
 
-import com.postroom.store.Locations;
+import com.postroom.config.PostroomSettings;
 import com.postroom.mail.MailSessions;
 import com.postroom.mailbox.MailChanges;
+import com.postroom.store.Locations;
 
 /**
  * Writes changes made in Postroom back to the IMAP server: flags with UID STORE, folder changes with UID MOVE (or
@@ -52,12 +52,12 @@ public class ImapWriteback implements SmartLifecycle {
     private Thread thread;
 
     ImapWriteback(JdbcClient jdbc, Mailboxes mailboxes, MailSessions sessions, Locations locations,
-                  Environment environment, io.micrometer.core.instrument.MeterRegistry meters) {
+                  PostroomSettings settings, io.micrometer.core.instrument.MeterRegistry meters) {
         this.jdbc = jdbc;
         this.locations = locations;
         this.mailboxes = mailboxes;
         this.sessions = sessions;
-        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true);
+        this.enabled = settings.runsBackgroundWork();
         io.micrometer.core.instrument.Gauge.builder("postroom.imap.writeback.pending", this, ImapWriteback::pending)
                 .description("Changes made in Postroom not yet written back to the IMAP server").register(meters);
     }

@@ -77,6 +77,9 @@ public class InboundSync implements SmartLifecycle {
     public void start() {
         registerConfigured();
         running = true;
+        if (!settings.runsBackgroundWork()) {
+            return; // no watchers here: another instance watches; POST /api/email/poll-inbound still works
+        }
         // Made here, not in the constructor: a test context that is paused and resumed stops and starts us again.
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "postroom-inbound-timer");
@@ -107,7 +110,7 @@ public class InboundSync implements SmartLifecycle {
 
     /** Starts watching a mailbox added at run time. */
     public void watch(Mailbox mailbox) {
-        if (!running) {
+        if (!running || !settings.runsBackgroundWork()) {
             return;
         }
         for (String folder : mailbox.folders()) {
@@ -315,7 +318,9 @@ public class InboundSync implements SmartLifecycle {
     @Override
     public void stop() {
         running = false;
-        timer.shutdownNow();
+        if (timer != null) {
+            timer.shutdownNow();
+        }
         watchers.values().forEach(Watcher::stop);
         watchers.clear();
     }

@@ -14,6 +14,7 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import com.postroom.config.PostroomSettings;
 import com.postroom.mime.MailParser;
 import com.postroom.mime.ParsedMail;
 import com.postroom.mime.UnparseableMail;
@@ -74,9 +75,11 @@ class ParseRepair {
     private final JsonMapper json;
     private final Labels labels;
     private final MessageStates states;
+    private final PostroomSettings settings;
 
     ParseRepair(JdbcClient jdbc, ReceivedMail received, TransactionTemplate tx, MailParser parser, RawStore raws,
-                JsonMapper json, Labels labels, MessageStates states) {
+                JsonMapper json, Labels labels, MessageStates states, PostroomSettings settings) {
+        this.settings = settings;
         this.labels = labels;
         this.states = states;
         this.jdbc = jdbc;
@@ -89,6 +92,9 @@ class ParseRepair {
 
     @EventListener(ApplicationReadyEvent.class)
     void startInBackground() {
+        if (!settings.runsBackgroundWork()) {
+            return;
+        }
         Thread t = new Thread(() -> {
             try {
                 int repaired = repairAll();

@@ -38,11 +38,13 @@ public class SyncHealth implements HealthIndicator {
     private final FounderAlerts alerts;
     private final Duration staleAfter;
     private final MultiGauge sinceSync;
+    private final boolean alerting;
 
     SyncHealth(JdbcClient jdbc, FounderAlerts alerts, PostroomSettings settings, MeterRegistry meters) {
         this.jdbc = jdbc;
         this.alerts = alerts;
         this.staleAfter = settings.inbound().staleAfter();
+        this.alerting = settings.runsBackgroundWork();
         this.sinceSync = MultiGauge.builder("postroom_inbound_seconds_since_sync")
                 .description("Seconds since the folder's last successful sync").baseUnit("seconds")
                 .register(meters);
@@ -120,8 +122,10 @@ public class SyncHealth implements HealthIndicator {
                     .<MultiGauge.Row<?>>map(f -> MultiGauge.Row.of(Tags.of("mailbox", f.mailbox(), "folder", f.folder()),
                             Duration.between(f.lastSyncAt(), OffsetDateTime.now()).toMillis() / 1000.0))
                     .toList(), true);
-            alertFailing();
-            alertRecovered();
+            if (alerting) {
+                alertFailing();
+                alertRecovered();
+            }
         } catch (RuntimeException e) {
             log.debug("Sync health not refreshed", e);
         }

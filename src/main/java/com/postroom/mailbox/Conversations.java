@@ -19,7 +19,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 import com.postroom.problem.Problem;
+import com.postroom.store.MailboxScope;
+import com.postroom.store.MessageSummary;
 import com.postroom.store.Messages;
+import com.postroom.store.Summaries;
+import com.postroom.store.View;
 
 /**
  * Conversation lists as a mail client shows them: the threads that have a message in a view (or with a label),

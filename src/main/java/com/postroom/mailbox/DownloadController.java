@@ -21,6 +21,7 @@ import org.springframework.web.bind.annotation.RestController;
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
 import com.postroom.problem.Problem;
+import com.postroom.search.MailSearch;
 import com.postroom.store.Messages;
 import com.postroom.store.RawStore;
 

@@ -18,7 +18,6 @@ import jakarta.mail.search.HeaderTerm;
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -62,13 +61,13 @@ class DraftMirror {
     private long quietUntil;
 
     DraftMirror(JdbcClient jdbc, TransactionTemplate tx, MailEndpoints endpoints, MailSessions sessions,
-                PostroomSettings settings, Environment environment) {
+                PostroomSettings settings) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.endpoints = endpoints;
         this.sessions = sessions;
         this.folderName = settings.web().imapDraftsFolder().orElse(null);
-        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true)
+        this.enabled = settings.runsBackgroundWork()
                 && folderName != null && endpoints.imap().isPresent();
         this.store = endpoints.imap().map(server -> new ReusedStore(sessions, server)).orElse(null);
     }

@@ -6,6 +6,7 @@ import org.springframework.stereotype.Component;
 
 import com.postroom.problem.Problem;
 import com.postroom.store.Labels;
+import com.postroom.store.View;
 
 /**
  * What a list of a view and a label shows, one rule for the web UI and the API (they had a copy each, which had

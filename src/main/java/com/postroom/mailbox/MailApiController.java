@@ -24,10 +24,13 @@ import org.springframework.web.bind.annotation.RestController;
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
 import com.postroom.problem.Problem;
+import com.postroom.search.MailSearch;
+import com.postroom.search.SearchQuery;
 import com.postroom.store.Labels;
-import com.postroom.store.ThreadView;
+import com.postroom.store.StoredThread;
 import com.postroom.store.Threads;
 import com.postroom.api.ApiException;
+import com.postroom.store.View;
 
 /**
  * The native mailbox API under {@code /api/mail}: what a Gmail-like client needs. Folders and labels with counts,
@@ -99,7 +102,7 @@ public class MailApiController {
     @Transactional
     Map<String, Object> conversation(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images) {
         Caller caller = Caller.current();
-        ThreadView thread = threads.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found"));
+        StoredThread thread = threads.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found"));
         List<MessageDetails.Detail> messages = details.ofThread(caller.orgId(), id, images);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", id, AuditLog.details("messages", messages.size()));
         Map<String, Object> out = new LinkedHashMap<>();

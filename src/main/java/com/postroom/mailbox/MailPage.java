@@ -18,8 +18,12 @@ import org.springframework.web.bind.annotation.RequestParam;
 import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
 import com.postroom.problem.Problem;
-import com.postroom.store.ThreadView;
+import com.postroom.search.MailSearch;
+import com.postroom.search.SearchQuery;
+import com.postroom.store.MailboxScope;
+import com.postroom.store.StoredThread;
 import com.postroom.store.Threads;
+import com.postroom.store.View;
 import com.postroom.web.WebPage;
 
 /**
@@ -91,7 +95,7 @@ class MailPage {
                 @RequestParam(defaultValue = "false") boolean images, HttpSession session, Model model) {
         Caller caller = Caller.current();
         LabelScope.Scope scope = scope(caller, view, label);
-        ThreadView t = threads.find(caller.orgId(), thread)
+        StoredThread t = threads.find(caller.orgId(), thread)
                 .orElseThrow(() -> Problem.notFound("Conversation not found"));
         List<MessageDetails.Detail> messages = details.ofThreadForBrowser(caller.orgId(), thread, images);
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", thread,

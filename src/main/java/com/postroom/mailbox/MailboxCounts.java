@@ -10,6 +10,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
 import com.postroom.store.Labels;
+import com.postroom.store.MailboxScope;
+import com.postroom.store.View;
 
 /**
  * Total and unread counts of every sidebar view and every label of an organization, for the API's folder list and

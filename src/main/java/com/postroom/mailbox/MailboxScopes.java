@@ -8,6 +8,8 @@ import jakarta.servlet.http.HttpSession;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
+import com.postroom.store.MailboxScope;
+
 /**
  * The web UI's mailbox switcher: the organization's synced mailboxes to choose from, and the reader's choice, kept in
  * the session (all mailboxes until one is chosen; a mailbox that was removed falls back to all).

@@ -12,8 +12,10 @@ import java.util.function.Function;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.store.MessageSummary;
 import com.postroom.store.Messages;
 import com.postroom.store.MessageStatus;
+import com.postroom.store.Summaries;
 
 /** One message as a reader opens it: headers, flags, labels, attachments, text and HTML made safe to show. */
 @Repository

@@ -1,6 +1,6 @@
 /**
  * The mailbox as people use it: the web UI's pages (list, conversation, compose, downloads), the native API
- * (/api/mail), search, labels, changes, safe HTML. Uses store, mime, outbound (to
+ * (/api/mail), labels, changes, safe HTML. Uses store, search, mime, outbound (to
  * send), compliance (deletion), audit, org, web, api, mail and config.
  */
 @NullMarked

@@ -13,7 +13,6 @@ import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.context.SmartLifecycle;
-import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -64,7 +63,7 @@ class DeliveryWorker implements SmartLifecycle {
 
     DeliveryWorker(Outbox outbox, MailEndpoints endpoints, MailSessions sessions,
                    PostroomSettings settings, Instance instance, TransactionTemplate tx, JsonMapper json,
-                   MeterRegistry meters, Environment environment) {
+                   MeterRegistry meters) {
         this.outbox = outbox;
         this.endpoints = endpoints;
         this.sessions = sessions;
@@ -73,7 +72,7 @@ class DeliveryWorker implements SmartLifecycle {
         this.instance = instance;
         this.tx = tx;
         this.json = json;
-        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true);
+        this.enabled = settings.runsBackgroundWork();
         this.sent = Counter.builder("postroom.outbound.sent").description("Messages accepted by the SMTP server")
                 .register(meters);
         this.failed = Counter.builder("postroom.outbound.failed").description("Messages that failed for good")

@@ -19,9 +19,9 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.MailEndpoints;
 import com.postroom.store.MessageStatus;
-import com.postroom.store.MessageView;
+import com.postroom.store.StoredMessage;
 import com.postroom.store.Messages;
-import com.postroom.store.ThreadView;
+import com.postroom.store.StoredThread;
 import com.postroom.store.Threads;
 import com.postroom.org.Organizations;
 import com.postroom.policy.Decision;
@@ -64,7 +64,7 @@ public class SendingCore {
     }
 
     /** What was queued: the stored message, its thread and the policy decision. */
-    public record Queued(MessageView message, ThreadView thread, Decision decision) {
+    public record Queued(StoredMessage message, StoredThread thread, Decision decision) {
     }
 
     /** The sender a flow would use, if any is configured. */
@@ -113,13 +113,13 @@ public class SendingCore {
         EmailAddress from = sender(draft);
         EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);
 
-        ThreadView thread = draft.threadId()
+        StoredThread thread = draft.threadId()
                 .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found")))
                 .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
         String inReplyTo = null;
         List<String> references = new ArrayList<>();
         if (draft.threadId().isPresent()) {
-            Optional<MessageView> parent = messages.latestInThread(draft.orgId(), thread.id());
+            Optional<StoredMessage> parent = messages.latestInThread(draft.orgId(), thread.id());
             if (parent.isPresent() && parent.get().messageId() != null) {
                 inReplyTo = parent.get().messageId();
                 references.addAll(parent.get().references());
@@ -139,7 +139,7 @@ public class SendingCore {
             meta.put("attachments", draft.attachments().stream().map(a -> Map.of("filename", a.filename(),
                     "content_type", a.contentType(), "size_bytes", a.content().length)).toList());
         }
-        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.QUEUED.db(),
+        StoredMessage message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.QUEUED.db(),
                 draft.classification(), from.address(), addresses(to), addresses(cc), addresses(bcc),
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
                 inReplyTo, references, meta, draft.createdBy()));
@@ -176,10 +176,10 @@ public class SendingCore {
     @Transactional
     public Queued block(OutboundDraft draft, Decision decision) {
         checkHeaderValue("subject", draft.subject());
-        ThreadView thread = draft.threadId()
+        StoredThread thread = draft.threadId()
                 .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found")))
                 .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
-        MessageView message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.BLOCKED.db(),
+        StoredMessage message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.BLOCKED.db(),
                 draft.classification(), draft.from().orElse(null), draft.to(), draft.cc(), draft.bcc(), null,
                 draft.subject(), draft.text(), draft.html(), null, null, List.of(), draft.metadata(),
                 draft.createdBy()));

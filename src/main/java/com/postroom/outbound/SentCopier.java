@@ -14,7 +14,6 @@ import jakarta.mail.search.MessageIDTerm;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.springframework.core.env.Environment;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.scheduling.annotation.Scheduled;
 import org.springframework.stereotype.Component;
@@ -52,14 +51,14 @@ class SentCopier {
     private String resolvedFolder;
 
     SentCopier(JdbcClient jdbc, Outbox outbox, MailEndpoints endpoints, MailSessions sessions, Instance instance,
-               PostroomSettings settings, Environment environment) {
+               PostroomSettings settings) {
         this.jdbc = jdbc;
         this.outbox = outbox;
         this.endpoints = endpoints;
         this.sessions = sessions;
         this.instance = instance;
         this.folderName = settings.imapSentFolder().orElse(null);
-        this.enabled = environment.getProperty("postroom.background-workers", Boolean.class, true)
+        this.enabled = settings.runsBackgroundWork()
                 && folderName != null && endpoints.imap().isPresent();
         this.store = endpoints.imap().map(server -> new ReusedStore(sessions, server)).orElse(null);
     }

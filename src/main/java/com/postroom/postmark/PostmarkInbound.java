@@ -32,7 +32,7 @@ import com.postroom.inbound.Incoming;
 import com.postroom.inbound.Ingest;
 import com.postroom.mime.RawMail;
 import com.postroom.store.Labels;
-import com.postroom.store.MessageView;
+import com.postroom.store.StoredMessage;
 import com.postroom.store.Messages;
 import com.postroom.org.Organizations;
 import com.postroom.problem.Problem;
@@ -77,7 +77,7 @@ public class PostmarkInbound {
         Ingest.Result result = ingest.store(orgId, List.of(incoming), db -> {
         });
         UUID id = result.items().get(0).messageId();
-        MessageView message = messages.find(orgId, id).orElseThrow();
+        StoredMessage message = messages.find(orgId, id).orElseThrow();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("message", message);
         out.put("attachments", attachments.of(orgId, id));

@@ -86,7 +86,7 @@ public class Messages {
                 + "AND org_id = ?").params(id, orgId).update();
     }
 
-    public MessageView insertOutbound(NewOutbound m) {
+    public StoredMessage insertOutbound(NewOutbound m) {
         return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
                         + "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
                         + "references_ids, meta, created_by, folder, seen) VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
@@ -104,13 +104,13 @@ public class Messages {
                 .params(id, orgId).query(Long.class).single() > 0;
     }
 
-    public Optional<MessageView> find(long orgId, UUID id) {
+    public Optional<StoredMessage> find(long orgId, UUID id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE id = ? AND org_id = ?").params(id, orgId)
                 .query(this::view).optional();
     }
 
     /** Newest first, optionally within one thread. */
-    public List<MessageView> list(long orgId, Optional<UUID> threadId, int limit, int offset) {
+    public List<StoredMessage> list(long orgId, Optional<UUID> threadId, int limit, int offset) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND (?::uuid IS NULL OR thread_id = ?) "
                         + "AND deleted_at IS NULL ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?")
                 .params(orgId, threadId.orElse(null), threadId.orElse(null), limit, offset)
@@ -118,11 +118,11 @@ public class Messages {
     }
 
     /** These messages, in the order of the ids given; ids of other organizations are left out. */
-    public List<MessageView> byIds(long orgId, List<UUID> ids) {
+    public List<StoredMessage> byIds(long orgId, List<UUID> ids) {
         if (ids.isEmpty()) {
             return List.of();
         }
-        java.util.Map<UUID, MessageView> byId = new java.util.HashMap<>();
+        java.util.Map<UUID, StoredMessage> byId = new java.util.HashMap<>();
         jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND id = ANY(?)")
                 .params(orgId, ids.toArray(UUID[]::new)).query(this::view).list()
                 .forEach(m -> byId.put(m.id(), m));
@@ -130,21 +130,21 @@ public class Messages {
     }
 
     /** A thread's messages, oldest first. */
-    public List<MessageView> ofThread(long orgId, UUID threadId) {
+    public List<StoredMessage> ofThread(long orgId, UUID threadId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND thread_id = ? "
                         + "AND deleted_at IS NULL ORDER BY created_at, id")
                 .params(orgId, threadId).query(this::view).list();
     }
 
     /** The newest message of a thread, whose Message-ID a reply in that thread refers to. */
-    public Optional<MessageView> latestInThread(long orgId, UUID threadId) {
+    public Optional<StoredMessage> latestInThread(long orgId, UUID threadId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE thread_id = ? AND org_id = ? "
                         + "ORDER BY created_at DESC, id DESC LIMIT 1").params(threadId, orgId)
                 .query(this::view).optional();
     }
 
-    private MessageView view(ResultSet rs, int row) throws SQLException {
-        return new MessageView(rs.getObject("id", UUID.class), rs.getObject("thread_id", UUID.class),
+    private StoredMessage view(ResultSet rs, int row) throws SQLException {
+        return new StoredMessage(rs.getObject("id", UUID.class), rs.getObject("thread_id", UUID.class),
                 rs.getString("direction"), rs.getString("status"), rs.getString("classification"),
                 rs.getString("sender"), list(rs.getArray("recipients")), list(rs.getArray("cc")),
                 list(rs.getArray("bcc")), rs.getString("subject"), rs.getString("body_plain"),

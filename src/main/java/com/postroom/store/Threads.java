@@ -43,25 +43,25 @@ public class Threads {
                         e.getKey()}).toList());
     }
 
-    public ThreadView create(long orgId, String subject) {
+    public StoredThread create(long orgId, String subject) {
         return jdbc.sql("INSERT INTO email_thread (org_id, subject, normalized_subject) VALUES (?, ?, ?) RETURNING "
                         + COLUMNS)
                 .params(orgId, subject == null ? "" : subject, Subjects.normalize(subject))
-                .query(ThreadView.class).single();
+                .query(StoredThread.class).single();
     }
 
-    public Optional<ThreadView> find(long orgId, UUID id) {
+    public Optional<StoredThread> find(long orgId, UUID id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_thread WHERE id = ? AND org_id = ?").params(id, orgId)
-                .query(ThreadView.class).optional();
+                .query(StoredThread.class).optional();
     }
 
     /** Newest activity first, optionally only threads with this status. */
-    public java.util.List<ThreadView> list(long orgId, Optional<String> status, int limit, int offset) {
+    public java.util.List<StoredThread> list(long orgId, Optional<String> status, int limit, int offset) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_thread t WHERE org_id = ? AND (?::text IS NULL OR status = ?) "
                         + "AND EXISTS (SELECT 1 FROM email_message m WHERE m.thread_id = t.id AND m.deleted_at IS NULL) "
                         + "ORDER BY last_message_at DESC, id DESC LIMIT ? OFFSET ?")
                 .params(orgId, status.orElse(null), status.orElse(null), limit, offset)
-                .query(ThreadView.class).list();
+                .query(StoredThread.class).list();
     }
 
     public void touch(UUID id) {

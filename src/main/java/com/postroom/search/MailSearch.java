@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.search;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +15,11 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.web.util.HtmlUtils;
+
+import com.postroom.store.MailboxScope;
+import com.postroom.store.MessageSummary;
+import com.postroom.store.Summaries;
+import com.postroom.store.View;
 
 /**
  * Search over one organization's mail with Gmail's operators ({@link SearchQuery}), on PostgreSQL full-text search.

@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.search;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,6 +20,7 @@ import com.postroom.inbound.InboundSync;
 import com.postroom.inbound.Mailboxes;
 import com.postroom.org.Organizations;
 import com.postroom.sandbox.Sandbox;
+import com.postroom.store.Summaries;
 import com.postroom.support.Api;
 import com.postroom.support.MailboxFixture;
 import com.postroom.support.SandboxTest;

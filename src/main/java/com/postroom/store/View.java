@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.store;
 
 import java.util.Arrays;
 import java.util.List;

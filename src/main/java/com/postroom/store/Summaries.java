@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.store;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -12,13 +12,12 @@ import org.jsoup.Jsoup;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import com.postroom.store.Messages;
 
 /** Builds {@link MessageSummary} rows for a page of message ids, in the order given, with their labels. */
 @Repository
 public class Summaries {
 
-    static final int SNIPPET_LENGTH = 200;
+    public static final int SNIPPET_LENGTH = 200;
 
     private final JdbcClient jdbc;
 
@@ -55,7 +54,7 @@ public class Summaries {
         return out;
     }
 
-    Map<UUID, List<MessageSummary.LabelChip>> labelsOf(long orgId, UUID[] ids) {
+    public Map<UUID, List<MessageSummary.LabelChip>> labelsOf(long orgId, UUID[] ids) {
         Map<UUID, List<MessageSummary.LabelChip>> out = new LinkedHashMap<>();
         jdbc.sql("SELECT ml.message_id, l.slug, l.name, l.color FROM email_message_label ml "
                         + "JOIN email_label l ON l.id = ml.label_id WHERE l.org_id = ? AND ml.message_id = ANY(?) "

@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.search;
 
 import java.util.List;
 import java.util.regex.Matcher;

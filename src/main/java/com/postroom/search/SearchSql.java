@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.search;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -10,12 +10,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import com.postroom.store.View;
+
 /**
  * Turns a {@link SearchQuery} into a SQL condition over a message aliased {@code m}, with every value bound as a
  * parameter. Text goes through the full-text index ({@code search_words}, GIN); address and subject operators use the
  * index to narrow and then check the column itself, so {@code from:alice} never matches a message merely sent to alice.
  */
-final class SearchSql {
+public final class SearchSql {
 
     private final Map<String, Words> words;
     private final Map<String, List<Long>> labelIds;
@@ -36,9 +38,9 @@ final class SearchSql {
      * adjacent words as {@code search_pairs()} hashes them (V11__phrase_pairs.sql): every message with the phrase
      * has them, so they narrow a phrase through its index.
      */
-    record Words(String all, String phrase, List<Integer> pairs) {
+    public record Words(String all, String phrase, List<Integer> pairs) {
 
-        Words {
+        public Words {
             pairs = List.copyOf(pairs);
         }
 
@@ -62,21 +64,21 @@ final class SearchSql {
      * @param deferred phrases (tsquery text) that every match must have, left out of {@code where} so that the caller
      *                 checks them last, on the newest candidates only (see {@link #text})
      */
-    record Compiled(String where, List<Object> params, List<String> deferred) {
+    public record Compiled(String where, List<Object> params, List<String> deferred) {
 
         Compiled(String where, List<Object> params) {
             this(where, params, List.of());
         }
     }
 
-    static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds) {
+    public static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds) {
         SearchSql c = new SearchSql(words, labelIds);
         c.append(query);
         return new Compiled(c.sql.toString(), List.copyOf(c.params), List.copyOf(c.deferred));
     }
 
     /** The texts the search language must parse for {@link #compile}: text terms, subject: and filename: values. */
-    static Set<String> texts(SearchQuery q) {
+    public static Set<String> texts(SearchQuery q) {
         Set<String> out = new LinkedHashSet<>();
         for (SearchQuery leaf : SearchQuery.leaves(q)) {
             if (leaf instanceof SearchQuery.Text t) {
@@ -275,7 +277,7 @@ final class SearchSql {
     }
 
     /** The words PostgreSQL's parser finds in an address or name: letters and digits between punctuation. */
-    static List<String> tokens(String value) {
+    public static List<String> tokens(String value) {
         List<String> out = new ArrayList<>();
         for (String t : value.toLowerCase(Locale.ROOT).split("[^\\p{L}\\p{N}]+")) {
             if (!t.isEmpty()) {

@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.search;
 
 import java.util.List;
 import java.util.UUID;
@@ -21,7 +21,7 @@ import com.postroom.store.MessageStates;
  * finish (the server stopped) starts again at the next start.
  */
 @Component
-class SearchLanguage implements InitializingBean {
+public class SearchLanguage implements InitializingBean {
 
     private static final Logger log = LoggerFactory.getLogger(SearchLanguage.class);
     private static final int BATCH = 2000;
@@ -30,7 +30,7 @@ class SearchLanguage implements InitializingBean {
      * {@code search_config.doc_version} once every message has it. 2: names also in the search language
      * (V12__names_in_search_language.sql).
      */
-    static final int DOC_VERSION = 2;
+    public static final int DOC_VERSION = 2;
 
     private final JdbcClient jdbc;
     private final MessageStates states;

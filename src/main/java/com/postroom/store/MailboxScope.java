@@ -1,4 +1,4 @@
-package com.postroom.mailbox;
+package com.postroom.store;
 
 import java.util.List;
 import java.util.Locale;
@@ -10,12 +10,12 @@ import java.util.Locale;
  */
 public record MailboxScope(long mailboxId, String address) {
 
-    String predicate() {
+    public String predicate() {
         return "(EXISTS (SELECT 1 FROM message_location l WHERE l.message_id = m.id AND l.mailbox_id = ?) "
                 + "OR (m.direction = 'outbound' AND lower(m.sender) = ?))";
     }
 
-    List<Object> params() {
+    public List<Object> params() {
         return List.of(mailboxId, address.toLowerCase(Locale.ROOT));
     }
 }

@@ -1,10 +1,12 @@
-package com.postroom.mailbox;
+package com.postroom.search;
 
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+
+import com.postroom.store.View;
 
 /**
  * A search in Gmail's syntax, parsed into a tree: words and {@code "phrases"}, {@code operator:value}, {@code -term},

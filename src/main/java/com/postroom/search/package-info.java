@@ -1,0 +1,11 @@
+/**
+ * Search: Gmail-style queries parsed into a tree (SearchQuery), written as SQL over the search document and its
+ * indexes (SearchSql), run and highlighted (MailSearch, Highlighter), in the configured language (SearchLanguage,
+ * which rebuilds the index when the language changes). The trigger that writes the search document is the
+ * repeatable migration R__search_document.sql. Used by mailbox (the UI and /api/mail) and compat
+ * (/api/email/search); uses store and config.
+ */
+@NullMarked
+package com.postroom.search;
+
+import org.jspecify.annotations.NullMarked;
