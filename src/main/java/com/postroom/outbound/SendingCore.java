@@ -14,18 +14,21 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 import com.postroom.audit.AuditLog;
-import com.postroom.mail.Identities;
 import com.postroom.config.PostroomSettings;
 import com.postroom.mail.EmailAddress;
+import com.postroom.mail.Identities;
 import com.postroom.mail.MailEndpoints;
-import com.postroom.store.MessageStatus;
-import com.postroom.store.StoredMessage;
-import com.postroom.store.Messages;
-import com.postroom.store.StoredThread;
-import com.postroom.store.Threads;
+import com.postroom.mime.MailParser;
+import com.postroom.mime.RawMail;
+import com.postroom.mime.UnparseableMail;
 import com.postroom.org.Organizations;
 import com.postroom.policy.Decision;
 import com.postroom.problem.Problem;
+import com.postroom.store.MessageStatus;
+import com.postroom.store.Messages;
+import com.postroom.store.StoredMessage;
+import com.postroom.store.StoredThread;
+import com.postroom.store.Threads;
 
 /**
  * The one way mail leaves Postroom. It validates a draft, picks the sender for its flow, builds the MIME and writes
@@ -47,10 +50,12 @@ public class SendingCore {
     private final DeliveryWorker worker;
     private final Suppressions suppressions;
     private final AuditLog audit;
+    private final MailParser parser;
 
     SendingCore(MailEndpoints endpoints, PostroomSettings settings, Threads threads, Messages messages, Outbox outbox,
                 MessageIds messageIds, Organizations organizations, DeliveryWorker worker,
-                Suppressions suppressions, AuditLog audit) {
+                Suppressions suppressions, AuditLog audit, MailParser parser) {
+        this.parser = parser;
         this.suppressions = suppressions;
         this.audit = audit;
         this.endpoints = endpoints;
@@ -145,6 +150,9 @@ public class SendingCore {
                 inReplyTo, references, meta, draft.createdBy()));
         outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor(),
                 draft.notBefore());
+        if (!draft.attachments().isEmpty()) {
+            keepFiles(draft.orgId(), message.id(), mime);
+        }
         audit.record(draft.orgId(), draft.createdBy(), AuditLog.MESSAGE_SENT, "email_message", message.id(),
                 AuditLog.details("from", from.address(), "recipients", envelope.size(),
                         "classification", draft.classification(), "flow", draft.flow().name().toLowerCase()));
@@ -153,6 +161,18 @@ public class SendingCore {
         }
         wakeWorkerAfterCommit();
         return new Queued(message, thread, Decision.allow());
+    }
+
+    /** Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files. */
+    private void keepFiles(long orgId, java.util.UUID id, byte[] mime) {
+        RawMail raw = RawMail.of(mime);
+        try {
+            messages.keepFiles(orgId, id, raw, parser.parse(raw));
+        } catch (UnparseableMail e) {
+            // Postroom's own composition always parses; if it ever did not, the mail still goes, without the copy.
+            org.slf4j.LoggerFactory.getLogger(SendingCore.class).warn("Message {}: its files are not listed in Sent "
+                    + "({})", id, e.getMessage());
+        }
     }
 
     /**

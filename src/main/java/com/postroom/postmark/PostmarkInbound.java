@@ -199,6 +199,7 @@ public class PostmarkInbound {
                     }
                     String type = text(a, "ContentType").isBlank() ? "application/octet-stream" : text(a, "ContentType");
                     part.setDataHandler(new DataHandler(new ByteArrayDataSource(content, type)));
+                    part.setHeader("Content-Transfer-Encoding", "base64"); // the file's bytes exactly, as sent
                     part.setFileName(text(a, "Name"));
                     String cid = text(a, "ContentID").isBlank() ? text(a, "ContentId") : text(a, "ContentID");
                     if (!cid.isBlank()) {

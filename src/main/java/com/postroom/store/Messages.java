@@ -28,10 +28,12 @@ public class Messages {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final ReceivedMail received;
 
-    Messages(JdbcClient jdbc, JsonMapper json) {
+    Messages(JdbcClient jdbc, JsonMapper json, ReceivedMail received) {
         this.jdbc = jdbc;
         this.json = json;
+        this.received = received;
     }
 
     /** What an outbound message is stored with; the message id header and threading come from the composer. */
@@ -96,6 +98,18 @@ public class Messages {
                         m.messageId(), m.inReplyTo(), array(m.references()), json.writeValueAsString(m.meta()),
                         m.createdBy())
                 .query(this::view).single();
+    }
+
+    /**
+     * A sent message's own bytes and its files, kept like received mail's (raw copy, attachment rows, the paperclip),
+     * so Sent lists, downloads, previews and forwards its attachments, and a message taken back keeps them.
+     */
+    public void keepFiles(long orgId, UUID id, com.postroom.mime.RawMail raw, com.postroom.mime.ParsedMail parsed) {
+        received.insertRaw(Map.of(id, raw));
+        received.insertAttachments(orgId, Map.of(id, parsed));
+        jdbc.sql("UPDATE email_message SET has_attachments = ?, attachment_names = ? WHERE id = ? AND org_id = ?")
+                .params(parsed.hasAttachments(), ReceivedMail.clean(ReceivedMail.attachmentNames(parsed)), id, orgId)
+                .update();
     }
 
     /** Whether the organization has this message, not deleted. */

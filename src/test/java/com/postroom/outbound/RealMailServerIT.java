@@ -111,6 +111,72 @@ class RealMailServerIT {
         assertThat(count(FOUNDER, "Sent", subject)).isEqualTo(1);
     }
 
+    /**
+     * Every kind of file arrives byte for byte through the real Postfix and Dovecot: an ASCII-only PDF (it went 7bit and
+     * arrived with its line endings rewritten, 754 -> 789 bytes), CRLF and LF text with trailing spaces and a lone CR,
+     * a line longer than SMTP allows, a line holding only a dot, UTF-16, binary. The Sent copy lists the same files.
+     */
+    @Test
+    void everyKindOfFileArrivesByteIdenticalAndTheSentCopyListsIt() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        byte[] binary = new byte[40_000];
+        random.nextBytes(binary);
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("statement.pdf", ("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj   \n2 0 obj\r\nstream\rBT (Balance) Tj ET\n"
+                + "endstream\nendobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        files.put("claims.csv", "id;amount  \r\n1;120.00\r\n2;80.50 \r\n3;0".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        files.put("notes.txt", ("line one\n.\n" + "x".repeat(1500) + "\nend\n\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        files.put("utf16.txt", "\uFEFFPatient Müller".getBytes(java.nio.charset.StandardCharsets.UTF_16LE));
+        files.put("scan.png", binary);
+        String subject = "files " + UUID.randomUUID();
+        long org = context.getBean(com.postroom.org.Organizations.class).primary().orElseThrow().id();
+        OutboundDraft.Builder draft = OutboundDraft.builder(org, com.postroom.mail.Identities.Flow.FOUNDER)
+                .to(List.of("alice@postroom.test")).subject(subject).text("Your files.");
+        files.forEach((name, bytes) -> draft.attach(Attachment.file(name, name.endsWith(".pdf") ? "application/pdf"
+                : name.endsWith(".png") ? "image/png" : name.endsWith(".csv") ? "text/csv" : "text/plain", bytes)));
+        UUID id = context.getBean(SendingCore.class).queue(draft.build()).message().id();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> count("alice@postroom.test", "INBOX", subject) == 1);
+        Map<String, String> received = new java.util.TreeMap<>();
+        try (Store store = context.getBean(MailSessions.class).connectImap(imaps("alice@postroom.test"))) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            Message m = inbox.search(new SubjectTerm(subject))[0];
+            jakarta.mail.Multipart mixed = (jakarta.mail.Multipart) m.getContent();
+            for (int i = 0; i < mixed.getCount(); i++) {
+                jakarta.mail.BodyPart part = mixed.getBodyPart(i);
+                if (part.getFileName() != null) {
+                    try (java.io.InputStream in = part.getInputStream()) {
+                        received.put(part.getFileName(), sha256(in.readAllBytes()));
+                    }
+                }
+            }
+            inbox.close(false);
+        }
+        Map<String, String> sent = new java.util.TreeMap<>();
+        files.forEach((name, bytes) -> sent.put(name, sha256(bytes)));
+        assertThat(received).isEqualTo(sent);
+
+        org.springframework.jdbc.core.simple.JdbcClient jdbc =
+                context.getBean(org.springframework.jdbc.core.simple.JdbcClient.class);
+        assertThat(jdbc.sql("SELECT has_attachments FROM email_message WHERE id = ?").param(id)
+                .query(Boolean.class).single()).isTrue();
+        Map<String, String> listed = new java.util.TreeMap<>();
+        jdbc.sql("SELECT filename, sha256 FROM email_attachment WHERE message_id = ?").param(id)
+                .query(rs -> {
+                    listed.put(rs.getString(1), rs.getString(2));
+                });
+        assertThat(listed).isEqualTo(sent);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Test
     void draftsAreMirroredToDovecotsDraftsFolderAndLeaveItWhenDiscarded() throws Exception {
         com.postroom.store.Messages messages = context.getBean(com.postroom.store.Messages.class);
