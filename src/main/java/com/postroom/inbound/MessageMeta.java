@@ -28,7 +28,7 @@ final class MessageMeta {
             return meta;
         }
         ParsedMail m = p.mail();
-        m.fromName().filter(n -> !n.isBlank()).ifPresent(n -> meta.put("from_name", ReceivedMail.clean(n)));
+        m.fromName().filter(n -> !n.isBlank()).ifPresent(n -> meta.put("from_name", com.postroom.mime.DisplayNames.safe(n)));
         Classifier.Meaning meaning = p.meaning();
         meta.put("decision", meaning.spam()
                 ? decision(Ingest.SPAM_BLOCK, "Spam: " + meaning.spamReason().orElse("") + "; stored, kept out of the inbox",

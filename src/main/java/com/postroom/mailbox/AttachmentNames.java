@@ -32,7 +32,7 @@ final class AttachmentNames {
 
     static String orDefault(String filename, String contentType, UUID id) {
         if (filename != null && !filename.isBlank()) {
-            return filename;
+            return com.postroom.mime.DisplayNames.safe(filename); // also stored before names were made safe
         }
         String type = contentType == null ? "" : contentType.toLowerCase(Locale.ROOT).strip();
         return NAMED.getOrDefault(type, "attachment-" + id + EXTENSIONS.getOrDefault(type, ""));

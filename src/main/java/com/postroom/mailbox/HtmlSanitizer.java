@@ -52,6 +52,10 @@ public final class HtmlSanitizer {
             .allowStyling(CssSchema.union(CssSchema.DEFAULT, CssSchema.withProperties(MAIL_LAYOUT)))
             .toFactory();
 
+    /** Parsed as raw text (RCDATA, RAWTEXT, PLAINTEXT), never shown by a reader without scripts and plugins. */
+    private static final String RAW_TEXT = "noembed, noframes, xmp, iframe, textarea, title, template, plaintext, "
+            + "style, script, object, embed, noscript";
+
     private static final Pattern DATA_IMAGE =
             Pattern.compile("data:image/(png|jpeg|gif|webp);base64,[A-Za-z0-9+/]+={0,2}");
 
@@ -84,6 +88,10 @@ public final class HtmlSanitizer {
         }
         Document doc = Jsoup.parse(html);
         CssInliner.inline(doc);
+        // Elements whose content jsoup keeps as raw text: the policy would parse that text again and keep what it
+        // finds (an <img> inside <noembed> came out as a live remote image). Their content is never shown by a mail
+        // reader, so it goes with them.
+        doc.select(RAW_TEXT).remove();
         boolean blocked = false;
         for (Element img : doc.select("img")) {
             String src = img.attr("src").strip();
@@ -118,6 +126,27 @@ public final class HtmlSanitizer {
             bodyElement.appendChild(wrapper);
         }
         String body = bodyElement == null ? doc.html() : bodyElement.html();
-        return new Result(POLICY.sanitize(body), blocked);
+        String out = POLICY.sanitize(body);
+        // To a fixed point: whatever the policy wrote is read again as a browser would and must come out the same,
+        // with no remote load unless asked for.
+        for (int pass = 0; pass < 3; pass++) {
+            Document again = Jsoup.parseBodyFragment(out);
+            again.select(RAW_TEXT).remove();
+            if (!remoteImages) {
+                for (Element img : again.select("img[src], img[srcset], source[srcset]")) {
+                    String src = img.attr("src").strip().toLowerCase(Locale.ROOT);
+                    if (!src.startsWith("data:") && !src.isEmpty() || img.hasAttr("srcset")) {
+                        blocked = true;
+                        img.removeAttr("src").removeAttr("srcset");
+                    }
+                }
+            }
+            String next = POLICY.sanitize(again.body().html());
+            if (next.equals(out)) {
+                break;
+            }
+            out = next;
+        }
+        return new Result(out, blocked);
     }
 }

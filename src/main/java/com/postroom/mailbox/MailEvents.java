@@ -64,7 +64,12 @@ class MailEvents implements SmartLifecycle {
             shown.remove(emitter);
         };
         emitter.onCompletion(remove);
-        emitter.onTimeout(remove);
+        // Completed here: left open, the end of its lifetime raised AsyncRequestTimeoutException, which the error
+        // handler logged as an error and then failed to render as a page on an event stream (two stack traces).
+        emitter.onTimeout(() -> {
+            remove.run();
+            emitter.complete();
+        });
         emitter.onError(e -> remove.run());
         try {
             // Sent at once, so the response (and the browser's "open") does not wait for the first mail.

@@ -12,6 +12,7 @@ import java.util.function.Function;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.mime.DisplayNames;
 import com.postroom.store.MessageSummary;
 import com.postroom.store.Messages;
 import com.postroom.store.MessageStatus;
@@ -140,9 +141,9 @@ public class MessageDetails {
                     OffsetDateTime created = rs.getObject("created_at", OffsetDateTime.class);
                     OffsetDateTime sent = rs.getObject("sent_date", OffsetDateTime.class);
                     byId.put(mid, new Detail(mid, rs.getObject(2, UUID.class), rs.getString(3), rs.getString(4),
-                            rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
+                            rs.getString(5), rs.getString(6), rs.getString(7), DisplayNames.safe(rs.getString(8)),
                             Messages.list(rs.getArray(9)), Messages.list(rs.getArray(10)),
-                            Messages.list(rs.getArray(11)), rs.getString(12), rs.getString(13),
+                            Messages.list(rs.getArray(11)), rs.getString(12), DisplayNames.safe(rs.getString(13)),
                             sent != null ? sent : created, created, rs.getString(16), rs.getString(17),
                             Messages.list(rs.getArray(18)), rs.getBoolean(19), rs.getBoolean(20), rs.getBoolean(21),
                             rs.getBoolean(22), rs.getString(23), labels.getOrDefault(mid, List.of()),

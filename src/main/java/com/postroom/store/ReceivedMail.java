@@ -14,6 +14,7 @@ import java.util.UUID;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.mime.DisplayNames;
 import com.postroom.mime.ParsedMail;
 import com.postroom.mime.RawMail;
 
@@ -67,7 +68,7 @@ public class ReceivedMail {
                     ps.setArray(i++, connection.createArrayOf("text", r.to().toArray(String[]::new)));
                     ps.setArray(i++, connection.createArrayOf("text", r.cc().toArray(String[]::new)));
                     ps.setString(i++, r.replyTo());
-                    ps.setString(i++, clean(r.subject()));
+                    ps.setString(i++, DisplayNames.safe(r.subject()));
                     ps.setString(i++, clean(r.text()));
                     ps.setString(i++, clean(r.html()));
                     ps.setString(i++, r.messageId());
@@ -87,7 +88,7 @@ public class ReceivedMail {
                     ps.setBoolean(i++, r.flags().contains("\\Answered"));
                     ps.setString(i++, r.folder());
                     ps.setBoolean(i++, r.bulk());
-                    ps.setString(i, clean(r.attachmentNames()));
+                    ps.setString(i, DisplayNames.safe(r.attachmentNames()));
                 });
     }
 
@@ -140,7 +141,7 @@ public class ReceivedMail {
             boolean inline = part.inline() || (htmlRefs && part.contentId() != null
                     && mail.html().contains("cid:" + part.contentId()));
             rows.add(new Object[] {messageId, orgId, part.path(),
-                    part.filename() == null ? null : clean(part.filename()), part.contentType(), part.size(),
+                    DisplayNames.safe(part.filename()), part.contentType(), part.size(),
                     part.sha256(), part.contentId() == null ? null : clean(part.contentId()), inline});
         }
         return rows;
@@ -155,7 +156,7 @@ public class ReceivedMail {
         template.update("UPDATE email_message SET body_plain = ?, body_html = ?, has_attachments = ?, "
                         + "attachment_names = ?, meta = (meta - 'parse_warnings' - 'body_truncated') || ?::jsonb, "
                         + "updated_at = now() WHERE id = ? AND org_id = ?",
-                clean(mail.text()), clean(mail.html()), mail.hasAttachments(), clean(attachmentNames(mail)), metaJson,
+                clean(mail.text()), clean(mail.html()), mail.hasAttachments(), DisplayNames.safe(attachmentNames(mail)), metaJson,
                 id, orgId);
         template.update("DELETE FROM email_attachment WHERE message_id = ?", id);
         insertAttachments(orgId, Map.of(id, mail));

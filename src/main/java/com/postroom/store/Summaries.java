@@ -12,6 +12,8 @@ import org.jsoup.Jsoup;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.mime.DisplayNames;
+
 
 /** Builds {@link MessageSummary} rows for a page of message ids, in the order given, with their labels. */
 @Repository
@@ -39,8 +41,8 @@ public class Summaries {
                 .query(rs -> {
                     UUID id = rs.getObject(1, UUID.class);
                     byId.put(id, new MessageSummary(id, rs.getObject(2, UUID.class), rs.getString(3),
-                            rs.getString(4), rs.getString(5), rs.getString(6), rs.getString(7),
-                            Messages.list(rs.getArray(8)), rs.getString(9), snippet(rs.getString(10), rs.getString(11)),
+                            rs.getString(4), rs.getString(5), rs.getString(6), DisplayNames.safe(rs.getString(7)),
+                            Messages.list(rs.getArray(8)), DisplayNames.safe(rs.getString(9)), snippet(rs.getString(10), rs.getString(11)),
                             rs.getObject(12, OffsetDateTime.class), rs.getBoolean(13), rs.getBoolean(14),
                             rs.getBoolean(15), labels.getOrDefault(id, List.of())));
                 });

@@ -54,6 +54,12 @@ class UiErrors {
 
     @ExceptionHandler(Exception.class)
     String unexpected(Exception e, Model model, HttpServletResponse response) {
+        if (clientGone(e) || response.isCommitted()) {
+            // A stream or page already under way cannot become an error page; a reset connection is the browser
+            // leaving (a closed tab, a reload), not a fault.
+            log.debug("Request ended early: {}", e.toString());
+            return null;
+        }
         String reference = java.util.UUID.randomUUID().toString().substring(0, 8);
         log.error("Unhandled error on a page, reference {}", reference, e);
         response.setStatus(500);
@@ -62,6 +68,21 @@ class UiErrors {
         model.addAttribute("message", "Something went wrong on our side (reference " + reference + "); the server "
                 + "log has the details.");
         return "error-page";
+    }
+
+    /** The connection is gone: a reset, a broken pipe, an async request that timed out or can no longer be used. */
+    static boolean clientGone(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.springframework.web.context.request.async.AsyncRequestNotUsableException
+                    || t instanceof org.springframework.web.context.request.async.AsyncRequestTimeoutException
+                    || t instanceof org.apache.catalina.connector.ClientAbortException
+                    || t instanceof java.io.EOFException
+                    || t instanceof java.io.IOException io && io.getMessage() != null
+                    && (io.getMessage().contains("Broken pipe") || io.getMessage().contains("Connection reset"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(UiErrors.class);

@@ -19,6 +19,24 @@ class HtmlSanitizerTest {
         return org.jsoup.Jsoup.parse(html).selectFirst("img").attr("src");
     }
 
+    /**
+     * jsoup reads the content of raw-text elements (noembed, noframes, xmp, ...) as text; the policy parsed it again
+     * and kept the img inside, so a remote image survived in the API's html although images were not asked for.
+     */
+    @Test
+    void noRemoteLoadSurvivesInsideRawTextElementsOrASecondParse() {
+        String remote = "https://tracker.example/p.gif";
+        for (String wrapper : java.util.List.of("noembed", "noframes", "xmp", "iframe", "textarea", "title",
+                "template", "noscript", "plaintext", "style", "script")) {
+            String html = "<p>Hi</p><" + wrapper + "><img src=\"" + remote + "\" srcset=\"" + remote + " 2x\">"
+                    + "<div style=\"background:url(" + remote + ")\">x</div></" + wrapper + "><p>end</p>";
+            String out = clean(html);
+            assertThat(out).as(wrapper).doesNotContain("tracker.example");
+            assertThat(clean(out)).as(wrapper + ", sanitised twice").isEqualTo(out);
+        }
+        assertThat(clean("<noembed>&lt;img src=\"" + remote + "\"&gt;</noembed>")).doesNotContain("<img");
+    }
+
     @Test
     void cidImagesBecomeTheEmbeddedDataThatWasResolvedForThem() {
         assertThat(src(clean("<p>Hi</p><img src=\"cid:logo@x\" alt=\"logo\">"))).isEqualTo(PNG);

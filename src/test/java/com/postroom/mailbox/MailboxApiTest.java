@@ -348,6 +348,25 @@ class MailboxApiTest {
         assertThat(api.get("/api/mail/attachments/" + UUID.randomUUID() + "/preview").status()).isEqualTo(404);
     }
 
+    /** A right-to-left override shows "invoice\u202Efdp.exe" as "invoiceexe.pdf": removed wherever names show. */
+    @Test
+    void bidiControlsInNamesAreNeverShownOrDownloaded() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Invoice\u202E " + word + " \u2066due\u2069")
+                .from("\"Billing\u202Etneitap\" <billing@clinic.test>")
+                .attach("=?UTF-8?Q?invoice=E2=80=AEfdp.exe?=", "application/octet-stream", new byte[] {1, 2, 3}, null)).get(0);
+        JsonNode message = api.get("/api/mail/messages/" + id).body();
+        assertThat(message.toString()).doesNotContain("\u202E").doesNotContain("\u2066").doesNotContain("\u2069")
+                .contains("invoicefdp.exe");
+        JsonNode attachments = api.get("/api/email/messages/" + id + "/attachments").body();
+        assertThat(attachments.toString()).doesNotContain("\u202E");
+        Api.Response download = api.get("/api/mail/attachments/"
+                + find(attachments, "filename", "invoicefdp.exe").get("id").asString());
+        assertThat(download.headers().firstValue("Content-Disposition").orElse("")).doesNotContain("%E2%80%AE")
+                .doesNotContain("\u202E");
+        assertThat(api.get("/api/mail/search?q=" + word).body().toString()).doesNotContain("\u202E");
+    }
+
     @Test
     void anotherOrganizationSeesNoneOfThisMail() {
         String word = MailboxFixture.word();
