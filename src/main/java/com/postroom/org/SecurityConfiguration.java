@@ -78,11 +78,26 @@ class SecurityConfiguration {
                         .defaultSuccessUrl("/", false)
                         .failureHandler((req, res, ex) -> {
                             req.getSession().setAttribute(LOGIN_ERROR, ex.getMessage());
+                            // Kept so the form shows it again: only the password is typed anew.
+                            String email = req.getParameter("email");
+                            req.getSession().setAttribute(LOGIN_EMAIL, email == null ? ""
+                                    : email.strip().substring(0, Math.min(email.strip().length(), 320)));
                             res.sendRedirect(req.getContextPath() + "/login?error");
                         }))
                 .logout(l -> l.logoutUrl("/logout").logoutSuccessUrl("/login?signed-out")
                         .deleteCookies("JSESSIONID"))
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
+                // A refused CSRF token is nearly always a page left open past its session: say that, with a
+                // reload, instead of the generic refusal. Other refusals keep their own pages (UiErrors).
+                .exceptionHandling(e -> e.accessDeniedHandler((req, res, ex) -> {
+                    if (!(ex instanceof org.springframework.security.web.csrf.CsrfException)) {
+                        new org.springframework.security.web.access.AccessDeniedHandlerImpl().handle(req, res, ex);
+                        return;
+                    }
+                    res.setStatus(403);
+                    res.setContentType("text/html;charset=UTF-8");
+                    res.getWriter().write(pageExpired(req));
+                }))
                 .headers(h -> h
                         .addHeaderWriter(new ContentSecurityPolicy())
                         .frameOptions(f -> f.deny())
@@ -117,6 +132,31 @@ class SecurityConfiguration {
 
     /** Session attribute that carries the reason of a failed sign-in to the login page (read by ui.LoginPage). */
     static final String LOGIN_ERROR = "postroom.login.error";
+    static final String LOGIN_EMAIL = "postroom.login.email";
+
+    /** The page for a form whose CSRF token was refused, with a link that reloads the page it came from. */
+    static String pageExpired(jakarta.servlet.http.HttpServletRequest req) {
+        String back = "/";
+        String referer = req.getHeader("Referer");
+        if (referer != null) {
+            try {
+                java.net.URI uri = java.net.URI.create(referer);
+                // Only a path of this site, never another origin.
+                if (uri.getRawPath() != null && uri.getRawPath().startsWith("/") && !uri.getRawPath().startsWith("//")
+                        && (uri.getHost() == null || uri.getHost().equalsIgnoreCase(req.getServerName()))) {
+                    back = uri.getRawPath() + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
+                }
+            } catch (IllegalArgumentException ignored) {
+                // a malformed Referer: back to the start
+            }
+        }
+        String href = org.springframework.web.util.HtmlUtils.htmlEscape(back);
+        return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>This page expired</title>"
+                + "<link rel=\"stylesheet\" href=\"/css/postroom.css\"></head><body><main class=\"page\">"
+                + "<h1>This page expired</h1><p>The page was open for a long time or you signed in again elsewhere, "
+                + "so Postroom did not act on it. Nothing was changed.</p><p><a href=\"" + href
+                + "\">Reload the page</a> and try again.</p></main></body></html>";
+    }
 
     private static void write(HttpServletResponse response, int status, String body) throws java.io.IOException {
         response.setStatus(status);

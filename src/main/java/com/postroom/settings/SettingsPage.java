@@ -89,7 +89,8 @@ class SettingsPage {
                    jakarta.servlet.http.HttpServletResponse response) {
         int status = ApiException.statusOf(e).value();
         if (!"POST".equals(request.getMethod()) || status == 403 || status == 401) {
-            throw e;
+            // Rethrown, it would skip the pages' error handler and end as a 500 with a stack trace in the log.
+            return com.postroom.web.UiErrors.page(e, model, response);
         }
         response.setStatus(status);
         model.addAttribute("problem", e.getMessage());

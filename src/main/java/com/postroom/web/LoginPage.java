@@ -16,6 +16,8 @@ class LoginPage {
 
     /** Set by the security configuration when a sign-in fails; shown once. */
     static final String LOGIN_ERROR = "postroom.login.error";
+    /** The email typed in a failed sign-in, shown again in the form. */
+    static final String LOGIN_EMAIL = "postroom.login.email";
 
     @GetMapping("/login")
     String login(HttpSession session, Model model,
@@ -26,6 +28,9 @@ class LoginPage {
         }
         Object error = session.getAttribute(LOGIN_ERROR);
         session.removeAttribute(LOGIN_ERROR);
+        Object email = session.getAttribute(LOGIN_EMAIL);
+        session.removeAttribute(LOGIN_EMAIL);
+        model.addAttribute("email", error == null ? "" : email);
         model.addAttribute("error", error);
         model.addAttribute("signedOut", signedOut != null);
         return "login";

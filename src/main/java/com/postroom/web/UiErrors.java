@@ -16,10 +16,15 @@ import com.postroom.api.ApiException;
  */
 @ControllerAdvice(annotations = WebPage.class)
 @org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
-class UiErrors {
+public class UiErrors {
 
     @ExceptionHandler(Problem.class)
     String refused(Problem e, Model model, HttpServletResponse response) {
+        return page(e, model, response);
+    }
+
+    /** The refusal page for a problem: its status and sentence. For a page's own handler that only handles some. */
+    public static String page(Problem e, Model model, HttpServletResponse response) {
         HttpStatus status = ApiException.statusOf(e);
         response.setStatus(status.value());
         model.addAttribute("status", status.value());

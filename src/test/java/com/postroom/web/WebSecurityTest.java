@@ -97,6 +97,28 @@ class WebSecurityTest {
         assertThat(api.body()).isEqualTo("{\"detail\":\"Could not validate credentials\"}");
     }
 
+    /** A form sent from a page whose session expired says so and offers a reload, not "Insufficient permissions". */
+    @Test
+    void aRefusedCsrfTokenSaysThePageExpired() {
+        WebClient client = client("localhost");
+        client.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        HttpResponse<String> stale = client.post("/mail/changes", Map.of("action", "archive",
+                "_csrf", "an-expired-token"));
+        assertThat(stale.statusCode()).isEqualTo(403);
+        assertThat(stale.body()).contains("This page expired").contains("Reload").doesNotContain("Insufficient");
+    }
+
+    @Test
+    void aFailedSignInKeepsTheEmailTyped() {
+        WebClient client = client("127.0.0.3");
+        String email = "typo-" + System.nanoTime() + "@postroom.test";
+        HttpResponse<String> failed = client.signIn(email, "wrong");
+        assertThat(failed.headers().firstValue("Location").orElse("")).contains("/login?error");
+        String page = client.get(failed.headers().firstValue("Location").orElseThrow().replaceFirst("^https?://[^/]+", ""))
+                .body();
+        assertThat(page).contains("value=\"" + email + "\"");
+    }
+
     @Test
     void signInAttemptsAreLimited() {
         // From 127.0.0.2, so the limit per address does not reach the other tests' sign-ins from 127.0.0.1.
@@ -122,6 +144,9 @@ class WebSecurityTest {
         assertThat(refused.headers().firstValue("Content-Type")).hasValueSatisfying(t -> assertThat(t)
                 .startsWith("text/html"));
         assertThat(refused.body()).contains("Deliverability is for founders and admins.");
+        HttpResponse<String> settings = client.get("/settings");
+        assertThat(settings.statusCode()).isEqualTo(403);
+        assertThat(settings.body()).contains("Settings are for admins.").doesNotContain("reference");
         HttpResponse<String> missing = client.get("/no-such-page");
         assertThat(missing.statusCode()).isEqualTo(404);
         assertThat(missing.body()).contains("404 Not Found").doesNotContain("Exception");
