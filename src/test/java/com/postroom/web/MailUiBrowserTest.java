@@ -250,13 +250,16 @@ class MailUiBrowserTest implements Browser.HasBrowser {
             UUID thread = box.threadOf(id);
             browser.go("/mail/inbox/" + thread);
             browser.find(".thread-subject");
-            new WebDriverWait(browser.driver, Duration.ofSeconds(5))
-                    .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("iframe.body-frame")));
+            // A mail whose HTML was nothing but what the sanitiser removes shows its plain part instead.
+            new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(ExpectedConditions
+                    .presenceOfElementLocated(By.cssSelector("iframe.body-frame, .message pre.plain")));
             sleepQuietly(300); // let the frame load whatever it would load
             assertThat(browser.driver.executeScript("return window.pwned === undefined")).as("mail " + i)
                     .isEqualTo(true);
-            WebElement frame = browser.find("iframe.body-frame");
-            assertThat(frame.getAttribute("sandbox")).as("no allow-scripts, no allow-same-origin").isEmpty();
+            for (WebElement frame : browser.driver.findElements(By.cssSelector("iframe.body-frame"))) {
+                assertThat(frame.getAttribute("sandbox")).as("no allow-scripts, no allow-same-origin")
+                        .isEqualTo("allow-popups allow-popups-to-escape-sandbox");
+            }
         }
         // The file name is text, the HTML attachment a download.
         UUID first = jdbc.sql("SELECT thread_id FROM email_message WHERE subject = ?").param("Hostile 0 " + word)
@@ -273,6 +276,30 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.go("/mail/inbox/" + pixel);
         browser.find(".blocked a").click();
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> CONNECTIONS.get() > 0);
+    }
+
+    /** A link in HTML mail opens in a new tab (the frame's sandbox had no allow-popups: a click did nothing). */
+    @Test
+    void aLinkInHtmlMailOpensInANewTab() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Portal " + word).text("plain")
+                .html("<p>Pay at <a href=\"http://127.0.0.1:9/pay\">the portal</a></p>")).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        String main = browser.driver.getWindowHandle();
+        int before = browser.driver.getWindowHandles().size();
+        browser.driver.switchTo().frame(browser.find("iframe.body-frame"));
+        WebElement link = browser.driver.findElement(By.linkText("the portal"));
+        assertThat(link.getAttribute("rel")).contains("noopener", "noreferrer");
+        link.click();
+        browser.driver.switchTo().window(main);
+        new WebDriverWait(browser.driver, Duration.ofSeconds(5))
+                .until(d -> d.getWindowHandles().size() == before + 1);
+        for (String handle : browser.driver.getWindowHandles()) {
+            if (!handle.equals(main)) {
+                browser.driver.switchTo().window(handle).close();
+            }
+        }
+        browser.driver.switchTo().window(main);
     }
 
     @Test
