@@ -172,6 +172,14 @@
 (function () {
   "use strict";
   if (!document.body.hasAttribute("data-live") || !window.EventSource) { return; }
+  // The tab's title carries the inbox's unread count, as Gmail's does: "(3) Inbox · Postroom".
+  var baseTitle = document.title.replace(/^\(\d+\) /, "");
+  var showUnreadInTitle = function () {
+    var count = document.querySelector(".sidebar a[data-folder=inbox] .count");
+    var n = count ? parseInt(count.textContent, 10) : 0;
+    document.title = (n > 0 ? "(" + n + ") " : "") + baseTitle;
+  };
+  showUnreadInTitle();
   var source = new EventSource("/mail/events?since=" + encodeURIComponent(document.body.getAttribute("data-live")));
   source.addEventListener("open", function () { document.body.setAttribute("data-live-ready", ""); });
   source.addEventListener("mail", function () {
@@ -189,10 +197,11 @@
         // any selection survive.
         var rows = document.getElementById("rows");
         var freshRows = fresh.getElementById("rows");
+        var added = null;
         if (rows && freshRows) {
           var known = {};
           rows.querySelectorAll(".row[data-thread]").forEach(function (r) { known[r.getAttribute("data-thread")] = true; });
-          var added = Array.prototype.filter.call(freshRows.querySelectorAll(".row[data-thread]"), function (r) {
+          added = Array.prototype.filter.call(freshRows.querySelectorAll(".row[data-thread]"), function (r) {
             return !known[r.getAttribute("data-thread")];
           });
           for (var i = added.length - 1; i >= 0; i--) {
@@ -202,10 +211,13 @@
           if (empty && added.length) { empty.remove(); }
         }
         var notice = document.getElementById("new-mail");
-        if (notice) {
+        if (notice && added && added.length) {
+          notice.textContent = added.length === 1 ? "1 new conversation" : added.length + " new conversations";
           notice.hidden = false;
-          setTimeout(function () { notice.hidden = true; }, 4000);
+          clearTimeout(notice.hideTimer);
+          notice.hideTimer = setTimeout(function () { notice.hidden = true; }, 4000);
         }
+        showUnreadInTitle();
       })
       .catch(function () { /* the next event tries again */ });
   });

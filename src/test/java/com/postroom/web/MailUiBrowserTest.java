@@ -483,6 +483,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.find(".list-toolbar h1");
         new WebDriverWait(browser.driver, Duration.ofSeconds(10))
                 .until(ExpectedConditions.presenceOfElementLocated(By.cssSelector("body[data-live-ready]")));
+        assertThat(browser.driver.findElement(By.id("new-mail")).isDisplayed()).as("no notice while nothing arrived")
+                .isFalse();
         browser.driver.executeScript("window.stayed = true;");
         String subject = "Live " + MailboxFixture.word();
         long start = System.nanoTime();
@@ -490,7 +492,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> listed(subject));
         long millis = (System.nanoTime() - start) / 1_000_000;
         assertThat(browser.driver.executeScript("return window.stayed === true")).as("no reload").isEqualTo(true);
-        assertThat(browser.find("#new-mail").getText()).isEqualTo("New mail");
+        assertThat(browser.find("#new-mail").getText()).isEqualTo("1 new conversation");
+        assertThat(browser.driver.getTitle()).as("the unread count in the tab's title").matches("\\(\\d+\\) .*");
         System.out.println("New mail listed " + millis + " ms after it was stored");
     }
 
