@@ -63,6 +63,9 @@
 
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-close-help]")) { help(false); }
+    // What cannot be undone asks first (Delete forever in Trash).
+    var confirming = event.target.closest("[data-confirm]");
+    if (confirming && !window.confirm(confirming.getAttribute("data-confirm"))) { event.preventDefault(); }
   });
 
   document.addEventListener("keydown", function (event) {
@@ -95,12 +98,16 @@
         else if (row) { var star = row.querySelector("button.star"); if (star) { star.click(); } }
         break;
       case "e": case "#": case "I": case "U": case "!":
-        if (!document.querySelector(".read-pane") && row) {
-          var check = row.querySelector("input[type=checkbox]");
-          if (check && !document.querySelector(".rows input[type=checkbox]:checked")) { check.checked = true; }
+        // On the open conversation, or on the checked rows, or on the row under the cursor; with none of them there
+        // is nothing to act on, and nothing happens.
+        if (!document.querySelector(".read-pane") && !document.querySelector(".rows input[type=checkbox]:checked")) {
+          var check = row && row.querySelector("input[type=checkbox]");
+          if (!check) { break; }
+          check.checked = true;
         }
         handled = press(event.key);
         break;
+      case "z": handled = press("z"); break;
       case "/":
         var search = document.getElementById("q");
         if (search) { search.focus(); } else { handled = false; }

@@ -136,21 +136,6 @@ class MailPage {
         return "mail";
     }
 
-    @PostMapping("/mail/changes")
-    String change(@RequestParam String action, @RequestParam(name = "thread", required = false) List<UUID> selected,
-                  @RequestParam Optional<UUID> only, @RequestParam Optional<String> label,
-                  @RequestParam(defaultValue = "/mail/inbox") String back) {
-        Caller caller = Caller.current();
-        MailChanges.Action a = MailChanges.Action.of(action)
-                .orElseThrow(() -> Problem.refused("Unknown action '" + action + "'."));
-        List<UUID> ids = only.map(List::of).orElse(selected == null ? List.of() : selected);
-        if (ids.isEmpty()) {
-            throw Problem.refused("Select at least one conversation first.");
-        }
-        changes.apply(caller, a, List.of(), ids, label.orElse(null));
-        return "redirect:" + safeBack(back);
-    }
-
     /** The mailbox switcher: one synced mailbox's mail, or (no id) all of the organization's. */
     @PostMapping("/mail/mailbox")
     String switchMailbox(@RequestParam Optional<Long> id, HttpSession session) {

@@ -180,6 +180,50 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.findElement(By.id("help")).isDisplayed()).isFalse();
     }
 
+    /**
+     * A clerk's triage: three archived, a sentence with Undo, z brings them back; e with nothing selected and no row
+     * under the cursor does nothing (it was a 422 page); in Trash, Delete asks, then deletes forever.
+     */
+    @Test
+    void changesSayWhatHappenedAndUndoBringsThemBack() {
+        String word = MailboxFixture.word();
+        List<String> subjects = List.of("Triage a " + word, "Triage b " + word, "Triage c " + word);
+        box.deliver(subjects.stream().map(s -> TestMail.message().subject(s)).toArray(TestMail[]::new));
+        browser.go("/mail/inbox");
+        browser.find(".rows .row");
+        keys("e"); // no row under the cursor, nothing checked
+        assertThat(browser.driver.findElements(By.cssSelector(".list-toolbar h1"))).as("still the list").hasSize(1);
+        assertThat(subjects).allMatch(this::listed);
+
+        for (String s : subjects) {
+            row(s).findElement(By.cssSelector("input[type=checkbox]")).click();
+        }
+        browser.clickAndWait("button[value=archive]");
+        assertThat(browser.find(".notice-bar[role=status]").getText()).contains("3 conversations archived.");
+        assertThat(subjects).noneMatch(this::listed);
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        keys("z");
+        browser.waitUntilGone(page);
+        assertThat(browser.find(".notice-bar[role=status]").getText()).contains("3 conversations moved to the inbox.");
+        assertThat(subjects).allMatch(this::listed);
+
+        row(subjects.get(0)).findElement(By.cssSelector("input[type=checkbox]")).click();
+        browser.clickAndWait("button[value=trash]");
+        browser.go("/mail/trash");
+        row(subjects.get(0)).findElement(By.cssSelector("input[type=checkbox]")).click();
+        browser.find("button[value=delete_forever]").click();
+        browser.driver.switchTo().alert().dismiss(); // asked first; no
+        assertThat(listed(subjects.get(0))).isTrue();
+        page = browser.driver.findElement(By.tagName("html"));
+        browser.find("button[value=delete_forever]").click();
+        browser.driver.switchTo().alert().accept();
+        browser.waitUntilGone(page);
+        // The demo organization keeps ops mail for 730 days: the notice says so and the conversation stays.
+        assertThat(browser.find(".notice-bar[role=status]").getText())
+                .startsWith("Not deleted: Retention for ops mail is 730 days");
+        assertThat(listed(subjects.get(0))).isTrue();
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
