@@ -143,6 +143,26 @@
     };
     tick();
   }
+  // Files too large for mail are refused when chosen, before anything is uploaded, in plain words.
+  var chooser = document.querySelector("input[type=file][data-max-bytes]");
+  var problem = document.getElementById("files-problem");
+  if (chooser && problem) {
+    var megabytes = function (n) { return (n / 1048576).toFixed(1) + " MB"; };
+    chooser.addEventListener("change", function () {
+      var max = Number(chooser.getAttribute("data-max-bytes"));
+      var total = 0;
+      Array.prototype.forEach.call(chooser.files, function (f) { total += f.size; });
+      if (max > 0 && total > max) {
+        problem.textContent = (chooser.files.length === 1 ? "This file is " : "These files are ") + megabytes(total)
+          + "; mail can carry at most " + megabytes(max) + " of attachments. Choose smaller files, or share large "
+          + "ones another way.";
+        problem.hidden = false;
+        chooser.value = "";
+      } else {
+        problem.hidden = true;
+      }
+    });
+  }
   var form = document.querySelector("form.compose-form");
   var bar = document.getElementById("upload-progress");
   if (form && bar && window.XMLHttpRequest && window.FormData) {

@@ -51,6 +51,7 @@ class ComposePage {
     private final MailEndpoints endpoints;
     private final Duration undoWindow;
     private final StoredAttachments attachments;
+    private final long maxFileBytes;
 
     ComposePage(SendingCore core, MessageDetails details, Messages messages, Threads threads, MailEndpoints endpoints,
                 PostroomSettings settings, StoredAttachments attachments) {
@@ -61,6 +62,8 @@ class ComposePage {
         this.threads = threads;
         this.endpoints = endpoints;
         this.undoWindow = settings.web().undoSendWindow();
+        // Files grow by a third when encoded for mail (base64); what is left of the limit is for them.
+        this.maxFileBytes = settings.outbound().maxMessageBytes() * 3 / 4 - 64 * 1024;
     }
 
     /** What the form starts with. */
@@ -109,6 +112,7 @@ class ComposePage {
         model.addAttribute("senders", senders);
         model.addAttribute("known", known(caller.orgId()));
         model.addAttribute("title", form.heading());
+        model.addAttribute("maxFileBytes", maxFileBytes);
         return "compose";
     }
 

@@ -136,7 +136,8 @@ public class SendingCore {
                 draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo, references, draft.headers()));
         if (mime.length > limits.maxMessageBytes()) {
             throw new Problem(Problem.Kind.TOO_LARGE, String.format(
-                    "The message is %.1f MB once encoded; the limit is %.1f MB (MAIL_MAX_MESSAGE_BYTES).",
+                    "The message is %.1f MB with its attachments encoded for mail; this server sends at most %.1f MB. "
+                            + "Leave out some attachments, or share large files another way.",
                     mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0));
         }
         Map<String, Object> meta = new LinkedHashMap<>(draft.metadata());

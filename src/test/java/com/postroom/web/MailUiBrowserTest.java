@@ -346,6 +346,26 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.driver.switchTo().window(main);
     }
 
+    /** A file too large for mail is refused when chosen, before any upload, in words a clerk understands. */
+    @Test
+    void aFileTooLargeForMailIsRefusedWhenChosen() throws Exception {
+        java.nio.file.Path big = java.nio.file.Files.createTempFile("scan", ".pdf");
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+            f.setLength(9L * 1024 * 1024); // sparse: nothing is written, the browser reads its size
+        }
+        try {
+            browser.go("/mail/compose");
+            browser.find("#files").sendKeys(big.toString());
+            WebElement problem = browser.waitFor("#files-problem");
+            new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(d -> problem.isDisplayed());
+            assertThat(problem.getText()).startsWith("This file is 9.0 MB; mail can carry at most")
+                    .doesNotContain("MAIL_MAX");
+            assertThat(browser.find("#files").getAttribute("value")).as("nothing left to upload").isEmpty();
+        } finally {
+            java.nio.file.Files.deleteIfExists(big);
+        }
+    }
+
     @Test
     void composeWithAnAttachmentUndoThenSendGoesOutOnce() throws Exception {
         String subject = "Compose " + MailboxFixture.word();
