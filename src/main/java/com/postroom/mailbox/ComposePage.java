@@ -106,7 +106,9 @@ class ComposePage {
             form = new Form(m.from(), String.join(", ", m.to()), String.join(", ", m.cc()),
                     String.join(", ", m.bcc()), m.subject(), Optional.ofNullable(m.text()).orElse(""),
                     ComposedHtml.clean(m.html()), m.threadId(),
-                    "draft".equals(m.status()) ? m.id() : null, "Draft");
+                    "draft".equals(m.status()) ? m.id() : null, "Draft",
+                    // A message taken back with Undo keeps its files: they come back ticked, and go with the send.
+                    attachments.ofMessage(caller.orgId(), m.id()));
         }
         model.addAttribute("form", form);
         model.addAttribute("senders", senders);
