@@ -43,7 +43,7 @@ public class FounderMail {
             + "AND NOT (split_part(m.sender, '@', 1) ~* '" + NO_REPLY + "' "
             + "AND (m.reply_to IS NULL OR split_part(m.reply_to, '@', 1) ~* '" + NO_REPLY + "')) "
             + "AND NOT EXISTS (SELECT 1 FROM email_message o WHERE o.thread_id = m.thread_id "
-            + "AND o.direction = 'outbound' AND o.created_at > m.created_at AND o.status NOT IN ('blocked', 'failed') "
+            + "AND o.direction = 'outbound' AND o.created_at > m.created_at AND o.status NOT IN (" + MessageStatus.BLOCKED.sql() + ", " + MessageStatus.FAILED.sql() + ") "
             + "AND o.deleted_at IS NULL)";
 
     private final JdbcClient jdbc;
@@ -68,7 +68,7 @@ public class FounderMail {
         Double avg = jdbc.sql("SELECT avg(extract(epoch FROM r.replied - m.created_at) / 60) FROM email_message m "
                         + "CROSS JOIN LATERAL (SELECT min(o.created_at) AS replied FROM email_message o "
                         + "WHERE o.thread_id = m.thread_id AND o.direction = 'outbound' AND o.created_at > m.created_at "
-                        + "AND o.status NOT IN ('blocked', 'failed')) r WHERE m.org_id = ? AND m.direction = 'inbound' "
+                        + "AND o.status NOT IN (" + MessageStatus.BLOCKED.sql() + ", " + MessageStatus.FAILED.sql() + ")) r WHERE m.org_id = ? AND m.direction = 'inbound' "
                         + "AND r.replied IS NOT NULL AND m.created_at > now() - interval '30 days' AND NOT m.spam")
                 .param(orgId).query(Double.class).optional().orElse(null);
         return new Stats(unread, needs, failed, recent, avg == null ? 0 : Math.round(avg * 10) / 10.0);
@@ -119,8 +119,9 @@ public class FounderMail {
                             List.of((String[]) rs.getArray(7).getArray()));
                 })
                 .list().stream()
+                // Urgent first, and within an urgency the newest first, as the mail list orders them.
                 .sorted(java.util.Comparator.comparingInt((NeedsResponse n) -> rank(n.urgency()))
-                        .thenComparing(NeedsResponse::createdAt))
+                        .thenComparing(NeedsResponse::createdAt, java.util.Comparator.reverseOrder()))
                 .limit(limit).toList();
     }
 

@@ -74,6 +74,17 @@ public final class HtmlSanitizer {
         return DATA_IMAGE.matcher(v).matches() ? v : null;
     }
 
+    /** A URL that loads from elsewhere: any scheme but data:, or protocol-relative; a path on this site is not. */
+    static boolean isRemote(String url) {
+        String u = url.strip().toLowerCase(Locale.ROOT);
+        if (u.isEmpty() || u.startsWith("data:")) {
+            return false;
+        }
+        int colon = u.indexOf(':');
+        int slash = u.indexOf('/');
+        return u.startsWith("//") || colon > 0 && (slash < 0 || colon < slash);
+    }
+
     /** What came out: the safe HTML and whether remote content was removed from it. */
     public record Result(String html, boolean remoteContentBlocked) {
     }
@@ -134,8 +145,7 @@ public final class HtmlSanitizer {
             again.select(RAW_TEXT).remove();
             if (!remoteImages) {
                 for (Element img : again.select("img[src], img[srcset], source[srcset]")) {
-                    String src = img.attr("src").strip().toLowerCase(Locale.ROOT);
-                    if (!src.startsWith("data:") && !src.isEmpty() || img.hasAttr("srcset")) {
+                    if (isRemote(img.attr("src")) || img.hasAttr("srcset")) {
                         blocked = true;
                         img.removeAttr("src").removeAttr("srcset");
                     }

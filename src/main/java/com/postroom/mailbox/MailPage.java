@@ -35,6 +35,12 @@ import com.postroom.web.WebPage;
 class MailPage {
 
     static final int PAGE_SIZE = 50;
+    /**
+     * System labels the page already shows another way: the paperclip (attachments), the Spam folder, and the text
+     * recognised in scans (ocr, found by search). Not listed in the sidebar or as chips; still labels for search
+     * (label:attachments) and the API.
+     */
+    static final java.util.Set<String> SIGNALLED_LABELS = java.util.Set.of("attachments", "spam", "ocr");
 
     private final MailboxCounts counts;
     private final Conversations conversations;
@@ -46,11 +52,13 @@ class MailPage {
     private final AuditLog audit;
     private final MailEvents events;
     private final MailboxScopes mailboxes;
+    private final com.postroom.store.Messages messages;
 
     MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
              MailSearch search, LabelScope labelScope, Threads threads, AuditLog audit, MailEvents events,
-             MailboxScopes mailboxes) {
+             MailboxScopes mailboxes, com.postroom.store.Messages messages) {
         this.mailboxes = mailboxes;
+        this.messages = messages;
         this.counts = counts;
         this.conversations = conversations;
         this.details = details;
@@ -87,6 +95,16 @@ class MailPage {
         model.addAttribute("until", until.orElse(0L));
         model.addAttribute("scheduled", until.map(u -> u > System.currentTimeMillis() + 5 * 60_000).orElse(false));
         return "mail";
+    }
+
+    /** A message by id (the dashboard's rows link here): its conversation, in the folder it is in. */
+    @GetMapping("/mail/message/{id}")
+    String openMessage(@PathVariable UUID id) {
+        Caller caller = Caller.current();
+        com.postroom.store.StoredMessage m = messages.find(caller.orgId(), id)
+                .filter(found -> messages.exists(caller.orgId(), id))
+                .orElseThrow(() -> Problem.notFound("Message not found"));
+        return "redirect:/mail/" + ("outbound".equals(m.direction()) ? "sent" : "inbox") + "/" + m.threadId();
     }
 
     @GetMapping("/mail/{view}/{thread}")
@@ -172,6 +190,7 @@ class MailPage {
         model.addAttribute("listUrl", listUrl);
         model.addAttribute("rowBase", "/mail/" + view + "/");
         model.addAttribute("labelQuery", labelQuery);
+        model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         model.addAttribute("moreUrl", page.nextCursor() == null ? null
                 : listUrl + (labelQuery.isEmpty() ? "?" : "&") + "cursor=" + page.nextCursor());
     }
@@ -180,6 +199,7 @@ class MailPage {
                         Optional<MailboxScope> mailbox) {
         model.addAttribute("newest", events.newest(caller.orgId())); // new mail after this is announced live
         model.addAttribute("counts", counts.of(caller.orgId(), mailbox));
+        model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         List<MailboxScopes.Choice> choices = mailboxes.choices(caller.orgId());
         model.addAttribute("mailboxes", choices.size() > 1 ? choices : List.of());
         model.addAttribute("currentMailbox", mailbox.map(MailboxScope::mailboxId).orElse(null));

@@ -90,7 +90,9 @@ class SecurityConfiguration {
                 // A refused CSRF token is nearly always a page left open past its session: say that, with a
                 // reload, instead of the generic refusal. Other refusals keep their own pages (UiErrors).
                 .exceptionHandling(e -> e.accessDeniedHandler((req, res, ex) -> {
-                    if (!(ex instanceof org.springframework.security.web.csrf.CsrfException)) {
+                    String accept = req.getHeader("Accept");
+                    if (!(ex instanceof org.springframework.security.web.csrf.CsrfException)
+                            || accept == null || !accept.contains("text/html")) { // a script gets the JSON 403
                         new org.springframework.security.web.access.AccessDeniedHandlerImpl().handle(req, res, ex);
                         return;
                     }

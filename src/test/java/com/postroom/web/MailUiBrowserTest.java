@@ -224,6 +224,20 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(listed(subjects.get(0))).isTrue();
     }
 
+    /** The dashboard drives work: a row that needs a response opens its conversation. */
+    @Test
+    void theDashboardsRowsOpenTheirConversations() {
+        String subject = "Question about my bill " + MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().from("Pat Patient <pat@patients.example>").subject(subject)
+                .text("Why was I charged twice?")).get(0);
+        browser.go("/dashboard");
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        browser.driver.findElement(By.linkText(subject)).click();
+        browser.waitUntilGone(page);
+        assertThat(browser.path()).isEqualTo("/mail/inbox/" + box.threadOf(id));
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo(subject);
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
@@ -255,6 +269,10 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.clickAndWait(browser.driver.findElements(By.cssSelector(".sidebar a")).stream()
                 .filter(a -> a.getText().startsWith("Billing")).findFirst().orElseThrow());
         assertThat(browser.find(".list-toolbar h1").getText()).isEqualTo("Billing");
+        // System labels that the page shows another way (paperclip, Spam folder, search) are not listed as labels.
+        assertThat(browser.driver.findElements(By.cssSelector(".sidebar-title + ul a")).stream()
+                .map(WebElement::getText).toList()).noneMatch(t -> t.startsWith("Attachments") || t.startsWith("Ocr")
+                        || t.startsWith("Spam")).anyMatch(t -> t.startsWith("Billing"));
         assertThat(listed("Bulk a " + word)).isTrue();
         assertThat(listed("Bulk b " + word)).isFalse();
     }
