@@ -126,6 +126,25 @@
   document.querySelectorAll("[data-tz-offset]").forEach(function (input) {
     input.value = String(new Date().getTimezoneOffset());
   });
+  // Schedule send: the presets fill the time, and the button says what it will do.
+  var when = document.getElementById("schedule");
+  var sendButton = document.getElementById("send");
+  if (when && sendButton) {
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    var label = function () { sendButton.textContent = when.value ? "Schedule send" : "Send"; };
+    document.querySelectorAll("[data-schedule-preset]").forEach(function (preset) {
+      preset.addEventListener("click", function () {
+        var at = new Date();
+        at.setDate(at.getDate() + (preset.getAttribute("data-schedule-preset") === "monday"
+          ? ((8 - at.getDay()) % 7 || 7) : 1));
+        at.setHours(8, 0, 0, 0);
+        when.value = at.getFullYear() + "-" + pad(at.getMonth() + 1) + "-" + pad(at.getDate()) + "T08:00";
+        label();
+      });
+    });
+    when.addEventListener("input", label);
+    when.addEventListener("change", label);
+  }
   var notice = document.querySelector(".notice-bar[data-until]");
   if (notice) {
     var until = Number(notice.getAttribute("data-until"));

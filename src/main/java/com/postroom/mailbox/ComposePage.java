@@ -182,7 +182,9 @@ class ComposePage {
         }
         SendingCore.Queued queued = core.queue(out.build());
         draft.ifPresent(d -> messages.discardDraft(caller.orgId(), d));
-        return "redirect:/mail/sent?sent=" + queued.message().id() + "&until=" + notBefore.toEpochMilli();
+        boolean later = notBefore.isAfter(Instant.now().plus(SendingCore.SCHEDULED_AFTER));
+        return "redirect:/mail/" + (later ? "scheduled" : "sent") + "?sent=" + queued.message().id() + "&until="
+                + notBefore.toEpochMilli();
     }
 
     /**

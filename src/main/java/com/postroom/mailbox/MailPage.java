@@ -128,6 +128,7 @@ class MailPage {
                 .toList());
         model.addAttribute("images", images);
         model.addAttribute("deliveryProblems", details.deliveryProblems(caller.orgId(), thread));
+        model.addAttribute("scheduledAt", details.scheduledTimes(caller.orgId(), thread));
         Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
         Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
                 PAGE_SIZE, mailbox);

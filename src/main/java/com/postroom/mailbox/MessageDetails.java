@@ -54,6 +54,18 @@ public class MessageDetails {
      * Why the thread's outbound messages that were not delivered were not, as the refusing server said it: the
      * bounce report's diagnostic, else the outbox's refusals ("bob@example.org: 550 5.1.1 User unknown").
      */
+    /** When each scheduled message of a thread is due to go (the outbox's next attempt), by message id. */
+    public java.util.Map<UUID, OffsetDateTime> scheduledTimes(long orgId, UUID threadId) {
+        java.util.Map<UUID, OffsetDateTime> out = new java.util.HashMap<>();
+        jdbc.sql("SELECT m.id, o.next_attempt_at FROM email_message m JOIN outbox o ON o.message_id = m.id "
+                        + "WHERE m.org_id = ? AND m.thread_id = ? AND m.folder = 'scheduled'")
+                .params(orgId, threadId)
+                .query(rs -> {
+                    out.put(rs.getObject(1, UUID.class), rs.getObject(2, OffsetDateTime.class));
+                });
+        return out;
+    }
+
     public java.util.Map<UUID, String> deliveryProblems(long orgId, UUID threadId) {
         java.util.Map<UUID, String> out = new java.util.HashMap<>();
         jdbc.sql("SELECT m.id, coalesce(bn.diagnostic, o.last_error, 'The receiving server refused it.') "

@@ -148,7 +148,7 @@ public class SendingCore {
         StoredMessage message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.QUEUED.db(),
                 draft.classification(), from.address(), addresses(to), addresses(cc), addresses(bcc),
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
-                inReplyTo, references, meta, draft.createdBy()));
+                inReplyTo, references, meta, draft.createdBy(), scheduled(draft)));
         outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor(),
                 draft.notBefore());
         if (!draft.attachments().isEmpty()) {
@@ -162,6 +162,13 @@ public class SendingCore {
         }
         wakeWorkerAfterCommit();
         return new Queued(message, thread, Decision.allow());
+    }
+
+    /** Sent later than an undo window allows (five minutes at most): in Scheduled until it goes. */
+    public static final java.time.Duration SCHEDULED_AFTER = java.time.Duration.ofMinutes(5);
+
+    private static boolean scheduled(OutboundDraft draft) {
+        return draft.notBefore().map(at -> at.isAfter(java.time.Instant.now().plus(SCHEDULED_AFTER))).orElse(false);
     }
 
     /** Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files. */

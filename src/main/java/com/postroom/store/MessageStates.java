@@ -122,7 +122,9 @@ public class MessageStates {
      * the text from here: a common table expression with two parameters, the status and the message id.
      */
     public static String deliveryOutcome(String name) {
-        return name + " AS (UPDATE email_message SET status = ?, updated_at = now() WHERE id = ?)";
+        // Scheduled mail moves to Sent once its attempt is over (sent, or failed for good: Sent says which).
+        return name + " AS (UPDATE email_message SET status = ?, folder = CASE WHEN folder = 'scheduled' THEN 'sent' "
+                + "ELSE folder END, updated_at = now() WHERE id = ?)";
     }
 
     /** A bounce (a DSN, or Postmark's Bounce event): bounced, with the bounce kept in the message's meta. */

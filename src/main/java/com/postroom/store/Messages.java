@@ -40,7 +40,16 @@ public class Messages {
     public record NewOutbound(long orgId, UUID threadId, String status, String classification, String sender,
                               List<String> recipients, List<String> cc, List<String> bcc, String replyTo,
                               String subject, String bodyPlain, String bodyHtml, String messageId, String inReplyTo,
-                              List<String> references, Map<String, Object> meta, Long createdBy) {
+                              List<String> references, Map<String, Object> meta, Long createdBy,
+                              boolean scheduled) {
+        /** Sent now (after the undo window at most): in Sent. */
+        public NewOutbound(long orgId, UUID threadId, String status, String classification, String sender,
+                           List<String> recipients, List<String> cc, List<String> bcc, String replyTo, String subject,
+                           String bodyPlain, String bodyHtml, String messageId, String inReplyTo,
+                           List<String> references, Map<String, Object> meta, Long createdBy) {
+            this(orgId, threadId, status, classification, sender, recipients, cc, bcc, replyTo, subject, bodyPlain,
+                    bodyHtml, messageId, inReplyTo, references, meta, createdBy, false);
+        }
     }
 
     /** What the composer has typed so far, kept as a draft (folder Drafts). */
@@ -92,11 +101,11 @@ public class Messages {
         return jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, classification, sender, "
                         + "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, "
                         + "references_ids, meta, created_by, folder, seen) VALUES (?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                        + "?, ?, ?, ?, ?::jsonb, ?, 'sent', true) RETURNING " + COLUMNS)
+                        + "?, ?, ?, ?, ?::jsonb, ?, ?, true) RETURNING " + COLUMNS)
                 .params(m.orgId(), m.threadId(), m.status(), m.classification(), m.sender(), array(m.recipients()),
                         array(m.cc()), array(m.bcc()), m.replyTo(), m.subject(), m.bodyPlain(), m.bodyHtml(),
                         m.messageId(), m.inReplyTo(), array(m.references()), json.writeValueAsString(m.meta()),
-                        m.createdBy())
+                        m.createdBy(), m.scheduled() ? "scheduled" : "sent")
                 .query(this::view).single();
     }
 

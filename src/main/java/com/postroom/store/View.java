@@ -12,8 +12,10 @@ import java.util.Optional;
 public enum View {
     INBOX("Inbox", "m.folder = 'inbox'"),
     STARRED("Starred", "m.flagged AND m.folder NOT IN ('spam', 'trash')"),
-    SENT("Sent", "m.direction = 'outbound' AND m.folder NOT IN ('spam', 'trash', 'drafts')"),
+    SENT("Sent", "m.direction = 'outbound' AND m.folder NOT IN ('spam', 'trash', 'drafts', 'scheduled')"),
     DRAFTS("Drafts", "m.folder = 'drafts'"),
+    /** Mail that waits for the time it was scheduled for; it moves to Sent once the server took it. */
+    SCHEDULED("Scheduled", "m.folder = 'scheduled'"),
     ARCHIVE("Archive", "m.folder = 'archive'"),
     SPAM("Spam", "m.folder = 'spam'"),
     TRASH("Trash", "m.folder = 'trash'"),
@@ -24,7 +26,7 @@ public enum View {
     /** The values {@code in:} accepts. */
     public static final List<String> SEARCHABLE = Arrays.stream(values()).map(View::id).toList();
     /** The views the sidebar shows, in its order. */
-    public static final List<View> SIDEBAR = List.of(INBOX, STARRED, SENT, DRAFTS, ARCHIVE, SPAM, TRASH);
+    public static final List<View> SIDEBAR = List.of(INBOX, STARRED, SENT, DRAFTS, SCHEDULED, ARCHIVE, SPAM, TRASH);
 
     private final String title;
     private final String predicate;
@@ -53,8 +55,10 @@ public enum View {
         return switch (this) {
             case INBOX -> folder.equals("inbox");
             case STARRED -> flagged && !hidden;
-            case SENT -> direction.equals("outbound") && !hidden && !folder.equals("drafts");
+            case SENT -> direction.equals("outbound") && !hidden && !folder.equals("drafts")
+                    && !folder.equals("scheduled");
             case DRAFTS -> folder.equals("drafts");
+            case SCHEDULED -> folder.equals("scheduled");
             case ARCHIVE -> folder.equals("archive");
             case SPAM -> folder.equals("spam");
             case TRASH -> folder.equals("trash");

@@ -292,7 +292,7 @@ class MailboxApiTest {
         JsonNode inbox = find(folders.get("folders"), "id", "inbox");
         assertThat(inbox.get("total").asLong()).isGreaterThanOrEqualTo(2);
         assertThat(inbox.get("unread").asLong()).isGreaterThanOrEqualTo(2);
-        assertThat(folders.get("folders")).hasSize(7);
+        assertThat(folders.get("folders")).hasSize(8);
 
         assertThat(api.post("/api/mail/changes", Map.of("action", "explode", "message_ids", List.of(one)))
                 .status()).isEqualTo(422);

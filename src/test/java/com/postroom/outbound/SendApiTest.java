@@ -33,6 +33,10 @@ class SendApiTest {
     Sandbox sandbox;
     @Autowired
     org.springframework.jdbc.core.simple.JdbcClient jdbc;
+    @Autowired
+    SendingCore core;
+    @Autowired
+    com.postroom.org.Organizations organizations;
 
     Api anonymous;
     Api api;
@@ -162,6 +166,22 @@ class SendApiTest {
                 "body_plain", "x"));
         assertThat(r.status()).isEqualTo(422);
         assertThat(r.detail()).contains("at most 50 recipients").contains("51");
+    }
+
+    /** Mail scheduled for later waits in Scheduled, not Sent, and moves to Sent once the server took it. */
+    @Test
+    void scheduledMailMovesFromScheduledToSentOnceSent() {
+        String subject = "Later " + UUID.randomUUID();
+        long org = organizations.primary().orElseThrow().id();
+        UUID id = core.queue(OutboundDraft.builder(org, com.postroom.mail.Identities.Flow.FOUNDER)
+                .to(List.of("later@example.com")).subject(subject).text("Due tomorrow.")
+                .notBefore(java.time.Instant.now().plus(Duration.ofHours(20))).build()).message().id();
+        String folder = "SELECT folder FROM email_message WHERE id = ?";
+        assertThat(jdbc.sql(folder).param(id).query(String.class).single()).isEqualTo("scheduled");
+        jdbc.sql("UPDATE outbox SET next_attempt_at = now() WHERE message_id = ?").param(id).update(); // its time
+        await().atMost(Duration.ofSeconds(15)).until(() -> jdbc.sql(folder).param(id).query(String.class).single()
+                .equals("sent"));
+        assertThat(received(subject)).hasSize(1);
     }
 
     @Test

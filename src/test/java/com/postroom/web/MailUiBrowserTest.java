@@ -384,6 +384,36 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         }
     }
 
+    /** Scheduled send: a preset, a button that says so, a Scheduled folder (not Sent) and Cancel send. */
+    @Test
+    void scheduledMailWaitsInScheduledAndCanBeCancelled() {
+        String subject = "Reminder " + MailboxFixture.word();
+        browser.go("/mail/compose");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        browser.find("#editor").sendKeys("Your statement is due.");
+        browser.find("details.schedule summary").click();
+        browser.find("[data-schedule-preset=tomorrow]").click();
+        assertThat(browser.find("#send").getText()).isEqualTo("Schedule send");
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        browser.find("#send").click();
+        browser.waitUntilGone(page);
+        assertThat(browser.path()).startsWith("/mail/scheduled");
+        assertThat(listed(subject)).isTrue();
+        browser.go("/mail/sent");
+        assertThat(listed(subject)).as("Sent shows only what was sent").isFalse();
+
+        browser.go("/mail/scheduled");
+        browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
+        assertThat(browser.find("form.scheduled").getText()).contains("Scheduled for");
+        browser.clickAndWait("form.scheduled button");
+        browser.waitForText("main [role=status]", "Sending cancelled");
+        browser.go("/mail/drafts");
+        assertThat(listed(subject)).isTrue();
+        assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
+                subject)).isEmpty();
+    }
+
     @Test
     void composeWithAnAttachmentUndoThenSendGoesOutOnce() throws Exception {
         String subject = "Compose " + MailboxFixture.word();
