@@ -75,7 +75,10 @@
       if (target.matches("input, textarea, select")) { target.blur(); }
       return;
     }
-    if (event.ctrlKey || event.metaKey || event.altKey || target.matches("input, textarea, select, [contenteditable]")) {
+    // Keys are for typing in a text field, a list or the editor; a checkbox just ticked leaves them to the shortcuts.
+    var typing = target.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio])"
+      + ":not([type=button]):not([type=submit])");
+    if (event.ctrlKey || event.metaKey || event.altKey || typing) {
       return;
     }
     var row = current();
@@ -108,6 +111,11 @@
         handled = press(event.key);
         break;
       case "z": handled = press("z"); break;
+      case "l": case "v":
+        var scopeEl = document.querySelector(".read-pane") || document;
+        var chooser = scopeEl.querySelector('[data-focus-key="' + event.key + '"]');
+        if (chooser) { chooser.focus(); } else { handled = false; }
+        break;
       case "/":
         var search = document.getElementById("q");
         if (search) { search.focus(); } else { handled = false; }

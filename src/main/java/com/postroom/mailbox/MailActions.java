@@ -42,6 +42,7 @@ class MailActions {
     @PostMapping("/mail/changes")
     String change(@RequestParam String action, @RequestParam(name = "thread", required = false) List<UUID> selected,
                   @RequestParam Optional<UUID> only, @RequestParam Optional<String> label,
+                  @RequestParam(name = "to") Optional<String> destination,
                   @RequestParam(defaultValue = "/mail/inbox") String back, RedirectAttributes redirect) {
         Caller caller = Caller.current();
         String to = "redirect:" + MailPage.safeBack(back);
@@ -49,6 +50,18 @@ class MailActions {
         if (ids.isEmpty()) {
             redirect.addFlashAttribute("notice", "Select a conversation first: check its box (x), or open it.");
             return to;
+        }
+        if ((action.equals("add_label") || action.equals("remove_label")) && label.filter(l -> !l.isBlank()).isEmpty()) {
+            redirect.addFlashAttribute("notice", "Choose a label first.");
+            return to;
+        }
+        if (action.equals("move")) {
+            Optional<MailChanges.Action> move = destination.flatMap(MailActions::moveTo);
+            if (move.isEmpty()) {
+                redirect.addFlashAttribute("notice", "Choose where to move them: Inbox, Archive, Spam or Trash.");
+                return to;
+            }
+            return change(move.get().id(), selected, only, label, Optional.empty(), back, redirect);
         }
         if (action.equals(DELETE_FOREVER)) {
             redirect.addFlashAttribute("notice", deleteForever(caller, ids));
@@ -91,6 +104,17 @@ class MailActions {
             return done;
         }
         return (deleted == 0 ? "Not deleted: " : done + " Some were kept: ") + String.join(" ", kept);
+    }
+
+    /** "Move to": the folder chosen, as the change that puts mail there. */
+    static Optional<MailChanges.Action> moveTo(String folder) {
+        return switch (folder) {
+            case "inbox" -> Optional.of(MailChanges.Action.INBOX);
+            case "archive" -> Optional.of(MailChanges.Action.ARCHIVE);
+            case "spam" -> Optional.of(MailChanges.Action.SPAM);
+            case "trash" -> Optional.of(MailChanges.Action.TRASH);
+            default -> Optional.empty();
+        };
     }
 
     static String done(MailChanges.Action a, int n, String label) {

@@ -238,6 +238,31 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.find(".thread-subject").getText()).isEqualTo(subject);
     }
 
+    /** "Label as" and "Move to" in the list's toolbar, reached with l and v. */
+    @Test
+    void labelAsAndMoveToFromTheToolbar() {
+        String subject = "Organize " + MailboxFixture.word();
+        box.deliver(TestMail.message().subject(subject));
+        browser.go("/mail/inbox");
+        row(subject).findElement(By.cssSelector("input[type=checkbox]")).click();
+        keys("l");
+        assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("label-as-list");
+        new org.openqa.selenium.support.ui.Select(browser.find("#label-as-list")).selectByValue("legal");
+        browser.clickAndWait("button[value=add_label]");
+        assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText())
+                .contains("1 conversation labelled legal.");
+        assertThat(row(subject).getText()).contains("Legal");
+
+        row(subject).findElement(By.cssSelector("input[type=checkbox]")).click();
+        new org.openqa.selenium.support.ui.Select(browser.find("#move-to-list")).selectByValue("archive");
+        browser.clickAndWait("#bulk button[value=move]");
+        assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText())
+                .contains("1 conversation archived.");
+        assertThat(listed(subject)).isFalse();
+        browser.go("/mail/archive");
+        assertThat(listed(subject)).isTrue();
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
