@@ -47,6 +47,10 @@
     next.classList.add("current");
     next.focus();
     next.scrollIntoView({block: "nearest"});
+    // In an open conversation, j and k open the next or previous one, as in Gmail.
+    if (document.querySelector(".read-pane") && next.dataset.open && next !== list[at]) {
+      window.location.href = next.dataset.open;
+    }
   }
 
   function press(key) {
@@ -439,4 +443,25 @@
       apply(compact);
     });
   }
+})();
+
+// A long conversation: the read messages in the middle fold into "N older messages" (a click shows them), and the
+// page opens at the first unread message. Without script every message shows.
+(function () {
+  "use strict";
+  var foldable = document.querySelectorAll(".message[data-foldable]");
+  if (foldable.length > 1) {
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "link unfold";
+    toggle.textContent = foldable.length + " older messages";
+    foldable.forEach(function (m) { m.hidden = true; });
+    foldable[0].parentNode.insertBefore(toggle, foldable[0]);
+    toggle.addEventListener("click", function () {
+      foldable.forEach(function (m) { m.hidden = false; });
+      toggle.remove();
+    });
+  }
+  var unread = document.querySelector(".message[data-unread]");
+  if (unread && unread.previousElementSibling) { unread.scrollIntoView({block: "start"}); }
 })();

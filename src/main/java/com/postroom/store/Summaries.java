@@ -70,8 +70,38 @@ public class Summaries {
     }
 
     /** The first words of the text, or of the HTML's text when a message has no plain part; whitespace collapsed. */
+    /**
+     * A reply's own words: quoted lines ("> ...") and the history below an attribution line ("On ... wrote:",
+     * Outlook's "-----Original Message-----" or "From: ... Sent: ...") are left out, as Gmail's list does.
+     */
+    static String withoutQuotedHistory(String plain) {
+        StringBuilder own = new StringBuilder();
+        for (String line : plain.split("\\R", -1)) {
+            String t = line.strip();
+            if (QUOTE_START.matcher(t).matches()) {
+                break;
+            }
+            if (!t.startsWith(">")) {
+                own.append(line).append('\n');
+            }
+        }
+        String kept = own.toString().strip();
+        return kept.isEmpty() ? plain : kept; // all quote: show it rather than nothing
+    }
+
+    private static final java.util.regex.Pattern QUOTE_START = java.util.regex.Pattern.compile(
+            "(?i)(on .{4,200} wrote:|-{2,}\\s*original message\\s*-{2,}|-{5,} ?forwarded message ?-{5,}|"
+                    + "am .{4,200} schrieb .{1,200}:|le .{4,200} a écrit ?:)");
+
     static String snippet(String plain, String html) {
-        String text = plain != null && !plain.isEmpty() ? plain : html == null ? "" : Jsoup.parse(html).text();
+        String text;
+        if (plain != null && !plain.isEmpty()) {
+            text = withoutQuotedHistory(plain);
+        } else {
+            org.jsoup.nodes.Document doc = Jsoup.parse(html == null ? "" : html);
+            doc.select("blockquote, .gmail_quote, #appendonsend, #divRplyFwdMsg").remove(); // the quoted history
+            text = doc.text();
+        }
         text = text.replaceAll("\\s+", " ").strip();
         return text.length() <= SNIPPET_LENGTH ? text : text.substring(0, SNIPPET_LENGTH).stripTrailing() + "…";
     }

@@ -17,6 +17,7 @@ public final class TestMail {
     private String html;
     private String messageId = "<" + UUID.randomUUID() + "@example.org>";
     private String inReplyTo;
+    private String date = "Tue, 24 Nov 2026 09:00:00 +0000";
     private final List<String> headers = new ArrayList<>();
     private final List<String[]> attachments = new ArrayList<>();
 
@@ -79,6 +80,12 @@ public final class TestMail {
         return messageId;
     }
 
+    /** The Date header (RFC 5322), for mail whose order matters. */
+    public TestMail date(String rfc5322) {
+        this.date = rfc5322;
+        return this;
+    }
+
     public byte[] bytes() {
         StringBuilder m = new StringBuilder();
         m.append("From: ").append(from).append("\r\nTo: ").append(to).append("\r\n");
@@ -89,7 +96,7 @@ public final class TestMail {
         if (inReplyTo != null) {
             m.append("In-Reply-To: ").append(inReplyTo).append("\r\nReferences: ").append(inReplyTo).append("\r\n");
         }
-        m.append("Date: Tue, 24 Nov 2026 09:00:00 +0000\r\nMIME-Version: 1.0\r\n");
+        m.append("Date: ").append(date).append("\r\nMIME-Version: 1.0\r\n");
         headers.forEach(h -> m.append(h).append("\r\n"));
         String body = html == null ? part("text/plain", text)
                 : "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\n" + part("text/plain", text)

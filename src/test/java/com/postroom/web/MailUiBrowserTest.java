@@ -263,6 +263,40 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(listed(subject)).isTrue();
     }
 
+    /** A long conversation folds its read middle; j in an open conversation opens the next one. */
+    @Test
+    void longConversationsFoldAndJOpensTheNextConversation() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Next conversation " + word)); // older: below the long one
+        List<TestMail> mails = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            TestMail m = TestMail.message().subject((i == 0 ? "" : "Re: ") + "Long thread " + word)
+                    .messageId("<long-" + i + "-" + word + "@example.org>").text("Message number " + i)
+                    .date("Tue, 24 Nov 2026 09:0" + i + ":00 +0000");
+            if (i > 0) {
+                m.inReplyTo("<long-" + (i - 1) + "-" + word + "@example.org>");
+            }
+            mails.add(m);
+        }
+        List<UUID> ids = box.deliver(mails.toArray(TestMail[]::new));
+        jdbc.sql("UPDATE email_message SET seen = true WHERE id = ANY(?)")
+                .param(ids.subList(0, 5).toArray(UUID[]::new)).update();
+        browser.go("/mail/inbox/" + box.threadOf(ids.get(0)));
+        WebElement unfold = browser.find("button.unfold");
+        assertThat(unfold.getText()).isEqualTo("3 older messages");
+        assertThat(browser.driver.findElements(By.cssSelector(".message")).stream().filter(WebElement::isDisplayed)
+                .count()).isEqualTo(3);
+        unfold.click();
+        assertThat(browser.driver.findElements(By.cssSelector(".message")).stream().filter(WebElement::isDisplayed)
+                .count()).isEqualTo(6);
+
+        String before = browser.path();
+        keys("j");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> !browser.path().equals(before));
+        assertThat(browser.path()).startsWith("/mail/inbox/");
+        assertThat(browser.find(".thread-subject").getText()).isNotEqualTo("Long thread " + word);
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
