@@ -124,7 +124,7 @@ class MailPage {
         }
         model.addAttribute("thread", t);
         model.addAttribute("messages", messages.stream()
-                .map(m -> new Shown(m, m.html() == null || m.html().isBlank() ? Linkify.segments(m.text()) : List.of()))
+                .map(MailPage::shown)
                 .toList());
         model.addAttribute("images", images);
         model.addAttribute("deliveryProblems", details.deliveryProblems(caller.orgId(), thread));
@@ -219,6 +219,17 @@ class MailPage {
     }
 
     /** A message as the page shows it: its details, and its plain text split into text and links. */
-    public record Shown(MessageDetails.Detail m, List<Linkify.Segment> text) {
+    /** A plain-text message as shown: its own words, and the history it quotes (behind "…"), each with links. */
+    static Shown shown(MessageDetails.Detail m) {
+        if (m.html() != null && !m.html().isBlank()) {
+            return new Shown(m, List.of(), List.of());
+        }
+        String text = m.text() == null ? "" : m.text();
+        int quoted = com.postroom.store.Summaries.quotedHistoryStart(text);
+        return new Shown(m, Linkify.segments(text.substring(0, quoted).stripTrailing()),
+                Linkify.segments(text.substring(quoted)));
+    }
+
+    public record Shown(MessageDetails.Detail m, List<Linkify.Segment> text, List<Linkify.Segment> quoted) {
     }
 }

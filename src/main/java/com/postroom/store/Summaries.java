@@ -89,6 +89,31 @@ public class Summaries {
         return kept.isEmpty() ? plain : kept; // all quote: show it rather than nothing
     }
 
+    /**
+     * Where a plain-text reply's quoted history begins: the attribution line ("On ... wrote:", ...) or the run of
+     * "> " lines that ends the message; the text's length when it quotes nothing. A quote in the middle, answered
+     * below, stays: it is part of the reply.
+     */
+    public static int quotedHistoryStart(String plain) {
+        int offset = 0;
+        int trailingQuote = -1;
+        for (String line : plain.split("(?<=\\n)", -1)) {
+            String t = line.strip();
+            if (QUOTE_START.matcher(t).matches()) {
+                return offset;
+            }
+            if (t.startsWith(">")) {
+                if (trailingQuote < 0) {
+                    trailingQuote = offset;
+                }
+            } else if (!t.isEmpty()) {
+                trailingQuote = -1;
+            }
+            offset += line.length();
+        }
+        return trailingQuote >= 0 && trailingQuote > 0 ? trailingQuote : plain.length();
+    }
+
     private static final java.util.regex.Pattern QUOTE_START = java.util.regex.Pattern.compile(
             "(?i)(on .{4,200} wrote:|-{2,}\\s*original message\\s*-{2,}|-{5,} ?forwarded message ?-{5,}|"
                     + "am .{4,200} schrieb .{1,200}:|le .{4,200} a écrit ?:)");

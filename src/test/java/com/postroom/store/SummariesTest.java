@@ -18,4 +18,15 @@ class SummariesTest {
         assertThat(Summaries.snippet("", "<div>Sure</div><div class=\"gmail_quote\">On Mon wrote: old</div>"))
                 .isEqualTo("Sure");
     }
+
+    @Test
+    void theQuotedHistoryStartsAtTheAttributionOrTheTrailingQuote() {
+        String reply = "Paid.\n\nOn Mon, Nov 24, 2026, Billing <b@x.org> wrote:\n> Your balance\n";
+        assertThat(reply.substring(Summaries.quotedHistoryStart(reply))).startsWith("On Mon");
+        String trailing = "Paid.\n> Your balance\n> is due\n";
+        assertThat(trailing.substring(Summaries.quotedHistoryStart(trailing))).isEqualTo("> Your balance\n> is due\n");
+        String inline = "> Is it paid?\nYes, today.\n";
+        assertThat(Summaries.quotedHistoryStart(inline)).as("a quote answered below stays").isEqualTo(inline.length());
+        assertThat(Summaries.quotedHistoryStart("No quote")).isEqualTo(8);
+    }
 }

@@ -297,6 +297,23 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.find(".thread-subject").getText()).isNotEqualTo("Long thread " + word);
     }
 
+    /** A reply's quoted history is behind "…", and its snippet in the list is the reply's own words. */
+    @Test
+    void quotedHistoryIsFoldedBehindAnEllipsis() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().subject("Re: Balance " + word).text("Paid today, thanks.\n\n"
+                + "On Mon, Nov 23, 2026 at 9:00 Billing <billing@postroom.test> wrote:\n> Your balance is $120.\n"))
+                .get(0);
+        browser.go("/mail/inbox");
+        assertThat(row("Re: Balance " + word).getText()).contains("Paid today, thanks.")
+                .doesNotContain("Your balance");
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement quoted = browser.find("details.quoted");
+        assertThat(quoted.findElement(By.cssSelector("pre")).isDisplayed()).isFalse();
+        quoted.findElement(By.tagName("summary")).click();
+        assertThat(quoted.getText()).contains("> Your balance is $120.");
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
