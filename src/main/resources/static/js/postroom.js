@@ -198,6 +198,7 @@
   var bar = document.getElementById("upload-progress");
   if (form && bar && window.XMLHttpRequest && window.FormData) {
     form.addEventListener("submit", function (event) {
+      if (event.submitter && event.submitter.hasAttribute("formaction")) { return; } // Discard: no upload
       var files = form.querySelector("input[type=file]");
       if (!files || !files.files.length) { return; }
       event.preventDefault();
@@ -399,19 +400,21 @@
       if (draft.value) { data.append("draft", draft.value); }
       return data;
     };
-    var save = function () {
-      if (sending) { return; }
+    var save = function (leaving) {
+      if (sending) { return Promise.resolve(); }
       var data = fields();
       var body = data.toString();
       if (body === last || (!form.elements.to.value && !form.elements.subject.value && !form.elements.body.value.trim())) {
-        return;
+        return Promise.resolve();
       }
       last = body;
       var headers = {"Content-Type": "application/x-www-form-urlencoded"};
       var token = document.querySelector('meta[name="_csrf"]');
       var header = document.querySelector('meta[name="_csrf_header"]');
       if (token && header) { headers[header.content] = token.content; }
-      fetch(form.getAttribute("data-autosave"), {method: "POST", credentials: "same-origin", headers: headers, body: body})
+      // keepalive: a save started as the page goes away (Close, a link, the tab closed) still reaches the server.
+      return fetch(form.getAttribute("data-autosave"), {method: "POST", credentials: "same-origin", headers: headers,
+        body: body, keepalive: leaving === true})
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (id) {
           if (id && !sending) {
@@ -423,6 +426,20 @@
     };
     form.addEventListener("submit", function () { sending = true; });
     setInterval(save, 3000);
+    // What was typed in the last seconds is saved when the page is left, not lost.
+    window.addEventListener("pagehide", function () { save(true); });
+    // Close saves first, then leaves.
+    var close = document.querySelector("a[data-close-compose]");
+    if (close) {
+      close.addEventListener("click", function (event) {
+        event.preventDefault();
+        var leave = function () { window.location.href = close.href; };
+        save(true).then(leave, leave);
+      });
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") { save(true); }
+    });
   }
 
   var toggle = document.querySelector("[data-density]");

@@ -214,6 +214,15 @@ class ComposePage {
                 addresses(cc), addresses(bcc), subject, body, ComposedHtml.clean(bodyHtml))).toString();
     }
 
+    /** Discard: the draft being written (saved by autosave, or opened from Drafts) is gone; nothing is sent. */
+    @PostMapping("/mail/drafts/discard")
+    String discard(@RequestParam Optional<UUID> draft, RedirectAttributes redirect) {
+        Caller caller = Caller.current();
+        draft.ifPresent(id -> messages.discardDraft(caller.orgId(), id));
+        redirect.addFlashAttribute("notice", "Draft discarded.");
+        return "redirect:/mail/drafts";
+    }
+
     @PostMapping("/mail/sent/{id}/undo")
     String undo(@PathVariable UUID id, RedirectAttributes redirect) {
         Caller caller = Caller.current();

@@ -314,6 +314,26 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(quoted.getText()).contains("> Your balance is $120.");
     }
 
+    /** A draft closed right after typing is saved on the way out; Discard removes it. */
+    @Test
+    void aDraftClosedAtOnceIsKeptAndDiscardRemovesIt() {
+        String subject = "Quick note " + MailboxFixture.word();
+        browser.go("/mail/compose");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        browser.clickAndWait(browser.driver.findElement(By.linkText("Close"))); // well within the 3 s autosave
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> jdbc.sql("SELECT count(*) FROM "
+                + "email_message WHERE subject = ? AND status = 'draft' AND deleted_at IS NULL").param(subject)
+                .query(Long.class).single() == 1);
+        browser.go("/mail/drafts");
+        browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
+        browser.clickAndWait(browser.driver.findElement(By.linkText("Edit draft")));
+        browser.find("button[formaction]").click();
+        browser.driver.switchTo().alert().accept();
+        browser.waitForText(".notice-bar[role=status]:not(#new-mail)", "Draft discarded.");
+        assertThat(listed(subject)).isFalse();
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
