@@ -482,3 +482,59 @@
   var unread = document.querySelector(".message[data-unread]");
   if (unread && unread.previousElementSibling) { unread.scrollIntoView({block: "start"}); }
 })();
+
+// The composer: Cc and Bcc behind links until used, Ctrl+Enter sends.
+(function () {
+  "use strict";
+  var form = document.querySelector("form.compose-form");
+  if (!form) { return; }
+  var links = form.querySelector(".recipient-links");
+  if (links) {
+    var hiddenAny = false;
+    form.querySelectorAll("[data-field]").forEach(function (field) {
+      var input = field.querySelector("input");
+      var button = links.querySelector('[data-show-field="' + field.getAttribute("data-field") + '"]');
+      if (input && !input.value) {
+        field.hidden = true;
+        hiddenAny = true;
+        button.addEventListener("click", function () {
+          field.hidden = false;
+          button.hidden = true;
+          input.focus();
+        });
+      } else if (button) {
+        button.hidden = true;
+      }
+    });
+    links.hidden = !hiddenAny;
+  }
+  form.addEventListener("keydown", function (event) {
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter") {
+      event.preventDefault();
+      var send = document.getElementById("send");
+      if (form.requestSubmit && send) { form.requestSubmit(send); } else if (send) { send.click(); }
+    }
+  });
+})();
+
+// Go to: g then i (Inbox), s (Starred), t (Sent), d (Drafts), a (All mail), as in Gmail.
+(function () {
+  "use strict";
+  var pending = 0;
+  var places = {i: "/mail/inbox", s: "/mail/starred", t: "/mail/sent", d: "/mail/drafts", a: "/mail/all"};
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey
+        || target.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio])")) {
+      return;
+    }
+    if (Date.now() - pending < 1500 && places[event.key]) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      pending = 0;
+      window.location.href = places[event.key];
+    } else if (event.key === "g") {
+      pending = Date.now();
+    }
+  }, true);
+})();

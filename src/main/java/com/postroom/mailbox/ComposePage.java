@@ -97,7 +97,12 @@ class ComposePage {
                     "\n\n" + quote(m), "", m.threadId(), null, all ? "Reply all" : "Reply");
         } else if (forward.isPresent()) {
             MessageDetails.Detail m = find(caller, forward.get());
-            form = new Form(senders.get(0), "", "", "", prefixed("Fwd: ", m.subject()), "\n\n---------- Forwarded "
+            // From: the address the mail was sent to, when it is one of ours (as for a reply).
+            String from = m.to().stream().map(a -> a.toLowerCase(Locale.ROOT)).filter(senders::contains).findFirst()
+                    .or(() -> m.cc().stream().map(a -> a.toLowerCase(Locale.ROOT)).filter(senders::contains)
+                            .findFirst())
+                    .orElse(senders.get(0));
+            form = new Form(from, "", "", "", prefixed("Fwd: ", m.subject()), "\n\n---------- Forwarded "
                     + "message ----------\nFrom: " + m.from() + "\nDate: " + when(m) + "\nSubject: " + m.subject()
                     + "\nTo: " + String.join(", ", m.to()) + "\n\n" + Optional.ofNullable(m.text()).orElse(""),
                     "", m.threadId(), null, "Forward", attachments.ofMessage(caller.orgId(), m.id()));

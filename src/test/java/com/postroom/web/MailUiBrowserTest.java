@@ -334,6 +334,32 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(listed(subject)).isFalse();
     }
 
+    /** g then a letter goes to a folder; Ctrl+Enter sends from the composer. */
+    @Test
+    void goToShortcutsAndControlEnterSends() {
+        browser.go("/mail/inbox");
+        browser.find(".rows, .empty");
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        keys("g", "t");
+        browser.waitUntilGone(page);
+        assertThat(browser.path()).isEqualTo("/mail/sent");
+        page = browser.driver.findElement(By.tagName("html"));
+        keys("g", "d");
+        browser.waitUntilGone(page);
+        assertThat(browser.path()).isEqualTo("/mail/drafts");
+
+        String subject = "Ctrl enter " + MailboxFixture.word();
+        browser.go("/mail/compose");
+        browser.find("#to").sendKeys("billing@postroom.test");
+        browser.find("#subject").sendKeys(subject);
+        page = browser.driver.findElement(By.tagName("html"));
+        browser.find("#editor").sendKeys("Sent with the keyboard.", Keys.chord(Keys.CONTROL, Keys.ENTER));
+        browser.waitUntilGone(page);
+        assertThat(browser.path()).startsWith("/mail/sent");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
@@ -680,6 +706,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         String word = MailboxFixture.word();
         box.deliver(TestMail.message().from("Zed Zulu <zed-" + word + "@example.org>").subject("Hello " + word));
         browser.go("/mail/compose");
+        assertThat(browser.driver.findElement(By.id("cc")).isDisplayed()).as("Cc behind its link").isFalse();
+        browser.find("[data-show-field=cc]").click();
         browser.find("#cc").sendKeys("billing@postroom.test, zed-" + word.substring(0, 4));
         @SuppressWarnings("unchecked")
         List<String> options = (List<String>) browser.driver.executeScript("return Array.prototype.map.call("
