@@ -82,19 +82,7 @@ class ComposePage {
         List<String> senders = senders(caller);
         Form form = new Form(senders.get(0), "", "", "", "", "", "", null, null, "New message");
         if (reply.isPresent()) {
-            MessageDetails.Detail m = find(caller, reply.get());
-            Set<String> own = new LinkedHashSet<>(senders);
-            String to = "outbound".equals(m.direction()) ? String.join(", ", m.to())
-                    : Optional.ofNullable(m.replyTo()).filter(r -> !r.isBlank()).orElse(m.from());
-            List<String> cc = new ArrayList<>();
-            if (all) {
-                m.to().stream().filter(a -> !own.contains(a.toLowerCase(Locale.ROOT)) && !to.contains(a))
-                        .forEach(cc::add);
-                m.cc().stream().filter(a -> !own.contains(a.toLowerCase(Locale.ROOT))).forEach(cc::add);
-            }
-            String from = m.to().stream().filter(own::contains).findFirst().orElse(senders.get(0));
-            form = new Form(from, to, String.join(", ", cc), "", prefixed("Re: ", m.subject()),
-                    "\n\n" + quote(m), "", m.threadId(), null, all ? "Reply all" : "Reply");
+            form = replyForm(find(caller, reply.get()), senders, all, "");
         } else if (forward.isPresent()) {
             MessageDetails.Detail m = find(caller, forward.get());
             // From: the address the mail was sent to, when it is one of ours (as for a reply).
@@ -246,6 +234,40 @@ class ComposePage {
             throw Problem.forbidden("Your role cannot send mail, or no sending address is configured.");
         }
         return senders;
+    }
+
+    /** A reply (or reply all) to a message: to its sender (or Reply-To), from the address it was sent to. */
+    private static Form replyForm(MessageDetails.Detail m, List<String> senders, boolean all, String typed) {
+        Set<String> own = new LinkedHashSet<>(senders);
+        String to = "outbound".equals(m.direction()) ? String.join(", ", m.to())
+                : Optional.ofNullable(m.replyTo()).filter(r -> !r.isBlank()).orElse(m.from());
+        List<String> cc = new ArrayList<>();
+        if (all) {
+            m.to().stream().filter(a -> !own.contains(a.toLowerCase(Locale.ROOT)) && !to.contains(a))
+                    .forEach(cc::add);
+            m.cc().stream().filter(a -> !own.contains(a.toLowerCase(Locale.ROOT))).forEach(cc::add);
+        }
+        String from = m.to().stream().filter(own::contains).findFirst().orElse(senders.get(0));
+        return new Form(from, to, String.join(", ", cc), "", prefixed("Re: ", m.subject()),
+                typed + "\n\n" + quote(m), "", m.threadId(), null, all ? "Reply all" : "Reply");
+    }
+
+    /**
+     * The reply box under a conversation's last message: what was typed goes to the sender at once (after the undo
+     * window), quoting the message, as Reply and Send would.
+     */
+    @PostMapping("/mail/reply/{id}")
+    String quickReply(@PathVariable UUID id, @RequestParam(defaultValue = "") String body,
+                      @RequestParam(defaultValue = "false") boolean all, RedirectAttributes redirect) {
+        Caller caller = Caller.current();
+        if (body.isBlank()) {
+            redirect.addFlashAttribute("notice", "Type a reply first.");
+            return "redirect:/mail/message/" + id;
+        }
+        MessageDetails.Detail m = find(caller, id);
+        Form f = replyForm(m, senders(caller), all, body.strip());
+        return queue(caller, f.from(), f.to(), f.cc(), "", f.subject(), f.body(), "", Optional.of(m.threadId()),
+                Optional.empty(), "", 0, List.of(), List.of());
     }
 
     private MessageDetails.Detail find(Caller caller, UUID id) {

@@ -360,6 +360,22 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
     }
 
+    /** The reply box under the last message sends a reply in the thread, quoting it. */
+    @Test
+    void theReplyBoxUnderAConversationSendsAReply() {
+        String word = MailboxFixture.word();
+        UUID id = box.deliver(TestMail.message().from("Dana Dispatch <dana@example.org>")
+                .subject("Crew change " + word).text("Can crew 4 start at 7?")).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        browser.find("#quick-reply").sendKeys("Yes, 7 works.");
+        browser.clickAndWait(".quick-reply button");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), "Re: Crew change " + word).size() == 1);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE thread_id = ? AND direction = 'outbound' "
+                + "AND body_plain LIKE 'Yes, 7 works.%> Can crew 4 start at 7?%'").param(box.threadOf(id))
+                .query(Long.class).single()).isEqualTo(1);
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
