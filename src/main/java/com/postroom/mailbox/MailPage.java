@@ -139,15 +139,33 @@ class MailPage {
     }
 
     @GetMapping("/mail/search")
-    String search(@RequestParam(defaultValue = "") String q, HttpSession session, Model model) {
+    String search(@RequestParam(defaultValue = "") String q, @RequestParam(defaultValue = "0") int page,
+                  @RequestParam(defaultValue = "date") String sort, HttpSession session, Model model) {
         Caller caller = Caller.current();
         Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
+        int p = Math.max(0, Math.min(page, 200));
+        boolean byRelevance = sort.equals("relevance");
         model.addAttribute("q", q);
+        model.addAttribute("sort", byRelevance ? "relevance" : "date");
         layout(caller, model, "search", Optional.empty(), q.isBlank() ? "Search" : "Search: " + q, mailbox);
+        String base = "/mail/search?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)
+                + (byRelevance ? "&sort=relevance" : "");
+        model.addAttribute("listUrl", base + (p > 0 ? "&page=" + p : ""));
+        model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         if (!q.isBlank()) {
             try {
-                model.addAttribute("hits", search.search(caller.orgId(), SearchQuery.parse(q), PAGE_SIZE, 0, mailbox)
-                        .hits());
+                MailSearch.Page found = search.search(caller.orgId(), SearchQuery.parse(q), PAGE_SIZE,
+                        p * PAGE_SIZE, mailbox, byRelevance);
+                // One row per conversation, at its best (or newest) matching message, as the inbox lists them.
+                java.util.Set<UUID> seen = new java.util.HashSet<>();
+                model.addAttribute("hits", found.hits().stream().filter(h -> seen.add(h.message().threadId()))
+                        .toList());
+                model.addAttribute("first", found.hits().isEmpty() ? 0 : p * PAGE_SIZE + 1);
+                model.addAttribute("last", p * PAGE_SIZE + found.hits().size());
+                model.addAttribute("olderUrl", found.more() ? base + "&page=" + (p + 1) : null);
+                model.addAttribute("newerUrl", p > 0 ? base + (p > 1 ? "&page=" + (p - 1) : "") : null);
+                model.addAttribute("otherSortUrl", "/mail/search?q=" + java.net.URLEncoder.encode(q,
+                        java.nio.charset.StandardCharsets.UTF_8) + (byRelevance ? "" : "&sort=relevance"));
             } catch (SearchQuery.Malformed e) {
                 model.addAttribute("searchError", e.getMessage());
             }

@@ -83,11 +83,18 @@ public class MailSearch {
 
     /** The same, within one mailbox (the web UI's switcher). */
     public Page search(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox) {
-        return planned(() -> searchNow(orgId, query, limit, offset, mailbox));
+        return search(orgId, query, limit, offset, mailbox, true);
     }
 
-    private Page searchNow(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox) {
-        Prepared p = prepare(orgId, query, true, limit + 1, offset, mailbox);
+    /** The same, newest first when not by relevance (the web UI's default, as Gmail's); matches marked either way. */
+    public Page search(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox,
+                       boolean byRelevance) {
+        return planned(() -> searchNow(orgId, query, limit, offset, mailbox, byRelevance));
+    }
+
+    private Page searchNow(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox,
+                           boolean byRelevance) {
+        Prepared p = prepare(orgId, query, byRelevance, limit + 1, offset, mailbox);
         List<UUID> ids = new ArrayList<>();
         Map<UUID, Double> ranks = new HashMap<>();
         jdbc.sql(p.sql).params(p.params).query(rs -> {
@@ -97,7 +104,8 @@ public class MailSearch {
         });
         boolean more = ids.size() > limit;
         List<UUID> page = more ? ids.subList(0, limit) : ids;
-        Map<UUID, String[]> headlines = headlines(page, p.rank);
+        Map<UUID, String[]> headlines = headlines(page, p.rank != null ? p.rank
+                : SearchSql.rankQuery(query, words(orgId, query)));
         List<Hit> hits = new ArrayList<>();
         for (MessageSummary m : summaries.of(orgId, page)) {
             String[] h = headlines.get(m.id());

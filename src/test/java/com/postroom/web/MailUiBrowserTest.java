@@ -376,6 +376,31 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 .query(Long.class).single()).isEqualTo(1);
     }
 
+    /** Search results are conversations like the inbox: one row each, selectable, starrable, archived in bulk. */
+    @Test
+    void searchResultsWorkLikeTheInbox() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Claim " + word + " one").messageId("<c1-" + word + "@x.org>"),
+                TestMail.message().subject("Re: Claim " + word + " one").messageId("<c2-" + word + "@x.org>")
+                        .inReplyTo("<c1-" + word + "@x.org>").date("Tue, 24 Nov 2026 10:00:00 +0000"),
+                TestMail.message().subject("Claim " + word + " two"));
+        browser.go("/mail/search?q=" + word);
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).as("one row per conversation")
+                .hasSize(2);
+        assertThat(browser.find(".range").getText()).isEqualTo("1–3");
+        for (WebElement box : browser.driver.findElements(By.cssSelector(".rows .row input[type=checkbox]"))) {
+            box.click();
+        }
+        browser.clickAndWait("#bulk-search button[value=archive]");
+        assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText())
+                .contains("2 conversations archived.");
+        assertThat(browser.path()).isEqualTo("/mail/search?q=" + word);
+        browser.clickAndWait(".rows .row button.star");
+        assertThat(browser.find(".rows .row button.star").getText()).isEqualTo("★");
+        browser.clickAndWait(browser.driver.findElement(By.linkText("Most relevant first")));
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize(2);
+    }
+
     @Test
     void bulkActionsSearchAndLabels() {
         String word = MailboxFixture.word();
