@@ -538,3 +538,26 @@
     }
   }, true);
 })();
+
+// The search box suggests operators, labels and senders as you type (fetched once, when it is first used).
+(function () {
+  "use strict";
+  var box = document.querySelector("input[data-suggestions]");
+  var list = document.getElementById("search-suggestions");
+  if (!box || !list || !window.fetch) { return; }
+  var loaded = false;
+  box.addEventListener("focus", function () {
+    if (loaded) { return; }
+    loaded = true;
+    fetch(box.getAttribute("data-suggestions"), {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.ok ? r.json() : []; })
+      .then(function (values) {
+        values.forEach(function (v) {
+          var option = document.createElement("option");
+          option.value = v;
+          list.appendChild(option);
+        });
+      })
+      .catch(function () { loaded = false; });
+  });
+})();

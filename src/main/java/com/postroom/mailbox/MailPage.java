@@ -173,6 +173,22 @@ class MailPage {
         return "mail";
     }
 
+    /**
+     * What the search box suggests while typing: the operators, {@code label:} with each label and {@code from:} with
+     * the people who wrote lately. Fetched when the box is first used, not with every page.
+     */
+    @GetMapping(value = "/mail/suggestions", produces = "application/json")
+    @org.springframework.web.bind.annotation.ResponseBody
+    List<String> suggestions() {
+        Caller caller = Caller.current();
+        List<String> out = new ArrayList<>(List.of("from:", "to:", "subject:", "label:", "has:attachment", "is:unread",
+                "is:starred", "in:", "before:", "after:", "filename:"));
+        counts.of(caller.orgId(), Optional.empty()).labels().stream()
+                .filter(l -> !SIGNALLED_LABELS.contains(l.slug())).forEach(l -> out.add("label:" + l.slug()));
+        messages.knownAddresses(caller.orgId()).stream().limit(100).forEach(a -> out.add("from:" + a));
+        return out;
+    }
+
     /** The mailbox switcher: one synced mailbox's mail, or (no id) all of the organization's. */
     @PostMapping("/mail/mailbox")
     String switchMailbox(@RequestParam Optional<Long> id, HttpSession session) {

@@ -399,6 +399,12 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.find(".rows .row button.star").getText()).isEqualTo("★");
         browser.clickAndWait(browser.driver.findElement(By.linkText("Most relevant first")));
         assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize(2);
+
+        browser.find("#q").click(); // suggestions load when the box is first used
+        new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(d -> !d.findElements(
+                By.cssSelector("#search-suggestions option[value='label:legal']")).isEmpty());
+        assertThat(browser.driver.findElements(By.cssSelector("#search-suggestions option[value^='from:']")))
+                .isNotEmpty();
     }
 
     @Test
