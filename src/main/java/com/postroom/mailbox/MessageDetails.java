@@ -101,7 +101,9 @@ public class MessageDetails {
 
     private List<UUID> threadIds(long orgId, UUID threadId) {
         return jdbc.sql("SELECT id FROM email_message WHERE org_id = ? AND thread_id = ? AND deleted_at IS NULL "
-                + "ORDER BY created_at, id").params(orgId, threadId).query(UUID.class).list();
+                // Arrival times have a second's resolution (IMAP INTERNALDATE) and a synced batch often shares one:
+                // ties go by the Date the sender wrote, so a conversation reads in order.
+                + "ORDER BY created_at, sent_date NULLS LAST, id").params(orgId, threadId).query(UUID.class).list();
     }
 
     private List<Detail> of(long orgId, List<UUID> ids, boolean remoteImages, boolean embedInlineImages) {

@@ -155,7 +155,7 @@ public class Messages {
     /** A thread's messages, oldest first. */
     public List<StoredMessage> ofThread(long orgId, UUID threadId) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND thread_id = ? "
-                        + "AND deleted_at IS NULL ORDER BY created_at, id")
+                        + "AND deleted_at IS NULL ORDER BY created_at, sent_date NULLS LAST, id") // ties: the Date written
                 .params(orgId, threadId).query(this::view).list();
     }
 
