@@ -244,6 +244,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         String subject = "Organize " + MailboxFixture.word();
         box.deliver(TestMail.message().subject(subject));
         browser.go("/mail/inbox");
+        assertThat(browser.driver.findElements(By.cssSelector("select[aria-label='Label as']")))
+                .as("the toolbar's, and not the fragment's definition as well").hasSize(1);
         row(subject).findElement(By.cssSelector("input[type=checkbox]")).click();
         keys("l");
         assertThat(browser.driver.switchTo().activeElement().getAttribute("id")).isEqualTo("label-as-list");
