@@ -37,6 +37,8 @@
   "use strict";
   var rows = function () { return Array.prototype.slice.call(document.querySelectorAll(".rows .row")); };
   var current = function () { return document.querySelector(".rows .row.current") || document.querySelector(".rows .row.open"); };
+  var GO_TO = {i: "/mail/inbox", s: "/mail/starred", t: "/mail/sent", d: "/mail/drafts", a: "/mail/all"};
+  var goPending = 0;
 
   function move(step) {
     var list = rows();
@@ -85,6 +87,14 @@
     if (event.ctrlKey || event.metaKey || event.altKey || typing) {
       return;
     }
+    // Go to: g then i (Inbox), s (Starred), t (Sent), d (Drafts), a (All mail), as in Gmail.
+    if (Date.now() - goPending < 1500 && GO_TO[event.key]) {
+      event.preventDefault();
+      goPending = 0;
+      window.location.href = GO_TO[event.key];
+      return;
+    }
+    goPending = event.key === "g" ? Date.now() : 0;
     var row = current();
     var handled = true;
     switch (event.key) {
@@ -515,28 +525,6 @@
       if (form.requestSubmit && send) { form.requestSubmit(send); } else if (send) { send.click(); }
     }
   });
-})();
-
-// Go to: g then i (Inbox), s (Starred), t (Sent), d (Drafts), a (All mail), as in Gmail.
-(function () {
-  "use strict";
-  var pending = 0;
-  var places = {i: "/mail/inbox", s: "/mail/starred", t: "/mail/sent", d: "/mail/drafts", a: "/mail/all"};
-  document.addEventListener("keydown", function (event) {
-    var target = event.target;
-    if (event.ctrlKey || event.metaKey || event.altKey
-        || target.matches("textarea, select, [contenteditable], input:not([type=checkbox]):not([type=radio])")) {
-      return;
-    }
-    if (Date.now() - pending < 1500 && places[event.key]) {
-      event.preventDefault();
-      event.stopImmediatePropagation();
-      pending = 0;
-      window.location.href = places[event.key];
-    } else if (event.key === "g") {
-      pending = Date.now();
-    }
-  }, true);
 })();
 
 // The search box suggests operators, labels and senders as you type (fetched once, when it is first used).

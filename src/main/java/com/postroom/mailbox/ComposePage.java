@@ -175,8 +175,7 @@ class ComposePage {
         }
         SendingCore.Queued queued = core.queue(out.build());
         draft.ifPresent(d -> messages.discardDraft(caller.orgId(), d));
-        boolean later = notBefore.isAfter(Instant.now().plus(SendingCore.SCHEDULED_AFTER));
-        return "redirect:/mail/" + (later ? "scheduled" : "sent") + "?sent=" + queued.message().id() + "&until="
+        return "redirect:/mail/" + (SendingCore.isScheduled(notBefore) ? "scheduled" : "sent") + "?sent=" + queued.message().id() + "&until="
                 + notBefore.toEpochMilli();
     }
 

@@ -148,8 +148,8 @@ class MailPage {
         model.addAttribute("q", q);
         model.addAttribute("sort", byRelevance ? "relevance" : "date");
         layout(caller, model, "search", Optional.empty(), q.isBlank() ? "Search" : "Search: " + q, mailbox);
-        String base = "/mail/search?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8)
-                + (byRelevance ? "&sort=relevance" : "");
+        String byDate = "/mail/search?q=" + java.net.URLEncoder.encode(q, java.nio.charset.StandardCharsets.UTF_8);
+        String base = byDate + (byRelevance ? "&sort=relevance" : "");
         model.addAttribute("listUrl", base + (p > 0 ? "&page=" + p : ""));
         model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         if (!q.isBlank()) {
@@ -164,8 +164,7 @@ class MailPage {
                 model.addAttribute("last", p * PAGE_SIZE + found.hits().size());
                 model.addAttribute("olderUrl", found.more() ? base + "&page=" + (p + 1) : null);
                 model.addAttribute("newerUrl", p > 0 ? base + (p > 1 ? "&page=" + (p - 1) : "") : null);
-                model.addAttribute("otherSortUrl", "/mail/search?q=" + java.net.URLEncoder.encode(q,
-                        java.nio.charset.StandardCharsets.UTF_8) + (byRelevance ? "" : "&sort=relevance"));
+                model.addAttribute("otherSortUrl", byRelevance ? byDate : byDate + "&sort=relevance");
             } catch (SearchQuery.Malformed e) {
                 model.addAttribute("searchError", e.getMessage());
             }

@@ -168,7 +168,12 @@ public class SendingCore {
     public static final java.time.Duration SCHEDULED_AFTER = java.time.Duration.ofMinutes(5);
 
     private static boolean scheduled(OutboundDraft draft) {
-        return draft.notBefore().map(at -> at.isAfter(java.time.Instant.now().plus(SCHEDULED_AFTER))).orElse(false);
+        return draft.notBefore().map(SendingCore::isScheduled).orElse(false);
+    }
+
+    /** Whether mail held until this time waits in Scheduled rather than in Sent. */
+    public static boolean isScheduled(java.time.Instant notBefore) {
+        return notBefore.isAfter(java.time.Instant.now().plus(SCHEDULED_AFTER));
     }
 
     /** Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files. */
