@@ -112,9 +112,148 @@ public class UiBench {
             }
             System.out.printf("Chromium first contentful paint, inbox: %s%n", stats(fcp));
             System.out.printf("inbox page weight (HTML, CSS, JS; no images): %d KB%n", weight / 1024);
+            listActions(chrome, base, runs);
+            if (args.length > 4) {
+                newMail(chrome, base, Integer.parseInt(args[4]), Math.min(runs, 40));
+            }
         } finally {
             chrome.quit();
         }
+    }
+
+    /**
+     * The list's actions at 300 loaded rows, in the browser: from the click to the change on screen (measured in the
+     * page: a MutationObserver sees the change, then the next animation frame is when it is painted). Star shows at
+     * once (optimistic) and is confirmed by the server's answer; read/unread, archive and its undo wait for the answer.
+     */
+    private static void listActions(ChromeDriver chrome, String base, int runs) throws Exception {
+        chrome.get(base + "/mail/inbox");
+        for (int i = 0; i < 100 && rowCount(chrome) < 300; i++) {
+            chrome.executeScript("var m = document.querySelector('.rows .more'); if (m) { m.scrollIntoView(); }");
+            Thread.sleep(100);
+        }
+        System.out.printf("list actions at %d loaded rows:%n", rowCount(chrome));
+        // Clicks something, then waits in the page until `done` (a JS expression over `row`) holds and one frame has
+        // been drawn after it; answers the milliseconds taken.
+        String measure = "var row = document.querySelectorAll('.rows .row')[arguments[0]]; var id = row.id;"
+                + "var click = arguments[1]; var done = new Function('row', 'id', 'return ' + arguments[2]);"
+                + "var callback = arguments[arguments.length - 1]; var t0 = performance.now();"
+                + "var check = function () { if (done(document.getElementById(id), id)) { observer.disconnect();"
+                + "  requestAnimationFrame(function () { callback(performance.now() - t0); }); return true; } };"
+                + "var observer = new MutationObserver(check);"
+                + "observer.observe(document.getElementById('rows'), {subtree: true, childList: true, attributes: true,"
+                + "  characterData: true});"
+                + "new Function('row', click)(row); check();";
+        chrome.manage().timeouts().scriptTimeout(java.time.Duration.ofSeconds(10));
+        List<Double> star = new ArrayList<>();
+        List<Double> starConfirmed = new ArrayList<>();
+        List<Double> read = new ArrayList<>();
+        List<Double> archive = new ArrayList<>();
+        List<Double> undo = new ArrayList<>();
+        int n = Math.min(runs, 60);
+        String swaps = "return document.documentElement.getAttribute('data-swaps')";
+        for (int i = 0; i < n + 5; i++) {
+            int at = 100 + (i * 7) % 180; // rows across the loaded pages
+            boolean keep = i >= 5; // the first five warm the browser and the server
+            String before = String.valueOf(chrome.executeScript(swaps));
+            double shown = ms(chrome.executeAsyncScript(measure, at, "row.querySelector('button.star').click()",
+                    "row && row.querySelector('button.star').getAttribute('aria-pressed') === 'true'"));
+            waitSwaps(chrome, before);
+            before = String.valueOf(chrome.executeScript(swaps));
+            double confirmed = ms(chrome.executeAsyncScript(measure, at, "row.querySelector('button.star').click()",
+                    "document.documentElement.getAttribute('data-swaps') !== '" + before + "'"));
+            boolean unread = (Boolean) chrome.executeScript(
+                    "return document.querySelectorAll('.rows .row')[arguments[0]].classList.contains('unread')", at);
+            double r = ms(chrome.executeAsyncScript(measure, at,
+                    "row.querySelector('input[type=checkbox]').checked = true;"
+                    + "document.querySelector('#bulk button[value=" + (unread ? "read" : "unread") + "]').click()",
+                    "row && row.classList.contains('unread') === " + !unread));
+            chrome.executeScript("document.querySelectorAll('.rows input[type=checkbox]:checked')"
+                    + ".forEach(function (b) { b.checked = false; });");
+            String gone = String.valueOf(chrome.executeScript(
+                    "return document.querySelectorAll('.rows .row')[arguments[0]].id", at));
+            double a = ms(chrome.executeAsyncScript(measure, at,
+                    "row.querySelector('input[type=checkbox]').checked = true;"
+                    + "document.querySelector('#bulk button[value=archive]').click()", "!row"));
+            double u = ms(chrome.executeAsyncScript("var callback = arguments[arguments.length - 1];"
+                    + "var t0 = performance.now(); var id = arguments[0];"
+                    + "var observer = new MutationObserver(function () { if (document.getElementById(id)) {"
+                    + "  observer.disconnect(); requestAnimationFrame(function () { callback(performance.now() - t0); }); } });"
+                    + "observer.observe(document.getElementById('rows'), {childList: true});"
+                    + "document.querySelector('[data-undo-change]').click();", gone));
+            if (keep) {
+                star.add(shown);
+                starConfirmed.add(confirmed);
+                read.add(r);
+                archive.add(a);
+                undo.add(u);
+            }
+        }
+        System.out.printf("  star (shown at once): %s%n", stats(star));
+        System.out.printf("  star, server's answer swapped in: %s%n", stats(starConfirmed));
+        System.out.printf("  mark read / unread: %s%n", stats(read));
+        System.out.printf("  archive (row gone): %s%n", stats(archive));
+        System.out.printf("  undo (row back in its place): %s%n", stats(undo));
+        System.out.printf("  rows still loaded afterwards: %d%n", rowCount(chrome));
+    }
+
+    /**
+     * New mail in the open list: a message handed to the sandbox's SMTP port, then the time until its row is in the
+     * list (the IDLE push, the event to the browser, the list's refresh).
+     */
+    private static void newMail(ChromeDriver chrome, String base, int smtpPort, int runs) throws Exception {
+        chrome.get(base + "/mail/inbox");
+        for (int i = 0; i < 100 && chrome.findElements(By.cssSelector("body[data-live-ready]")).isEmpty(); i++) {
+            Thread.sleep(50);
+        }
+        java.util.Properties props = new java.util.Properties();
+        props.put("mail.smtp.host", "127.0.0.1");
+        props.put("mail.smtp.port", String.valueOf(smtpPort));
+        props.put("mail.smtp.connectiontimeout", "5000");
+        props.put("mail.smtp.timeout", "5000");
+        jakarta.mail.Session session = jakarta.mail.Session.getInstance(props);
+        List<Double> shown = new ArrayList<>();
+        chrome.manage().timeouts().scriptTimeout(java.time.Duration.ofSeconds(15));
+        for (int i = 0; i < runs + 3; i++) {
+            String subject = "Live " + i + " " + System.nanoTime();
+            jakarta.mail.internet.MimeMessage m = new jakarta.mail.internet.MimeMessage(session);
+            m.setFrom("dispatch@county.example");
+            m.setRecipients(jakarta.mail.Message.RecipientType.TO, "founder@postroom.test");
+            m.setSubject(subject);
+            m.setText("A run sheet arrived.");
+            long t0 = System.nanoTime();
+            jakarta.mail.Transport.send(m);
+            chrome.executeAsyncScript("var callback = arguments[arguments.length - 1]; var s = arguments[0];"
+                    + "var seen = function () { return Array.prototype.some.call(document.querySelectorAll('.rows .row'),"
+                    + "  function (r) { return r.textContent.indexOf(s) >= 0; }); };"
+                    + "if (seen()) { callback(0); return; }"
+                    + "var o = new MutationObserver(function () { if (seen()) { o.disconnect();"
+                    + "  requestAnimationFrame(function () { callback(0); }); } });"
+                    + "o.observe(document.getElementById('rows'), {childList: true});", subject);
+            if (i >= 3) {
+                shown.add((System.nanoTime() - t0) / 1e6);
+            }
+            Thread.sleep(300);
+        }
+        System.out.printf("new mail visible in the open list after the SMTP hand-off: %s%n", stats(shown));
+    }
+
+    private static int rowCount(ChromeDriver chrome) {
+        return ((Number) chrome.executeScript("return document.querySelectorAll('.rows .row').length")).intValue();
+    }
+
+    private static void waitSwaps(ChromeDriver chrome, String before) throws InterruptedException {
+        for (int i = 0; i < 200; i++) {
+            if (!before.equals(String.valueOf(chrome.executeScript(
+                    "return document.documentElement.getAttribute('data-swaps')")))) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    private static double ms(Object value) {
+        return ((Number) value).doubleValue();
     }
 
     private static HttpResponse<String> get(HttpClient http, String url) throws Exception {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The web UI on a big mailbox: a fresh Postroom (embedded PostgreSQL, sandbox mail server) gets 100,000 messages in
 # 50,000 conversations written straight into its database (the render path is what is measured, not the sync), then
-# bench/ui/UiBench.java measures the inbox page, opening conversations, first contentful paint and page weight.
+# bench/ui/UiBench.java measures the inbox page, opening conversations, first contentful paint, page weight, the
+# list's actions in place at 300 loaded rows, and new mail handed to the sandbox's SMTP port until it shows in the list.
 # Needs Debian's chromium and chromium-driver. Usage: bench/ui/run.sh [messages=100000] [runs=200]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -11,8 +12,9 @@ RUNS="${2:-200}"
 CP="target/test-classes:$(./mvnw -q dependency:build-classpath -Dmdep.outputFile=/dev/stdout)"
 OUT="$(mktemp -d /tmp/postroom-ui-bench.XXXX)"
 PORT=18557
+SMTP_PORT=18558
 POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT POSTROOM_ADMIN_PASSWORD=bench-admin-password \
-  SANDBOX_SMTP_PORT=0 SANDBOX_IMAP_PORT=0 java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
+  SANDBOX_SMTP_PORT=$SMTP_PORT SANDBOX_IMAP_PORT=0 java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
@@ -43,4 +45,4 @@ ANALYZE email_message; ANALYZE email_thread;
 SQL
 echo "written in $(( $(date +%s) - START )) s"
 javac -d "$OUT" -cp "$CP" bench/ui/UiBench.java
-java -cp "$OUT:$CP" UiBench "http://localhost:$PORT" founder@postroom.test bench-admin-password "$RUNS"
+java -cp "$OUT:$CP" UiBench "http://localhost:$PORT" founder@postroom.test bench-admin-password "$RUNS" "$SMTP_PORT"

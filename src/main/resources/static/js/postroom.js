@@ -37,6 +37,9 @@
   "use strict";
   var rows = function () { return Array.prototype.slice.call(document.querySelectorAll(".rows .row")); };
   var current = function () { return document.querySelector(".rows .row.current") || document.querySelector(".rows .row.open"); };
+  var pane = function () { return document.querySelector(".read-pane:not([hidden])"); };
+  // Opens a row's conversation: in place (the link's htmx request) where the page has script, as a click would.
+  var open = function (row) { var link = row.querySelector(".row-link"); if (link) { link.click(); } };
   var GO_TO = {i: "/mail/inbox", s: "/mail/starred", t: "/mail/sent", d: "/mail/drafts", a: "/mail/all"};
   var goPending = 0;
 
@@ -50,13 +53,11 @@
     next.focus();
     next.scrollIntoView({block: "nearest"});
     // In an open conversation, j and k open the next or previous one, as in Gmail.
-    if (document.querySelector(".read-pane") && next.dataset.open && next !== list[at]) {
-      window.location.href = next.dataset.open;
-    }
+    if (pane() && next !== list[at]) { open(next); }
   }
 
   function press(key) {
-    var scope = document.querySelector(".read-pane") || document;
+    var scope = pane() || document;
     var button = scope.querySelector('[data-key="' + key + '"]') || document.querySelector('[data-key="' + key + '"]');
     if (button) { button.click(); return true; }
     return false;
@@ -101,9 +102,7 @@
       case "j": move(1); break;
       case "k": move(-1); break;
       case "o": case "Enter":
-        if (row && row.dataset.open && target.tagName !== "BUTTON" && target.tagName !== "A") {
-          window.location.href = row.dataset.open;
-        } else { handled = false; }
+        if (row && target.tagName !== "BUTTON" && target.tagName !== "A") { open(row); } else { handled = false; }
         break;
       case "u": handled = press("u"); break;
       case "c": case "r": case "a": case "f": handled = press(event.key); break;
@@ -111,13 +110,13 @@
         if (row) { var box = row.querySelector("input[type=checkbox]"); if (box) { box.checked = !box.checked; } }
         break;
       case "s":
-        if (document.querySelector(".read-pane")) { handled = press("s"); }
+        if (pane()) { handled = press("s"); }
         else if (row) { var star = row.querySelector("button.star"); if (star) { star.click(); } }
         break;
       case "e": case "#": case "I": case "U": case "!":
         // On the open conversation, or on the checked rows, or on the row under the cursor; with none of them there
         // is nothing to act on, and nothing happens.
-        if (!document.querySelector(".read-pane") && !document.querySelector(".rows input[type=checkbox]:checked")) {
+        if (!pane() && !document.querySelector(".rows input[type=checkbox]:checked")) {
           var check = row && row.querySelector("input[type=checkbox]");
           if (!check) { break; }
           check.checked = true;
@@ -126,7 +125,7 @@
         break;
       case "z": handled = press("z"); break;
       case "l": case "v":
-        var scopeEl = document.querySelector(".read-pane") || document;
+        var scopeEl = pane() || document;
         var chooser = scopeEl.querySelector('[data-focus-key="' + event.key + '"]');
         if (chooser) { chooser.focus(); } else { handled = false; }
         break;
@@ -250,6 +249,7 @@
   };
   showUnreadInTitle();
   var source = new EventSource("/mail/events?since=" + encodeURIComponent(document.body.getAttribute("data-live")));
+  document.addEventListener("htmx:afterRequest", showUnreadInTitle); // a change in place swapped the counts
   source.addEventListener("open", function () { document.body.setAttribute("data-live-ready", ""); });
   source.addEventListener("mail", function () {
     fetch(window.location.href, {credentials: "same-origin", headers: {"Accept": "text/html"}})
@@ -277,7 +277,7 @@
             rows.insertBefore(document.importNode(added[i], true), rows.firstChild);
           }
           var empty = document.querySelector(".list-pane .empty");
-          if (empty && added.length) { empty.remove(); }
+          if (empty && added.length) { empty.hidden = true; }
         }
         var notice = document.getElementById("new-mail");
         if (notice && added && added.length) {
@@ -473,10 +473,12 @@
 })();
 
 // A long conversation: the read messages in the middle fold into "N older messages" (a click shows them), and the
-// page opens at the first unread message. Without script every message shows.
-(function () {
+// pane opens at the first unread message. Without script every message shows. Run on a page that opens with a
+// conversation, and again each time one is opened in place.
+function postroomPrepareConversation(pane) {
   "use strict";
-  var foldable = document.querySelectorAll(".message[data-foldable]");
+  if (!pane) { return; }
+  var foldable = pane.querySelectorAll(".message[data-foldable]");
   if (foldable.length > 1) {
     var toggle = document.createElement("button");
     toggle.type = "button";
@@ -489,8 +491,151 @@
       toggle.remove();
     });
   }
-  var unread = document.querySelector(".message[data-unread]");
+  var unread = pane.querySelector(".message[data-unread]");
   if (unread && unread.previousElementSibling) { unread.scrollIntoView({block: "start"}); }
+}
+postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
+
+// In place, never a reload: the list's changes (star, archive, delete, spam, read, labels, moves) and opening a
+// conversation are htmx requests whose answers swap only what changed (mail-changes.html, mail-conversation.html).
+// What the swap cannot know is kept here: the cursor, the ticked boxes, the history entry of an open conversation,
+// and where a row that comes back (Undo) belongs. The html element's data-swaps counts finished swaps, for tests.
+(function () {
+  "use strict";
+  var list = document.getElementById("rows");
+  if (!list || !window.htmx) { return; }
+  var swaps = 0;
+  var before = null;
+  var listScroll = 0;
+  var opening = null;
+  var restoring = false; // opening the conversation the browser's Back or Forward went to: no new history entry
+  var rowsOf = function () { return Array.prototype.slice.call(list.querySelectorAll(".row[data-thread]")); };
+  var pane = function () { return document.getElementById("read-pane"); };
+  var settled = function () { document.documentElement.setAttribute("data-swaps", String(++swaps)); };
+  var syncReading = function () {
+    var p = pane();
+    document.body.classList.toggle("reading", !!p && !p.hidden);
+    var open = p && !p.hidden ? p.getAttribute("data-thread") : null;
+    rowsOf().forEach(function (r) { r.classList.toggle("open", r.getAttribute("data-thread") === open); });
+  };
+
+  // A star shows at once; the answer confirms it (or puts it back).
+  document.addEventListener("click", function (event) {
+    var star = event.target.closest(".rows button.star");
+    if (!star) { return; }
+    var on = star.getAttribute("aria-pressed") !== "true";
+    star.textContent = on ? "\u2605" : "\u2606";
+    star.setAttribute("aria-pressed", String(on));
+    star.setAttribute("aria-label", on ? "Remove star" : "Star");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var current = list.querySelector(".row.current");
+    var rows = rowsOf();
+    var at = current ? rows.indexOf(current) : -1;
+    before = {
+      current: current ? current.id : null,
+      // Where the cursor goes if its row leaves the list: the next row still there, else the one before.
+      after: at < 0 ? [] : rows.slice(at + 1).concat(rows.slice(0, at).reverse()).map(function (r) { return r.id; }),
+      checked: rows.filter(function (r) {
+        var box = r.querySelector("input[type=checkbox]");
+        return box && box.checked;
+      }).map(function (r) { return r.id; })
+    };
+    // Opening a conversation: the link itself is swapped away with its row, so the answer is known by this.
+    opening = event.detail.elt.matches && event.detail.elt.matches(".row-link") ? event.detail.pathInfo.requestPath : null;
+    if (opening && !document.body.classList.contains("reading")) { listScroll = window.scrollY; }
+  });
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var detail = event.detail;
+    if (before) {
+      var checked = {};
+      before.checked.forEach(function (id) { checked[id] = true; });
+      rowsOf().forEach(function (r) {
+        var box = r.querySelector("input[type=checkbox]");
+        if (box) { box.checked = !!checked[r.id]; }
+      });
+      var ids = before.current ? [before.current].concat(before.after) : [];
+      for (var i = 0; i < ids.length; i++) {
+        var row = document.getElementById(ids[i]);
+        if (row) { row.classList.add("current"); break; }
+      }
+      var empty = document.querySelector(".list-pane .empty");
+      if (empty) { empty.hidden = rowsOf().length > 0; }
+    }
+    var opened = opening !== null && detail.pathInfo.requestPath === opening && detail.successful;
+    opening = null;
+    if (opened) {
+      if (!restoring) {
+        history.pushState({postroom: "conversation"}, "", detail.pathInfo.requestPath);
+      }
+      restoring = false;
+      if (window.matchMedia("(max-width: 900px)").matches) { window.scrollTo(0, 0); }
+      postroomPrepareConversation(pane());
+    }
+    var p = pane();
+    if (p && p.hidden && !opened && window.location.pathname.split("/").length > 3) {
+      // The open conversation left the list (archived, deleted): the address is the list's again.
+      history.replaceState({postroom: "list"}, "", document.body.getAttribute("data-list"));
+    }
+    syncReading();
+    settled();
+  });
+
+  // A row that comes back (Undo) goes where the list's order puts it: newest activity first, then by id (descending),
+  // as the server orders them.
+  document.body.addEventListener("htmx:oobErrorNoTarget", function (event) {
+    var row = event.detail.content;
+    if (!row || !row.matches || !row.matches("li.row[data-at]")) { return; }
+    row.removeAttribute("hx-swap-oob");
+    var at = Number(row.getAttribute("data-at"));
+    var id = row.getAttribute("data-thread");
+    var next = rowsOf().filter(function (r) {
+      var rAt = Number(r.getAttribute("data-at"));
+      return rAt < at || (rAt === at && r.getAttribute("data-thread") < id);
+    })[0];
+    if (!next && list.querySelector(".more")) { return; } // older than the loaded pages: it shows when they load
+    list.insertBefore(row, next || null);
+    window.htmx.process(row);
+  });
+
+  // Back (the button, u, or the browser's) closes the pane and leaves the list exactly as it was.
+  var close = function () {
+    var p = pane();
+    if (!p || p.hidden) { return; }
+    p.hidden = true;
+    p.removeAttribute("data-thread");
+    p.textContent = "";
+    syncReading();
+    if (window.matchMedia("(max-width: 900px)").matches) { window.scrollTo(0, listScroll); }
+    var row = list.querySelector(".row.current");
+    if (row) { row.focus({preventScroll: true}); }
+    settled();
+  };
+  document.addEventListener("click", function (event) {
+    var back = event.target.closest(".read-pane a.back");
+    if (!back || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+    event.preventDefault();
+    close();
+    history.pushState({postroom: "list"}, "", back.getAttribute("href"));
+  });
+  window.addEventListener("popstate", function () {
+    var path = window.location.pathname + window.location.search;
+    if (path === document.body.getAttribute("data-list")) {
+      close();
+      return;
+    }
+    var link = list.querySelector('.row-link[href="' + CSS.escape(path) + '"]');
+    if (link) {
+      restoring = true;
+      window.htmx.ajax("GET", path, {source: link, target: "#read-pane", swap: "outerHTML"}).then(function () {
+        syncReading();
+      });
+    } else {
+      window.location.reload();
+    }
+  });
 })();
 
 // The composer: Cc and Bcc behind links until used, Ctrl+Enter sends.

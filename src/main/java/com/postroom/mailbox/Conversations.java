@@ -45,6 +45,12 @@ public class Conversations {
                                int unreadCount, boolean starred, boolean hasAttachments, String snippet,
                                OffsetDateTime lastMessageAt, UUID latestMessageId,
                                List<MessageSummary.LabelChip> labels) {
+
+        /** Latest activity in microseconds, as the list orders by it (with the id after it). */
+        public long activityMicros() {
+            Instant at = lastMessageAt.toInstant();
+            return at.getEpochSecond() * 1_000_000 + at.getNano() / 1000;
+        }
     }
 
     public record Page(List<Conversation> conversations, String nextCursor) {
@@ -59,17 +65,7 @@ public class Conversations {
     public Page list(long orgId, View view, Optional<String> labelSlug, Optional<String> cursor, int limit,
                      Optional<MailboxScope> mailbox) {
         List<Object> params = new ArrayList<>();
-        StringBuilder member = new StringBuilder("m.thread_id = t.id AND m.org_id = t.org_id AND m.deleted_at IS NULL AND (")
-                .append(view.predicate()).append(")");
-        if (labelSlug.isPresent()) {
-            member.append(" AND EXISTS (SELECT 1 FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
-                    + "WHERE ml.message_id = m.id AND l.org_id = t.org_id AND l.slug = ?)");
-            params.add(labelSlug.get());
-        }
-        mailbox.ifPresent(scope -> {
-            member.append(" AND ").append(scope.predicate());
-            params.addAll(scope.params());
-        });
+        String member = member(view, labelSlug, mailbox, params);
         StringBuilder sql = new StringBuilder("SELECT t.id, t.last_message_at FROM email_thread t WHERE t.org_id = ?");
         List<Object> all = new ArrayList<>(List.of(orgId));
         Optional<Cursor> after = cursor.map(Cursor::decode);
@@ -83,6 +79,41 @@ public class Conversations {
         all.addAll(params);
         IdPage page = idPage(sql.toString(), all, limit);
         return new Page(describe(orgId, page.ids(), view == View.TRASH || view == View.SPAM), page.next());
+    }
+
+    /**
+     * Of some conversations, those the view (or label) lists now, as its rows: after a change in the list, the rows to
+     * show again; the others leave the list.
+     */
+    public List<Conversation> inView(long orgId, View view, Optional<String> labelSlug, List<UUID> threadIds,
+                                     Optional<MailboxScope> mailbox) {
+        if (threadIds.isEmpty()) {
+            return List.of();
+        }
+        List<Object> params = new ArrayList<>(List.of(orgId, threadIds.toArray(UUID[]::new)));
+        String member = member(view, labelSlug, mailbox, params);
+        List<UUID> listed = jdbc.sql("SELECT t.id FROM email_thread t WHERE t.org_id = ? AND t.id = ANY(?) "
+                        + "AND EXISTS (SELECT 1 FROM email_message m WHERE " + member + ")")
+                .params(params).query(UUID.class).list();
+        return describe(orgId, threadIds.stream().filter(listed::contains).toList(),
+                view == View.TRASH || view == View.SPAM);
+    }
+
+    /** What makes a conversation t one of the view's: a message of it in the view (and label, and mailbox). */
+    private static String member(View view, Optional<String> labelSlug, Optional<MailboxScope> mailbox,
+                                 List<Object> params) {
+        StringBuilder member = new StringBuilder("m.thread_id = t.id AND m.org_id = t.org_id AND m.deleted_at IS NULL AND (")
+                .append(view.predicate()).append(")");
+        if (labelSlug.isPresent()) {
+            member.append(" AND EXISTS (SELECT 1 FROM email_message_label ml JOIN email_label l ON l.id = ml.label_id "
+                    + "WHERE ml.message_id = m.id AND l.org_id = t.org_id AND l.slug = ?)");
+            params.add(labelSlug.get());
+        }
+        mailbox.ifPresent(scope -> {
+            member.append(" AND ").append(scope.predicate());
+            params.addAll(scope.params());
+        });
+        return member.toString();
     }
 
     private record IdPage(List<UUID> ids, String next) {

@@ -3,9 +3,14 @@ package com.postroom.mailbox;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
+import jakarta.servlet.http.HttpSession;
+
+import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 
@@ -32,54 +37,83 @@ class MailActions {
     private final MailChanges changes;
     private final MessageDeletion deletion;
     private final Messages messages;
+    private final ChangedRows rows;
 
-    MailActions(MailChanges changes, MessageDeletion deletion, Messages messages) {
+    MailActions(MailChanges changes, MessageDeletion deletion, Messages messages, ChangedRows rows) {
+        this.rows = rows;
         this.changes = changes;
         this.deletion = deletion;
         this.messages = messages;
     }
 
+    /** What a change did: the sentence that says so, and the Undo to offer (if any). */
+    record Outcome(String notice, Undo undo) {
+    }
+
+    /**
+     * A change from the list or the open conversation. From a page with script (htmx) the answer is only what changed
+     * (rows, counts, the notice, the conversation closed when it left the list); without script, back to the list.
+     */
     @PostMapping("/mail/changes")
     String change(@RequestParam String action, @RequestParam(name = "thread", required = false) List<UUID> selected,
                   @RequestParam Optional<UUID> only, @RequestParam Optional<String> label,
                   @RequestParam(name = "to") Optional<String> destination,
-                  @RequestParam(defaultValue = "/mail/inbox") String back, RedirectAttributes redirect) {
+                  @RequestParam(defaultValue = "/mail/inbox") String back, @RequestParam Optional<String> pane,
+                  @RequestHeader(name = "HX-Request", required = false) String htmx, HttpSession session,
+                  Model model, RedirectAttributes redirect) {
         Caller caller = Caller.current();
-        String to = "redirect:" + MailPage.safeBack(back);
         List<UUID> ids = only.map(List::of).orElse(selected == null ? List.of() : selected);
-        if (ids.isEmpty()) {
-            redirect.addFlashAttribute("notice", "Select a conversation first: check its box (x), or open it.");
-            return to;
+        Outcome outcome = apply(caller, action, ids, label.filter(l -> !l.isBlank()), destination);
+        String list = MailPage.safeBack(back);
+        if (htmx == null) {
+            if (outcome.notice() != null) {
+                redirect.addFlashAttribute("notice", outcome.notice());
+            }
+            if (outcome.undo() != null) {
+                redirect.addFlashAttribute("undo", outcome.undo());
+            }
+            return "redirect:" + list;
         }
-        if ((action.equals("add_label") || action.equals("remove_label")) && label.filter(l -> !l.isBlank()).isEmpty()) {
-            redirect.addFlashAttribute("notice", "Choose a label first.");
-            return to;
+        rows.fill(caller, list, ids, session, model);
+        model.addAttribute("notice", outcome.notice());
+        model.addAttribute("undo", outcome.undo());
+        // The open conversation closes when a change sends it away (archive, delete, spam, move, mark unread), as in
+        // Gmail; a star or a label leaves it open.
+        model.addAttribute("closePane", pane.isPresent() && !Set.of("star", "unstar", "add_label", "remove_label")
+                .contains(action));
+        return "mail-changes";
+    }
+
+    private Outcome apply(Caller caller, String action, List<UUID> ids, Optional<String> label,
+                          Optional<String> destination) {
+        if (ids.isEmpty()) {
+            return new Outcome("Select a conversation first: check its box (x), or open it.", null);
+        }
+        if ((action.equals("add_label") || action.equals("remove_label")) && label.isEmpty()) {
+            return new Outcome("Choose a label first.", null);
         }
         if (action.equals("move")) {
             Optional<MailChanges.Action> move = destination.flatMap(MailActions::moveTo);
             if (move.isEmpty()) {
-                redirect.addFlashAttribute("notice", "Choose where to move them: Inbox, Archive, Spam or Trash.");
-                return to;
+                return new Outcome("Choose where to move them: Inbox, Archive, Spam or Trash.", null);
             }
-            return change(move.get().id(), selected, only, label, Optional.empty(), back, redirect);
+            return apply(caller, move.get().id(), ids, label, Optional.empty());
         }
         if (action.equals(DELETE_FOREVER)) {
-            redirect.addFlashAttribute("notice", deleteForever(caller, ids));
-            return to;
+            return new Outcome(deleteForever(caller, ids), null);
         }
         MailChanges.Action a = MailChanges.Action.of(action)
                 .orElseThrow(() -> Problem.refused("Unknown action '" + action + "'."));
         changes.apply(caller, a, List.of(), ids, label.orElse(null));
-        if (a != MailChanges.Action.STAR && a != MailChanges.Action.UNSTAR) { // the star itself shows it
-            redirect.addFlashAttribute("notice", done(a, ids.size(), label.orElse("")));
+        if (a == MailChanges.Action.STAR || a == MailChanges.Action.UNSTAR) {
+            return new Outcome(null, null); // the star itself shows it
         }
-        opposite(a).filter(undo -> a != MailChanges.Action.STAR && a != MailChanges.Action.UNSTAR).ifPresent(undo -> redirect.addFlashAttribute("undo",
-                new Undo(undo.id(), ids, label.orElse(""))));
-        return to;
+        return new Outcome(done(a, ids.size(), label.orElse("")),
+                opposite(a).map(undo -> new Undo(undo.id(), ids, label.orElse(""))).orElse(null));
     }
 
     private String deleteForever(Caller caller, List<UUID> threads) {
-        if (!caller.hasAnyRole(java.util.Set.of(Caller.ADMIN, Caller.FOUNDER, Caller.MEDICAL_DIRECTOR))) {
+        if (!caller.hasAnyRole(Set.of(Caller.ADMIN, Caller.FOUNDER, Caller.MEDICAL_DIRECTOR))) {
             return "Only admins, founders and medical directors can delete forever; the conversations stay in Trash.";
         }
         int deleted = 0;

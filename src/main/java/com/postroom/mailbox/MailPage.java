@@ -110,7 +110,8 @@ class MailPage {
     @GetMapping("/mail/{view}/{thread}")
     @Transactional
     String open(@PathVariable String view, @PathVariable UUID thread, @RequestParam Optional<String> label,
-                @RequestParam(defaultValue = "false") boolean images, HttpSession session, Model model) {
+                @RequestParam(defaultValue = "false") boolean images,
+                @RequestHeader(name = "HX-Request", required = false) String htmx, HttpSession session, Model model) {
         Caller caller = Caller.current();
         LabelScope.Scope scope = scope(caller, view, label);
         StoredThread t = threads.find(caller.orgId(), thread)
@@ -130,6 +131,17 @@ class MailPage {
         model.addAttribute("deliveryProblems", details.deliveryProblems(caller.orgId(), thread));
         model.addAttribute("scheduledAt", details.scheduledTimes(caller.orgId(), thread));
         Optional<MailboxScope> mailbox = mailboxes.current(session, caller.orgId());
+        if (htmx != null) {
+            // Opened from the list in place: the reading pane, and the row and counts that reading changed.
+            rowUrls(model, view, label);
+            model.addAttribute("oob", true);
+            model.addAttribute("view", view);
+            model.addAttribute("label", label.orElse(null));
+            model.addAttribute("counts", counts.of(caller.orgId(), mailbox));
+            model.addAttribute("rows", conversations.inView(caller.orgId(), scope.view(), scope.label(),
+                    List.of(thread), mailbox));
+            return "mail-conversation";
+        }
         Conversations.Page page = conversations.list(caller.orgId(), scope.view(), scope.label(), Optional.empty(),
                 PAGE_SIZE, mailbox);
         model.addAttribute("page", page);
@@ -218,15 +230,21 @@ class MailPage {
      * has no layout model): the list itself, a conversation in it (rowBase + id + labelQuery), and its next page.
      */
     private static void urls(Model model, String view, Optional<String> label, Conversations.Page page) {
+        String labelQuery = rowUrls(model, view, label);
+        String listUrl = "/mail/" + view + labelQuery;
+        model.addAttribute("moreUrl", page.nextCursor() == null ? null
+                : listUrl + (labelQuery.isEmpty() ? "?" : "&") + "cursor=" + page.nextCursor());
+    }
+
+    /** What a row needs to link to its conversation (also for rows sent back after a change); the label query. */
+    static String rowUrls(Model model, String view, Optional<String> label) {
         String labelQuery = label.map(l -> "?label=" + java.net.URLEncoder.encode(l,
                 java.nio.charset.StandardCharsets.UTF_8)).orElse("");
-        String listUrl = "/mail/" + view + labelQuery;
-        model.addAttribute("listUrl", listUrl);
+        model.addAttribute("listUrl", "/mail/" + view + labelQuery);
         model.addAttribute("rowBase", "/mail/" + view + "/");
         model.addAttribute("labelQuery", labelQuery);
         model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
-        model.addAttribute("moreUrl", page.nextCursor() == null ? null
-                : listUrl + (labelQuery.isEmpty() ? "?" : "&") + "cursor=" + page.nextCursor());
+        return labelQuery;
     }
 
     private void layout(Caller caller, Model model, String view, Optional<String> label, String title,

@@ -89,11 +89,36 @@ public final class Browser implements AutoCloseable {
         clickAndWait(find("button[type=submit]"));
     }
 
-    /** Clicks something that loads a new page, and waits until the old page is gone. */
+    /** Clicks something that loads a new page or changes this one in place, and waits until that is done. */
     public void clickAndWait(WebElement target) {
+        changeAndWait(target::click);
+    }
+
+    /**
+     * Does something that loads a new page or changes the page in place (the mailbox's htmx requests, which count
+     * their finished swaps in the html element's data-swaps), and waits until either happened.
+     */
+    public void changeAndWait(Runnable action) {
         WebElement page = driver.findElement(By.tagName("html"));
-        target.click();
-        waitUntilGone(page);
+        String swaps = String.valueOf(page.getAttribute("data-swaps"));
+        action.run();
+        waitForChange(page, swaps);
+    }
+
+    /** Until the page is replaced, or its count of in-place swaps moved on from {@code swaps}. */
+    private void waitForChange(WebElement page, String swaps) {
+        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
+            try {
+                return !swaps.equals(String.valueOf(page.getAttribute("data-swaps")));
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                return true;
+            } catch (org.openqa.selenium.WebDriverException e) {
+                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
+                    return true;
+                }
+                throw e;
+            }
+        });
     }
 
     /**
@@ -118,12 +143,13 @@ public final class Browser implements AutoCloseable {
     }
 
     /**
-     * Finds the element by {@code css}, clicks it and waits for the page it loads. A node that Chromium drops between
+     * Finds the element by {@code css}, clicks it and waits for the page it loads (or its change in place). A node that Chromium drops between
      * the find and the click (the page was still settling) is found again, up to three times.
      */
     public void clickAndWait(String css) {
         for (int attempt = 1; ; attempt++) {
             WebElement page = driver.findElement(By.tagName("html"));
+            String swaps = String.valueOf(page.getAttribute("data-swaps"));
             try {
                 waitFor(css).click();
             } catch (org.openqa.selenium.StaleElementReferenceException e) {
@@ -137,7 +163,7 @@ public final class Browser implements AutoCloseable {
                 }
                 continue;
             }
-            waitUntilGone(page);
+            waitForChange(page, swaps);
             return;
         }
     }

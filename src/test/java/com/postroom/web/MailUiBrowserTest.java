@@ -121,6 +121,105 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         new Actions(browser.driver).sendKeys(keys).perform();
     }
 
+    /**
+     * A clerk's triage of 300 conversations, all in place: star the 120th, archive three below it, undo. The list keeps
+     * every loaded page, its scroll position and the cursor; nothing reloads.
+     */
+    @Test
+    void triageOfThreeHundredKeepsThePlace() {
+        String word = MailboxFixture.word();
+        TestMail[] mails = new TestMail[300];
+        for (int i = 0; i < mails.length; i++) {
+            mails[i] = TestMail.message().subject("Triage " + i + " " + word);
+        }
+        box.deliver(mails);
+        browser.go("/mail/inbox");
+        browser.find(".rows .row");
+        var js = (org.openqa.selenium.JavascriptExecutor) browser.driver;
+        // Scroll until every page is loaded (50 a page, as the list scrolls).
+        new WebDriverWait(browser.driver, Duration.ofSeconds(60)).until(d -> {
+            js.executeScript("var m = document.querySelector('.rows .more'); if (m) { m.scrollIntoView(); }");
+            return ((Number) js.executeScript("return document.querySelectorAll('.rows .row').length")).intValue()
+                    >= 300 && d.findElements(By.cssSelector(".rows .more[hx-get]")).isEmpty()
+                    || ((Number) js.executeScript("return document.querySelectorAll('.rows .row').length")).intValue() >= 320;
+        });
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        List<WebElement> ours = browser.driver.findElements(By.cssSelector(".rows .row")).stream()
+                .filter(r -> r.getText().contains(word)).toList();
+        assertThat(ours).hasSizeGreaterThanOrEqualTo(130);
+        WebElement row120 = ours.get(119);
+        js.executeScript("arguments[0].scrollIntoView({block: 'center'});"
+                + "document.querySelectorAll('.rows .row.current').forEach(function (r) { r.classList.remove('current'); });"
+                + "arguments[0].classList.add('current');", row120);
+        long loaded = browser.driver.findElements(By.cssSelector(".rows .row")).size();
+        assertThat(((Number) js.executeScript("return window.scrollY")).intValue()).isGreaterThan(1000);
+        // Where the starred row is on the screen: the place the clerk is looking at.
+        String place = "return Math.round(document.getElementById(arguments[0]).getBoundingClientRect().top)";
+        Number shownAt = (Number) js.executeScript(place, row120.getAttribute("id"));
+
+        String starred = row120.getAttribute("id");
+        WebElement star = row120.findElement(By.cssSelector("button.star"));
+        browser.changeAndWait(() -> {
+            star.click();
+            assertThat(star.getText()).as("at once, before the server answers").isEqualTo("★");
+        });
+        assertThat(browser.driver.findElement(By.id(starred)).findElement(By.cssSelector("button.star"))
+                .getAttribute("aria-pressed")).isEqualTo("true");
+        assertThat(jdbc.sql("SELECT bool_and(flagged) FROM email_message WHERE thread_id = ?::uuid")
+                .param(starred.substring(4)).query(Boolean.class).single()).isTrue();
+
+        List<String> archived = new java.util.ArrayList<>();
+        for (int i = 120; i < 123; i++) {
+            WebElement r = browser.driver.findElements(By.cssSelector(".rows .row")).stream()
+                    .filter(x -> x.getText().contains(word)).toList().get(i);
+            archived.add(r.getAttribute("id"));
+            r.findElement(By.cssSelector("input[type=checkbox]")).click();
+        }
+        browser.changeAndWait(() -> keys("e"));
+        assertThat(browser.find("#toast").getText()).contains("3 conversations archived.");
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize((int) loaded - 3);
+        assertThat(archived).allMatch(id -> browser.driver.findElements(By.id(id)).isEmpty());
+        assertThat((Number) js.executeScript(place, starred)).isEqualTo(shownAt);
+        assertThat(browser.find(".rows .row.current").getAttribute("id")).isEqualTo(starred);
+
+        browser.changeAndWait(() -> keys("z"));
+        assertThat(browser.find("#toast").getText()).contains("3 conversations moved to the inbox.");
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize((int) loaded);
+        List<String> order = browser.driver.findElements(By.cssSelector(".rows .row")).stream()
+                .map(r -> r.getAttribute("id")).toList();
+        int at = order.indexOf(starred);
+        assertThat(order.subList(at + 1, at + 4)).as("back where they were").containsExactlyElementsOf(archived);
+        assertThat((Number) js.executeScript(place, starred)).isEqualTo(shownAt);
+        assertThat(browser.driver.findElement(By.tagName("html"))).as("never reloaded").isEqualTo(page);
+    }
+
+    /** Opening fills the reading pane without touching the list; the browser's Back and Forward go between them. */
+    @Test
+    void openingAConversationKeepsTheListAndBackReturnsToIt() {
+        String word = MailboxFixture.word();
+        box.deliver(TestMail.message().subject("Pane one " + word).text("First."),
+                TestMail.message().subject("Pane two " + word).text("Second."));
+        browser.go("/mail/inbox");
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        WebElement list = browser.find("#rows");
+        WebElement row = row("Pane one " + word);
+        String id = row.getAttribute("id");
+        browser.clickAndWait(row.findElement(By.cssSelector("a.row-link")));
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo("Pane one " + word);
+        assertThat(browser.path()).isEqualTo("/mail/inbox/" + id.substring(4));
+        assertThat(browser.driver.findElement(By.tagName("html"))).as("not reloaded").isEqualTo(page);
+        assertThat(list.isDisplayed()).as("the same list, not rendered again").isTrue();
+        assertThat(browser.driver.findElement(By.id(id)).getAttribute("class")).contains("open")
+                .doesNotContain("unread");
+
+        browser.changeAndWait(() -> browser.driver.navigate().back());
+        assertThat(browser.path()).isEqualTo("/mail/inbox");
+        assertThat(browser.driver.findElements(By.cssSelector(".read-pane:not([hidden])"))).isEmpty();
+        browser.changeAndWait(() -> browser.driver.navigate().forward());
+        assertThat(browser.find(".thread-subject").getText()).isEqualTo("Pane one " + word);
+        assertThat(browser.driver.findElement(By.tagName("html"))).isEqualTo(page);
+    }
+
     @Test
     void readingAConversationMarksItReadAndShowsItsMessages() {
         String word = MailboxFixture.word();
@@ -154,7 +253,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.find(".thread-subject").getText()).isEqualTo(subject);
         keys("u");
         browser.find(".rows .row");
-        assertThat(browser.driver.findElements(By.cssSelector(".read-pane"))).isEmpty();
+        assertThat(browser.driver.findElements(By.cssSelector(".read-pane:not([hidden])"))).isEmpty();
 
         // x selects the current row, e archives the selection.
         browser.go("/mail/inbox");
@@ -201,9 +300,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.clickAndWait("button[value=archive]");
         assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText()).contains("3 conversations archived.");
         assertThat(subjects).noneMatch(this::listed);
-        WebElement page = browser.driver.findElement(By.tagName("html"));
-        keys("z");
-        browser.waitUntilGone(page);
+        browser.changeAndWait(() -> keys("z"));
         assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText()).contains("3 conversations moved to the inbox.");
         assertThat(subjects).allMatch(this::listed);
 
@@ -214,10 +311,10 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.find("button[value=delete_forever]").click();
         browser.driver.switchTo().alert().dismiss(); // asked first; no
         assertThat(listed(subjects.get(0))).isTrue();
-        page = browser.driver.findElement(By.tagName("html"));
-        browser.find("button[value=delete_forever]").click();
-        browser.driver.switchTo().alert().accept();
-        browser.waitUntilGone(page);
+        browser.changeAndWait(() -> {
+            browser.find("button[value=delete_forever]").click();
+            browser.driver.switchTo().alert().accept();
+        });
         // The demo organization keeps ops mail for 730 days: the notice says so and the conversation stays.
         assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText())
                 .startsWith("Not deleted: Retention for ops mail is 730 days");
@@ -255,7 +352,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 .contains("1 conversation labelled legal.");
         assertThat(row(subject).getText()).contains("Legal");
 
-        row(subject).findElement(By.cssSelector("input[type=checkbox]")).click();
+        assertThat(row(subject).findElement(By.cssSelector("input[type=checkbox]")).isSelected())
+                .as("still selected after the change, as in Gmail").isTrue();
         new org.openqa.selenium.support.ui.Select(browser.find("#move-to-list")).selectByValue("archive");
         browser.clickAndWait("#bulk button[value=move]");
         assertThat(browser.find(".notice-bar[role=status]:not(#new-mail)").getText())
@@ -340,7 +438,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     @Test
     void goToShortcutsAndControlEnterSends() {
         browser.go("/mail/inbox");
-        browser.find(".rows, .empty");
+        browser.find(".list-toolbar h1");
         WebElement page = browser.driver.findElement(By.tagName("html"));
         keys("g", "t");
         browser.waitUntilGone(page);
