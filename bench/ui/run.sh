@@ -16,7 +16,7 @@ SMTP_PORT=18558
 POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT POSTROOM_ADMIN_PASSWORD=bench-admin-password \
   SANDBOX_SMTP_PORT=$SMTP_PORT SANDBOX_IMAP_PORT=0 java -Xmx512m -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
-trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null' EXIT
+trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
 PGPORT=$(sed -n 4p "$OUT/data/postgres/postmaster.pid")
 export PGPASSWORD; PGPASSWORD=$(cat "$OUT/data/postgres.password")

@@ -29,7 +29,6 @@ import com.postroom.search.SearchQuery;
 import com.postroom.store.Labels;
 import com.postroom.store.StoredThread;
 import com.postroom.store.Threads;
-import com.postroom.api.ApiException;
 import com.postroom.store.View;
 
 /**
@@ -50,10 +49,12 @@ public class MailApiController {
     private final Threads threads;
     private final AuditLog audit;
     private final MailboxCounts mailboxCounts;
+    private final LabelEdits labelEdits;
 
     MailApiController(Conversations conversations, MessageDetails details, MailChanges changes,
                       MailSearch search, Labels labels, LabelScope labelScope, Threads threads, AuditLog audit,
-                      MailboxCounts mailboxCounts) {
+                      MailboxCounts mailboxCounts, LabelEdits labelEdits) {
+        this.labelEdits = labelEdits;
         this.labelScope = labelScope;
         this.conversations = conversations;
         this.details = details;
@@ -161,37 +162,19 @@ public class MailApiController {
     }
 
     @PostMapping("/api/mail/labels")
-    @Transactional
     ResponseEntity<Labels.Label> createLabel(@RequestBody LabelBody body) {
-        Caller caller = Caller.current();
-        String name = labelName(body.name());
-        String slug = Labels.slugOf(name).orElseThrow(() -> Problem.refused(
-                "name needs at least one letter or digit."));
-        Labels.Label label = labels.create(caller.orgId(), name, slug, color(body.color()))
-                .orElseThrow(() -> new ApiException(HttpStatus.CONFLICT, "A label '" + slug + "' exists already."));
-        audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", label.id(), AuditLog.details("created", slug));
-        return ResponseEntity.status(HttpStatus.CREATED).body(label);
+        return ResponseEntity.status(HttpStatus.CREATED).body(labelEdits.create(Caller.current(), body.name(),
+                body.color()));
     }
 
     @PatchMapping("/api/mail/labels/{id}")
-    @Transactional
     Labels.Label updateLabel(@PathVariable long id, @RequestBody LabelBody body) {
-        Caller caller = Caller.current();
-        String name = body.name() == null ? null : labelName(body.name());
-        Labels.Label label = labels.update(caller.orgId(), id, name, body.color() == null ? null : color(body.color()))
-                .orElseThrow(() -> Problem.notFound("Label not found"));
-        audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", id, AuditLog.details("name", name,
-                "color", body.color()));
-        return label;
+        return labelEdits.update(Caller.current(), id, body.name(), body.color());
     }
 
     @DeleteMapping("/api/mail/labels/{id}")
-    @Transactional
     ResponseEntity<Void> deleteLabel(@PathVariable long id) {
-        Caller caller = Caller.current();
-        Labels.Label label = labels.find(caller.orgId(), id).orElseThrow(() -> Problem.notFound("Label not found"));
-        labels.delete(caller.orgId(), id);
-        audit.record(caller, AuditLog.LABEL_CHANGED, "email_label", id, AuditLog.details("deleted", label.slug()));
+        labelEdits.delete(Caller.current(), id);
         return ResponseEntity.noContent().build();
     }
 
@@ -201,26 +184,6 @@ public class MailApiController {
         } catch (SearchQuery.Malformed e) {
             throw Problem.badInput(e.getMessage());
         }
-    }
-
-    private static String labelName(String name) {
-        if (name == null || name.isBlank()) {
-            throw Problem.refused("name is required.");
-        }
-        if (name.strip().length() > 100 || name.chars().anyMatch(Character::isISOControl)) {
-            throw Problem.refused("name must be at most 100 characters, without control characters.");
-        }
-        return name.strip();
-    }
-
-    private static String color(String color) {
-        if (color == null || color.isBlank()) {
-            return null;
-        }
-        if (!color.matches("#[0-9a-fA-F]{6}")) {
-            throw Problem.refused("color must look like #1a73e8.");
-        }
-        return color.toLowerCase(java.util.Locale.ROOT);
     }
 
     private static int offsetOf(String cursor) {

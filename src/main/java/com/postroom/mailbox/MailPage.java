@@ -40,7 +40,7 @@ class MailPage {
      * recognised in scans (ocr, found by search). Not listed in the sidebar or as chips; still labels for search
      * (label:attachments) and the API.
      */
-    static final java.util.Set<String> SIGNALLED_LABELS = java.util.Set.of("attachments", "spam", "ocr");
+    static final java.util.Set<String> SIGNALLED_LABELS = LabelEdits.SYSTEM;
 
     private final MailboxCounts counts;
     private final Conversations conversations;

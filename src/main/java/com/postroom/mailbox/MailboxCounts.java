@@ -28,7 +28,13 @@ public class MailboxCounts {
     public record LabelCount(long id, String slug, String name, String color, long total, long unread) {
     }
 
-    public record Counts(List<FolderCount> folders, List<LabelCount> labels) {
+    /** The views, the labels, and the labels hidden from the sidebar's list (the label manager's choice). */
+    public record Counts(List<FolderCount> folders, List<LabelCount> labels, java.util.Set<String> hidden) {
+
+        /** The labels the sidebar lists. */
+        public List<LabelCount> sidebarLabels() {
+            return labels.stream().filter(l -> !hidden.contains(l.slug())).toList();
+        }
     }
 
     private final JdbcClient jdbc;
@@ -83,6 +89,6 @@ public class MailboxCounts {
             long[] c = perLabel.getOrDefault(l.id(), new long[2]);
             return new LabelCount(l.id(), l.slug(), l.name(), l.color(), c[0], c[1]);
         }).toList();
-        return new Counts(folders, labelCounts);
+        return new Counts(folders, labelCounts, labels.hiddenSlugs(orgId));
     }
 }

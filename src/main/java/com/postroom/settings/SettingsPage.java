@@ -42,9 +42,14 @@ class SettingsPage {
     private final Users users;
     private final Tokens tokens;
     private final PasswordEncoder passwords;
+    private final com.postroom.store.Labels labels;
+    private final com.postroom.mailbox.LabelEdits labelEdits;
 
     SettingsPage(MailEndpoints endpoints, MailboxAdmin mailboxes, Users users, Tokens tokens,
-                 PasswordEncoder passwords) {
+                 PasswordEncoder passwords, com.postroom.store.Labels labels,
+                 com.postroom.mailbox.LabelEdits labelEdits) {
+        this.labels = labels;
+        this.labelEdits = labelEdits;
         this.endpoints = endpoints;
         this.mailboxes = mailboxes;
         this.users = users;
@@ -77,6 +82,11 @@ class SettingsPage {
                 u.roles().stream().sorted().toList(), u.id() == caller.userId())).toList());
         model.addAttribute("roles", Caller.ALL_ROLES.stream().sorted().toList());
         model.addAttribute("tokens", tokens.list(caller.orgId())); // API tokens only; sign-in sessions are not listed
+        java.util.Set<String> hidden = labels.hiddenSlugs(caller.orgId());
+        model.addAttribute("labels", labels.list(caller.orgId()).stream()
+                .filter(l -> !com.postroom.mailbox.LabelEdits.SYSTEM.contains(l.slug()))
+                .map(l -> new LabelRow(l.id(), l.name(), l.color() == null ? "#e7eaee" : l.color(),
+                        hidden.contains(l.slug()))).toList());
         return "settings";
     }
 
@@ -155,6 +165,37 @@ class SettingsPage {
         }
         redirect.addFlashAttribute("notice", "Roles saved.");
         return "redirect:/settings";
+    }
+
+    /** A label as the label manager lists it. */
+    public record LabelRow(long id, String name, String color, boolean hidden) {
+    }
+
+    @PostMapping("/settings/labels")
+    String createLabel(@RequestParam String name, @RequestParam(required = false) String color,
+                       RedirectAttributes redirect) {
+        Caller caller = admin();
+        var label = labelEdits.create(caller, name, color);
+        redirect.addFlashAttribute("notice", "Label " + label.name() + " created.");
+        return "redirect:/settings#labels-title";
+    }
+
+    /** Rename, colour and "show in the sidebar", saved together from one row of the label manager. */
+    @PostMapping("/settings/labels/{id}")
+    String updateLabel(@PathVariable long id, @RequestParam String name, @RequestParam(required = false) String color,
+                       @RequestParam(defaultValue = "false") boolean shown, RedirectAttributes redirect) {
+        Caller caller = admin();
+        var label = labelEdits.update(caller, id, name, color);
+        labelEdits.setHidden(caller, id, !shown);
+        redirect.addFlashAttribute("notice", "Label " + label.name() + " saved.");
+        return "redirect:/settings#labels-title";
+    }
+
+    @PostMapping("/settings/labels/{id}/delete")
+    String deleteLabel(@PathVariable long id, RedirectAttributes redirect) {
+        var label = labelEdits.delete(admin(), id);
+        redirect.addFlashAttribute("notice", "Label " + label.name() + " deleted; its mail is where it was.");
+        return "redirect:/settings#labels-title";
     }
 
     @PostMapping("/settings/tokens")

@@ -1,6 +1,6 @@
 /**
- * The admin's settings page: mailboxes, users and roles, API tokens. Uses inbound (mailboxes), org, web, api,
- * mail and config.
+ * The admin's settings page: mailboxes, users and roles, API tokens, labels. Uses inbound (mailboxes), mailbox and
+ * store (labels), org, web, api, mail and config.
  */
 @NullMarked
 package com.postroom.settings;

@@ -81,6 +81,18 @@ public class Labels {
                 .params(name, color, orgId, id).query(Label.class).optional();
     }
 
+    /** Hides a label from the sidebar's list, or shows it again. */
+    public boolean setHidden(long orgId, long id, boolean hidden) {
+        return jdbc.sql("UPDATE email_label SET hidden = ? WHERE org_id = ? AND id = ?").params(hidden, orgId, id)
+                .update() == 1;
+    }
+
+    /** The labels hidden from the sidebar. */
+    public java.util.Set<String> hiddenSlugs(long orgId) {
+        return java.util.Set.copyOf(jdbc.sql("SELECT slug FROM email_label WHERE org_id = ? AND hidden")
+                .param(orgId).query(String.class).list());
+    }
+
     public boolean delete(long orgId, long id) {
         return jdbc.sql("DELETE FROM email_label WHERE org_id = ? AND id = ?").params(orgId, id).update() == 1;
     }

@@ -74,6 +74,46 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         browser.waitForText("main [role=alert]", "cannot take the admin role from yourself");
     }
 
+    /** The label manager: create, rename and colour, hide from the sidebar, delete. */
+    @Test
+    void labelsAreCreatedRenamedColouredHiddenAndDeleted() {
+        String name = "Appeals " + MailboxFixture.word();
+        browser.go("/settings");
+        browser.find("#label-name").sendKeys(name);
+        browser.clickAndWait("form[aria-label='Create a label'] button");
+        browser.waitForText("[role=status]", "Label " + name + " created.");
+        WebElement row = browser.find("tr[data-label='" + name + "']");
+        WebElement field = row.findElement(By.cssSelector("input[name=name]"));
+        field.clear();
+        field.sendKeys(name + " 2026");
+        browser.driver.executeScript("arguments[0].value = '#cf222e';", row.findElement(By.cssSelector("input[type=color]")));
+        row.findElement(By.cssSelector("input[name=shown]")).click(); // hide from the sidebar
+        browser.clickAndWait(row.findElement(By.xpath(".//button[text()='Save']")));
+        browser.waitForText("[role=status]", "Label " + name + " 2026 saved.");
+        assertThat(jdbc.sql("SELECT color || ' ' || hidden FROM email_label WHERE name = ?").param(name + " 2026")
+                .query(String.class).single()).isEqualTo("#cf222e true");
+
+        browser.go("/mail/inbox");
+        assertThat(browser.find(".sidebar").getText()).doesNotContain(name);
+        assertThat(browser.driver.findElements(By.cssSelector("#label-as-list option")).stream()
+                .map(WebElement::getText)).as("still offered by Label as").contains(name + " 2026");
+
+        browser.go("/settings");
+        WebElement saved = browser.find("tr[data-label='" + name + " 2026']");
+        saved.findElement(By.cssSelector("input[name=shown]")).click(); // shown again
+        browser.clickAndWait(saved.findElement(By.xpath(".//button[text()='Save']")));
+        browser.go("/mail/inbox");
+        assertThat(browser.find(".sidebar").getText()).contains(name + " 2026");
+
+        browser.go("/settings");
+        browser.changeAndWait(() -> {
+            browser.find("tr[data-label='" + name + " 2026'] form.inline button").click();
+            browser.driver.switchTo().alert().accept();
+        });
+        browser.waitForText("[role=status]", "deleted; its mail is where it was.");
+        assertThat(browser.driver.findElements(By.cssSelector("tr[data-label='" + name + " 2026']"))).isEmpty();
+    }
+
     @Test
     void aTokenIsShownOnceAndCanBeRevoked() {
         String name = "ci-" + System.nanoTime();
