@@ -491,6 +491,22 @@ function postroomPrepareConversation(pane) {
       toggle.remove();
     });
   }
+  // The mail's HTML frame is as tall as the mail, so the page scrolls and the frame never does. The frame may read
+  // its own document (allow-same-origin) but runs no script (no allow-scripts), so only this page measures it.
+  pane.querySelectorAll("iframe.body-frame").forEach(function (frame) {
+    var fit = function () {
+      var doc = frame.contentDocument;
+      if (!doc || !doc.documentElement) { return; }
+      frame.style.height = Math.max(60, doc.documentElement.scrollHeight + 2) + "px";
+    };
+    frame.addEventListener("load", function () {
+      fit();
+      if (window.ResizeObserver && frame.contentDocument && frame.contentDocument.body) {
+        new ResizeObserver(fit).observe(frame.contentDocument.body); // images that load late, a window resized
+      }
+    });
+    if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fit(); }
+  });
   var unread = pane.querySelector(".message[data-unread]");
   if (unread && unread.previousElementSibling) { unread.scrollIntoView({block: "start"}); }
 }

@@ -35,6 +35,8 @@ import com.postroom.web.WebPage;
 class MailPage {
 
     static final int PAGE_SIZE = 50;
+    /** Search results are counted this far ("1–50 of 131"); beyond, the page says "of more than 1,000". */
+    static final int COUNT_CAP = 1000;
     /**
      * System labels the page already shows another way: the paperclip (attachments), the Spam folder, and the text
      * recognised in scans (ocr, found by search). Not listed in the sidebar or as chips; still labels for search
@@ -174,6 +176,9 @@ class MailPage {
                         .toList());
                 model.addAttribute("first", found.hits().isEmpty() ? 0 : p * PAGE_SIZE + 1);
                 model.addAttribute("last", p * PAGE_SIZE + found.hits().size());
+                long total = search.countUpTo(caller.orgId(), SearchQuery.parse(q), mailbox, COUNT_CAP);
+                model.addAttribute("total", total > COUNT_CAP ? "more than " + String.format("%,d", COUNT_CAP)
+                        : String.format("%,d", total));
                 model.addAttribute("olderUrl", found.more() ? base + "&page=" + (p + 1) : null);
                 model.addAttribute("newerUrl", p > 0 ? base + (p > 1 ? "&page=" + (p - 1) : "") : null);
                 model.addAttribute("otherSortUrl", byRelevance ? byDate : byDate + "&sort=relevance");

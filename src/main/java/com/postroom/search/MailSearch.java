@@ -115,6 +115,18 @@ public class MailSearch {
         return new Page(hits, more);
     }
 
+    /**
+     * How many messages match, counted up to {@code cap} (more is reported as cap + 1): the "of 131" beside a page of
+     * results. Bounded, as a page is: a common word in a million messages is not counted to the end, and the page
+     * says "of more than 1,000" instead, as Gmail says "of many".
+     */
+    public long countUpTo(long orgId, SearchQuery query, Optional<MailboxScope> mailbox, int cap) {
+        return planned(() -> {
+            Prepared p = prepare(orgId, query, false, cap + 1, 0, mailbox);
+            return jdbc.sql("SELECT count(*) FROM (" + p.sql + ") counted").params(p.params).query(Long.class).single();
+        });
+    }
+
     private record Prepared(String sql, List<Object> params, SearchSql.Compiled rank) {
     }
 

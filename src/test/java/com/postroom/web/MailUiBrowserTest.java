@@ -487,7 +487,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.go("/mail/search?q=" + word);
         assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).as("one row per conversation")
                 .hasSize(2);
-        assertThat(browser.find(".range").getText()).isEqualTo("1–3");
+        assertThat(browser.find(".range").getText()).isEqualTo("1–3 of 3");
         for (WebElement box : browser.driver.findElements(By.cssSelector(".rows .row input[type=checkbox]"))) {
             box.click();
         }
@@ -588,8 +588,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
             assertThat(browser.driver.executeScript("return window.pwned === undefined")).as("mail " + i)
                     .isEqualTo(true);
             for (WebElement frame : browser.driver.findElements(By.cssSelector("iframe.body-frame"))) {
-                assertThat(frame.getAttribute("sandbox")).as("no allow-scripts, no allow-same-origin")
-                        .isEqualTo("allow-popups allow-popups-to-escape-sandbox");
+                assertThat(frame.getAttribute("sandbox")).as("no allow-scripts (the page measures it: same origin)")
+                        .isEqualTo("allow-same-origin allow-popups allow-popups-to-escape-sandbox");
             }
         }
         // The file name is text, the HTML attachment a download.
@@ -962,6 +962,26 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     /** A message's style sheet shows as sent: Outlook's single spacing, a newsletter's hidden preview text. */
+    /** A long HTML mail shows whole: the frame is as tall as the mail, with no scrollbar of its own. */
+    @Test
+    void htmlMailIsShownWholeWithoutAnInnerScrollbar() {
+        String word = MailboxFixture.word();
+        String paragraphs = "<p>Line of the statement.</p>".repeat(120);
+        UUID id = box.deliver(TestMail.message().subject("Tall " + word).text("tall")
+                .html("<html><body>" + paragraphs + "<p id=end>The end.</p></body></html>")).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement frame = browser.find("iframe.body-frame");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> frame.getSize().getHeight() > 2000);
+        browser.driver.switchTo().frame(frame);
+        try {
+            Object inner = browser.driver.executeScript(
+                    "return document.documentElement.scrollHeight - document.documentElement.clientHeight");
+            assertThat(((Number) inner).intValue()).as("nothing left to scroll inside the frame").isLessThanOrEqualTo(0);
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
+    }
+
     @Test
     void styleSheetsInMailShowAsTheSenderMeantThem() {
         String word = MailboxFixture.word();
