@@ -497,7 +497,11 @@ function postroomPrepareConversation(pane) {
     var fit = function () {
       var doc = frame.contentDocument;
       if (!doc || !doc.documentElement) { return; }
-      frame.style.height = Math.max(60, doc.documentElement.scrollHeight + 2) + "px";
+      // Measured from a small height, as a document is never shorter than its frame; set before the next paint.
+      frame.style.height = "40px";
+      var root = doc.documentElement;
+      var sideways = root.scrollWidth > root.clientWidth ? 18 : 0; // a wide table's scrollbar takes height too
+      frame.style.height = Math.max(40, root.scrollHeight + sideways + 2) + "px";
     };
     frame.addEventListener("load", function () {
       fit();

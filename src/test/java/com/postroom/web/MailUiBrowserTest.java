@@ -803,6 +803,9 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     @Test
     void everyPageFitsAPhoneAndALaptopAndEveryFieldIsLabelled() {
         String word = MailboxFixture.word();
+        for (int i = 0; i < 8; i++) {
+            box.deliver(TestMail.message().subject("Phone " + i + " " + word).text("A run sheet for crew " + i + "."));
+        }
         UUID id = box.deliver(TestMail.message().subject("Narrow " + word)
                 .text("A long line without spaces: " + "x".repeat(300))
                 .html("<table width=\"900\"><tr><td>wide table " + "y".repeat(200) + "</td></tr></table>")
@@ -843,6 +846,25 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                     }
                 }
             }
+            // A phone (390 x 844): at least eight conversations on the first screen, and in a conversation nothing
+            // drawn over anything else (Reply was drawn over the sender's address).
+            browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            browser.go("/mail/inbox");
+            browser.find(".rows .row");
+            browser.screenshot("ui-inbox-390");
+            Object fit = browser.driver.executeScript("var h = window.innerHeight;"
+                    + "return Array.prototype.filter.call(document.querySelectorAll('.rows .row'), function (r) {"
+                    + "  return r.getBoundingClientRect().bottom <= h; }).length;");
+            assertThat(((Number) fit).intValue()).as("conversations on a phone's first screen").isGreaterThanOrEqualTo(8);
+            browser.go("/mail/inbox/" + box.threadOf(id));
+            browser.find(".thread-subject");
+            browser.screenshot("ui-conversation-390");
+            Object overlap = browser.driver.executeScript("var a = document.querySelector('.message nav.reply');"
+                    + "var b = document.querySelector('.message summary');"
+                    + "if (!a || !b) { return false; }"
+                    + "var r = a.getBoundingClientRect(), s = b.getBoundingClientRect();"
+                    + "return !(r.right <= s.left || s.right <= r.left || r.bottom <= s.top || s.bottom <= r.top);");
+            assertThat(overlap).as("Reply drawn over the sender").isEqualTo(false);
         } finally {
             browser.driver.manage().window().setSize(before);
         }
@@ -980,6 +1002,12 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         } finally {
             browser.driver.switchTo().defaultContent();
         }
+        // And a short one is short: no empty frame below its one line.
+        UUID small = box.deliver(TestMail.message().subject("Short " + word).text("short")
+                .html("<html><body><p>One line.</p></body></html>")).get(0);
+        browser.go("/mail/inbox/" + box.threadOf(small));
+        WebElement shortFrame = browser.find("iframe.body-frame");
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> shortFrame.getSize().getHeight() < 150);
     }
 
     @Test
