@@ -55,10 +55,12 @@ class MailPage {
     private final MailEvents events;
     private final MailboxScopes mailboxes;
     private final com.postroom.store.Messages messages;
+    private final Invitations invitations;
 
     MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
              MailSearch search, LabelScope labelScope, Threads threads, AuditLog audit, MailEvents events,
-             MailboxScopes mailboxes, com.postroom.store.Messages messages) {
+             MailboxScopes mailboxes, com.postroom.store.Messages messages, Invitations invitations) {
+        this.invitations = invitations;
         this.mailboxes = mailboxes;
         this.messages = messages;
         this.counts = counts;
@@ -127,7 +129,7 @@ class MailPage {
         }
         model.addAttribute("thread", t);
         model.addAttribute("messages", messages.stream()
-                .map(MailPage::shown)
+                .map(m -> shown(m, invitations.of(caller.orgId(), m)))
                 .toList());
         model.addAttribute("images", images);
         model.addAttribute("deliveryProblems", details.deliveryProblems(caller.orgId(), thread));
@@ -274,18 +276,19 @@ class MailPage {
     public record QuickFilter(String name, String query) {
     }
 
-    /** A message as the page shows it: its details, and its plain text split into text and links. */
     /** A plain-text message as shown: its own words, and the history it quotes (behind "…"), each with links. */
-    static Shown shown(MessageDetails.Detail m) {
+    static Shown shown(MessageDetails.Detail m, Invitations.Shown parts) {
         if (m.html() != null && !m.html().isBlank()) {
-            return new Shown(m, List.of(), List.of());
+            return new Shown(m, List.of(), List.of(), parts.invite(), parts.files());
         }
         String text = m.text() == null ? "" : m.text();
         int quoted = com.postroom.store.Summaries.quotedHistoryStart(text);
         return new Shown(m, Linkify.segments(text.substring(0, quoted).stripTrailing()),
-                Linkify.segments(text.substring(quoted)));
+                Linkify.segments(text.substring(quoted)), parts.invite(), parts.files());
     }
 
-    public record Shown(MessageDetails.Detail m, List<Linkify.Segment> text, List<Linkify.Segment> quoted) {
+    /** Its own words, the history it quotes, its calendar invitation (or null) and its files (the event once). */
+    public record Shown(MessageDetails.Detail m, List<Linkify.Segment> text, List<Linkify.Segment> quoted,
+                        CalendarInvite invite, List<MessageDetails.AttachmentInfo> files) {
     }
 }

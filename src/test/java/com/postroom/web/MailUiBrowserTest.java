@@ -984,6 +984,40 @@ class MailUiBrowserTest implements Browser.HasBrowser {
     }
 
     /** A message's style sheet shows as sent: Outlook's single spacing, a newsletter's hidden preview text. */
+    /** An Outlook invitation shows as an event card, and its .ics is listed once (it came twice). */
+    @Test
+    void aCalendarInvitationShowsAsAnEventCard() {
+        String word = MailboxFixture.word();
+        String ics = com.postroom.mailbox.CalendarInviteTest.OUTLOOK.replace("Claims review", "Claims review " + word);
+        String id = "<invite-" + word + "@county.example>";
+        String raw = "From: Dana Reyes <dana.reyes@county.example>\r\nTo: founder@postroom.test\r\n"
+                + "Subject: Claims review " + word + "\r\nMessage-ID: " + id + "\r\n"
+                + "Date: Thu, 03 Dec 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=\"mix\"\r\n\r\n--mix\r\n"
+                + "Content-Type: multipart/alternative; boundary=\"alt\"\r\n\r\n--alt\r\n"
+                + "Content-Type: text/plain; charset=utf-8\r\n\r\nWhen: Thursday 9:00\r\n--alt\r\n"
+                + "Content-Type: text/calendar; charset=utf-8; method=REQUEST\r\n"
+                + "Content-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(ics.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "\r\n--alt--\r\n--mix\r\nContent-Type: application/ics; name=\"invite.ics\"\r\n"
+                + "Content-Disposition: attachment; filename=\"invite.ics\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(ics.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                + "\r\n--mix--\r\n";
+        try (var client = box.client()) {
+            client.append("INBOX", raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        box.sync();
+        UUID message = jdbc.sql("SELECT id FROM email_message WHERE message_id = ?").param(id).query(UUID.class).single();
+        browser.go("/mail/inbox/" + box.threadOf(message));
+        WebElement card = browser.find(".invite");
+        assertThat(card.findElement(By.tagName("h3")).getAttribute("textContent")).isEqualTo("Invitation");
+        assertThat(card.getText()).contains("Claims review " + word + ", Q4",
+                "Thu, Dec 10, 2026, 09:00 – 10:30 (America/New_York)", "Station 4, conference room B",
+                "Reyes, Dana <dana.reyes@county.example>");
+        assertThat(browser.driver.findElements(By.cssSelector(".attachments li")).stream()
+                .filter(li -> li.getText().contains(".ics")).count()).as("the event listed once").isEqualTo(1);
+    }
+
     /** A long HTML mail shows whole: the frame is as tall as the mail, with no scrollbar of its own. */
     @Test
     void htmlMailIsShownWholeWithoutAnInnerScrollbar() {
