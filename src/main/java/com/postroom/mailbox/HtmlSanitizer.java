@@ -104,6 +104,9 @@ public final class HtmlSanitizer {
         // reader, so it goes with them.
         doc.select(RAW_TEXT).remove();
         boolean blocked = false;
+        // The only paths on this site an image may have are the inline parts' own (cid: made into their URLs): the
+        // frame is same-origin (for the page to size it), so any other path would load with the reader's session.
+        java.util.Set<String> inlineUrls = new java.util.HashSet<>();
         for (Element img : doc.select("img")) {
             String src = img.attr("src").strip();
             String lower = src.toLowerCase(Locale.ROOT);
@@ -113,6 +116,7 @@ public final class HtmlSanitizer {
                     img.remove();
                 } else {
                     img.attr("src", url);
+                    inlineUrls.add(url);
                 }
             } else if ((lower.startsWith("http:") || lower.startsWith("https:") || lower.startsWith("//"))
                     && remoteImages) {
@@ -143,12 +147,13 @@ public final class HtmlSanitizer {
         for (int pass = 0; pass < 3; pass++) {
             Document again = Jsoup.parseBodyFragment(out);
             again.select(RAW_TEXT).remove();
-            if (!remoteImages) {
-                for (Element img : again.select("img[src], img[srcset], source[srcset]")) {
-                    if (isRemote(img.attr("src")) || img.hasAttr("srcset")) {
-                        blocked = true;
-                        img.removeAttr("src").removeAttr("srcset");
-                    }
+            for (Element img : again.select("img[src], img[srcset], source[srcset]")) {
+                String src = img.attr("src").strip();
+                boolean remote = isRemote(src);
+                boolean ownPath = !remote && !src.regionMatches(true, 0, "data:", 0, 5) && !inlineUrls.contains(src);
+                if (!remoteImages && (remote || img.hasAttr("srcset")) || ownPath) {
+                    blocked = true;
+                    img.removeAttr("src").removeAttr("srcset");
                 }
             }
             String next = POLICY.sanitize(again.body().html());

@@ -23,6 +23,21 @@ class HtmlSanitizerTest {
      * jsoup reads the content of raw-text elements (noembed, noframes, xmp, ...) as text; the policy parsed it again
      * and kept the img inside, so a remote image survived in the API's html although images were not asked for.
      */
+    /**
+     * The mail's frame is same-origin (the page sizes it), so an image at a path of this site would load with the
+     * reader's session (opening a conversation marks it read): only the inline parts' own URLs may be such paths.
+     */
+    @Test
+    void imagesAtPathsOfThisSiteAreRemovedButTheInlinePartsOwnAreKept() {
+        for (boolean images : new boolean[] {false, true}) {
+            String out = HtmlSanitizer.sanitize("<img src=\"/mail/inbox/0f8e3a52-0000-0000-0000-000000000000\">"
+                    + "<img src=\"../api/mail/messages\"><img src=\"cid:logo@x\">",
+                    Map.of("logo@x", "/api/mail/attachments/abc?inline=true")::get, images).html();
+            assertThat(out).as("images=" + images).doesNotContain("/mail/inbox").doesNotContain("messages")
+                    .contains("src=\"/api/mail/attachments/abc?inline&#61;true\"");
+        }
+    }
+
     @Test
     void noRemoteLoadSurvivesInsideRawTextElementsOrASecondParse() {
         String remote = "https://tracker.example/p.gif";
