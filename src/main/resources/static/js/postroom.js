@@ -183,55 +183,117 @@
     };
     tick();
   }
-  // Files too large for mail are refused when chosen, before anything is uploaded, in plain words.
+  // Files belong to the draft as soon as they are chosen (or dropped on the composer): each is uploaded at once, with
+  // progress, into the draft (made first if there is none), and listed ticked; unticking one removes it from the
+  // draft. Files too large for mail are refused before anything is uploaded, in plain words.
   var chooser = document.querySelector("input[type=file][data-max-bytes]");
   var problem = document.getElementById("files-problem");
-  if (chooser && problem) {
-    var megabytes = function (n) { return (n / 1048576).toFixed(1) + " MB"; };
-    chooser.addEventListener("change", function () {
-      var max = Number(chooser.getAttribute("data-max-bytes"));
-      var total = 0;
-      Array.prototype.forEach.call(chooser.files, function (f) { total += f.size; });
-      if (max > 0 && total > max) {
-        problem.textContent = (chooser.files.length === 1 ? "This file is " : "These files are ") + megabytes(total)
-          + "; mail can carry at most " + megabytes(max) + " of attachments. Choose smaller files, or share large "
-          + "ones another way.";
-        problem.hidden = false;
-        chooser.value = "";
-      } else {
-        problem.hidden = true;
-      }
-    });
-  }
   var form = document.querySelector("form.compose-form");
   var bar = document.getElementById("upload-progress");
-  if (form && bar && window.XMLHttpRequest && window.FormData) {
-    form.addEventListener("submit", function (event) {
-      if (event.submitter && event.submitter.hasAttribute("formaction")) { return; } // Discard: no upload
-      var files = form.querySelector("input[type=file]");
-      if (!files || !files.files.length) { return; }
-      event.preventDefault();
+  var list = document.getElementById("draft-files");
+  var csrf = function (request) {
+    var token = document.querySelector('meta[name="_csrf"]');
+    var header = document.querySelector('meta[name="_csrf_header"]');
+    if (token && header) { request.setRequestHeader(header.content, token.content); }
+  };
+  var megabytes = function (n) { return (n / 1048576).toFixed(1) + " MB"; };
+  var size = function (n) { return n < 1024 ? n + " B" : n < 1048576 ? Math.floor(n / 1024) + " KB" : Math.floor(n / 1048576) + " MB"; };
+  var say = function (text) { problem.textContent = text; problem.hidden = !text; };
+  var listed = function (files) {
+    files.forEach(function (f) {
+      if (list.querySelector('input[value="' + f.id + '"]')) { return; }
+      var label = document.createElement("label");
+      var box = document.createElement("input");
+      box.type = "checkbox"; box.name = "forward_attachment"; box.value = f.id; box.checked = true;
+      var name = document.createElement("span");
+      name.textContent = f.name;
+      var bytes = document.createElement("span");
+      bytes.className = "muted";
+      bytes.textContent = size(f.size);
+      label.append(box, " ", name, " ", bytes);
+      list.appendChild(label);
+    });
+    list.hidden = !list.querySelector("label");
+  };
+  var upload = function (files) {
+    if (!files || !files.length || !form || !form.postroomDraft) { return; }
+    var max = Number(chooser.getAttribute("data-max-bytes"));
+    var total = 0;
+    Array.prototype.forEach.call(files, function (f) { total += f.size; });
+    if (max > 0 && total > max) {
+      say((files.length === 1 ? "This file is " : "These files are ") + megabytes(total)
+        + "; mail can carry at most " + megabytes(max) + " of attachments. Choose smaller files, or share large "
+        + "ones another way.");
+      chooser.value = "";
+      return;
+    }
+    say("");
+    var data = new FormData();
+    Array.prototype.forEach.call(files, function (f) { data.append("files", f, f.name); });
+    chooser.value = ""; // uploaded now, not again with Send
+    form.postroomDraft().then(function (id) {
       var request = new XMLHttpRequest();
-      request.open("POST", form.action);
-      var token = document.querySelector('meta[name="_csrf"]');
-      var header = document.querySelector('meta[name="_csrf_header"]');
-      if (token && header) { request.setRequestHeader(header.content, token.content); }
+      request.open("POST", "/mail/drafts/" + encodeURIComponent(id) + "/files");
+      csrf(request);
+      bar.value = 0;
       bar.hidden = false;
+      form.setAttribute("data-uploading", "");
       request.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); }
       });
-      request.addEventListener("load", function () {
-        if (request.status >= 400) {
-          // The form again, with what to fix: shown as the server rendered it.
-          document.open();
-          document.write(request.responseText);
-          document.close();
+      request.addEventListener("loadend", function () {
+        bar.hidden = true;
+        form.removeAttribute("data-uploading");
+        var answer = null;
+        try { answer = JSON.parse(request.responseText); } catch (e) { answer = null; }
+        if (request.status === 200 && Array.isArray(answer)) {
+          listed(answer);
         } else {
-          window.location.href = request.responseURL;
+          say(answer && answer.error ? answer.error : "The files could not be uploaded; choose them again.");
         }
       });
-      request.send(new FormData(form));
+      request.send(data);
+    }, function (reason) { say(String(reason)); });
+  };
+  if (chooser && problem && list && bar && window.XMLHttpRequest && window.FormData) {
+    chooser.addEventListener("change", function () { upload(chooser.files); });
+    // Dropped on the composer: the same as chosen.
+    form.addEventListener("dragover", function (event) {
+      if (event.dataTransfer && Array.prototype.indexOf.call(event.dataTransfer.types, "Files") >= 0) {
+        event.preventDefault();
+        form.classList.add("dropping");
+      }
     });
+    form.addEventListener("dragleave", function () { form.classList.remove("dropping"); });
+    form.addEventListener("drop", function (event) {
+      if (!event.dataTransfer || !event.dataTransfer.files.length) { return; }
+      event.preventDefault();
+      form.classList.remove("dropping");
+      upload(event.dataTransfer.files);
+    });
+    list.addEventListener("change", function (event) {
+      var box = event.target;
+      if (box.name !== "forward_attachment" || box.checked || !form.postroomDraft) { return; }
+      var id = form.querySelector("[data-draft]").value;
+      if (!id) { return; }
+      var request = new XMLHttpRequest();
+      request.open("POST", "/mail/drafts/" + encodeURIComponent(id) + "/files/" + encodeURIComponent(box.value) + "/remove");
+      csrf(request);
+      request.addEventListener("loadend", function () {
+        if (request.status === 200) {
+          box.closest("label").remove();
+          list.hidden = !list.querySelector("label");
+        }
+      });
+      request.send();
+    });
+    // Send waits for an upload under way (its files are then in the draft, and go with it).
+    form.addEventListener("submit", function (event) {
+      if (form.hasAttribute("data-uploading")) {
+        event.preventDefault();
+        say("A file is still uploading; Send again when it is done.");
+      }
+    }, true);
   }
 })();
 
@@ -306,8 +368,36 @@
     return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   };
   editor.innerHTML = html.value || escape(text.value).replace(/\n/g, "<br>");
+  // The text part, as a reader of plain text expects it: a line per paragraph, list items on their own lines with
+  // "- " or "1. ", quotes with "> ".
+  var plain = function (root) {
+    var out = [];
+    var line = "";
+    var end = function () { out.push(line); line = ""; };
+    var walk = function (node, quote) {
+      if (node.nodeType === 3) { line += node.nodeValue.replace(/\n/g, " "); return; }
+      if (node.nodeType !== 1) { return; }
+      var tag = node.tagName;
+      if (tag === "BR") { end(); line = quote; return; }
+      var block = /^(DIV|P|LI|UL|OL|BLOCKQUOTE)$/.test(tag);
+      if (block && line.replace(/^(> )+/, "") !== "") { end(); line = quote; }
+      if (block && line === "") { line = quote; }
+      var inner = tag === "BLOCKQUOTE" ? quote + "> " : quote;
+      if (tag === "BLOCKQUOTE") { line = inner; }
+      if (tag === "LI") {
+        var parent = node.parentNode;
+        var n = Array.prototype.indexOf.call(parent.children, node) + 1;
+        line = quote + (parent.tagName === "OL" ? n + ". " : "- ");
+      }
+      Array.prototype.forEach.call(node.childNodes, function (child) { walk(child, inner); });
+      if (block && line.replace(/^(> )+/, "") !== "") { end(); line = quote; }
+    };
+    Array.prototype.forEach.call(root.childNodes, function (child) { walk(child, ""); });
+    if (line !== "") { end(); }
+    return out.join("\n").replace(/\n+$/, "");
+  };
   var sync = function () {
-    text.value = editor.innerText.replace(/\n$/, "");
+    text.value = plain(editor);
     html.value = editor.innerHTML;
   };
   sync();
@@ -410,11 +500,13 @@
       if (draft.value) { data.append("draft", draft.value); }
       return data;
     };
-    var save = function (leaving) {
+    // force: a draft is made even with nothing typed yet (a file was chosen first: files belong to a draft).
+    var save = function (leaving, force) {
       if (sending) { return Promise.resolve(); }
       var data = fields();
       var body = data.toString();
-      if (body === last || (!form.elements.to.value && !form.elements.subject.value && !form.elements.body.value.trim())) {
+      if (!force && (body === last
+          || (!form.elements.to.value && !form.elements.subject.value && !form.elements.body.value.trim()))) {
         return Promise.resolve();
       }
       last = body;
@@ -436,6 +528,14 @@
     };
     form.addEventListener("submit", function () { sending = true; });
     setInterval(save, 3000);
+    // The draft's id, saving it first when there is none yet.
+    form.postroomDraft = function () {
+      if (draft.value) { return Promise.resolve(draft.value); }
+      return save(false, true).then(function () {
+        return draft.value ? draft.value : Promise.reject("The draft could not be saved; try again.");
+      });
+    };
+    window.addEventListener("beforeunload", function () { save(true); });
     // What was typed in the last seconds is saved when the page is left, not lost.
     window.addEventListener("pagehide", function () { save(true); });
     // Close saves first, then leaves.

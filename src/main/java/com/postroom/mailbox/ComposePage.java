@@ -32,6 +32,7 @@ import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
 import com.postroom.problem.Problem;
 import com.postroom.store.Messages;
+import com.postroom.store.StoredMessage;
 import com.postroom.store.Threads;
 import com.postroom.web.WebPage;
 import com.postroom.api.ApiException;
@@ -62,8 +63,12 @@ class ComposePage {
         this.threads = threads;
         this.endpoints = endpoints;
         this.undoWindow = settings.web().undoSendWindow();
-        // Files grow by a third when encoded for mail (base64); what is left of the limit is for them.
-        this.maxFileBytes = settings.outbound().maxMessageBytes() * 3 / 4 - 64 * 1024;
+        this.maxFileBytes = maxFileBytes(settings);
+    }
+
+    /** Files grow by a third when encoded for mail (base64); what is left of the message limit is for them. */
+    static long maxFileBytes(PostroomSettings settings) {
+        return settings.outbound().maxMessageBytes() * 3 / 4 - 64 * 1024;
     }
 
     /** What the form starts with. */
@@ -96,9 +101,12 @@ class ComposePage {
                     "", m.threadId(), null, "Forward", attachments.ofMessage(caller.orgId(), m.id()));
         } else if (draft.isPresent()) {
             MessageDetails.Detail m = find(caller, draft.get());
+            // The HTML as it was typed (stored cleaned), not as a reader is shown it: that one is laid out for reading,
+            // with line breaks and indentation that the editor would show as blank lines and leading spaces.
+            String typed = messages.find(caller.orgId(), m.id()).map(StoredMessage::bodyHtml).orElse("");
             form = new Form(m.from(), String.join(", ", m.to()), String.join(", ", m.cc()),
                     String.join(", ", m.bcc()), m.subject(), Optional.ofNullable(m.text()).orElse(""),
-                    ComposedHtml.clean(m.html()), m.threadId(),
+                    ComposedHtml.clean(typed), m.threadId(),
                     "draft".equals(m.status()) ? m.id() : null, "Draft",
                     // A message taken back with Undo keeps its files: they come back ticked, and go with the send.
                     attachments.ofMessage(caller.orgId(), m.id()));

@@ -121,6 +121,27 @@ public class Messages {
                 .update();
     }
 
+    /**
+     * A draft's files as they are now: the old copy and attachment rows go, the new ones (if any) come in. Only for a
+     * draft: a sent or received message's files never change.
+     */
+    public void replaceFiles(long orgId, UUID id, com.postroom.mime.RawMail raw, com.postroom.mime.ParsedMail parsed) {
+        jdbc.sql("DELETE FROM email_attachment WHERE message_id = ? AND org_id = ?").params(id, orgId).update();
+        jdbc.sql("DELETE FROM message_raw WHERE message_id = ?").param(id).update();
+        if (raw == null) {
+            jdbc.sql("UPDATE email_message SET has_attachments = false, attachment_names = '' WHERE id = ? "
+                    + "AND org_id = ?").params(id, orgId).update();
+            return;
+        }
+        keepFiles(orgId, id, raw, parsed);
+    }
+
+    /** Whether the message is a draft of the organization, not sent or discarded. */
+    public boolean isDraft(long orgId, UUID id) {
+        return jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND status = " + DRAFT
+                + " AND deleted_at IS NULL").params(id, orgId).query(Long.class).single() > 0;
+    }
+
     /** Whether the organization has this message, not deleted. */
     public boolean exists(long orgId, UUID id) {
         return jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND org_id = ? AND deleted_at IS NULL")

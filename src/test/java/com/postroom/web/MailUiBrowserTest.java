@@ -633,6 +633,33 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.driver.switchTo().window(main);
     }
 
+    /**
+     * A file dropped on the composer belongs to the draft at once: Close, reopen from Drafts, and it is there;
+     * unticking it removes it from the draft.
+     */
+    @Test
+    void aDroppedFileStaysWithTheDraftUntilRemoved() {
+        String subject = "Dropped " + MailboxFixture.word();
+        browser.go("/mail/compose");
+        browser.find("#subject").sendKeys(subject);
+        browser.driver.executeScript("var dt = new DataTransfer();"
+                + "dt.items.add(new File(['claim 4411, mileage 12'], 'claim-4411.txt', {type: 'text/plain'}));"
+                + "document.querySelector('form.compose-form').dispatchEvent(new DragEvent('drop', {dataTransfer: dt,"
+                + " bubbles: true, cancelable: true}));");
+        browser.waitForText("#draft-files", "claim-4411.txt");
+        browser.clickAndWait("a[data-close-compose]");
+        UUID draft = jdbc.sql("SELECT id FROM email_message WHERE subject = ? AND status = 'draft' AND deleted_at IS NULL")
+                .param(subject).query(UUID.class).single();
+        browser.go("/mail/compose?draft=" + draft);
+        WebElement kept = browser.find("#draft-files input[name=forward_attachment]");
+        assertThat(kept.isSelected()).isTrue();
+        assertThat(browser.find("#draft-files").getText()).contains("claim-4411.txt");
+        kept.click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> jdbc.sql(
+                "SELECT count(*) FROM email_attachment WHERE message_id = ?").param(draft).query(Long.class).single() == 0);
+        assertThat(browser.driver.findElements(By.cssSelector("#draft-files label"))).isEmpty();
+    }
+
     /** A file too large for mail is refused when chosen, before any upload, in words a clerk understands. */
     @Test
     void aFileTooLargeForMailIsRefusedWhenChosen() throws Exception {
@@ -702,6 +729,10 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         // Typed where the caret is (WebElement.sendKeys would move it).
         new org.openqa.selenium.interactions.Actions(browser.driver).sendKeys("crew 12").perform();
         browser.find("#files").sendKeys(file.toString());
+        // Uploaded into the draft as soon as it was chosen, and listed with it.
+        browser.waitForText("#draft-files", "run-sheet");
+        assertThat(jdbc.sql("SELECT count(*) FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
+                + "WHERE m.subject = ? AND m.status = 'draft'").param(subject).query(Long.class).single()).isEqualTo(1);
         browser.find("#send").click();
         browser.find("#undo").click();
         browser.waitForText("main [role=status]", "Sending cancelled");
@@ -710,6 +741,12 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
                 subject)).isEmpty();
 
+        // The editor has what was typed, no blank lines or indentation added; the text part has the list item on its
+        // own line.
+        assertThat((String) browser.driver.executeScript("return document.getElementById('editor').innerHTML"))
+                .doesNotContain("\n").contains("<b>attached</b>").contains("<li>crew 12</li>");
+        assertThat(browser.driver.findElement(By.id("body")).getAttribute("value"))
+                .isEqualTo("The run sheet is attached.\n- crew 12");
         // The file came back with the draft, ticked: sent again without choosing it again.
         WebElement kept = browser.find("fieldset.forwarded input[name=forward_attachment]");
         assertThat(kept.isSelected()).isTrue();
@@ -725,7 +762,8 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         sent.writeTo(raw);
         assertThat(raw.toString(java.nio.charset.StandardCharsets.UTF_8)).contains("run-sheet")
                 .as("formatting goes out as HTML beside the plain text").contains("multipart/alternative")
-                .contains("<b>attached</b>").contains("<li>crew 12</li>").contains("The run sheet is attached.");
+                .contains("<b>attached</b>").contains("<li>crew 12</li>").contains("The run sheet is attached.")
+                .contains("- crew 12");
         sleepQuietly(1500);
         assertThat(com.postroom.support.Inboxes.withSubjectContaining(sandbox.server().orElseThrow().greenMail(),
                 subject)).as("once").hasSize(1);
