@@ -540,11 +540,24 @@
     window.addEventListener("pagehide", function () { save(true); });
     // Close saves first, then leaves.
     var close = document.querySelector("a[data-close-compose]");
+    var windowed = document.body.classList.contains("composer-window") && window.parent !== window
+      && window.parent.postroomComposer;
     if (close) {
       close.addEventListener("click", function (event) {
         event.preventDefault();
-        var leave = function () { window.location.href = close.href; };
+        var leave = function () {
+          if (windowed) { window.parent.postroomComposer.close(); } else { window.location.href = close.href; }
+        };
         save(true).then(leave, leave);
+      });
+    }
+    // In the window over the mailbox, Esc minimises it (what is typed stays).
+    if (windowed) {
+      document.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && !event.defaultPrevented) {
+          save();
+          window.parent.postroomComposer.minimise();
+        }
       });
     }
     document.addEventListener("visibilitychange", function () {
@@ -812,5 +825,69 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
         });
       })
       .catch(function () { loaded = false; });
+  });
+})();
+
+
+// The composer as a window over the mailbox: Compose (or c) opens the composer page in a frame at the foot of the
+// screen; the list stays usable beside it. The bar (or Esc inside) minimises and restores it, × closes it after the
+// draft is saved, ⤢ opens it as a page. Only one at a time; Compose again brings it back.
+(function () {
+  "use strict";
+  var box = document.getElementById("composer");
+  if (!box) { return; }
+  var frame = null;
+  var toggle = box.querySelector(".composer-title");
+  var setOpen = function (open) {
+    box.classList.toggle("minimised", !open);
+    toggle.setAttribute("aria-expanded", String(open));
+    if (open && frame && frame.contentDocument) {
+      var first = frame.contentDocument.getElementById("to");
+      if (first && !first.value) { first.focus(); } else if (frame.contentWindow) { frame.contentWindow.focus(); }
+    }
+  };
+  var open = function () {
+    if (!frame) {
+      frame = document.createElement("iframe");
+      frame.title = "New message";
+      frame.src = "/mail/compose?window=true";
+      frame.addEventListener("load", function () { setOpen(!box.classList.contains("minimised")); });
+      box.appendChild(frame);
+    }
+    box.hidden = false;
+    setOpen(true);
+  };
+  window.postroomComposer = {
+    minimise: function () { setOpen(false); toggle.focus(); },
+    close: function () {
+      box.hidden = true;
+      box.classList.remove("minimised");
+      if (frame) { frame.remove(); frame = null; }
+    }
+  };
+  document.addEventListener("click", function (event) {
+    if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) { return; }
+    if (event.target.closest(".compose-button")) {
+      event.preventDefault();
+      open();
+    } else if (event.target.closest("[data-composer-toggle]")) {
+      setOpen(box.classList.contains("minimised"));
+    } else if (event.target.closest("[data-composer-close]")) {
+      var inner = frame && frame.contentDocument && frame.contentDocument.querySelector("a[data-close-compose]");
+      if (inner) { inner.click(); } else { window.postroomComposer.close(); }
+    } else if (event.target.closest("[data-composer-full]") && frame && frame.contentDocument) {
+      // As a page, with the draft: saved first, then opened by its id.
+      event.preventDefault();
+      var draft = frame.contentDocument.querySelector("[data-draft]");
+      var inner2 = frame.contentDocument.querySelector("form[data-autosave]");
+      var go = function () {
+        window.location.href = draft && draft.value ? "/mail/compose?draft=" + encodeURIComponent(draft.value)
+          : "/mail/compose";
+      };
+      if (inner2 && inner2.postroomDraft && (draft.value || frame.contentDocument.getElementById("subject").value
+          || frame.contentDocument.getElementById("to").value)) {
+        inner2.postroomDraft().then(go, go);
+      } else { go(); }
+    }
   });
 })();

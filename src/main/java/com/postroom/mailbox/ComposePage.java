@@ -82,7 +82,8 @@ class ComposePage {
 
     @GetMapping("/mail/compose")
     String form(@RequestParam Optional<UUID> reply, @RequestParam(defaultValue = "false") boolean all,
-                @RequestParam Optional<UUID> forward, @RequestParam Optional<UUID> draft, Model model) {
+                @RequestParam Optional<UUID> forward, @RequestParam Optional<UUID> draft,
+                @RequestParam(defaultValue = "false") boolean window, Model model) {
         Caller caller = Caller.current();
         List<String> senders = senders(caller);
         Form form = new Form(senders.get(0), "", "", "", "", "", "", null, null, "New message");
@@ -116,6 +117,7 @@ class ComposePage {
         model.addAttribute("known", known(caller.orgId()));
         model.addAttribute("title", form.heading());
         model.addAttribute("maxFileBytes", maxFileBytes);
+        model.addAttribute("windowed", window); // in the window over the mailbox: no page header, Send leaves it
         return "compose";
     }
 

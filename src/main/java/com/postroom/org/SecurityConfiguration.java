@@ -102,7 +102,7 @@ class SecurityConfiguration {
                 }))
                 .headers(h -> h
                         .addHeaderWriter(new ContentSecurityPolicy())
-                        .frameOptions(f -> f.deny())
+                        .frameOptions(f -> f.disable()) // written by ContentSecurityPolicy, per page
                         .referrerPolicy(r -> r.policy(
                                 org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter
                                         .ReferrerPolicy.SAME_ORIGIN))

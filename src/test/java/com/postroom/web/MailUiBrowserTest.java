@@ -660,6 +660,45 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.findElements(By.cssSelector("#draft-files label"))).isEmpty();
     }
 
+    /**
+     * Compose is a window over the mailbox: the list stays; Esc minimises it and the bar brings it back with what was
+     * typed; Ctrl+Enter sends and the whole page goes to Sent with Undo.
+     */
+    @Test
+    void composeOpensAsAWindowOverTheList() {
+        String subject = "Window " + MailboxFixture.word();
+        browser.go("/mail/inbox");
+        WebElement list = browser.find("#rows");
+        keys("c");
+        WebElement frame = browser.find("#composer iframe");
+        assertThat(list.isDisplayed()).as("the list stays beside the composer").isTrue();
+        browser.driver.switchTo().frame(frame);
+        try {
+            browser.find("#to").sendKeys("billing@postroom.test");
+            browser.find("#subject").sendKeys(subject);
+            browser.find("#editor").sendKeys("Written in the window.");
+            new Actions(browser.driver).sendKeys(Keys.ESCAPE).perform();
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
+        new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(d -> !frame.isDisplayed());
+        assertThat(browser.find("#composer .composer-title").isDisplayed()).isTrue();
+        browser.find("#composer .composer-title").click();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(d -> frame.isDisplayed());
+        browser.driver.switchTo().frame(frame);
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        try {
+            assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
+            browser.find("#editor").sendKeys(Keys.chord(Keys.CONTROL, Keys.ENTER));
+        } finally {
+            browser.driver.switchTo().defaultContent();
+        }
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> browser.path().startsWith("/mail/sent"));
+        assertThat(browser.find("#undo").isDisplayed()).isTrue();
+        new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
+                .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+    }
+
     /** A file too large for mail is refused when chosen, before any upload, in words a clerk understands. */
     @Test
     void aFileTooLargeForMailIsRefusedWhenChosen() throws Exception {
@@ -715,8 +754,7 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         String subject = "Compose " + MailboxFixture.word();
         java.nio.file.Path file = java.nio.file.Files.createTempFile("run-sheet", ".txt");
         java.nio.file.Files.writeString(file, "crew 12, 4 runs");
-        browser.go("/mail/inbox");
-        keys("c");
+        browser.go("/mail/compose");
         browser.find("#to").sendKeys("billing@postroom.test");
         browser.find("#subject").sendKeys(subject);
         WebElement editor = browser.find("#editor");

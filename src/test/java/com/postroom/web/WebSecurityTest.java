@@ -67,6 +67,13 @@ class WebSecurityTest {
         assertThat(page.headers().firstValue("Set-Cookie")).hasValueSatisfying(c -> assertThat(c)
                 .contains("HttpOnly", "SameSite=Lax"));
         assertThat(login.body()).doesNotContain("<script>").contains("<script src=\"/js/postroom.js\"");
+        // Only the composer may be framed, and only by Postroom itself (its window over the mailbox).
+        HttpResponse<String> compose = client.get("/mail/compose");
+        assertThat(compose.headers().firstValue("X-Frame-Options")).hasValue("SAMEORIGIN");
+        assertThat(compose.headers().firstValue("Content-Security-Policy").orElseThrow())
+                .contains("frame-ancestors 'self'").doesNotContain("frame-ancestors 'none'");
+        HttpResponse<String> inbox = client.get("/mail/inbox");
+        assertThat(inbox.headers().firstValue("X-Frame-Options")).hasValue("DENY");
     }
 
     @Test
