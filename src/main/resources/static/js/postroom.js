@@ -641,6 +641,7 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
   var before = null;
   var listScroll = 0;
   var opening = null;
+  var pending = 0; // requests under way, each finished once
   var restoring = false; // opening the conversation the browser's Back or Forward went to: no new history entry
   var rowsOf = function () { return Array.prototype.slice.call(list.querySelectorAll(".row[data-thread]")); };
   var pane = function () { return document.getElementById("read-pane"); };
@@ -652,6 +653,13 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
     rowsOf().forEach(function (r) { r.classList.toggle("open", r.getAttribute("data-thread") === open); });
   };
 
+  // A label's chip in the open conversation goes at once when its × is pressed; the answer updates the row.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (form && form.closest && form.closest(".label-chips")) {
+      form.closest("li").hidden = true; // hidden, not removed: the answer's events still reach the page
+    }
+  });
   // A star shows at once; the answer confirms it (or puts it back).
   document.addEventListener("click", function (event) {
     var star = event.target.closest(".rows button.star");
@@ -663,6 +671,7 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
+    pending++;
     var current = list.querySelector(".row.current");
     var rows = rowsOf();
     var at = current ? rows.indexOf(current) : -1;
@@ -680,8 +689,11 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
     if (opening && !document.body.classList.contains("reading")) { listScroll = window.scrollY; }
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var detail = event.detail;
+  // After a request: from its own afterRequest event, or (when the answer closed the open conversation, whose form
+  // made the request and is now gone from the page, so its events reach nothing) from the pane's swap. Once.
+  var finish = function (detail) {
+    if (pending <= 0) { return; }
+    pending--;
     if (before) {
       var checked = {};
       before.checked.forEach(function (id) { checked[id] = true; });
@@ -698,7 +710,7 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
       if (empty) { empty.hidden = rowsOf().length > 0; }
     }
     var opened = opening !== null && detail.pathInfo.requestPath === opening && detail.successful;
-    opening = null;
+    if (opening !== null && detail.pathInfo.requestPath === opening) { opening = null; } // not another's answer
     if (opened) {
       if (!restoring) {
         history.pushState({postroom: "conversation"}, "", detail.pathInfo.requestPath);
@@ -714,6 +726,14 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
     }
     syncReading();
     settled();
+  };
+  document.addEventListener("htmx:afterRequest", function (event) { finish(event.detail); });
+  document.addEventListener("htmx:oobAfterSwap", function (event) {
+    // Only the swap aimed at the pane (htmx also sends this event to elements another swap settled).
+    var aimed = event.detail && event.detail.target && event.detail.target.id === "read-pane";
+    if (aimed && pane() && pane().hidden) {
+      finish({pathInfo: {requestPath: ""}, successful: true});
+    }
   });
 
   // A row that comes back (Undo) goes where the list's order puts it: newest activity first, then by id (descending),

@@ -121,6 +121,14 @@ class MailPage {
         StoredThread t = threads.find(caller.orgId(), thread)
                 .orElseThrow(() -> Problem.notFound("Conversation not found"));
         List<MessageDetails.Detail> messages = details.ofThreadForBrowser(caller.orgId(), thread, images);
+        if (view.equals("drafts") && htmx == null) {
+            // A draft opens straight in the composer, with Discard; the newest one when a thread has several.
+            Optional<UUID> draft = messages.stream().filter(m -> "draft".equals(m.status()))
+                    .reduce((first, second) -> second).map(MessageDetails.Detail::id);
+            if (draft.isPresent()) {
+                return "redirect:/mail/compose?draft=" + draft.get();
+            }
+        }
         audit.record(caller, AuditLog.THREAD_READ, "email_thread", thread,
                 AuditLog.details("messages", messages.size()));
         List<UUID> unread = messages.stream().filter(m -> !m.seen()).map(MessageDetails.Detail::id).toList();
@@ -128,6 +136,11 @@ class MailPage {
             changes.apply(caller, MailChanges.Action.READ, unread, List.of(), null); // opening reads, as in Gmail
         }
         model.addAttribute("thread", t);
+        // The conversation's labels as removable chips (not the classifier's own, shown another way).
+        model.addAttribute("threadLabels", messages.stream().flatMap(m -> m.labels().stream())
+                .filter(l -> !SIGNALLED_LABELS.contains(l.slug()))
+                .collect(java.util.stream.Collectors.toMap(com.postroom.store.MessageSummary.LabelChip::slug,
+                        l -> l, (a, b) -> a, java.util.LinkedHashMap::new)).values());
         model.addAttribute("messages", messages.stream()
                 .map(m -> shown(m, invitations.of(caller.orgId(), m)))
                 .toList());

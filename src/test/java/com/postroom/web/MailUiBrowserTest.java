@@ -159,10 +159,9 @@ class MailUiBrowserTest implements Browser.HasBrowser {
 
         String starred = row120.getAttribute("id");
         WebElement star = row120.findElement(By.cssSelector("button.star"));
-        browser.changeAndWait(() -> {
-            star.click();
-            assertThat(star.getText()).as("at once, before the server answers").isEqualTo("★");
-        });
+        // Clicked and read in one script: what shows before the server's answer can be swapped in.
+        browser.changeAndWait(() -> assertThat(js.executeScript("arguments[0].click(); return arguments[0].textContent;",
+                star)).as("at once, before the server answers").isEqualTo("★"));
         assertThat(browser.driver.findElement(By.id(starred)).findElement(By.cssSelector("button.star"))
                 .getAttribute("aria-pressed")).isEqualTo("true");
         assertThat(jdbc.sql("SELECT bool_and(flagged) FROM email_message WHERE thread_id = ?::uuid")
@@ -217,6 +216,15 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.findElements(By.cssSelector(".read-pane:not([hidden])"))).isEmpty();
         browser.changeAndWait(() -> browser.driver.navigate().forward());
         assertThat(browser.find(".thread-subject").getText()).isEqualTo("Pane one " + word);
+        assertThat(browser.driver.findElement(By.tagName("html"))).isEqualTo(page);
+
+        // Archived from the open conversation: the pane closes, the row leaves, the address is the list's again.
+        browser.changeAndWait(() -> keys("e"));
+        assertThat(browser.driver.findElements(By.cssSelector(".read-pane:not([hidden])"))).isEmpty();
+        assertThat(browser.driver.findElements(By.id(id))).isEmpty();
+        assertThat(browser.path()).isEqualTo("/mail/inbox");
+        assertThat(browser.find("body").getAttribute("class")).doesNotContain("reading");
+        assertThat(browser.find("#toast").getText()).contains("1 conversation archived.");
         assertThat(browser.driver.findElement(By.tagName("html"))).isEqualTo(page);
     }
 
@@ -363,6 +371,24 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(listed(subject)).isTrue();
     }
 
+    /** An open conversation's labels are chips with ×: removing one updates its row in place. */
+    @Test
+    void aLabelChipRemovesItsLabel() {
+        String subject = "Chip " + MailboxFixture.word();
+        box.deliver(TestMail.message().subject(subject));
+        browser.go("/mail/inbox");
+        row(subject).findElement(By.cssSelector("input[type=checkbox]")).click();
+        new org.openqa.selenium.support.ui.Select(browser.find("#label-as-list")).selectByValue("legal");
+        browser.clickAndWait("button[value=add_label]");
+        browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
+        WebElement remove = browser.find(".label-chips button[aria-label='Remove the label Legal']");
+        browser.changeAndWait(remove::click);
+        assertThat(browser.driver.findElements(By.cssSelector(".label-chips button[aria-label='Remove the label Legal']"))
+                .stream().filter(WebElement::isDisplayed).toList()).isEmpty();
+        assertThat(row(subject).getText()).doesNotContain("Legal");
+        assertThat(browser.find("#toast").getText()).contains("Label legal removed from 1 conversation.");
+    }
+
     /** A long conversation folds its read middle; j in an open conversation opens the next one. */
     @Test
     void longConversationsFoldAndJOpensTheNextConversation() {
@@ -426,8 +452,9 @@ class MailUiBrowserTest implements Browser.HasBrowser {
                 + "email_message WHERE subject = ? AND status = 'draft' AND deleted_at IS NULL").param(subject)
                 .query(Long.class).single() == 1);
         browser.go("/mail/drafts");
+        // A draft opens straight in the composer, with Discard.
         browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
-        browser.clickAndWait(browser.driver.findElement(By.linkText("Edit draft")));
+        assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
         browser.find("button[formaction]").click();
         browser.driver.switchTo().alert().accept();
         browser.waitForText(".notice-bar[role=status]:not(#new-mail)", "Draft discarded.");
@@ -697,6 +724,49 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.find("#undo").isDisplayed()).isTrue();
         new WebDriverWait(browser.driver, Duration.ofSeconds(20)).until(d -> com.postroom.support.Inboxes
                 .withSubjectContaining(sandbox.server().orElseThrow().greenMail(), subject).size() == 1);
+    }
+
+    /** The pictures in docs/ui.md: the main screens at 1440 px and 390 px (target/screenshots/ui-*.png). */
+    @Test
+    void screensForTheDocs() {
+        String word = MailboxFixture.word();
+        List<UUID> ids = box.deliver(
+                TestMail.message().from("Dana Reyes <dana.reyes@county.example>").subject("Denied claim 4411, mileage")
+                        .text("Hello,\n\nThe county denied claim 4411: the mileage on the run sheet does not match the "
+                                + "odometer log. Could you send the corrected sheet by Friday?\n\nDana"),
+                TestMail.message().from("Crew 12 <crew12@county.example>").subject("Run sheets for Tuesday " + word)
+                        .text("Four runs, sheets attached.").attach("run-sheets.pdf", "application/pdf",
+                                "%PDF-1.4 run sheets".getBytes(), null),
+                TestMail.message().from("Billing office <billing@county.example>").subject("Statement run done")
+                        .text("The December statements went out: 212 patients."));
+        org.openqa.selenium.Dimension before = browser.driver.manage().window().getSize();
+        try {
+            browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(1440, 900));
+            browser.go("/mail/inbox/" + box.threadOf(ids.get(0)));
+            browser.find(".thread-subject");
+            browser.screenshot("ui-inbox-1440");
+            browser.go("/mail/inbox");
+            keys("c");
+            WebElement frame = browser.find("#composer iframe");
+            browser.driver.switchTo().frame(frame);
+            try {
+                browser.find("#to").sendKeys("dana.reyes@county.example");
+                browser.find("#subject").sendKeys("Corrected run sheet, claim 4411");
+                browser.find("#editor").sendKeys("Dana, the corrected sheet is attached.");
+            } finally {
+                browser.driver.switchTo().defaultContent();
+            }
+            browser.screenshot("ui-compose-1440");
+            browser.driver.manage().window().setSize(new org.openqa.selenium.Dimension(390, 844));
+            browser.go("/mail/inbox");
+            browser.find(".rows .row");
+            browser.screenshot("ui-inbox-390");
+            browser.go("/mail/inbox/" + box.threadOf(ids.get(0)));
+            browser.find(".thread-subject");
+            browser.screenshot("ui-conversation-390");
+        } finally {
+            browser.driver.manage().window().setSize(before);
+        }
     }
 
     /** A file too large for mail is refused when chosen, before any upload, in words a clerk understands. */
@@ -994,7 +1064,6 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         browser.waitForText("#draft-state", "Draft saved");
         browser.go("/mail/drafts");
         browser.clickAndWait(row(subject).findElement(By.cssSelector("a.row-link")));
-        browser.clickAndWait(".message a[href*='draft=']");
         assertThat(browser.find("#subject").getAttribute("value")).isEqualTo(subject);
         WebElement editor = browser.find("#editor");
         assertThat(editor.getAttribute("innerHTML")).as("formatting kept in the draft").contains("<b>urgent</b>");
