@@ -624,8 +624,16 @@ function postroomPrepareConversation(pane) {
     });
     if (frame.contentDocument && frame.contentDocument.readyState === "complete") { fit(); }
   });
+  // At the first unread message, when read ones come before it: the pane scrolls where it scrolls on its own (beside
+  // the list), else the page; never the page for a pane that has its own scrolling.
   var unread = pane.querySelector(".message[data-unread]");
-  if (unread && unread.previousElementSibling) { unread.scrollIntoView({block: "start"}); }
+  if (unread && pane.querySelector(".message") !== unread) {
+    if (window.getComputedStyle(pane).overflowY === "auto") {
+      pane.scrollTop = unread.offsetTop - 8;
+    } else {
+      unread.scrollIntoView({block: "start"});
+    }
+  }
 }
 postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
 

@@ -107,18 +107,7 @@ public final class Browser implements AutoCloseable {
 
     /** Until the page is replaced, or its count of in-place swaps moved on from {@code swaps}. */
     private void waitForChange(WebElement page, String swaps) {
-        new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
-            try {
-                return !swaps.equals(String.valueOf(page.getAttribute("data-swaps")));
-            } catch (org.openqa.selenium.StaleElementReferenceException e) {
-                return true;
-            } catch (org.openqa.selenium.WebDriverException e) {
-                if (e.getMessage() != null && e.getMessage().contains("does not belong to the document")) {
-                    return true;
-                }
-                throw e;
-            }
-        });
+        until(page, () -> !swaps.equals(String.valueOf(page.getAttribute("data-swaps"))));
     }
 
     /**
@@ -127,10 +116,17 @@ public final class Browser implements AutoCloseable {
      * Selenium's stalenessOf does not expect, seen in CI): both mean the old page has been replaced.
      */
     public void waitUntilGone(WebElement page) {
+        until(page, () -> {
+            page.isEnabled();
+            return false;
+        });
+    }
+
+    /** Until {@code check} holds or the page is gone (which ends the wait too). */
+    private void until(WebElement page, java.util.function.BooleanSupplier check) {
         new WebDriverWait(driver, Duration.ofSeconds(20)).until(d -> {
             try {
-                page.isEnabled();
-                return false;
+                return check.getAsBoolean();
             } catch (org.openqa.selenium.StaleElementReferenceException e) {
                 return true;
             } catch (org.openqa.selenium.WebDriverException e) {
