@@ -643,8 +643,33 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
 // and where a row that comes back (Undo) belongs. The html element's data-swaps counts finished swaps, for tests.
 (function () {
   "use strict";
-  var list = document.getElementById("rows");
+  var list = document.getElementById("rows") || document.querySelector("#bulk-search .rows");
   if (!list || !window.htmx) { return; }
+  // Search results are not sent again after a change (their matches are marked by the search); what a change does to
+  // them is done here: read and unread marked, deleted and spam taken out. Archived, labelled or moved mail still
+  // matches the search and stays listed.
+  var searching = !document.getElementById("rows");
+  var lastAction = null;
+  var lastOnly = null;
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("#bulk-search button[type=submit]");
+    if (!button) { return; }
+    lastAction = button.name === "action" ? button.value
+      : (button.getAttribute("formaction") || "").replace(/^.*action=/, "");
+    lastOnly = button.name === "only" ? button.value : null;
+  }, true);
+  var applyToSearch = function (checkedIds) {
+    var ids = lastOnly ? ["row-" + lastOnly] : checkedIds;
+    ids.forEach(function (id) {
+      var row = document.getElementById(id);
+      if (!row) { return; }
+      if (lastAction === "read") { row.classList.remove("unread"); }
+      if (lastAction === "unread") { row.classList.add("unread"); }
+      if (lastAction === "trash" || lastAction === "spam" || lastAction === "delete_forever") { row.remove(); }
+    });
+    lastAction = null;
+    lastOnly = null;
+  };
   var swaps = 0;
   var before = null;
   var listScroll = 0;
@@ -676,6 +701,12 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
     star.textContent = on ? "\u2605" : "\u2606";
     star.setAttribute("aria-pressed", String(on));
     star.setAttribute("aria-label", on ? "Remove star" : "Star");
+    var action = star.getAttribute("formaction");
+    if (action) { // the next click does the opposite (the row is not sent again in search results)
+      window.setTimeout(function () {
+        star.setAttribute("formaction", action.replace(/action=(un)?star/, on ? "action=unstar" : "action=star"));
+      }, 0);
+    }
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
@@ -702,6 +733,7 @@ postroomPrepareConversation(document.querySelector(".read-pane:not([hidden])"));
   var finish = function (detail) {
     if (pending <= 0) { return; }
     pending--;
+    if (before && searching && lastAction && detail.successful) { applyToSearch(before.checked); }
     if (before) {
       var checked = {};
       before.checked.forEach(function (id) { checked[id] = true; });

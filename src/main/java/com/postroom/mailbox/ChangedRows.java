@@ -63,7 +63,8 @@ class ChangedRows {
                 rows = List.of(); // the label was deleted meanwhile: its list shows nothing
             }
         }
-        Set<UUID> gone = new HashSet<>(changed);
+        // Search results are not a view: their rows are left to the page (a change does not make mail stop matching).
+        Set<UUID> gone = view.isPresent() ? new HashSet<>(changed) : new HashSet<>();
         rows.forEach(c -> gone.remove(c.threadId()));
         model.addAttribute("rows", rows);
         model.addAttribute("gone", List.copyOf(gone));

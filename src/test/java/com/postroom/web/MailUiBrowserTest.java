@@ -524,8 +524,17 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.path()).isEqualTo("/mail/search?q=" + word);
         browser.clickAndWait(".rows .row button.star");
         assertThat(browser.find(".rows .row button.star").getText()).isEqualTo("★");
+        // In place as in the inbox: the ticks stay, unread is marked, and a deleted conversation leaves the results.
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        browser.clickAndWait("#bulk-search button[value=unread]");
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row.unread"))).hasSize(2);
+        browser.driver.findElements(By.cssSelector(".rows .row")).get(1)
+                .findElement(By.cssSelector("input[type=checkbox]")).click(); // untick the second
+        browser.clickAndWait("#bulk-search button[value=trash]");
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize(1);
+        assertThat(browser.driver.findElement(By.tagName("html"))).as("never reloaded").isEqualTo(page);
         browser.clickAndWait(browser.driver.findElement(By.linkText("Most relevant first")));
-        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize(2);
+        assertThat(browser.driver.findElements(By.cssSelector(".rows .row"))).hasSize(1);
 
         browser.find("#q").click(); // suggestions load when the box is first used
         new WebDriverWait(browser.driver, Duration.ofSeconds(5)).until(d -> !d.findElements(
