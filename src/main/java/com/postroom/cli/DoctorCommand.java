@@ -41,8 +41,12 @@ final class DoctorCommand {
     private static final String USAGE = """
             usage: postroom doctor [--domain <domain>] [--mail-host <host>] [--json]
                    postroom doctor dkim-keygen [--domain <domain>] [--selector <selector>] [--bits 2048] [--out <file>]
-            The domain defaults to DOCTOR_DOMAIN, then the domain of FOUNDER_EMAIL. Exit status: 0 when nothing is
-            missing or invalid, 1 when something is, 2 on a usage or configuration error.""";
+            The domain defaults to DOCTOR_DOMAIN, then the domain of FOUNDER_EMAIL. Exit status: 0 when every check
+            passed (warnings are advice), 1 when something is missing or invalid, 3 when a check could not run (DNS
+            unreachable or failing, a timeout) and nothing failed, 2 on a usage or configuration error.""";
+
+    /** Exit status when nothing failed but some checks could not run: a gate must not pass on "unknown". */
+    static final int COULD_NOT_CHECK = 3;
 
     private DoctorCommand() {
     }
@@ -80,8 +84,14 @@ final class DoctorCommand {
 
     private static int doctor(PostroomSettings settings, String domain, boolean asJson) {
         MailSessions sessions = new MailSessions(settings.tlsCaFile());
-        Doctor doctor = new Doctor(settings.deliverability(),
-                Dns.using(settings.deliverability().dnsResolver(), settings.deliverability().dnsTimeout()),
+        Dns dns;
+        try {
+            dns = Dns.using(settings.deliverability().dnsResolver(), settings.deliverability().dnsTimeout());
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage() + "; set DNS_RESOLVER to a reachable resolver, or leave it unset.");
+            return 2;
+        }
+        Doctor doctor = new Doctor(settings.deliverability(), dns,
                 MailSessions.socketFactory(settings.tlsCaFile()), settings.smtp().map(MailServer::host));
         List<Doctor.Extra> extras = new ArrayList<>();
         settings.smtp().ifPresent(s -> extras.add(DoctorTools.smtpLogin(sessions, s, settings.deliverability())));
@@ -94,7 +104,22 @@ final class DoctorCommand {
         } else {
             print(report, out);
         }
-        return report.status() == Status.INVALID || report.status() == Status.MISSING ? 1 : 0;
+        return exitStatus(report);
+    }
+
+    /** 1 when a check failed, else 3 when one could not run (said on stderr, which), else 0. Information never counts. */
+    static int exitStatus(Report report) {
+        List<Check> counted = report.checks().stream().filter(c -> !c.informational()).toList();
+        if (counted.stream().anyMatch(c -> c.status() == Status.INVALID || c.status() == Status.MISSING)) {
+            return 1;
+        }
+        List<String> unknown = counted.stream().filter(c -> c.status() == Status.UNKNOWN).map(Check::title).toList();
+        if (!unknown.isEmpty()) {
+            System.err.println("Could not check: " + String.join(", ", unknown) + ". Nothing failed, but this is no "
+                    + "pass (exit " + COULD_NOT_CHECK + ").");
+            return COULD_NOT_CHECK;
+        }
+        return 0;
     }
 
     static void print(Report report, PrintStream out) {

@@ -277,9 +277,11 @@ public record PostroomSettings(
         });
         Optional<String> resolver = env.string("DNS_RESOLVER");
         resolver.ifPresent(r -> {
-            if (!r.matches("\\[?[0-9A-Za-z.:-]+\\]?(:[0-9]{1,5})?")) {
+            java.util.regex.Matcher port = java.util.regex.Pattern.compile("(?:^[^:]+|\\]):([0-9]{1,5})$").matcher(r);
+            if (!r.matches("\\[?[0-9A-Za-z.:-]+\\]?(:[0-9]{1,5})?")
+                    || port.find() && (Integer.parseInt(port.group(1)) < 1 || Integer.parseInt(port.group(1)) > 65535)) {
                 throw new ConfigurationError("DNS_RESOLVER must be a resolver address such as 1.1.1.1, 127.0.0.53 "
-                        + "or 10.0.0.2:5353; got '" + r + "'.");
+                        + "or 10.0.0.2:5353 (a port from 1 to 65535); got '" + r + "'.");
             }
         });
         Map<String, Integer> ports = new java.util.LinkedHashMap<>();

@@ -93,9 +93,30 @@ public final class Doctor {
         for (Map.Entry<String, Future<Check>> e : running.entrySet()) {
             checks.add(await(e.getKey(), titles.get(e.getKey()), e.getValue(), started.plus(limits.get(e.getKey()))));
         }
+        reconcileReverseDns(checks);
         Instant done = Instant.now();
         return new Report(d, target.mailHost(), target.mailHostSource(), Report.overall(checks), started,
                 Duration.between(started, done).toMillis(), List.copyOf(checks), RecordTable.of(target, checks));
+    }
+
+    /**
+     * Reverse DNS is compared by receivers with the name the server greets them with, not with the MX: when the PTR
+     * already names what port 25 said, there is nothing to change, whatever the MX is called.
+     */
+    static void reconcileReverseDns(List<Check> checks) {
+        Optional<Check> smtp = checks.stream().filter(c -> c.id().equals("port:smtp")).findFirst();
+        Object greeting = smtp.map(c -> c.details().get("greeting_name")).orElse(null);
+        for (int i = 0; i < checks.size(); i++) {
+            Check ptr = checks.get(i);
+            if (!ptr.id().equals("ptr") || ptr.status() != Status.WARNING || !(greeting instanceof String name)
+                    || !(ptr.details().get("names") instanceof List<?> names) || !names.contains(name)) {
+                continue;
+            }
+            checks.set(i, new Check(ptr.id(), ptr.title(), Status.OK, "The reverse DNS names " + name + ", the "
+                    + "name the server greets with on port 25, and it resolves back: receivers find them agreeing. "
+                    + "(That it differs from the MX name is fine.)", null, ptr.details(), ptr.checkedAt(),
+                    ptr.informational()));
+        }
     }
 
     private Target target(String domain) {

@@ -31,6 +31,23 @@ final class HostRecords {
             return c.invalid(t.domain() + " publishes a null MX (\".\"), which says it accepts no mail at all "
                     + "(RFC 7505); replace it with the record shown.");
         }
+        // RFC 2181 §10.3 and RFC 5321 §5.1: an MX names a host, not an alias; senders may refuse to follow one.
+        for (Dns.Mx m : mx) {
+            List<String> alias;
+            try {
+                alias = dns.query(m.host(), org.xbill.DNS.Type.CNAME).stream()
+                        .map(r -> Dns.host(((org.xbill.DNS.CNAMERecord) r).getTarget())).toList();
+            } catch (Dns.Failure e) {
+                return c.unknown("Whether the MX host " + m.host() + " is an alias could not be read: "
+                        + e.getMessage() + ".");
+            }
+            if (!alias.isEmpty()) {
+                return c.record(Target.fqdn(t.domain()) + " 3600 IN MX " + m.preference() + " "
+                        + Target.fqdn(alias.get(0))).invalid("The MX of " + t.domain() + " points at " + m.host()
+                        + ", which is an alias (CNAME) of " + alias.get(0) + "; an MX must name the host itself "
+                        + "(RFC 2181 §10.3), and some senders will not deliver. Point the MX at " + alias.get(0) + ".");
+            }
+        }
         if (mx.stream().noneMatch(m -> m.host().equals(t.mailHost()))) {
             return c.warning("The MX of " + t.domain() + " points at " + mx.get(0).host() + ", not at the mail host "
                     + t.mailHost() + "; publish the record shown, or set DOCTOR_MAIL_HOST if " + mx.get(0).host()

@@ -3,6 +3,7 @@ package com.postroom.deliverability;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /** DMARC (RFC 7489), and, for information, MTA-STS (RFC 8461) and TLS-RPT (RFC 8460). */
 final class PolicyChecks {
@@ -18,7 +19,6 @@ final class PolicyChecks {
         String name = "_dmarc." + t.domain();
         Check.Builder c = Check.of("dmarc", "DMARC of " + t.domain());
         String start = Target.fqdn(name) + " 3600 IN TXT \"" + recommendedDmarc(t, "none") + "\"";
-        String next = Target.fqdn(name) + " 3600 IN TXT \"" + recommendedDmarc(t, "quarantine") + "\"";
         List<String> records;
         try {
             records = dns.txt(name).stream().filter(r -> r.trim().toLowerCase(Locale.ROOT).startsWith("v=dmarc1"))
@@ -32,10 +32,24 @@ final class PolicyChecks {
                     + "then move to p=quarantine.");
         }
         if (records.size() > 1) {
-            return c.record(start).invalid(name + " has " + records.size() + " DMARC records, so receivers ignore "
-                    + "all of them (RFC 7489 §6.6.3); keep one.");
+            // Keep one: the strictest of them, as published (a merge would have to choose between their reports).
+            String strictest = records.stream().max(java.util.Comparator.comparingInt(r -> strictness(
+                    DkimCheck.tags(r).getOrDefault("p", "")))).orElseThrow();
+            return c.record(Target.fqdn(name) + " 3600 IN TXT \"" + strictest.trim() + "\"").invalid(name + " has "
+                    + records.size() + " DMARC records, so receivers ignore all of them (RFC 7489 §6.6.3); keep one, "
+                    + "the strictest as shown.");
         }
-        Map<String, String> tags = DkimCheck.tags(records.get(0));
+        String record = records.get(0).trim();
+        c.detail("published", Target.fqdn(name) + " 3600 IN TXT \"" + record + "\"");
+        // Tags written with spaces instead of semicolons read as one tag: say so, and give them back separated.
+        if (record.replaceFirst("(?i)^v=dmarc1", "").matches("(?s)\\s+[A-Za-z]+=.*")
+                || DkimCheck.tags(record).values().stream().anyMatch(v -> v.matches("(?s).*\\s[A-Za-z]+=.*"))) {
+            String fixed = String.join("; ", record.trim().split("\\s*;\\s*|\\s+(?=[A-Za-z]+=)"));
+            return c.record(Target.fqdn(name) + " 3600 IN TXT \"" + fixed + "\"").invalid("The DMARC record of "
+                    + t.domain() + " is not read as written: its tags are not separated by semicolons, so receivers "
+                    + "see no policy; publish it with semicolons as shown.");
+        }
+        Map<String, String> tags = DkimCheck.tags(record);
         String p = tags.getOrDefault("p", "").toLowerCase(Locale.ROOT);
         tags.forEach((k, v) -> {
             if (List.of("p", "sp", "rua", "ruf", "pct", "adkim", "aspf").contains(k)) {
@@ -43,9 +57,13 @@ final class PolicyChecks {
             }
         });
         if (!List.of("none", "quarantine", "reject").contains(p)) {
-            return c.record(start).invalid("The DMARC record of " + t.domain() + " has " + (p.isEmpty()
-                    ? "no p= policy" : "p=" + p + ", which is not a policy") + "; it must say p=none, quarantine or "
-                    + "reject.");
+            // The record as published, with a policy: what its author most likely meant, never weaker than quarantine
+            // unless they wrote none.
+            String meant = p.startsWith("rej") ? "reject" : p.startsWith("no") ? "none" : "quarantine";
+            return c.record(Target.fqdn(name) + " 3600 IN TXT \"" + withTag(record, "p", meant) + "\"")
+                    .invalid("The DMARC record of " + t.domain() + " has " + (p.isEmpty() ? "no p= tag"
+                    : "p=" + p + ", which is not a policy") + ", so receivers ignore it; it must say p=none, "
+                    + "quarantine or reject" + (p.isEmpty() ? "." : " (shown: p=" + meant + ")."));
         }
         String sp = tags.getOrDefault("sp", p).toLowerCase(Locale.ROOT);
         if (!List.of("none", "quarantine", "reject").contains(sp)) {
@@ -68,19 +86,83 @@ final class PolicyChecks {
             return c.invalid("The DMARC record of " + t.domain() + " has pct=" + tags.get("pct") + "; it must be a "
                     + "number from 0 to 100.");
         }
+        Optional<String> lost = tags.containsKey("rua") ? reportsLost(dns, t.domain(), tags.get("rua"))
+                : Optional.empty();
+        if (lost.isPresent()) {
+            return c.warning("Aggregate reports for " + t.domain() + " will not arrive: " + lost.get() + ".");
+        }
         if (p.equals("none")) {
-            return c.record(next).warning("DMARC of " + t.domain() + " only monitors (p=none), so forged mail is "
-                    + "still delivered; once the reports show SPF and DKIM passing, publish p=quarantine as shown.");
+            return c.record(Target.fqdn(name) + " 3600 IN TXT \"" + withTag(record, "p", "quarantine") + "\"")
+                    .warning("DMARC of " + t.domain() + " only monitors (p=none), so forged mail is still delivered; "
+                    + "once the reports show SPF and DKIM passing, publish p=quarantine as shown.");
         }
         if (!tags.containsKey("rua")) {
-            return c.warning("The DMARC record of " + t.domain() + " asks for no aggregate reports; add rua=mailto:"
-                    + "postmaster@" + t.domain() + " to see who sends as the domain.");
+            return c.record(Target.fqdn(name) + " 3600 IN TXT \"" + withTag(record, "rua", "mailto:postmaster@"
+                    + t.domain()) + "\"").warning("The DMARC record of " + t.domain() + " asks for no aggregate "
+                    + "reports; add rua=mailto:postmaster@" + t.domain() + " to see who sends as the domain.");
         }
         if (pct < 100) {
             return c.warning("DMARC of " + t.domain() + " applies p=" + p + " to only " + pct + "% of failing mail; "
                     + "raise pct to 100 when the reports look clean.");
         }
         return c.ok("DMARC of " + t.domain() + " is p=" + p + " with aggregate reports to " + tags.get("rua") + ".");
+    }
+
+    /** none < quarantine < reject; anything else (no policy at all) below none. */
+    static int strictness(String policy) {
+        return List.of("none", "quarantine", "reject").indexOf(policy.trim().toLowerCase(Locale.ROOT));
+    }
+
+    /** The record with one tag set (replaced where it is, else added after p=, or at the end); the rest as written. */
+    static String withTag(String record, String tag, String value) {
+        List<String> parts = new java.util.ArrayList<>(List.of(record.trim().replaceAll(";\\s*$", "")
+                .split("\\s*;\\s*")));
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i).toLowerCase(Locale.ROOT).startsWith(tag + "=")) {
+                parts.set(i, tag + "=" + value);
+                return String.join("; ", parts);
+            }
+        }
+        int at = 1;
+        for (int i = 0; i < parts.size(); i++) {
+            if (parts.get(i).toLowerCase(Locale.ROOT).startsWith("p=")) {
+                at = i + 1;
+            }
+        }
+        parts.add(Math.min(at, parts.size()), tag + "=" + value);
+        return String.join("; ", parts);
+    }
+
+    /**
+     * Why aggregate reports to {@code rua} will not arrive, if they will not: a destination that is not a mailto:
+     * address, or one at another domain that has not published its consent to receive this domain's reports
+     * ({@code <domain>._report._dmarc.<other>}, RFC 7489 §7.1).
+     */
+    static Optional<String> reportsLost(Dns dns, String domain, String rua) {
+        for (String uri : rua.split(",")) {
+            String u = uri.trim().replaceFirst("!\\d+[kmgtKMGT]?$", "");
+            if (!u.toLowerCase(Locale.ROOT).startsWith("mailto:")) {
+                return Optional.of("rua=" + u + " is not a mailto: address; write rua=mailto:" + (u.contains("@") ? u
+                        : "postmaster@" + domain));
+            }
+            String address = u.substring("mailto:".length());
+            String other = address.substring(address.lastIndexOf('@') + 1).toLowerCase(Locale.ROOT);
+            String own = domain.toLowerCase(Locale.ROOT);
+            if (other.equals(own) || other.endsWith("." + own) || own.endsWith("." + other)) {
+                continue;
+            }
+            String consent = own + "._report._dmarc." + other;
+            try {
+                if (dns.txt(consent).stream().noneMatch(r -> r.trim().toLowerCase(Locale.ROOT).startsWith("v=dmarc1"))) {
+                    return Optional.of(other + " has not published " + consent + " (\"v=DMARC1\"), so receivers do "
+                            + "not send " + domain + "'s reports to " + address + " (RFC 7489 §7.1); publish it at "
+                            + other + ", or send the reports to an address at " + domain);
+                }
+            } catch (Dns.Failure e) {
+                return Optional.empty(); // unknown: not said to be lost
+            }
+        }
+        return Optional.empty();
     }
 
     static Check mtaSts(Dns dns, Target t) {

@@ -57,7 +57,7 @@ final class PortCheck {
             plain.connect(new InetSocketAddress(address, port), millis);
             plain.setSoTimeout(millis);
             if (starttls) {
-                String refusal = startTls(plain);
+                String refusal = startTls(plain, c);
                 if (refusal != null) {
                     return service.equals("smtp")
                             ? c.warning("Port " + port + " of " + t.mailHost() + " " + refusal + ", so mail from other "
@@ -105,20 +105,33 @@ final class PortCheck {
         }
     }
 
-    /** Speaks SMTP up to STARTTLS; null when the server agreed, else why not. */
-    private static String startTls(Socket socket) throws IOException {
+    /** The host name in a 220 or 250 line ("250-mail.example.com Hello ..."), if it looks like one. */
+    static java.util.Optional<String> nameIn(String line) {
+        String[] words = line.length() > 4 ? line.substring(4).trim().split("\\s+") : new String[0];
+        return words.length > 0 && words[0].matches("(?i)[a-z0-9-]+(\\.[a-z0-9-]+)+\\.?")
+                ? java.util.Optional.of(words[0].replaceAll("\\.$", "").toLowerCase(java.util.Locale.ROOT))
+                : java.util.Optional.empty();
+    }
+
+    /**
+     * Speaks SMTP up to STARTTLS; null when the server agreed, else why not. The name the server gives itself (in its
+     * EHLO answer, else its greeting) is kept as the detail "greeting_name": receivers compare it with reverse DNS.
+     */
+    private static String startTls(Socket socket, Check.Builder c) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         List<String> greeting = reply(in);
         if (!greeting.get(0).startsWith("220")) {
             return "greets with '" + greeting.get(0) + "' instead of 220";
         }
+        nameIn(greeting.get(0)).ifPresent(n -> c.detail("greeting_name", n));
         out.write("EHLO postroom-doctor.invalid\r\n".getBytes(StandardCharsets.US_ASCII));
         out.flush();
         List<String> ehlo = reply(in);
         if (!ehlo.get(0).startsWith("250")) {
             return "answers EHLO with '" + ehlo.get(0) + "'";
         }
+        nameIn(ehlo.get(0)).ifPresent(n -> c.detail("greeting_name", n));
         if (ehlo.stream().noneMatch(l -> l.length() > 4 && l.substring(4).trim().equalsIgnoreCase("STARTTLS"))) {
             return "offers no STARTTLS";
         }

@@ -35,9 +35,21 @@ final class Spf {
         }
     }
 
+    /** RFC 7208 §4.6.4: more than two terms whose lookup finds nothing make SPF a permanent error. */
+    static final int VOID_LIMIT = 2;
+
+    /**
+     * Addresses no domain has reason to allow (RFC 5737 and RFC 3849 documentation ranges): if SPF passes one of
+     * them, it passes anyone of that family, whether by +all, an include that ends in +all, or a network as wide as
+     * the internet.
+     */
+    static final List<InetAddress> STRANGERS = List.of(literal("198.51.100.77"), literal("203.0.113.77"),
+            literal("2001:db8::77"));
+
     private final Dns dns;
     private final Map<String, List<String>> txtCache = new HashMap<>();
     private int lookups;
+    private int voids;
 
     Spf(Dns dns) {
         this.dns = dns;
@@ -132,11 +144,51 @@ final class Spf {
         }
     }
 
+    /**
+     * What the record says about a server it does not list, followed through includes and redirects as receivers do:
+     * '+' anyone passes, '~' softfail, '-' fail, '?' or empty: neutral (it says nothing). Void lookups on the way
+     * (more than two) are the permanent error receivers give.
+     */
+    Optional<Character> effectivePolicy(String domain, List<Term> terms) throws Dns.Failure, Malformed {
+        // The most permissive answer any stranger gets: a record open to all of IPv4 is open, whatever it says to IPv6.
+        Optional<Character> weakest = Optional.of('-');
+        for (InetAddress stranger : STRANGERS) {
+            Optional<Character> r = evaluate(domain, terms, stranger, 0);
+            if (permissiveness(r) > permissiveness(weakest)) {
+                weakest = r;
+            }
+        }
+        return weakest;
+    }
+
+    /** '-' fail, '~' softfail, neutral ('?' or nothing), '+' pass: in that order. */
+    private static int permissiveness(Optional<Character> result) {
+        return result.map(q -> "-~?+".indexOf(q)).orElse(2);
+    }
+
+    private void voided(String what) throws Malformed {
+        if (++voids > VOID_LIMIT) {
+            throw new Malformed("more than " + VOID_LIMIT + " of its names find nothing in DNS (the last: " + what
+                    + "), which receivers treat as a permanent error (void lookups, RFC 7208 §4.6.4)");
+        }
+    }
+
+    private static InetAddress literal(String ip) {
+        try {
+            return InetAddress.getByName(ip);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** check_host() for one address: the qualifier of the first term that matches, or empty (neutral). */
     Optional<Character> evaluate(String domain, List<Term> terms, InetAddress ip, int depth)
             throws Dns.Failure, Malformed {
         if (depth > 10) {
             throw new Malformed("includes nest deeper than 10");
+        }
+        if (depth == 0) {
+            voids = 0; // counted per evaluation, as a receiver counts them for one message
         }
         Term redirect = null;
         for (Term t : terms) {
@@ -168,9 +220,19 @@ final class Spf {
         return switch (t.name()) {
             case "all" -> true;
             case "ip4", "ip6" -> inNetwork(ip, t.value());
-            case "a" -> anyInNetwork(dns.addresses(target), ip, t.value());
+            case "a" -> {
+                List<InetAddress> found = dns.addresses(target);
+                if (found.isEmpty()) {
+                    voided("a:" + target);
+                }
+                yield anyInNetwork(found, ip, t.value());
+            }
             case "mx" -> {
-                for (Dns.Mx mx : dns.mx(target)) {
+                List<Dns.Mx> hosts = dns.mx(target);
+                if (hosts.isEmpty()) {
+                    voided("mx:" + target);
+                }
+                for (Dns.Mx mx : hosts) {
                     if (anyInNetwork(dns.addresses(mx.host()), ip, t.value())) {
                         yield true;
                     }
@@ -185,7 +247,13 @@ final class Spf {
                 Optional<Character> r = evaluate(t.value(), parse(inner.get(0)), ip, depth + 1);
                 yield r.isPresent() && r.get() == '+';
             }
-            case "exists" -> !dns.a(target).isEmpty();
+            case "exists" -> {
+                boolean exists = !dns.a(target).isEmpty();
+                if (!exists) {
+                    voided("exists:" + target);
+                }
+                yield exists;
+            }
             default -> false; // ptr: deprecated (RFC 7208 §5.5), never relied on here
         };
     }

@@ -31,8 +31,9 @@ final class SpfCheck {
         }
         c.detail("records", records);
         if (records.size() > 1) {
-            return c.record(publish).invalid(t.domain() + " has " + records.size() + " SPF records, which receivers "
-                    + "treat as a permanent error (RFC 7208 §4.5); merge them into one.");
+            return c.record(Target.fqdn(t.domain()) + " 3600 IN TXT \"" + merged(records) + "\"").invalid(t.domain()
+                    + " has " + records.size() + " SPF records, which receivers treat as a permanent error (RFC 7208 "
+                    + "§4.5); merge them into one, as shown (every mechanism kept, the strictest all).");
         }
         String record = records.get(0);
         List<Spf.Term> terms;
@@ -41,8 +42,9 @@ final class SpfCheck {
             terms = Spf.parse(record);
             lookups = spf.countLookups(terms, 0);
         } catch (Spf.Malformed e) {
-            return c.record(publish).invalid("The SPF record of " + t.domain() + " is not valid: " + e.getMessage()
-                    + "; receivers treat it as a permanent error.");
+            return c.record(Target.fqdn(t.domain()) + " 3600 IN TXT \"" + merged(List.of(record)) + "\"")
+                    .invalid("The SPF record of " + t.domain() + " is not valid: " + e.getMessage() + "; receivers "
+                    + "treat it as a permanent error. Shown: the record without what is not valid.");
         } catch (Dns.Failure e) {
             return c.unknown("An include of the SPF record could not be read: " + e.getMessage() + ".");
         }
@@ -53,9 +55,24 @@ final class SpfCheck {
                     + "allow (RFC 7208 §4.6.4); replace includes with ip4:/ip6: ranges.");
         }
         Optional<Spf.Term> all = terms.stream().filter(x -> !x.modifier() && x.name().equals("all")).findFirst();
-        if (all.isPresent() && all.get().qualifier() == '+') {
-            return c.record(publish).invalid("The SPF record of " + t.domain() + " ends in +all, which lets anyone "
-                    + "send as " + t.domain() + "; end it in ~all or -all.");
+        // What a server the record does not list gets, through every include and redirect, as receivers see it.
+        Optional<Character> policy;
+        try {
+            policy = spf.effectivePolicy(t.domain(), terms);
+        } catch (Spf.Malformed e) {
+            return c.record(null).invalid("The SPF record of " + t.domain() + " fails: " + e.getMessage()
+                    + "; remove or fix those names.");
+        } catch (Dns.Failure e) {
+            return c.unknown("A name in the SPF record could not be resolved: " + e.getMessage() + ".");
+        }
+        c.detail("policy", policy.map(q -> q + "all").orElse("neutral"));
+        if (policy.isPresent() && policy.get() == '+') {
+            boolean own = all.isPresent() && all.get().qualifier() == '+';
+            return c.record(own ? Target.fqdn(t.domain()) + " 3600 IN TXT \"" + record.replaceAll("\\s+\\+?all\\b",
+                    "") + " ~all\"" : null).invalid("The SPF record of " + t.domain() + " lets any server pass SPF "
+                    + "as " + t.domain() + " (" + (own ? "it ends in +all" : "through an include that ends in +all or "
+                    + "allows the whole internet") + "), so SPF protects nothing; " + (own ? "end it in ~all or -all."
+                    : "remove that include or ask its owner to fix it."));
         }
         List<String> uncovered = new ArrayList<>();
         try {
@@ -76,14 +93,51 @@ final class SpfCheck {
                             + " (" + String.join(", ", uncovered) + ") to send, so its mail fails SPF; add a:"
                             + t.mailHost() + " as shown.");
         }
-        boolean redirect = terms.stream().anyMatch(x -> x.modifier() && x.name().equals("redirect"));
-        if (all.isEmpty() && !redirect || all.isPresent() && all.get().qualifier() == '?') {
+        if (policy.isEmpty() || policy.get() == '?') {
+            boolean ownAll = all.isPresent();
             return c.record(Target.fqdn(t.domain()) + " 3600 IN TXT \"" + record.replaceAll("\\s+[?]?all\\b", "")
-                    + " ~all\"").warning("The SPF record of " + t.domain() + " does not end in ~all or -all, so it "
-                    + "says nothing about other senders; end it in ~all (or -all once all senders are listed).");
+                    + " ~all\"").warning("The SPF record of " + t.domain() + " says nothing about servers it does not "
+                    + "list (" + (ownAll ? "it ends in ?all" : "it has no all, or reaches one only through a redirect "
+                    + "that says nothing") + "), so forgeries are neutral; end it in ~all (or -all once all senders "
+                    + "are listed).");
         }
-        return c.ok("One valid SPF record that allows the mail host, " + lookups + " of 10 DNS lookups, ending in "
-                + (all.map(x -> x.qualifier() + "all").orElse("a redirect")) + ".");
+        return c.ok("One valid SPF record that allows the mail host, " + lookups + " of 10 DNS lookups; other "
+                + "servers get " + (policy.get() == '-' ? "fail" : "softfail") + " (" + policy.get() + "all"
+                + (all.isPresent() ? "" : ", through its redirect") + ").");
+    }
+
+    /**
+     * One record from several (or from one with terms that are not valid): every valid mechanism and modifier once, in
+     * the order written, and the strictest all any of them had (-all over ~all over ?all; +all never survives a
+     * merge). Nothing published is dropped but what receivers could not read anyway.
+     */
+    static String merged(List<String> records) {
+        java.util.LinkedHashSet<String> terms = new java.util.LinkedHashSet<>();
+        char strictest = 0;
+        for (String record : records) {
+            String[] parts = record.trim().split("\\s+");
+            for (int i = 1; i < parts.length; i++) {
+                List<Spf.Term> one;
+                try {
+                    one = Spf.parse("v=spf1 " + parts[i]);
+                } catch (Spf.Malformed e) {
+                    continue; // not readable: receivers stop at it
+                }
+                Spf.Term term = one.get(0);
+                if (!term.modifier() && term.name().equals("all")) {
+                    strictest = stricter(strictest, term.qualifier());
+                } else {
+                    terms.add(parts[i]);
+                }
+            }
+        }
+        char all = strictest == 0 || strictest == '+' || strictest == '?' ? '~' : strictest;
+        return "v=spf1" + (terms.isEmpty() ? "" : " " + String.join(" ", terms)) + " " + all + "all";
+    }
+
+    private static char stricter(char a, char b) {
+        String order = "+?~-";
+        return a == 0 || order.indexOf(b) > order.indexOf(a) ? b : a;
     }
 
     private static String withMailHost(String record, Target t) {

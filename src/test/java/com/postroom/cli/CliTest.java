@@ -7,6 +7,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -62,6 +63,40 @@ class CliTest {
                 .contains("publish: cli.test. 3600 IN TXT \"v=spf1 mx a:mail.cli.test ~all\"")
                 .contains("Records for cli.test:")
                 .contains("\"mail_host\" : \"mail.cli.test\"");
+    }
+
+    /** The CLI as a deploy gate: a resolver that is down is "could not check" (3), never a pass; a bad one is 2. */
+    @Test
+    void doctorExitsThreeWhenItCouldNotCheckAndTwoOnABadResolver() {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream was = System.err;
+        PrintStream out = System.out;
+        // A resolver that never answers: a socket that takes the questions and says nothing.
+        try (java.net.DatagramSocket silent = new java.net.DatagramSocket(0,
+                java.net.InetAddress.getLoopbackAddress())) {
+            Map<String, String> props = Map.of("DNS_RESOLVER", "127.0.0.1:" + silent.getLocalPort(), "DOCTOR_PORTS",
+                    "submission=" + FakeMailPorts.closedPort(), "DNS_BLOCKLISTS", "zen.bl.test",
+                    "DNS_DOMAIN_BLOCKLISTS", "dbl.bl.test", "DNS_TIMEOUT", "300ms");
+            props.forEach(System::setProperty);
+            System.setErr(new PrintStream(err, true));
+            System.setOut(new PrintStream(new ByteArrayOutputStream(), true));
+            int status = Cli.run(new String[] {"doctor", "--domain", "gate.test"}, com.postroom.PostroomApplication.class);
+            assertThat(status).as(err.toString()).isEqualTo(3);
+            assertThat(err.toString()).contains("Could not check: ", "MX of gate.test");
+            System.setProperty("DNS_RESOLVER", "127.0.0.1:99999");
+            err.reset();
+            assertThat(Cli.run(new String[] {"doctor", "--domain", "gate.test"}, com.postroom.PostroomApplication.class))
+                    .isEqualTo(2);
+            assertThat(err.toString().strip()).contains("DNS_RESOLVER", "65535").doesNotContain("Exception")
+                    .doesNotContain("\tat ");
+        } catch (java.net.SocketException e) {
+            throw new AssertionError(e);
+        } finally {
+            System.setErr(was);
+            System.setOut(out);
+            List.of("DNS_RESOLVER", "DOCTOR_PORTS", "DNS_BLOCKLISTS", "DNS_DOMAIN_BLOCKLISTS", "DNS_TIMEOUT")
+                    .forEach(System::clearProperty);
+        }
     }
 
     @Test

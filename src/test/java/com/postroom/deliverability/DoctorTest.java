@@ -235,6 +235,94 @@ class DoctorTest {
         assertThat(check(run(), "dmarc").status()).isEqualTo(Status.WARNING);
     }
 
+    /** Faults that looked fine on the surface: SPF that passes anyone through an include, void lookups, an MX alias. */
+    @Test
+    void faultsHiddenBehindIncludesAliasesAndReportAddresses() {
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 mx include:lax.test -all").txt("lax.test", "v=spf1 +all");
+        Check lax = check(run(), "spf");
+        assertThat(lax.status()).isEqualTo(Status.INVALID);
+        assertThat(lax.message()).contains("lets any server pass SPF", "through an include");
+
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 mx include:a.test -all").txt("a.test", "v=spf1 include:b.test -all")
+                .txt("b.test", "v=spf1 ip4:0.0.0.0/0 -all");
+        assertThat(check(run(), "spf").status()).as("nested, the whole internet").isEqualTo(Status.INVALID);
+
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 mx include:quiet.test").txt("quiet.test", "v=spf1 ip4:192.0.2.9 ?all");
+        Check neutral = check(run(), "spf");
+        assertThat(neutral.status()).isEqualTo(Status.WARNING);
+        assertThat(neutral.message()).contains("says nothing about servers it does not list");
+        assertThat(neutral.record()).endsWith("include:quiet.test ~all\"");
+
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 mx a:gone1.test a:gone2.test a:gone3.test -all");
+        Check voids = check(run(), "spf");
+        assertThat(voids.status()).isEqualTo(Status.INVALID);
+        assertThat(voids.message()).contains("void lookups", "a:gone3.test");
+
+        healthyZone();
+        dns.remove(DOMAIN, Type.MX);
+        dns.mx(DOMAIN, 10, "alias." + DOMAIN).cname("alias." + DOMAIN, HOST);
+        Check alias = check(run(), "mx");
+        assertThat(alias.status()).isEqualTo(Status.INVALID);
+        assertThat(alias.message()).contains("alias (CNAME) of " + HOST);
+        assertThat(alias.record()).isEqualTo(DOMAIN + ". 3600 IN MX 10 " + HOST + ".");
+
+        String name = "_dmarc." + DOMAIN;
+        reset(name).txt(name, "v=DMARC1; p=reject; rua=dmarc@" + DOMAIN);
+        Check noMailto = check(run(), "dmarc");
+        assertThat(noMailto.status()).isEqualTo(Status.WARNING);
+        assertThat(noMailto.message()).contains("will not arrive", "not a mailto: address")
+                .doesNotContain("with aggregate reports to");
+
+        reset(name).txt(name, "v=DMARC1; p=reject; rua=mailto:reports@vendor.test");
+        Check foreign = check(run(), "dmarc");
+        assertThat(foreign.status()).isEqualTo(Status.WARNING);
+        assertThat(foreign.message()).contains(DOMAIN + "._report._dmarc.vendor.test");
+        dns.txt(DOMAIN + "._report._dmarc.vendor.test", "v=DMARC1");
+        assertThat(check(run(), "dmarc").status()).as("the vendor consented").isEqualTo(Status.OK);
+
+        reset(name).txt(name, "v=DMARC1 p=reject rua=mailto:d@" + DOMAIN);
+        Check spaces = check(run(), "dmarc");
+        assertThat(spaces.status()).isEqualTo(Status.INVALID);
+        assertThat(spaces.message()).contains("not separated by semicolons").doesNotContain("no p=");
+        assertThat(spaces.record()).contains("\"v=DMARC1; p=reject; rua=mailto:d@" + DOMAIN + "\"");
+    }
+
+    /** A suggested record keeps everything published and its strictness, and only adds what is missing. */
+    @Test
+    void fixesNeverWeakenWhatIsPublished() {
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 mx include:_spf." + DOMAIN + " -all");
+        Report strict = run();
+        assertThat(check(strict, "spf").status()).isEqualTo(Status.OK);
+        assertThat(strict.records()).as("the table keeps -all").contains(DOMAIN + ". 3600 IN TXT \"v=spf1 mx include:_spf."
+                + DOMAIN + " -all\"").noneMatch(r -> r.contains("~all"));
+
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 ip4:203.0.113.0/24 -all").txt(DOMAIN, "v=spf1 mx include:_spf." + DOMAIN
+                + " ~all");
+        Check two = check(run(), "spf");
+        assertThat(two.record()).isEqualTo(DOMAIN + ". 3600 IN TXT \"v=spf1 ip4:203.0.113.0/24 mx include:_spf."
+                + DOMAIN + " -all\"");
+
+        reset(DOMAIN).txt(DOMAIN, "v=spf1 mx bogus:thing -all");
+        assertThat(check(run(), "spf").record()).contains("\"v=spf1 mx -all\"");
+
+        String name = "_dmarc." + DOMAIN;
+        reset(name).txt(name, "v=DMARC1; p=reject; sp=reject; adkim=s; rua=mailto:dmarc@vendor.test");
+        Report reject = run();
+        assertThat(check(reject, "dmarc").status()).isEqualTo(Status.WARNING); // reports lost, policy kept
+        assertThat(reject.records()).contains("_dmarc." + DOMAIN + ". 3600 IN TXT \"v=DMARC1; p=reject; sp=reject; "
+                + "adkim=s; rua=mailto:dmarc@vendor.test\"").noneMatch(r -> r.contains("p=quarantine"));
+
+        reset(name).txt(name, "v=DMARC1; p=none; adkim=s; rua=mailto:dmarc@" + DOMAIN + "; ruf=mailto:f@" + DOMAIN);
+        assertThat(check(run(), "dmarc").record()).contains("\"v=DMARC1; p=quarantine; adkim=s; rua=mailto:dmarc@"
+                + DOMAIN + "; ruf=mailto:f@" + DOMAIN + "\"");
+
+        reset(name).txt(name, "v=DMARC1; p=rejct; rua=mailto:d@" + DOMAIN);
+        assertThat(check(run(), "dmarc").record()).contains("p=reject; rua=mailto:d@" + DOMAIN);
+
+        reset(name).txt(name, "v=DMARC1; p=reject").txt(name, "v=DMARC1; p=none");
+        assertThat(check(run(), "dmarc").record()).contains("\"v=DMARC1; p=reject\"");
+    }
+
     @Test
     void mxAndReverseDnsProblems() {
         healthyZone();
@@ -256,6 +344,13 @@ class DoctorTest {
 
         dns.a("host-127.provider.test", "127.0.0.1");
         assertThat(check(run(), "ptr").status()).isEqualTo(Status.WARNING);
+
+        // The PTR names what the server greets with on port 25 (the fake says mail.postroom.test): nothing to change,
+        // although the MX is called something else.
+        dns.ptr("127.0.0.1", "mail.postroom.test").a("mail.postroom.test", "127.0.0.1");
+        Check agreeing = check(run(), "ptr");
+        assertThat(agreeing.status()).isEqualTo(Status.OK);
+        assertThat(agreeing.message()).contains("the name the server greets with");
     }
 
     @Test
