@@ -68,7 +68,8 @@ public final class Doctor {
         submit(running, titles, limits, "dkim", "DKIM key", limit,
                 () -> DkimCheck.run(dns, target, settings.dkimSelector(), settings.dkimPrivateKeyFile()));
         submit(running, titles, limits, "dmarc", "DMARC of " + d, limit, () -> PolicyChecks.dmarc(dns, target));
-        submit(running, titles, limits, "mta-sts", "MTA-STS of " + d, limit, () -> PolicyChecks.mtaSts(dns, target));
+        submit(running, titles, limits, "mta-sts", "MTA-STS of " + d, limit,
+                () -> MtaStsCheck.run(dns, target, tls, limit.multipliedBy(4).dividedBy(5)));
         submit(running, titles, limits, "tls-rpt", "TLS-RPT of " + d, limit, () -> PolicyChecks.tlsRpt(dns, target));
         // The port checks get a little less than the check limit for their own connect and read timeouts, so they
         // report what timed out themselves instead of being cut off.

@@ -5,7 +5,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
-/** DMARC (RFC 7489), and, for information, MTA-STS (RFC 8461) and TLS-RPT (RFC 8460). */
+/** DMARC (RFC 7489), and, for information, TLS-RPT (RFC 8460). MTA-STS is {@link MtaStsCheck}. */
 final class PolicyChecks {
 
     private PolicyChecks() {
@@ -163,16 +163,6 @@ final class PolicyChecks {
             }
         }
         return Optional.empty();
-    }
-
-    static Check mtaSts(Dns dns, Target t) {
-        String name = "_mta-sts." + t.domain();
-        Check.Builder c = Check.of("mta-sts", "MTA-STS of " + t.domain()).informational();
-        return informational(dns, c, name, "v=stsv1",
-                Target.fqdn(name) + " 3600 IN TXT \"v=STSv1; id=" + java.time.LocalDate.now().toString()
-                        .replace("-", "") + "01\"",
-                "MTA-STS tells senders to insist on TLS to " + t.domain() + "; to use it, serve a policy at "
-                        + "https://mta-sts." + t.domain() + "/.well-known/mta-sts.txt and publish the record shown.");
     }
 
     static Check tlsRpt(Dns dns, Target t) {

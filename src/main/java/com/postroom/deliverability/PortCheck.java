@@ -163,7 +163,7 @@ final class PortCheck {
         }
     }
 
-    private static String certificateProblem(SSLException e, String host, int port) {
+    static String certificateProblem(SSLException e, String host, int port) {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable cause = e; cause != null && !chain.contains(cause); cause = cause.getCause()) {
             chain.add(cause);

@@ -47,6 +47,31 @@ class DoctorTest {
     static KeyPair dkim;
     static Map<String, Integer> healthyPorts;
 
+    /** The MTA-STS policy host (mta-sts.clinic.test on loopback), and what it serves. */
+    static com.sun.net.httpserver.HttpsServer policyHost;
+    static com.sun.net.httpserver.HttpsServer wrongCertificate;
+    static volatile String policy;
+    static final String ENFORCE = "version: STSv1\nmode: enforce\nmx: mail.clinic.test\nmax_age: 604800\n";
+
+    static com.sun.net.httpserver.HttpsServer policyServer(SSLContext tls) {
+        try {
+            com.sun.net.httpserver.HttpsServer server = com.sun.net.httpserver.HttpsServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.setHttpsConfigurator(new com.sun.net.httpserver.HttpsConfigurator(tls));
+            server.createContext("/.well-known/mta-sts.txt", exchange -> {
+                byte[] body = policy.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().add("Content-Type", "text/plain");
+                exchange.sendResponseHeaders(200, body.length);
+                exchange.getResponseBody().write(body);
+                exchange.close();
+            });
+            server.start();
+            return server;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     @BeforeAll
     static void start() {
         dns = FakeDns.start();
@@ -59,16 +84,24 @@ class DoctorTest {
         healthyPorts.put("submission", ports.open(Mode.STARTTLS, valid));
         healthyPorts.put("smtps", ports.open(Mode.IMPLICIT, valid));
         healthyPorts.put("imaps", ports.open(Mode.IMPLICIT, valid));
+        policyHost = policyServer(certs.server("mta-sts." + DOMAIN, 365, 0));
+        wrongCertificate = policyServer(certs.server("somewhere-else.test", 365, 0));
+        MtaStsCheck.httpsPort = policyHost.getAddress().getPort();
     }
 
     @AfterAll
     static void stop() {
         dns.close();
         ports.close();
+        policyHost.stop(0);
+        wrongCertificate.stop(0);
+        MtaStsCheck.httpsPort = 443;
     }
 
     @BeforeEach
     void healthyZone() {
+        policy = ENFORCE;
+        MtaStsCheck.httpsPort = policyHost.getAddress().getPort();
         dns.clear();
         dns.mx(DOMAIN, 10, HOST).a(HOST, "127.0.0.1").ptr("127.0.0.1", HOST)
                 .txt(DOMAIN, "v=spf1 mx include:_spf." + DOMAIN + " ~all")
@@ -77,7 +110,7 @@ class DoctorTest {
                 .txt("dkim._domainkey." + DOMAIN, "v=DKIM1; k=rsa; p="
                         + Base64.getEncoder().encodeToString(dkim.getPublic().getEncoded()))
                 .txt("_dmarc." + DOMAIN, "v=DMARC1; p=quarantine; rua=mailto:dmarc@" + DOMAIN)
-                .txt("_mta-sts." + DOMAIN, "v=STSv1; id=20261124")
+                .txt("_mta-sts." + DOMAIN, "v=STSv1; id=20261124").a("mta-sts." + DOMAIN, "127.0.0.1")
                 .txt("_smtp._tls." + DOMAIN, "v=TLSRPTv1; rua=mailto:tls@" + DOMAIN);
     }
 
@@ -285,6 +318,40 @@ class DoctorTest {
         assertThat(spaces.status()).isEqualTo(Status.INVALID);
         assertThat(spaces.message()).contains("not separated by semicolons").doesNotContain("no p=");
         assertThat(spaces.record()).contains("\"v=DMARC1; p=reject; rua=mailto:d@" + DOMAIN + "\"");
+    }
+
+    /** MTA-STS checked as an enforcing sender would: the policy fetched over verified HTTPS, its mx: lines. */
+    @Test
+    void mtaStsPolicyIsFetchedAndMustCoverTheMxHosts() {
+        assertThat(check(run(), "mta-sts").status()).isEqualTo(Status.OK);
+
+        policy = ENFORCE.replace("mx: mail.clinic.test", "mx: old-mail.clinic.test");
+        Check uncovered = check(run(), "mta-sts");
+        assertThat(uncovered.status()).isEqualTo(Status.INVALID);
+        assertThat(uncovered.message()).contains("does not list the MX host mail.clinic.test", "will not deliver");
+
+        policy = "version: STSv1\nmode: testing\nmx: *.clinic.test\nmax_age: 86400\n";
+        assertThat(check(run(), "mta-sts").message()).contains("mode testing");
+
+        policy = "version: STSv1\nmode: enforce\nmx: *.other.test\nmax_age: 86400\n";
+        assertThat(check(run(), "mta-sts").status()).isEqualTo(Status.INVALID);
+
+        policy = ENFORCE;
+        MtaStsCheck.httpsPort = wrongCertificate.getAddress().getPort();
+        Check badCertificate = check(run(), "mta-sts");
+        assertThat(badCertificate.status()).isEqualTo(Status.WARNING);
+        assertThat(badCertificate.message()).contains("not in effect");
+
+        healthyZone();
+        dns.remove("mta-sts." + DOMAIN);
+        Check noHost = check(run(), "mta-sts");
+        assertThat(noHost.status()).isEqualTo(Status.WARNING);
+        assertThat(noHost.message()).contains("mta-sts." + DOMAIN + " does not exist");
+
+        reset("_mta-sts." + DOMAIN);
+        Check unused = check(run(), "mta-sts");
+        assertThat(unused.informational()).isTrue();
+        assertThat(unused.status()).isEqualTo(Status.MISSING);
     }
 
     /** A suggested record keeps everything published and its strictness, and only adds what is missing. */
