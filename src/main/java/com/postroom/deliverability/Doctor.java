@@ -79,6 +79,11 @@ public final class Doctor {
                 .sorted(Map.Entry.comparingByValue())
                 .forEach(e -> submit(running, titles, limits, "port:" + e.getKey(), "Port " + e.getValue(), limit,
                         () -> PortCheck.run(target, e.getKey(), e.getValue(), tls, portTimeout)));
+        Integer smtpPort = settings.ports().get("smtp");
+        if (smtpPort != null) {
+            submit(running, titles, limits, "relay", "Relaying on " + target.mailHost() + ":" + smtpPort, limit,
+                    () -> RelayCheck.run(target, smtpPort, portTimeout));
+        }
         for (String zone : settings.ipBlocklists()) {
             submit(running, titles, limits, "blocklist:" + zone, "Mail host on " + zone, limit,
                     () -> BlocklistCheck.address(dns, target, zone));

@@ -27,11 +27,12 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * One port of the mail host: it accepts a connection, TLS comes up (STARTTLS on 25 and 587, implicit on 465, 993 and
  * 995), the certificate chains to a trusted CA (the system's plus MAIL_TLS_CA_FILE) and is valid for the mail host's
- * name, and how many days it has left (under 14 is a warning). No mail is sent and no login is tried.
+ * name, and how many days it has left (under 21 is a warning, as the public checkers warn). No mail is sent and no
+ * login is tried.
  */
 final class PortCheck {
 
-    static final int EXPIRY_WARNING_DAYS = 14;
+    static final int EXPIRY_WARNING_DAYS = 21;
 
     private PortCheck() {
     }
@@ -142,7 +143,7 @@ final class PortCheck {
     }
 
     /** One SMTP reply, all its lines ({@code 250-a}, {@code 250-b}, {@code 250 c}). */
-    private static List<String> reply(InputStream in) throws IOException {
+    static List<String> reply(InputStream in) throws IOException {
         List<String> lines = new ArrayList<>();
         while (true) {
             ByteArrayOutputStream line = new ByteArrayOutputStream();

@@ -143,7 +143,7 @@ class DoctorTest {
 
         assertThat(report.mailHost()).isEqualTo(HOST);
         assertThat(report.mailHostSource()).isEqualTo("MX");
-        for (String id : List.of("mx", "ptr", "spf", "dkim", "dmarc", "mta-sts", "tls-rpt", "port:smtp",
+        for (String id : List.of("mx", "ptr", "spf", "dkim", "dmarc", "mta-sts", "tls-rpt", "port:smtp", "relay",
                 "port:submission", "port:smtps", "port:imaps", "blocklist:zen.bl.test", "blocklist:bl.spamcop.test",
                 "domain-blocklist:dbl.bl.test")) {
             assertThat(check(report, id).status()).as(id + ": " + check(report, id).message()).isEqualTo(Status.OK);
@@ -352,6 +352,19 @@ class DoctorTest {
         Check unused = check(run(), "mta-sts");
         assertThat(unused.informational()).isTrue();
         assertThat(unused.status()).isEqualTo(Status.MISSING);
+    }
+
+    /** A mail host that takes mail for another domain from anyone is an open relay; asked from loopback, a warning. */
+    @Test
+    void anOpenRelayIsFound() {
+        Map<String, Integer> relaying = new LinkedHashMap<>(healthyPorts);
+        relaying.put("smtp", ports.open(Mode.OPEN_RELAY, valid));
+        Check relay = check(run(settings(relaying, Optional.empty(), Duration.ofMillis(500)),
+                Optional.of(certs.caPem())), "relay");
+        assertThat(relay.status()).isEqualTo(Status.WARNING);
+        assertThat(relay.message()).contains("accepted mail for " + RelayCheck.FOREIGN_RECIPIENT,
+                "run the doctor from outside");
+        assertThat(check(run(), "relay").message()).contains("refuses to relay", "Relay access denied");
     }
 
     /** A suggested record keeps everything published and its strictness, and only adds what is missing. */

@@ -19,7 +19,8 @@ import javax.net.ssl.SSLSocket;
  */
 public final class FakeMailPorts implements AutoCloseable {
 
-    public enum Mode { STARTTLS, NO_STARTTLS, IMPLICIT, SILENT }
+    /** OPEN_RELAY: STARTTLS, and it accepts any recipient from anyone (the fault the doctor's relay check finds). */
+    public enum Mode { STARTTLS, NO_STARTTLS, IMPLICIT, SILENT, OPEN_RELAY }
 
     private final List<ServerSocket> sockets = new ArrayList<>();
 
@@ -88,15 +89,21 @@ public final class FakeMailPorts implements AutoCloseable {
             }
             String verb = line.toUpperCase(java.util.Locale.ROOT);
             if (verb.startsWith("EHLO")) {
-                out.write(("250-mail.postroom.test\r\n" + (mode == Mode.STARTTLS ? "250-STARTTLS\r\n" : "")
+                out.write(("250-mail.postroom.test\r\n" + (mode == Mode.STARTTLS || mode == Mode.OPEN_RELAY
+                        ? "250-STARTTLS\r\n" : "")
                         + "250 SIZE 10240000\r\n").getBytes(StandardCharsets.US_ASCII));
-            } else if (verb.startsWith("STARTTLS") && mode == Mode.STARTTLS) {
+            } else if (verb.startsWith("STARTTLS") && (mode == Mode.STARTTLS || mode == Mode.OPEN_RELAY)) {
                 out.write("220 2.0.0 Ready to start TLS\r\n".getBytes(StandardCharsets.US_ASCII));
                 SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
                 s.setUseClientMode(false);
                 s.startHandshake();
                 s.getInputStream().read();
                 return;
+            } else if (verb.startsWith("MAIL FROM") || verb.startsWith("RSET")) {
+                out.write("250 2.1.0 Ok\r\n".getBytes(StandardCharsets.US_ASCII));
+            } else if (verb.startsWith("RCPT TO")) {
+                out.write((mode == Mode.OPEN_RELAY ? "250 2.1.5 Ok\r\n" : "554 5.7.1 Relay access denied\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
             } else if (verb.startsWith("QUIT")) {
                 out.write("221 bye\r\n".getBytes(StandardCharsets.US_ASCII));
                 return;
