@@ -63,10 +63,13 @@ public class Deliverability {
     private final MultiGauge checkGauge;
     private final Counter alerts;
 
+    private final SendingRates rates;
+
     Deliverability(PostroomSettings settings, MailEndpoints endpoints, MailSessions sessions, Mailboxes mailboxes,
                    JdbcClient jdbc, TransactionTemplate tx, JsonMapper json, MeterRegistry meters,
-                   com.postroom.outbound.FounderAlerts founderAlerts) {
+                   com.postroom.outbound.FounderAlerts founderAlerts, SendingRates rates) {
         this.founderAlerts = founderAlerts;
+        this.rates = rates;
         this.settings = settings.deliverability();
         this.endpoints = endpoints;
         this.sessions = sessions;
@@ -138,6 +141,7 @@ public class Deliverability {
                     () -> LoginCheck.imap(sessions, m.server(), id, variables)));
         }
         extras.add(new Doctor.Extra("queue", "Outbound queue", limit, () -> queue(orgId)));
+        extras.add(new Doctor.Extra("rates", "Bounce and complaint rates, 7 days", limit, () -> rates.check(orgId)));
         Optional<EmailAddress> to = endpoints.imap().flatMap(MailServer::username).filter(u -> u.contains("@"))
                 .map(EmailAddress::parse).or(() -> endpoints.identities().founder());
         Optional<EmailAddress> from = endpoints.identities().sender(Identities.Flow.NOREPLY);

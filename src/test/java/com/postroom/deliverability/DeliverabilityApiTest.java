@@ -84,6 +84,8 @@ class DeliverabilityApiTest {
     Mailboxes mailboxes;
     @Autowired
     InboundSync inbound;
+    @Autowired
+    SendingRates rates;
 
     Api admin;
 
@@ -259,5 +261,29 @@ class DeliverabilityApiTest {
         box.sync();
         assertThat(jdbc.sql("SELECT subject FROM email_message WHERE subject LIKE ?").param("%probe " + token)
                 .query(String.class).list()).containsExactly("A forged probe " + token);
+    }
+
+    /** The rates come from the organization's own records: sent mail, its bounce rows, its spam complaints. */
+    @Test
+    void bounceAndComplaintRatesAreCountedFromTheRecords() {
+        long org = organizations.primary().orElseThrow().id();
+        SendingRates.Rates before = rates.lastWeek(org);
+        java.util.UUID thread = jdbc.sql("INSERT INTO email_thread (org_id, subject, normalized_subject, "
+                + "last_message_at) VALUES (?, 'rates', 'rates', now()) RETURNING id").param(org)
+                .query(java.util.UUID.class).single();
+        List<java.util.UUID> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            ids.add(jdbc.sql("INSERT INTO email_message (org_id, thread_id, direction, status, sender, recipients, "
+                    + "subject, folder, seen, meta) VALUES (?, ?, 'outbound', 'sent', 'noreply@postroom.test', "
+                    + "'{patient@example.org}', 'Statement', 'sent', true, ?::jsonb) RETURNING id")
+                    .params(org, thread, i == 0 ? "{\"spam_complaint\": \"2026-12-03\"}" : "{}")
+                    .query(java.util.UUID.class).single());
+        }
+        jdbc.sql("INSERT INTO bounce (org_id, outbound_message, recipient, hard, status_code, source) "
+                + "VALUES (?, ?, 'patient@example.org', true, '5.1.1', 'dsn')").params(org, ids.get(1)).update();
+        SendingRates.Rates after = rates.lastWeek(org);
+        assertThat(after.sent() - before.sent()).isEqualTo(4);
+        assertThat(after.bounced() - before.bounced()).isEqualTo(1);
+        assertThat(after.complained() - before.complained()).isEqualTo(1);
     }
 }

@@ -54,7 +54,9 @@ class WebUiBrowserTest implements Browser.HasBrowser {
         browser.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
         assertThat(browser.path()).as("back where the sign-in began").startsWith("/dashboard");
         assertThat(browser.find("h1").getText()).isEqualTo("Dashboard");
-        assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(6);
+        assertThat(browser.driver.findElements(By.cssSelector(".cards .card"))).hasSize(8);
+        // Gmail's figure to watch: mail marked as spam, with the bounces, over the last seven days.
+        assertThat(browser.find(".cards").getText()).contains("Marked as spam, 7 days", "Bounced, 7 days", "sent");
         assertThat(browser.find("#receiving .badge").getText()).isEqualTo("Receiving");
         assertThat(browser.find("#sending .badge").getText()).isEqualTo("Sending");
         assertThat(browser.find(".who").getText()).isEqualTo(SandboxTest.ADMIN);
