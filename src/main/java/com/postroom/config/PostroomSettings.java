@@ -61,7 +61,18 @@ public record PostroomSettings(
                                  Optional<Path> dkimPrivateKeyFile, Optional<String> dnsResolver, Duration dnsTimeout,
                                  List<String> ipBlocklists, List<String> domainBlocklists, Map<String, Integer> ports,
                                  boolean checkPop3, Optional<Duration> interval, Duration checkTimeout,
-                                 Duration roundTripTimeout, long outboxAlertDepth) {
+                                 Duration roundTripTimeout, long outboxAlertDepth, Duration runTimeout) {
+
+        /** Without a bound of its own, a whole run (DOCTOR_TIMEOUT) may take up to three check limits. */
+        public Deliverability(Optional<String> domain, Optional<String> mailHost, String dkimSelector,
+                              Optional<Path> dkimPrivateKeyFile, Optional<String> dnsResolver, Duration dnsTimeout,
+                              List<String> ipBlocklists, List<String> domainBlocklists, Map<String, Integer> ports,
+                              boolean checkPop3, Optional<Duration> interval, Duration checkTimeout,
+                              Duration roundTripTimeout, long outboxAlertDepth) {
+            this(domain, mailHost, dkimSelector, dkimPrivateKeyFile, dnsResolver, dnsTimeout, ipBlocklists,
+                    domainBlocklists, ports, checkPop3, interval, checkTimeout, roundTripTimeout, outboxAlertDepth,
+                    checkTimeout.multipliedBy(3));
+        }
     }
 
     /** Full-text search: the PostgreSQL text search configuration (a language such as english, german, simple). */
@@ -305,7 +316,9 @@ public record PostroomSettings(
                 Map.copyOf(ports), env.bool("DOCTOR_CHECK_POP3", false), interval,
                 env.duration("DOCTOR_CHECK_TIMEOUT", Duration.ofSeconds(10)),
                 env.duration("DOCTOR_ROUND_TRIP_TIMEOUT", Duration.ofSeconds(60)),
-                env.integer("OUTBOX_ALERT_DEPTH", 1000, 1, Integer.MAX_VALUE));
+                env.integer("OUTBOX_ALERT_DEPTH", 1000, 1, Integer.MAX_VALUE),
+                // The whole run, whatever its checks' own limits: a deploy script waits this long at most.
+                env.duration("DOCTOR_TIMEOUT", Duration.ofSeconds(90)));
     }
 
     /** The services whose ports the doctor tries, by the names DOCTOR_PORTS uses. */

@@ -54,7 +54,8 @@ public final class Doctor {
     public Report run(String domain, List<Extra> extras) {
         Instant started = Instant.now();
         String d = domain.toLowerCase(java.util.Locale.ROOT).replaceAll("\\.$", "");
-        Target target = target(d);
+        Target target = target(d); // one DNS_TIMEOUT at most
+        Instant checksStarted = Instant.now();
         Map<String, Future<Check>> running = new LinkedHashMap<>();
         Map<String, String> titles = new LinkedHashMap<>();
         Map<String, Duration> limits = new LinkedHashMap<>();
@@ -96,8 +97,12 @@ public final class Doctor {
             submit(running, titles, limits, extra.id(), extra.title(), extra.timeout(), extra.run());
         }
         List<Check> checks = new ArrayList<>();
+        // Each check by its own limit, and all of them by the run's (DOCTOR_TIMEOUT, counted once the mail host is
+        // found): the round trip's longer limit included, the checks never take longer than that.
+        Instant end = checksStarted.plus(settings.runTimeout());
         for (Map.Entry<String, Future<Check>> e : running.entrySet()) {
-            checks.add(await(e.getKey(), titles.get(e.getKey()), e.getValue(), started.plus(limits.get(e.getKey()))));
+            Instant own = started.plus(limits.get(e.getKey()));
+            checks.add(await(e.getKey(), titles.get(e.getKey()), e.getValue(), own.isBefore(end) ? own : end));
         }
         reconcileReverseDns(checks);
         Instant done = Instant.now();

@@ -354,6 +354,24 @@ class DoctorTest {
         assertThat(unused.status()).isEqualTo(Status.MISSING);
     }
 
+    /** DOCTOR_TIMEOUT bounds the whole run: a DNS server that never answers cannot hold it longer. */
+    @Test
+    void theWholeRunEndsByDoctorTimeout() {
+        dns.silent(DOMAIN);
+        PostroomSettings.Deliverability base = settings(healthyPorts, Optional.empty(), Duration.ofSeconds(5));
+        PostroomSettings.Deliverability bounded = new PostroomSettings.Deliverability(base.domain(), base.mailHost(),
+                base.dkimSelector(), base.dkimPrivateKeyFile(), base.dnsResolver(), base.dnsTimeout(),
+                base.ipBlocklists(), base.domainBlocklists(), base.ports(), base.checkPop3(), base.interval(),
+                Duration.ofSeconds(20), base.roundTripTimeout(), base.outboxAlertDepth(), Duration.ofSeconds(2));
+        long t0 = System.nanoTime();
+        Report report = run(bounded, Optional.of(certs.caPem()));
+        long took = (System.nanoTime() - t0) / 1_000_000;
+        // Finding the mail host waits one DNS_TIMEOUT (5 s) before the checks start; then 2 s at most.
+        assertThat(took).isLessThan(5000 + 2000 + 1500);
+        assertThat(check(report, "spf").status()).isEqualTo(Status.UNKNOWN);
+        assertThat(check(report, "spf").message()).contains("did not finish in time");
+    }
+
     /** A mail host that takes mail for another domain from anyone is an open relay; asked from loopback, a warning. */
     @Test
     void anOpenRelayIsFound() {
