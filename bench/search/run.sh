@@ -65,17 +65,7 @@ else
 fi
 # A real mailbox is queried long after it was filled: wait until the machine is quiet (autovacuum has vacuumed and
 # analysed the fresh tables, which takes seconds after a sync of 100,000 and ran into the first shapes otherwise).
-python3 - <<'PY'
-import time
-def busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return sum(v) - v[3] - v[4], sum(v)
-for waited in range(120):
-    b0, t0 = busy(); time.sleep(1); b1, t1 = busy()
-    if waited >= 5 and (b1 - b0) / (t1 - t0) < 0.05:
-        print("quiet after %d s" % (waited + 1)); break
-PY
+python3 bench/quiet.py
 echo "== queries"
 python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"

@@ -47,16 +47,6 @@ SQL
 echo "written in $(( $(date +%s) - START )) s"
 # A real mailbox is read long after it was filled: wait until the machine is quiet (autovacuum vacuums and analyses
 # the fresh tables for a while after 100,000 rows; measured at once, the inbox took twice as long).
-python3 - <<'PY'
-import time
-def busy():
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    return sum(v) - v[3] - v[4], sum(v)
-for waited in range(120):
-    b0, t0 = busy(); time.sleep(1); b1, t1 = busy()
-    if waited >= 5 and (b1 - b0) / (t1 - t0) < 0.05:
-        print("quiet after %d s" % (waited + 1)); break
-PY
+python3 bench/quiet.py
 javac -d "$OUT" -cp "$CP" bench/ui/UiBench.java
 java -cp "$OUT:$CP" UiBench "http://localhost:$PORT" founder@postroom.test bench-admin-password "$RUNS" "$SMTP_PORT"
