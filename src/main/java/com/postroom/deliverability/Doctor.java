@@ -84,6 +84,8 @@ public final class Doctor {
         if (smtpPort != null) {
             submit(running, titles, limits, "relay", "Relaying on " + target.mailHost() + ":" + smtpPort, limit,
                     () -> RelayCheck.run(target, smtpPort, portTimeout));
+            submit(running, titles, limits, "ipv6", "IPv6 of " + target.mailHost(), limit,
+                    () -> Ipv6Check.run(target, smtpPort, portTimeout));
         }
         for (String zone : settings.ipBlocklists()) {
             submit(running, titles, limits, "blocklist:" + zone, "Mail host on " + zone, limit,

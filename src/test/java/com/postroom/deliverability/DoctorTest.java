@@ -143,7 +143,7 @@ class DoctorTest {
 
         assertThat(report.mailHost()).isEqualTo(HOST);
         assertThat(report.mailHostSource()).isEqualTo("MX");
-        for (String id : List.of("mx", "ptr", "spf", "dkim", "dmarc", "mta-sts", "tls-rpt", "port:smtp", "relay",
+        for (String id : List.of("mx", "ptr", "spf", "dkim", "dmarc", "mta-sts", "tls-rpt", "port:smtp", "relay", "ipv6",
                 "port:submission", "port:smtps", "port:imaps", "blocklist:zen.bl.test", "blocklist:bl.spamcop.test",
                 "domain-blocklist:dbl.bl.test")) {
             assertThat(check(report, id).status()).as(id + ": " + check(report, id).message()).isEqualTo(Status.OK);
@@ -370,6 +370,29 @@ class DoctorTest {
         assertThat(took).isLessThan(5000 + 2000 + 1500);
         assertThat(check(report, "spf").status()).isEqualTo(Status.UNKNOWN);
         assertThat(check(report, "spf").message()).contains("did not finish in time");
+    }
+
+    /** An AAAA record whose address does not take connections on port 25: mail over IPv6 will suffer. */
+    @Test
+    void anIpv6AddressThatCannotBeReachedIsSaid() throws Exception {
+        healthyZone();
+        dns.aaaa(HOST, "::1").ptr("::1", HOST);
+        // Nothing listens on the smtp port over ::1 (the fake ports are IPv4 only).
+        Check unreachable = check(run(), "ipv6");
+        assertThat(unreachable.status()).isEqualTo(Status.WARNING);
+        assertThat(unreachable.message()).contains("cannot be reached over IPv6 at 0:0:0:0:0:0:0:1",
+                "mail over IPv6 will suffer");
+        // Listening there too: fine.
+        try (java.net.ServerSocket v6 = new java.net.ServerSocket()) {
+            v6.bind(new java.net.InetSocketAddress(java.net.InetAddress.getByName("::1"), 0));
+            Map<String, Integer> both = new LinkedHashMap<>(healthyPorts);
+            both.put("smtp", v6.getLocalPort());
+            Check reachable = check(run(settings(both, Optional.empty(), Duration.ofMillis(500)),
+                    Optional.of(certs.caPem())), "ipv6");
+            assertThat(reachable.status()).as(reachable.message()).isEqualTo(Status.OK);
+        } catch (java.net.SocketException noIpv6Here) {
+            // A machine without IPv6 loopback: the warning above is what can be shown here.
+        }
     }
 
     /** A mail host that takes mail for another domain from anyone is an open relay; asked from loopback, a warning. */
