@@ -48,6 +48,9 @@ final class Spf {
 
     private final Dns dns;
     private final Map<String, List<String>> txtCache = new HashMap<>();
+    /** Answers kept for the run: the effective policy evaluates the record once per stranger address. */
+    private final Map<String, List<InetAddress>> addressCache = new HashMap<>();
+    private final Map<String, List<Dns.Mx>> mxCache = new HashMap<>();
     private int lookups;
     private int voids;
 
@@ -221,19 +224,20 @@ final class Spf {
             case "all" -> true;
             case "ip4", "ip6" -> inNetwork(ip, t.value());
             case "a" -> {
-                List<InetAddress> found = dns.addresses(target);
+                List<InetAddress> found = addresses(target);
                 if (found.isEmpty()) {
                     voided("a:" + target);
                 }
                 yield anyInNetwork(found, ip, t.value());
             }
             case "mx" -> {
-                List<Dns.Mx> hosts = dns.mx(target);
+                List<Dns.Mx> hosts = mxCache.containsKey(target) ? mxCache.get(target) : dns.mx(target);
+                mxCache.put(target, hosts);
                 if (hosts.isEmpty()) {
                     voided("mx:" + target);
                 }
                 for (Dns.Mx mx : hosts) {
-                    if (anyInNetwork(dns.addresses(mx.host()), ip, t.value())) {
+                    if (anyInNetwork(addresses(mx.host()), ip, t.value())) {
                         yield true;
                     }
                 }
@@ -256,6 +260,15 @@ final class Spf {
             }
             default -> false; // ptr: deprecated (RFC 7208 §5.5), never relied on here
         };
+    }
+
+    private List<InetAddress> addresses(String host) throws Dns.Failure {
+        List<InetAddress> found = addressCache.get(host);
+        if (found == null) {
+            found = dns.addresses(host);
+            addressCache.put(host, found);
+        }
+        return found;
     }
 
     private static boolean anyInNetwork(List<InetAddress> hosts, InetAddress ip, String spec) {

@@ -183,7 +183,8 @@ class MailPage {
         model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         if (!q.isBlank()) {
             try {
-                MailSearch.Page found = search.search(caller.orgId(), SearchQuery.parse(q), PAGE_SIZE,
+                SearchQuery query = SearchQuery.parse(q);
+                MailSearch.Page found = search.search(caller.orgId(), query, PAGE_SIZE,
                         p * PAGE_SIZE, mailbox, byRelevance);
                 // One row per conversation, at its best (or newest) matching message, as the inbox lists them.
                 java.util.Set<UUID> seen = new java.util.HashSet<>();
@@ -191,7 +192,7 @@ class MailPage {
                         .toList());
                 model.addAttribute("first", found.hits().isEmpty() ? 0 : p * PAGE_SIZE + 1);
                 model.addAttribute("last", p * PAGE_SIZE + found.hits().size());
-                long total = search.countUpTo(caller.orgId(), SearchQuery.parse(q), mailbox, COUNT_CAP);
+                long total = search.countUpTo(caller.orgId(), query, mailbox, COUNT_CAP);
                 model.addAttribute("total", total > COUNT_CAP ? "more than " + String.format("%,d", COUNT_CAP)
                         : String.format("%,d", total));
                 model.addAttribute("olderUrl", found.more() ? base + "&page=" + (p + 1) : null);
