@@ -72,6 +72,7 @@ public final class Doctor {
         submit(running, titles, limits, "mta-sts", "MTA-STS of " + d, limit,
                 () -> MtaStsCheck.run(dns, target, tls, limit.multipliedBy(4).dividedBy(5)));
         submit(running, titles, limits, "tls-rpt", "TLS-RPT of " + d, limit, () -> PolicyChecks.tlsRpt(dns, target));
+        submit(running, titles, limits, "dnssec", "DNSSEC of " + d, limit, () -> DnssecCheck.run(dns, target));
         // The port checks get a little less than the check limit for their own connect and read timeouts, so they
         // report what timed out themselves instead of being cut off.
         Duration portTimeout = limit.multipliedBy(4).dividedBy(5);
@@ -86,6 +87,10 @@ public final class Doctor {
                     () -> RelayCheck.run(target, smtpPort, portTimeout));
             submit(running, titles, limits, "ipv6", "IPv6 of " + target.mailHost(), limit,
                     () -> Ipv6Check.run(target, smtpPort, portTimeout));
+            submit(running, titles, limits, "tls-versions", "Old TLS versions on " + target.mailHost(), limit,
+                    () -> LegacyTlsCheck.run(target, smtpPort, portTimeout.dividedBy(2)));
+            submit(running, titles, limits, "dane", "DANE of " + target.mailHost(), limit,
+                    () -> DaneCheck.run(dns, target, smtpPort, portTimeout));
         }
         for (String zone : settings.ipBlocklists()) {
             submit(running, titles, limits, "blocklist:" + zone, "Mail host on " + zone, limit,

@@ -118,7 +118,7 @@ final class PortCheck {
      * Speaks SMTP up to STARTTLS; null when the server agreed, else why not. The name the server gives itself (in its
      * EHLO answer, else its greeting) is kept as the detail "greeting_name": receivers compare it with reverse DNS.
      */
-    private static String startTls(Socket socket, Check.Builder c) throws IOException {
+    static String startTls(Socket socket, Check.Builder c) throws IOException {
         InputStream in = socket.getInputStream();
         OutputStream out = socket.getOutputStream();
         List<String> greeting = reply(in);

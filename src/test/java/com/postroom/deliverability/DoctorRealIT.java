@@ -87,6 +87,10 @@ class DoctorRealIT {
             assertThat(check(report, id).status()).as(id + ": " + check(report, id).message()).isEqualTo(Status.OK);
         }
         assertThat(check(report, "port:submission").details().get("protocol")).asString().startsWith("TLSv1.");
+        // Postfix's defaults (smtpd_tls_protocols = !SSLv2, !SSLv3) still agree to TLS 1.0 and 1.1 on port 25, as
+        // `openssl s_client -starttls smtp -tls1` confirms against this same server: the probe must see it.
+        assertThat(check(report, "tls-versions").status()).isEqualTo(Status.WARNING);
+        assertThat(check(report, "tls-versions").details().get("accepted")).isEqualTo(List.of("TLS 1.0", "TLS 1.1"));
         assertThat(check(report, "login:wrong").status()).isEqualTo(Status.INVALID);
         assertThat(check(report, "login:wrong").message()).contains("refuses the login");
         assertThat(report.durationMs()).isLessThan(5000);

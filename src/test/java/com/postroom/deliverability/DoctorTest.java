@@ -143,7 +143,7 @@ class DoctorTest {
 
         assertThat(report.mailHost()).isEqualTo(HOST);
         assertThat(report.mailHostSource()).isEqualTo("MX");
-        for (String id : List.of("mx", "ptr", "spf", "dkim", "dmarc", "mta-sts", "tls-rpt", "port:smtp", "relay", "ipv6",
+        for (String id : List.of("mx", "ptr", "spf", "dkim", "dmarc", "mta-sts", "tls-rpt", "port:smtp", "relay", "ipv6", "tls-versions",
                 "port:submission", "port:smtps", "port:imaps", "blocklist:zen.bl.test", "blocklist:bl.spamcop.test",
                 "domain-blocklist:dbl.bl.test")) {
             assertThat(check(report, id).status()).as(id + ": " + check(report, id).message()).isEqualTo(Status.OK);
@@ -152,6 +152,12 @@ class DoctorTest {
         assertThat(check(report, "a").status()).isEqualTo(Status.WARNING);
         assertThat(report.status()).isEqualTo(Status.WARNING);
         assertThat(check(report, "dkim").details()).containsEntry("bits", 2048);
+        // This fake DNS server knows nothing of DNSSEC: said, never counted; DANE is optional and suggested.
+        assertThat(check(report, "dnssec").status()).isEqualTo(Status.UNKNOWN);
+        assertThat(check(report, "dnssec").informational()).isTrue();
+        assertThat(check(report, "dane").status()).isEqualTo(Status.MISSING);
+        assertThat(check(report, "dane").record()).startsWith("_" + healthyPorts.get("smtp") + "._tcp." + HOST
+                + ". 3600 IN TLSA 3 1 1 ");
         assertThat(check(report, "port:submission").details()).containsKey("days_left");
         assertThat(check(report, "spf").details()).containsEntry("lookups", 2);
         assertThat(report.records()).anySatisfy(r -> assertThat(r).startsWith("clinic.test. 3600 IN MX 10"));

@@ -20,7 +20,8 @@ import javax.net.ssl.SSLSocket;
 public final class FakeMailPorts implements AutoCloseable {
 
     /** OPEN_RELAY: STARTTLS, and it accepts any recipient from anyone (the fault the doctor's relay check finds). */
-    public enum Mode { STARTTLS, NO_STARTTLS, IMPLICIT, SILENT, OPEN_RELAY }
+    /** OLD_TLS: STARTTLS, and it also agrees to TLS 1.0 and 1.1 (it answers such a hello with a ServerHello). */
+    public enum Mode { STARTTLS, NO_STARTTLS, IMPLICIT, SILENT, OPEN_RELAY, OLD_TLS }
 
     private final List<ServerSocket> sockets = new ArrayList<>();
 
@@ -89,12 +90,22 @@ public final class FakeMailPorts implements AutoCloseable {
             }
             String verb = line.toUpperCase(java.util.Locale.ROOT);
             if (verb.startsWith("EHLO")) {
-                out.write(("250-mail.postroom.test\r\n" + (mode == Mode.STARTTLS || mode == Mode.OPEN_RELAY
+                out.write(("250-mail.postroom.test\r\n" + (mode != Mode.NO_STARTTLS
                         ? "250-STARTTLS\r\n" : "")
                         + "250 SIZE 10240000\r\n").getBytes(StandardCharsets.US_ASCII));
-            } else if (verb.startsWith("STARTTLS") && (mode == Mode.STARTTLS || mode == Mode.OPEN_RELAY)) {
+            } else if (verb.startsWith("STARTTLS") && mode != Mode.NO_STARTTLS) {
                 out.write("220 2.0.0 Ready to start TLS\r\n".getBytes(StandardCharsets.US_ASCII));
-                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain, null, plain.getPort(), true);
+                byte[] hello = in.readNBytes(11);
+                int version = (hello[9] & 0xff) << 8 | (hello[10] & 0xff);
+                if (mode == Mode.OLD_TLS && version < 0x0303) {
+                    // The start of a ServerHello taking the old version: all the doctor reads.
+                    out.write(new byte[] {0x16, 3, 1, 0, 0x2a, 2, 0, 0, 0x26, hello[9], hello[10]});
+                    out.write(new byte[32]);
+                    out.flush();
+                    return;
+                }
+                SSLSocket s = (SSLSocket) tls.getSocketFactory().createSocket(plain,
+                        new java.io.ByteArrayInputStream(hello), true);
                 s.setUseClientMode(false);
                 s.startHandshake();
                 s.getInputStream().read();
