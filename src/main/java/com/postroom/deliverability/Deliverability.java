@@ -148,8 +148,9 @@ public class Deliverability {
         if (roundTrip && endpoints.smtp().isPresent() && endpoints.imap().isPresent() && to.isPresent()
                 && from.isPresent()) {
             extras.add(new Doctor.Extra("round-trip", "Round trip", settings.roundTripTimeout().plusSeconds(10),
-                    () -> RoundTrip.run(sessions, endpoints.smtp().get(), endpoints.imap().get(), from.get(),
-                            to.get(), settings.roundTripTimeout(), this::registerProbe)));
+                    (dns, target) -> RoundTrip.run(sessions, endpoints.smtp().get(), endpoints.imap().get(),
+                            from.get(), to.get(), settings.roundTripTimeout(), this::registerProbe,
+                            raw -> Alignment.judge(raw, dns, target.addresses()))));
         }
         return extras;
     }

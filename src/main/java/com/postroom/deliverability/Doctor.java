@@ -28,8 +28,12 @@ import com.postroom.config.PostroomSettings;
  */
 public final class Doctor {
 
-    /** A check the caller adds, with its own time limit. */
-    public record Extra(String id, String title, Duration timeout, Supplier<Check> run) {
+    /** A check the caller adds, with its own time limit; it may use the run's DNS and mail host. */
+    public record Extra(String id, String title, Duration timeout, java.util.function.BiFunction<Dns, Target, Check> run) {
+
+        public Extra(String id, String title, Duration timeout, Supplier<Check> run) {
+            this(id, title, timeout, (dns, target) -> run.get());
+        }
     }
 
     private static final AtomicInteger THREADS = new AtomicInteger();
@@ -101,7 +105,8 @@ public final class Doctor {
                     () -> BlocklistCheck.domain(dns, target, zone));
         }
         for (Extra extra : extras) {
-            submit(running, titles, limits, extra.id(), extra.title(), extra.timeout(), extra.run());
+            submit(running, titles, limits, extra.id(), extra.title(), extra.timeout(),
+                    () -> extra.run().apply(dns, target));
         }
         List<Check> checks = new ArrayList<>();
         // Each check by its own limit, and all of them by the run's (DOCTOR_TIMEOUT, counted once the mail host is

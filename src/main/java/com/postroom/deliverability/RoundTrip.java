@@ -45,6 +45,15 @@ final class RoundTrip {
 
     static Check run(MailSessions sessions, MailServer smtp, MailServer imap, EmailAddress from, EmailAddress to,
                      Duration timeout, Consumer<String> register) {
+        return run(sessions, smtp, imap, from, to, timeout, register, null);
+    }
+
+    /**
+     * With {@code judge}, the received copy is also judged as a receiver would (DKIM verified, SPF, DMARC alignment,
+     * see {@link Alignment}); a probe that would fail DMARC is a warning, with the computed Authentication-Results.
+     */
+    static Check run(MailSessions sessions, MailServer smtp, MailServer imap, EmailAddress from, EmailAddress to,
+                     Duration timeout, Consumer<String> register, java.util.function.Function<byte[], Alignment> judge) {
         Check.Builder c = Check.of("round-trip", "Round trip to " + to.address()).detail("to", to.address())
                 .detail("from", from.address());
         byte[] random = new byte[16];
@@ -79,7 +88,14 @@ final class RoundTrip {
                     Message[] found = inbox.search(new HeaderTerm(Ingest.PROBE_HEADER, token));
                     if (found.length > 0) {
                         Duration took = Duration.between(sent, Instant.now());
-                        return arrived(c, found[0], took, inbox, ((IMAPStore) store).hasCapability("UIDPLUS"));
+                        Alignment alignment = null;
+                        if (judge != null) {
+                            java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
+                            found[0].writeTo(raw);
+                            alignment = judge.apply(raw.toByteArray());
+                        }
+                        return arrived(c, found[0], took, inbox, ((IMAPStore) store).hasCapability("UIDPLUS"),
+                                alignment);
                     }
                     Thread.sleep(POLL.toMillis());
                 }
@@ -89,7 +105,7 @@ final class RoundTrip {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return c.unknown("The round trip was interrupted.");
-        } catch (MessagingException | RuntimeException e) {
+        } catch (MessagingException | java.io.IOException | RuntimeException e) {
             return c.invalid("The probe was sent, but the mailbox " + imap.describe() + " could not be read: "
                     + LoginCheck.root(e) + ".");
         }
@@ -98,8 +114,8 @@ final class RoundTrip {
                 + "smtp antispam`), and at the Junk folder.");
     }
 
-    private static Check arrived(Check.Builder c, Message probe, Duration took, IMAPFolder inbox, boolean uidplus)
-            throws MessagingException {
+    private static Check arrived(Check.Builder c, Message probe, Duration took, IMAPFolder inbox, boolean uidplus,
+                                 Alignment alignment) throws MessagingException {
         String[] results = probe.getHeader("Authentication-Results");
         Map<String, String> verdicts = new LinkedHashMap<>();
         if (results != null && results.length > 0) {
@@ -116,9 +132,20 @@ final class RoundTrip {
         c.detail("seconds", took.toMillis() / 1000.0).detail("authentication_results", verdicts)
                 .detail("removed", uidplus);
         String time = String.format(Locale.ROOT, "%.1f s", took.toMillis() / 1000.0);
+        if (alignment != null) {
+            c.detail("computed_authentication_results", alignment.header());
+            if (!alignment.passes()) {
+                return c.warning("The probe arrived in " + time + ", but a receiver would judge it dmarc="
+                        + alignment.dmarc() + " (" + alignment.header() + "): " + alignment.problem() + ". Gmail and "
+                        + "Yahoo require DMARC to pass for bulk senders; fix the record behind it (see the DKIM, SPF "
+                        + "and DMARC checks).");
+            }
+        }
         if (verdicts.isEmpty()) {
-            return c.ok("The probe arrived in " + time + "; the server added no Authentication-Results, so SPF, DKIM "
-                    + "and DMARC were not judged on the way in (usual for mail a server delivers to itself).");
+            return c.ok("The probe arrived in " + time + (alignment != null
+                    ? "; judged as a receiver would: " + alignment.header() + "."
+                    : "; the server added no Authentication-Results, so SPF, DKIM and DMARC were not judged on the "
+                    + "way in (usual for mail a server delivers to itself)."));
         }
         String failing = verdicts.entrySet().stream().filter(e -> !e.getValue().equals("pass"))
                 .map(e -> e.getKey() + "=" + e.getValue()).reduce((a, b) -> a + ", " + b).orElse(null);

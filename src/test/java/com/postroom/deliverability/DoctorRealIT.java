@@ -99,10 +99,17 @@ class DoctorRealIT {
     @Test
     void aRoundTripThroughPostfixIntoDovecotIsTimedAndTheProbeExpunged() throws Exception {
         List<String> tokens = new ArrayList<>();
+        // Judged as a receiver would, with SPF and DMARC published for the domain and mail leaving from loopback:
+        // Postfix does not sign here, so DKIM is none, and the aligned SPF pass carries DMARC.
+        dns.txt("postroom.test", "v=spf1 ip4:127.0.0.1 -all").txt("_dmarc.postroom.test", "v=DMARC1; p=none");
+        Dns judging = Dns.using(Optional.of(dns.address()), Duration.ofSeconds(1));
         Check c = RoundTrip.run(sessions, settings.smtp().get(), settings.imap().get(), EmailAddress.parse(FOUNDER),
-                EmailAddress.parse(FOUNDER), Duration.ofSeconds(30), tokens::add);
+                EmailAddress.parse(FOUNDER), Duration.ofSeconds(30), tokens::add,
+                raw -> Alignment.judge(raw, judging, List.of(java.net.InetAddress.getLoopbackAddress())));
         assertThat(c.status()).as(c.message()).isEqualTo(Status.OK);
         assertThat(c.details()).containsEntry("removed", true);
+        assertThat(c.details().get("computed_authentication_results")).asString()
+                .contains("dkim=none").contains("spf=pass smtp.mailfrom=postroom.test").contains("dmarc=pass");
         assertThat(tokens).hasSize(1);
         try (Store store = sessions.connectImap(settings.imap().get())) {
             Folder inbox = store.getFolder("INBOX");
