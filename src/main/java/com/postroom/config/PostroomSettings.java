@@ -41,9 +41,14 @@ public record PostroomSettings(
 
     /**
      * How Postroom meets browsers and proxies: the origins whose pages may call the API (CORS, with credentials), and
-     * the reverse proxies whose X-Forwarded-* headers are believed (addresses or CIDR ranges).
+     * the reverse proxies whose X-Forwarded-* headers are believed (addresses or CIDR ranges), and the address mail
+     * recipients reach Postroom at (POSTROOM_PUBLIC_URL: unsubscribe links in bulk mail).
      */
-    public record Http(List<String> corsAllowedOrigins, List<String> trustedProxies) {
+    public record Http(List<String> corsAllowedOrigins, List<String> trustedProxies, Optional<String> publicUrl) {
+
+        public Http(List<String> corsAllowedOrigins, List<String> trustedProxies) {
+            this(corsAllowedOrigins, trustedProxies, Optional.empty());
+        }
     }
 
     /**
@@ -256,7 +261,15 @@ public record PostroomSettings(
                         + "(for example 127.0.0.1, 10.0.0.0/8, ::1).");
             }
         }
-        return new Http(origins.stream().map(o -> o.replaceAll("/+$", "")).toList(), proxies);
+        Optional<String> publicUrl = env.string("POSTROOM_PUBLIC_URL").map(u -> u.replaceAll("/+$", ""));
+        publicUrl.filter(u -> !u.matches("https://[A-Za-z0-9.-]+(:\\d{1,5})?(/[A-Za-z0-9._~/-]*)?")
+                && !u.matches("http://(localhost|127\\.0\\.0\\.1)(:\\d{1,5})?(/[A-Za-z0-9._~/-]*)?"))
+                .ifPresent(u -> {
+                    throw new ConfigurationError("POSTROOM_PUBLIC_URL: '" + u + "' must be the https:// address "
+                            + "recipients reach Postroom at, for example https://mail.example.com (receivers ignore "
+                            + "plain http unsubscribe links).");
+                });
+        return new Http(origins.stream().map(o -> o.replaceAll("/+$", "")).toList(), proxies, publicUrl);
     }
 
     private static Duration undoWindow(Env env) {

@@ -64,11 +64,13 @@ public class Deliverability {
     private final Counter alerts;
 
     private final SendingRates rates;
+    private final BulkReadiness bulk;
 
     Deliverability(PostroomSettings settings, MailEndpoints endpoints, MailSessions sessions, Mailboxes mailboxes,
                    JdbcClient jdbc, TransactionTemplate tx, JsonMapper json, MeterRegistry meters,
-                   com.postroom.outbound.FounderAlerts founderAlerts, SendingRates rates) {
+                   com.postroom.outbound.FounderAlerts founderAlerts, SendingRates rates, BulkReadiness bulk) {
         this.founderAlerts = founderAlerts;
+        this.bulk = bulk;
         this.rates = rates;
         this.settings = settings.deliverability();
         this.endpoints = endpoints;
@@ -142,6 +144,7 @@ public class Deliverability {
         }
         extras.add(new Doctor.Extra("queue", "Outbound queue", limit, () -> queue(orgId)));
         extras.add(new Doctor.Extra("rates", "Bounce and complaint rates, 7 days", limit, () -> rates.check(orgId)));
+        extras.add(new Doctor.Extra("bulk", "One-click unsubscribe in statements", limit, () -> bulk.check(orgId)));
         Optional<EmailAddress> to = endpoints.imap().flatMap(MailServer::username).filter(u -> u.contains("@"))
                 .map(EmailAddress::parse).or(() -> endpoints.identities().founder());
         Optional<EmailAddress> from = endpoints.identities().sender(Identities.Flow.NOREPLY);

@@ -58,6 +58,24 @@ class SecurityConfiguration {
     }
 
     /**
+     * Unsubscribe links in bulk mail: open to anyone holding a link's token (it is the credential), no session, no
+     * CSRF token (RFC 8058: the receiver posts the one-click request itself), the UI's strict headers.
+     */
+    @Bean
+    @org.springframework.core.annotation.Order(0)
+    SecurityFilterChain unsubscribeChain(HttpSecurity http) throws Exception {
+        http.securityMatcher("/unsubscribe/**")
+                .csrf(c -> c.disable())
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .requestCache(r -> r.disable())
+                .authorizeHttpRequests(a -> a.anyRequest().permitAll())
+                .headers(h -> h.addHeaderWriter(new ContentSecurityPolicy()).frameOptions(f -> f.disable())
+                        .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers
+                                .ReferrerPolicyHeaderWriter.ReferrerPolicy.NO_REFERRER)));
+        return http.build();
+    }
+
+    /**
      * The web UI: a session cookie after signing in with a form, CSRF tokens on every change, a strict
      * Content-Security-Policy (scripts and styles only from Postroom itself, nothing inline, no framing), and the
      * usual headers. Everything not under /api or /actuator.

@@ -18,7 +18,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                             String subject, String text, String html, List<Attachment> attachments,
                             Optional<UUID> threadId, String classification, Map<String, Object> metadata,
                             Map<String, String> headers, Optional<java.time.Instant> notBefore,
-                            Optional<java.util.Set<String>> senderRoles) {
+                            Optional<java.util.Set<String>> senderRoles, Optional<String> stream) {
 
     public static Builder builder(long orgId, Identities.Flow flow) {
         return new Builder(orgId, flow);
@@ -43,6 +43,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         private Map<String, Object> metadata = Map.of();
         private final Map<String, String> headers = new LinkedHashMap<>();
         private java.time.Instant notBefore;
+        private String stream;
         private java.util.Set<String> senderRoles;
 
         private Builder(long orgId, Identities.Flow flow) {
@@ -74,6 +75,11 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         public Builder header(String name, String value) { this.headers.put(name, value); return this; }
         /** Not sent before this time: the undo window of the web UI, or a scheduled send. */
         public Builder notBefore(java.time.Instant at) { this.notBefore = at; return this; }
+        /**
+         * Bulk mail of one stream (such as "statements"): each recipient gets an unsubscribe link for that stream
+         * (List-Unsubscribe with One-Click, RFC 8058) and an address that left it is refused.
+         */
+        public Builder stream(String stream) { this.stream = stream; return this; }
 
         public Builder classification(String classification) {
             this.classification = classification == null || classification.isBlank() ? "ops" : classification;
@@ -84,7 +90,8 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
             return new OutboundDraft(orgId, createdBy, flow, Optional.ofNullable(from).filter(s -> !s.isBlank()),
                     Optional.ofNullable(replyTo).filter(s -> !s.isBlank()), to, cc, bcc, subject, text, html,
                     List.copyOf(attachments), Optional.ofNullable(threadId), classification, metadata,
-                    Map.copyOf(headers), Optional.ofNullable(notBefore), Optional.ofNullable(senderRoles));
+                    Map.copyOf(headers), Optional.ofNullable(notBefore), Optional.ofNullable(senderRoles),
+                    Optional.ofNullable(stream).filter(s -> !s.isBlank()));
         }
 
         private static List<String> nonNull(List<String> list) {

@@ -51,11 +51,15 @@ public class SendingCore {
     private final Suppressions suppressions;
     private final AuditLog audit;
     private final MailParser parser;
+    private final Unsubscribes unsubscribes;
+    private final java.util.Optional<String> publicUrl;
 
     SendingCore(MailEndpoints endpoints, PostroomSettings settings, Threads threads, Messages messages, Outbox outbox,
                 MessageIds messageIds, Organizations organizations, DeliveryWorker worker,
-                Suppressions suppressions, AuditLog audit, MailParser parser) {
+                Suppressions suppressions, AuditLog audit, MailParser parser, Unsubscribes unsubscribes) {
         this.parser = parser;
+        this.unsubscribes = unsubscribes;
+        this.publicUrl = settings.http().publicUrl();
         this.suppressions = suppressions;
         this.audit = audit;
         this.endpoints = endpoints;
@@ -108,12 +112,25 @@ public class SendingCore {
             throw Problem.refused("A message can have at most " + limits.maxRecipients()
                     + " recipients (To, Cc and Bcc together); this one has " + envelope.size() + ".");
         }
-        List<Suppressions.Entry> suppressed = suppressions.among(draft.orgId(), envelope);
+        if (draft.stream().isPresent() && envelope.size() > 1) {
+            throw Problem.refused("Bulk mail of the '" + draft.stream().get() + "' stream goes to one recipient per "
+                    + "message, so each gets their own unsubscribe link; send one message per recipient.");
+        }
+        List<Suppressions.Entry> suppressed = suppressions.among(draft.orgId(), envelope,
+                draft.stream().orElse(Suppressions.ALL));
         if (!suppressed.isEmpty()) {
             Suppressions.Entry first = suppressed.get(0);
             throw Problem.refused("Recipient " + first.address() + " is on the suppression list ("
                     + first.reason() + "); remove the address, or after fixing it call DELETE "
                     + "/api/email/suppressions/" + first.address() + ".");
+        }
+        Map<String, String> headers = new LinkedHashMap<>(draft.headers());
+        if (draft.stream().isPresent() && publicUrl.isPresent()) {
+            // RFC 2369 + RFC 8058: the receiver's own Unsubscribe button posts to this link (Gmail and Yahoo require
+            // it of bulk senders); the mail server's DKIM signature must cover both fields (Mailu's does).
+            String token = unsubscribes.tokenFor(draft.orgId(), envelope.iterator().next(), draft.stream().get());
+            headers.put("List-Unsubscribe", "<" + publicUrl.get() + "/unsubscribe/" + token + ">");
+            headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
         }
         EmailAddress from = sender(draft);
         EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);
@@ -133,7 +150,7 @@ public class SendingCore {
         }
         String messageId = messageIds.create(from.domain());
         byte[] mime = MimeComposer.compose(new MimeComposer.Composition(from, replyTo, to, cc, draft.subject(),
-                draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo, references, draft.headers()));
+                draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo, references, headers));
         if (mime.length > limits.maxMessageBytes()) {
             throw new Problem(Problem.Kind.TOO_LARGE, String.format(
                     "The message is %.1f MB with its attachments encoded for mail; this server sends at most %.1f MB. "

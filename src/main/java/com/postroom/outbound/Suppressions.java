@@ -10,14 +10,19 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * Addresses Postroom will not send to: added by a hard bounce or a spam complaint, removed by an admin. Sending to a
- * suppressed address again would hurt the sending domain's reputation (receivers count mail to dead addresses).
+ * Addresses Postroom will not send to: added by a hard bounce or a spam complaint (every stream), or by the recipient
+ * unsubscribing from one stream of bulk mail (that stream only); removed by an admin. Sending to a suppressed address
+ * again would hurt the sending domain's reputation (receivers count mail to dead addresses and ignored opt-outs).
  */
 @Repository
 public class Suppressions {
 
-    public record Entry(String address, String reason, String source, OffsetDateTime createdAt) {
+    /** {@code stream} is the one stream the address left, or "" for all mail. */
+    public record Entry(String address, String reason, String source, String stream, OffsetDateTime createdAt) {
     }
+
+    /** Every stream: what a bounce or a complaint suppresses. */
+    public static final String ALL = "";
 
     private final JdbcClient jdbc;
 
@@ -26,21 +31,32 @@ public class Suppressions {
     }
 
     public void add(long orgId, String address, String reason, String source) {
-        jdbc.sql("INSERT INTO suppression (org_id, address, reason, source) VALUES (?, ?, ?, ?) "
-                        + "ON CONFLICT (org_id, address) DO NOTHING")
-                .params(orgId, address.toLowerCase(Locale.ROOT), reason, source).update();
+        add(orgId, address, reason, source, ALL);
     }
 
+    public void add(long orgId, String address, String reason, String source, String stream) {
+        jdbc.sql("INSERT INTO suppression (org_id, address, reason, source, stream) VALUES (?, ?, ?, ?, ?) "
+                        + "ON CONFLICT (org_id, address, stream) DO NOTHING")
+                .params(orgId, address.toLowerCase(Locale.ROOT), reason, source, stream).update();
+    }
+
+    /** The addresses suppressed for all mail. */
     public List<Entry> among(long orgId, Collection<String> addresses) {
-        return jdbc.sql("SELECT address, reason, source, created_at FROM suppression WHERE org_id = ? "
-                        + "AND address = ANY(?) ORDER BY address")
-                .params(orgId, addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toArray(String[]::new))
+        return among(orgId, addresses, ALL);
+    }
+
+    /** The addresses suppressed for mail of {@code stream}: for all mail, or for that stream. */
+    public List<Entry> among(long orgId, Collection<String> addresses, String stream) {
+        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+                        + "AND address = ANY(?) AND stream IN ('', ?) ORDER BY address, stream")
+                .params(orgId, addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toArray(String[]::new),
+                        stream)
                 .query(Entry.class).list();
     }
 
     public List<Entry> list(long orgId, int limit, int offset) {
-        return jdbc.sql("SELECT address, reason, source, created_at FROM suppression WHERE org_id = ? "
-                        + "ORDER BY created_at DESC, address LIMIT ? OFFSET ?")
+        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+                        + "ORDER BY created_at DESC, address, stream LIMIT ? OFFSET ?")
                 .params(orgId, limit, offset).query(Entry.class).list();
     }
 

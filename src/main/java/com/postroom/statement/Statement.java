@@ -15,6 +15,9 @@ record Statement(String template, String to, String patientName, String statemen
                  BigDecimal insurancePaid, BigDecimal adjustments, BigDecimal balanceDue, BigDecimal paymentAmount,
                  BigDecimal remainingBalance, String companyName, String companyPhone, String companyEmail) {
 
+    /** The bulk stream statements belong to: a patient can leave it (one-click unsubscribe) and keep other mail. */
+    static final String STREAM = "statements";
+
     static final Set<String> KINDS = Set.of("initial_statement", "friendly_reminder", "second_notice", "final_notice",
             "payment_confirmation", "paid_in_full", "address_issue");
 

@@ -74,6 +74,7 @@ class StatementController {
             StatementRenderer.Rendered rendered = renderer.render(statement);
             SendingCore.Queued queued = core.queue(OutboundDraft.builder(caller.orgId(), Identities.Flow.BILLING)
                     .createdBy(caller.userId()).to(List.of(r.to())).subject(rendered.subject())
+                    .stream(Statement.STREAM)
                     .text(rendered.text()).html(rendered.html()).classification("billing")
                     .attach(Attachment.file("statement-" + safe(r.statementNumber()) + ".pdf", "application/pdf",
                             rendered.pdf()))

@@ -76,4 +76,63 @@ class StatementApiTest {
         assertThat(r.status()).isEqualTo(422);
         assertThat(r.detail()).contains("initial_statement");
     }
+
+    /** RFC 8058 one-click, as Gmail's Unsubscribe button does it: a POST with that body, no cookies, no token. */
+    @Test
+    void oneClickUnsubscribeStopsStatementsToThatAddressAndNothingElse() throws Exception {
+        Api api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        String patient = "patient-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
+        String number = "U-" + UUID.randomUUID().toString().substring(0, 6);
+        Map<String, Object> statement = Map.of("to", patient, "patient_name", "Jane Roe", "statement_number", number,
+                "balance_due", "12.00");
+        assertThat(api.post("/api/email/statements", statement).status()).isEqualTo(201);
+        var greenMail = sandbox.server().orElseThrow().greenMail();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Inboxes.withSubjectContaining(greenMail, number).isEmpty());
+        MimeMessage m = Inboxes.withSubjectContaining(greenMail, number).get(0);
+        String list = m.getHeader("List-Unsubscribe", ",");
+        assertThat(list).matches("<https://mail\\.postroom\\.test/unsubscribe/[A-Za-z0-9_-]{32}>");
+        assertThat(list).doesNotContain("patient"); // the address is never in the URL
+        assertThat(m.getHeader("List-Unsubscribe-Post", ",")).isEqualTo("List-Unsubscribe=One-Click");
+        String path = list.substring(list.indexOf("/unsubscribe/"), list.length() - 1);
+
+        // The doctor finds the latest statement ready for bulk sending.
+        Api.Response report = api.get("/api/email/deliverability");
+        assertThat(report.status()).isEqualTo(200);
+        var bulk = java.util.stream.StreamSupport.stream(report.body().get("report").get("checks").spliterator(), false)
+                .filter(c -> c.get("id").asString().equals("bulk")).findFirst().orElseThrow();
+        assertThat(bulk.get("status").asString()).as(bulk.toString()).isEqualTo("OK");
+
+        // Opening the link (a mail scanner does) unsubscribes no one: it shows a button.
+        Api anonymous = new Api(port);
+        Api.Response page = anonymous.exchange("GET", path, null, Map.of("Accept", "text/html"));
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.raw()).contains("Stop <span>statements</span> emails to <strong>p***@postroom.test</strong>");
+        assertThat(api.post("/api/email/statements", statement).status()).isEqualTo(201);
+
+        java.net.http.HttpResponse<String> click = oneClick(path);
+        assertThat(click.statusCode()).isEqualTo(200);
+        assertThat(click.body()).contains("gets no more");
+        assertThat(click.headers().firstValue("Set-Cookie")).isEmpty();
+        // Twice is the same as once.
+        assertThat(oneClick(path).statusCode()).isEqualTo(200);
+
+        Api.Response refused = api.post("/api/email/statements", statement);
+        assertThat(refused.status()).isEqualTo(422);
+        assertThat(refused.detail()).contains("unsubscribed from statements");
+        // Other mail to the same person still goes: the suppression is for the statements stream only.
+        assertThat(api.post("/api/email/send", Map.of("recipients", List.of(patient), "subject", "About your call",
+                "body_plain", "We called you back.")).status()).isEqualTo(201);
+        Api.Response suppressions = api.get("/api/email/suppressions");
+        assertThat(suppressions.raw()).contains(patient).contains("\"stream\":\"statements\"");
+
+        assertThat(oneClick("/unsubscribe/" + "x".repeat(32)).statusCode()).isEqualTo(404);
+    }
+
+    private java.net.http.HttpResponse<String> oneClick(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("http://localhost:" + port + path))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("List-Unsubscribe=One-Click")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
 }

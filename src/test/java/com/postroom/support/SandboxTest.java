@@ -22,6 +22,8 @@ import org.springframework.boot.test.context.SpringBootTest;
         // No DNS leaves the machine: the doctor's questions go to a closed loopback port and fail at once.
         "DNS_RESOLVER=127.0.0.1:9",
         "UNDO_SEND_WINDOW=2s",
+        // Where recipients would reach Postroom: statements carry one-click unsubscribe links to it.
+        "POSTROOM_PUBLIC_URL=https://mail.postroom.test",
         // Tests register mailboxes they sync on demand, without a watcher; they are not "stale" in a test run.
         "IMAP_STALE_AFTER=2h"})
 public @interface SandboxTest {
