@@ -33,10 +33,11 @@ import com.postroom.support.TestCertificates;
  * domain, signed with DNSSEC under a test root: every verdict must be right, with no false alarm on the perfect one,
  * and no suggested record weaker than the one published.
  */
-class DoctorZoneIT {
+public class DoctorZoneIT {
 
+    /** Public, with {@link #start()}, {@link #run(String, Map)} and {@link #stop()}: bench/doctor uses the zone too. */
     @TempDir
-    static Path dir;
+    public static Path dir;
     static AuthoritativeDns zone;
     static FakeMailPorts ports;
     static TestCertificates certs;
@@ -46,14 +47,14 @@ class DoctorZoneIT {
     static String savedAnchors;
 
     /** Each domain's mail host gets its own documentation address (192.0.2.n), with its PTR. */
-    static final List<String> DOMAINS = List.of("perfect.test", "spf-plus-all.test", "spf-neutral.test",
+    public static final List<String> DOMAINS = List.of("perfect.test", "spf-plus-all.test", "spf-neutral.test",
             "spf-no-all.test", "spf-void.test", "spf-two.test", "spf-lookups.test", "mx-cname.test",
             "dmarc-nomailto.test", "dmarc-foreign.test", "dmarc-authorized.test", "dmarc-commas.test",
             "mta-sts-nohost.test", "dkim-missing.test", "ptr-mismatch.test", "listed.test", "dnssec-island.test",
             "dnssec-bogus.test");
 
     @BeforeAll
-    static void start() {
+    public static void start() {
         AuthoritativeDns.assumeAvailable();
         certs = TestCertificates.create(dir);
         ports = new FakeMailPorts();
@@ -99,7 +100,7 @@ class DoctorZoneIT {
     }
 
     @AfterAll
-    static void stop() {
+    public static void stop() {
         if (zone != null) {
             zone.close();
             ports.close();
@@ -179,7 +180,7 @@ class DoctorZoneIT {
         }
     }
 
-    static Report run(String domain, Map<String, Integer> portMap) {
+    public static Report run(String domain, Map<String, Integer> portMap) {
         PostroomSettings.Deliverability settings = new PostroomSettings.Deliverability(Optional.empty(),
                 Optional.empty(), "dkim", Optional.empty(), Optional.of(zone.address()), Duration.ofSeconds(2),
                 List.of("bl.test"), List.of(), portMap, false, Optional.empty(), Duration.ofSeconds(8),
