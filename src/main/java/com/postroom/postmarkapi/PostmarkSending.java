@@ -1,0 +1,142 @@
+package com.postroom.postmarkapi;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import tools.jackson.databind.JsonNode;
+
+import com.postroom.mail.EmailAddress;
+import com.postroom.mail.Identities;
+import com.postroom.outbound.OutboundDraft;
+import com.postroom.outbound.SendingCore;
+import com.postroom.outbound.Suppressions;
+import com.postroom.problem.Problem;
+
+/**
+ * Postmark messages into Postroom's one sending core: the server's sender rules, Postmark's limits and codes, the
+ * stream's suppressions, then {@link SendingCore#queue} like every other message (outbox, retries, never twice). A
+ * batch is one transaction with a savepoint per message, so one refused message leaves the others queued.
+ */
+@Service
+class PostmarkSending {
+
+    /** Postmark's streams here: transactional mail, and broadcasts that carry one-click unsubscribe (RFC 8058). */
+    static final String OUTBOUND = "outbound";
+    static final String BROADCAST = "broadcast";
+    static final Set<String> STREAMS = Set.of(OUTBOUND, BROADCAST);
+    static final int MAX_BATCH = 500;
+
+    private static final DateTimeFormatter SUBMITTED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+
+    private final SendingCore core;
+    private final Suppressions suppressions;
+    private final TransactionTemplate batch;
+    private final TransactionTemplate each;
+
+    PostmarkSending(SendingCore core, Suppressions suppressions, PlatformTransactionManager transactions) {
+        this.core = core;
+        this.suppressions = suppressions;
+        this.batch = new TransactionTemplate(transactions);
+        this.each = new TransactionTemplate(transactions);
+        this.each.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    }
+
+    /** One message: its answer, or a {@link PostmarkError}. */
+    Map<String, Object> send(PostmarkServers.Server server, JsonNode node) {
+        PostmarkMessage message = PostmarkMessage.parse(node);
+        return batch.execute(tx -> queue(server, message));
+    }
+
+    /** Up to 500 messages, each answered in order; HTTP 200 even when some are refused, as Postmark does. */
+    List<Map<String, Object>> sendBatch(PostmarkServers.Server server, JsonNode array) {
+        if (array == null || !array.isArray()) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "A batch is a JSON array of messages.");
+        }
+        if (array.size() > MAX_BATCH) {
+            throw PostmarkError.invalid(PostmarkError.TOO_MANY_BATCH_MESSAGES, "Too many batch messages: "
+                    + array.size() + "; send at most " + MAX_BATCH + " per call.");
+        }
+        return batch.execute(tx -> {
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (JsonNode node : array.values()) {
+                try {
+                    PostmarkMessage message = PostmarkMessage.parse(node);
+                    results.add(each.execute(savepoint -> queue(server, message)));
+                } catch (PostmarkError e) {
+                    Map<String, Object> refused = e.body();
+                    results.add(refused);
+                }
+            }
+            return results;
+        });
+    }
+
+    private Map<String, Object> queue(PostmarkServers.Server server, PostmarkMessage m) {
+        EmailAddress from;
+        try {
+            from = EmailAddress.parse(m.from());
+        } catch (EmailAddress.InvalidAddressException e) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Invalid 'From' address: " + e.getMessage()
+                    + ".");
+        }
+        if (!server.mayUse(from.address())) {
+            throw PostmarkError.invalid(PostmarkError.SENDER_NOT_ALLOWED, "The 'From' address you supplied ("
+                    + from.address() + ") is not a Sender Signature of this server; it may send from "
+                    + String.join(", ", server.senders()) + ".");
+        }
+        if (!STREAMS.contains(m.stream())) {
+            throw PostmarkError.invalid(PostmarkError.STREAM_NOT_FOUND, "The message stream '" + m.stream()
+                    + "' was not found; use 'outbound' (transactional) or 'broadcast'.");
+        }
+        List<Suppressions.Entry> inactive = suppressions.among(server.orgId(), m.addresses(), m.stream());
+        if (!inactive.isEmpty()) {
+            throw PostmarkError.invalid(PostmarkError.INACTIVE_RECIPIENT, "You tried to send to recipient(s) that "
+                    + "have been marked as inactive. Found inactive addresses: " + String.join(", ",
+                    inactive.stream().map(Suppressions.Entry::address).distinct().toList()) + ". Inactive recipients "
+                    + "are ones that have generated a hard bounce, a spam complaint, or unsubscribed.");
+        }
+        Map<String, Object> postmark = new LinkedHashMap<>();
+        postmark.put("server_id", server.id());
+        postmark.put("stream", m.stream());
+        m.tag().ifPresent(t -> postmark.put("tag", t));
+        if (!m.metadata().isEmpty()) {
+            postmark.put("metadata", m.metadata());
+        }
+        OutboundDraft.Builder draft = OutboundDraft.builder(server.orgId(), Identities.Flow.GENERIC)
+                .from(m.from()).to(m.to()).cc(m.cc()).bcc(m.bcc()).subject(m.subject()).text(m.textBody())
+                .html(m.htmlBody()).metadata(Map.of("postmark", postmark));
+        m.replyTo().ifPresent(draft::replyTo);
+        m.headers().forEach(draft::header);
+        m.attachments().forEach(draft::attach);
+        if (m.stream().equals(BROADCAST)) {
+            draft.stream(BROADCAST);
+        }
+        SendingCore.Queued queued;
+        try {
+            queued = core.queue(draft.build());
+        } catch (Problem e) {
+            throw PostmarkError.invalid(e.kind() == Problem.Kind.FORBIDDEN ? PostmarkError.SENDER_NOT_ALLOWED
+                    : PostmarkError.INVALID_REQUEST, e.getMessage());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("To", m.toField());
+        out.put("SubmittedAt", SUBMITTED.format(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)));
+        out.put("MessageID", queued.message().id().toString());
+        out.put("ErrorCode", 0);
+        out.put("Message", m.tracking() ? "OK (open and link tracking are not enabled on this server: the message "
+                + "was sent without them)" : "OK");
+        return out;
+    }
+}

@@ -1,0 +1,170 @@
+package com.postroom.postmarkapi;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.mail.BodyPart;
+import jakarta.mail.Multipart;
+import jakarta.mail.internet.MimeMessage;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postmarkapp.postmark.Postmark;
+import com.postmarkapp.postmark.client.ApiClient;
+import com.postmarkapp.postmark.client.data.model.message.Message;
+import com.postmarkapp.postmark.client.data.model.message.MessageResponse;
+import com.postmarkapp.postmark.client.exception.InvalidAPIKeyException;
+import com.postmarkapp.postmark.client.exception.InvalidMessageException;
+import com.postroom.outbound.Suppressions;
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Api;
+import com.postroom.support.Inboxes;
+import com.postroom.support.SandboxTest;
+
+/**
+ * Postmark's official Java client (com.postmarkapp:postmark) sending through Postroom with only its API host and
+ * server token changed: a single message with a header, metadata and an inline image, a batch of 500 with
+ * attachments, and the refusals its users handle (bad token, invalid request, a sender the token may not use, an
+ * inactive recipient), each as the client's own exception with Postmark's error code.
+ */
+@SandboxTest
+class PostmarkJavaClientTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+    @Autowired
+    Suppressions suppressions;
+    @Autowired
+    JdbcClient jdbc;
+
+    ApiClient client;
+    String token;
+
+    @BeforeEach
+    void server() {
+        Api admin = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        Api.Response created = admin.post("/api/postmark/servers", Map.of("name", "platform",
+                "senders", List.of("billing@postroom.test", "noreply@postroom.test")));
+        assertThat(created.status()).as(created.raw()).isEqualTo(201);
+        token = created.body().get("token").asString();
+        client = Postmark.getApiClient(token, false, "localhost:" + port);
+    }
+
+    @Test
+    void aMessageSentWithThePostmarkClientArrivesWithItsHeadersAndInlineImage() throws Exception {
+        String subject = "Statement ready " + UUID.randomUUID();
+        Message message = new Message("Billing <billing@postroom.test>", "\"Roe, Jane\" <jane@postroom.test>",
+                subject, "<p>Your statement <img src=\"cid:logo\"></p>", "Your statement");
+        message.setReplyTo("support@postroom.test");
+        message.setTag("statements");
+        message.addHeader("X-Run", "42");
+        message.addMetadata("statement", "S-1");
+        message.addAttachment("logo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}, "image/png", "cid:logo");
+        MessageResponse response = client.deliverMessage(message);
+
+        assertThat(response.getErrorCode()).isZero();
+        assertThat(response.getMessage()).isEqualTo("OK");
+        assertThat(response.getTo()).isEqualTo("\"Roe, Jane\" <jane@postroom.test>");
+        assertThat(response.getSubmittedAt()).isNotNull();
+        UUID id = UUID.fromString(response.getMessageId());
+        var greenMail = sandbox.server().orElseThrow().greenMail();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !Inboxes.withSubjectContaining(greenMail, subject).isEmpty());
+        MimeMessage m = Inboxes.withSubjectContaining(greenMail, subject).get(0);
+        assertThat(m.getFrom()[0].toString()).isEqualTo("Billing <billing@postroom.test>");
+        assertThat(m.getHeader("X-Run")[0]).isEqualTo("42");
+        assertThat(m.getReplyTo()[0].toString()).isEqualTo("support@postroom.test");
+        assertThat(new String(m.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isNotNull();
+        assertThat(partWithContentId(m, "<logo>")).isTrue();
+        // Stored like every other message, with what Postmark's reading API will need.
+        String meta = jdbc.sql("SELECT meta::text FROM email_message WHERE id = ?").param(id).query(String.class)
+                .single();
+        assertThat(meta).contains("\"tag\": \"statements\"").contains("\"statement\": \"S-1\"")
+                .contains("\"stream\": \"outbound\"");
+    }
+
+    @Test
+    void aBatchOf500WithAttachmentsIsAcceptedAtOnce() throws Exception {
+        String run = UUID.randomUUID().toString().substring(0, 8);
+        List<Message> batch = new ArrayList<>();
+        for (int i = 0; i < 500; i++) {
+            Message m = new Message("noreply@postroom.test", "crew" + (i % 7) + "@postroom.test",
+                    "Run " + run + " #" + i, null, "Run sheet " + i);
+            m.addAttachment("run-" + i + ".txt", ("run " + i).getBytes(StandardCharsets.UTF_8), "text/plain");
+            batch.add(m);
+        }
+        long t0 = System.nanoTime();
+        List<MessageResponse> responses = client.deliverMessage(batch);
+        long ms = (System.nanoTime() - t0) / 1_000_000;
+
+        assertThat(responses).hasSize(500).allSatisfy(r -> assertThat(r.getErrorCode()).isZero());
+        assertThat(responses.stream().map(MessageResponse::getMessageId).distinct()).hasSize(500);
+        long queued = jdbc.sql("SELECT count(*) FROM email_message WHERE subject LIKE ?").param("Run " + run + " #%")
+                .query(Long.class).single();
+        assertThat(queued).isEqualTo(500);
+        System.out.println("Batch of 500 through the Postmark Java client: " + ms + " ms");
+        var greenMail = sandbox.server().orElseThrow().greenMail();
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> Inboxes.withSubjectContaining(greenMail, "Run " + run)
+                .size() == 500);
+    }
+
+    @Test
+    void refusalsComeAsThePostmarkClientsExceptionsWithPostmarksCodes() throws Exception {
+        ApiClient wrong = Postmark.getApiClient("00000000-0000-0000-0000-000000000000", false, "localhost:" + port);
+        assertThatThrownBy(() -> wrong.deliverMessage(new Message("billing@postroom.test", "a@postroom.test", "x",
+                null, "x"))).isInstanceOf(InvalidAPIKeyException.class)
+                .satisfies(e -> assertThat(((InvalidAPIKeyException) e).getErrorCode()).isEqualTo(10));
+
+        assertThatThrownBy(() -> client.deliverMessage(new Message("billing@postroom.test", null, "no one", null,
+                "x"))).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(300));
+        assertThatThrownBy(() -> client.deliverMessage(new Message("billing@postroom.test", "a@postroom.test",
+                "no body", null, null))).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("TextBody or HtmlBody");
+        // The token lists billing@ and noreply@: founder@ is not its to use.
+        assertThatThrownBy(() -> client.deliverMessage(new Message("founder@postroom.test", "a@postroom.test",
+                "x", null, "x"))).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(400));
+
+        String inactive = "gone-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
+        long org = jdbc.sql("SELECT org_id FROM postmark_server ORDER BY id DESC LIMIT 1").query(Long.class).single();
+        suppressions.add(org, inactive, "hard bounce 5.1.1", "dsn");
+        assertThatThrownBy(() -> client.deliverMessage(new Message("billing@postroom.test", inactive, "x", null,
+                "x"))).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(406))
+                .hasMessageContaining(inactive);
+
+        // In a batch, the refused message is answered in its place and the others go.
+        List<MessageResponse> mixed = client.deliverMessage(List.of(
+                new Message("billing@postroom.test", "ok@postroom.test", "fine", null, "x"),
+                new Message("billing@postroom.test", inactive, "not fine", null, "x")));
+        assertThat(mixed.get(0).getErrorCode()).isZero();
+        assertThat(mixed.get(1).getErrorCode()).isEqualTo(406);
+    }
+
+    private static boolean partWithContentId(jakarta.mail.Part part, String id) throws Exception {
+        if (part.getContent() instanceof Multipart multipart) {
+            for (int i = 0; i < multipart.getCount(); i++) {
+                BodyPart p = multipart.getBodyPart(i);
+                String[] ids = p.getHeader("Content-ID");
+                if (ids != null && ids[0].equals(id) || partWithContentId(p, id)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}
