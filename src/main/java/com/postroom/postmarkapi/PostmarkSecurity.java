@@ -15,7 +15,8 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 @Configuration
 class PostmarkSecurity {
 
-    static final String[] PATHS = {"/email", "/email/**"};
+    static final String[] PATHS = {"/email", "/email/**", "/messages/**", "/bounces", "/bounces/**",
+        "/message-streams/**"};
 
     @Bean
     @Order(0)

@@ -155,6 +155,68 @@ class PostmarkJavaClientTest {
         assertThat(mixed.get(1).getErrorCode()).isEqualTo(406);
     }
 
+    @Test
+    void whatWasSentIsReadBackWithItsEventsBouncesAndSuppressions() throws Exception {
+        String patient = "pat-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
+        MessageResponse sent = client.deliverMessage(new Message("billing@postroom.test", patient, "Your statement",
+                null, "Balance due"));
+        await().atMost(Duration.ofSeconds(10)).until(() -> jdbc.sql("SELECT status FROM email_message WHERE id = ?")
+                .param(UUID.fromString(sent.getMessageId())).query(String.class).single().equals("sent"));
+
+        var details = client.getMessageDetails(sent.getMessageId());
+        assertThat(details.getSubject()).isEqualTo("Your statement");
+        assertThat(details.getTextBody()).isEqualTo("Balance due");
+        assertThat(details.getStatus()).isEqualTo("Sent");
+        assertThat(details.getMessageEvents()).extracting(e -> e.getType()).containsExactly("Queued", "Delivered");
+        assertThat(details.getMessageEvents().get(1).getDetails().get("DeliveryMessage")).startsWith("250");
+        var found = client.getMessages(com.postmarkapp.postmark.client.Parameters.init().build("count", 10)
+                .build("offset", 0).build("recipient", patient));
+        assertThat(found.getTotalCount()).isEqualTo(1);
+        assertThat(found.getMessages().get(0).getMessageId()).isEqualTo(sent.getMessageId());
+
+        // A hard bounce reported for it (as a DSN would be): listed, the address inactive, then reactivated.
+        long org = jdbc.sql("SELECT org_id FROM email_message WHERE id = ?").param(UUID.fromString(sent.getMessageId()))
+                .query(Long.class).single();
+        jdbc.sql("INSERT INTO bounce (org_id, outbound_message, recipient, hard, status_code, diagnostic, source) "
+                + "VALUES (?, ?, ?, true, '5.1.1', 'user unknown', 'dsn')")
+                .params(org, UUID.fromString(sent.getMessageId()), patient).update();
+        suppressions.add(org, patient, "hard bounce 5.1.1", "dsn");
+        var bounces = client.getBounces(com.postmarkapp.postmark.client.Parameters.init().build("count", 10)
+                .build("offset", 0).build("emailFilter", patient));
+        assertThat(bounces.getTotalCount()).isEqualTo(1);
+        var bounce = bounces.getBounces().get(0);
+        assertThat(bounce.getType()).isEqualTo("HardBounce");
+        assertThat(bounce.getInactive()).isTrue();
+        assertThat(bounce.getmessageId()).isEqualTo(sent.getMessageId());
+        assertThatThrownBy(() -> client.deliverMessage(new Message("billing@postroom.test", patient, "again", null,
+                "x"))).isInstanceOf(InvalidMessageException.class);
+        client.activateBounce(bounce.getId());
+        assertThat(client.deliverMessage(new Message("billing@postroom.test", patient, "again", null, "x"))
+                .getErrorCode()).isZero();
+
+        // Suppressions are per stream: suppressed on broadcast, the address still gets transactional mail.
+        var created = client.createSuppressions("broadcast",
+                new com.postmarkapp.postmark.client.data.model.suppressions.SuppressionEntries(new String[] {patient}));
+        assertThat(created.getSuppressions().get(0).getStatus()).isEqualTo("Suppressed");
+        assertThat(client.getSuppressions("broadcast").getSuppressions())
+                .anySatisfy(x -> assertThat(x.getEmailAddress()).isEqualTo(patient));
+        Message broadcast = new Message("noreply@postroom.test", patient, "News", null, "x");
+        broadcast.setMessageStream("broadcast");
+        assertThatThrownBy(() -> client.deliverMessage(broadcast)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(406));
+        assertThat(client.deliverMessage(new Message("billing@postroom.test", patient, "receipt", null, "x"))
+                .getErrorCode()).isZero();
+        var deleted = client.deleteSuppressions("broadcast",
+                new com.postmarkapp.postmark.client.data.model.suppressions.SuppressionEntries(new String[] {patient}));
+        assertThat(deleted.getSuppressions().get(0).getStatus()).isEqualTo("Deleted");
+        // Broadcast mail carries one-click unsubscribe.
+        MessageResponse news = client.deliverMessage(broadcast);
+        byte[] mime = jdbc.sql("SELECT mime FROM outbox WHERE message_id = ?")
+                .param(UUID.fromString(news.getMessageId())).query(byte[].class).single();
+        assertThat(new String(mime, StandardCharsets.UTF_8)).contains("List-Unsubscribe-Post: "
+                + "List-Unsubscribe=One-Click");
+    }
+
     private static boolean partWithContentId(jakarta.mail.Part part, String id) throws Exception {
         if (part.getContent() instanceof Multipart multipart) {
             for (int i = 0; i < multipart.getCount(); i++) {

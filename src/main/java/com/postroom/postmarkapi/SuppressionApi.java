@@ -1,0 +1,136 @@
+package com.postroom.postmarkapi;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RestController;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import com.postroom.outbound.Suppressions;
+
+/**
+ * A stream's suppressions in Postmark's shape: {@code GET /message-streams/{stream}/suppressions/dump}, {@code POST
+ * /message-streams/{stream}/suppressions} (suppress, "ManualSuppression") and {@code POST .../suppressions/delete}.
+ * Bounces and complaints suppress every stream, so they are listed under each; an unsubscribe or a manual
+ * suppression belongs to its stream only.
+ */
+@RestController
+class SuppressionApi {
+
+    private final Suppressions suppressions;
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    SuppressionApi(Suppressions suppressions, JdbcClient jdbc, JsonMapper json) {
+        this.suppressions = suppressions;
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    @GetMapping({"/message-streams/{stream}/suppressions/dump", "/message-streams/{stream}/suppressions/dump/"})
+    Map<String, Object> dump(HttpServletRequest request, @PathVariable String stream) {
+        PostmarkServers.Server server = PostmarkTokenFilter.server(request);
+        known(stream);
+        List<Map<String, Object>> out = jdbc.sql("SELECT address, reason, source, created_at FROM suppression "
+                        + "WHERE org_id = ? AND stream IN ('', ?) ORDER BY created_at DESC, address")
+                .params(server.orgId(), stream)
+                .query((rs, n) -> {
+                    String source = rs.getString("source");
+                    String reason = rs.getString("reason").toLowerCase(Locale.ROOT);
+                    Map<String, Object> s = new LinkedHashMap<>();
+                    s.put("EmailAddress", rs.getString("address"));
+                    s.put("SuppressionReason", reason.contains("complaint") ? "SpamComplaint"
+                            : source.equals("unsubscribe") || source.equals("postmark-api") ? "ManualSuppression"
+                            : "HardBounce");
+                    s.put("Origin", source.equals("unsubscribe") ? "Recipient" : source.equals("postmark-api")
+                            ? "Customer" : "Admin");
+                    s.put("CreatedAt", ReadingApi.ISO.format(
+                            rs.getObject("created_at", java.time.OffsetDateTime.class)));
+                    return s;
+                }).list();
+        return Map.of("Suppressions", out);
+    }
+
+    @PostMapping({"/message-streams/{stream}/suppressions", "/message-streams/{stream}/suppressions/"})
+    Map<String, Object> suppress(HttpServletRequest request, @PathVariable String stream,
+                                 @RequestBody(required = false) byte[] body) {
+        PostmarkServers.Server server = PostmarkTokenFilter.server(request);
+        known(stream);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String address : addresses(body)) {
+            suppressions.add(server.orgId(), address, "suppressed through the Postmark API", "postmark-api", stream);
+            out.add(status(address, "Suppressed"));
+        }
+        return Map.of("Suppressions", out);
+    }
+
+    @PostMapping({"/message-streams/{stream}/suppressions/delete",
+        "/message-streams/{stream}/suppressions/delete/"})
+    Map<String, Object> delete(HttpServletRequest request, @PathVariable String stream,
+                               @RequestBody(required = false) byte[] body) {
+        PostmarkServers.Server server = PostmarkTokenFilter.server(request);
+        known(stream);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (String address : addresses(body)) {
+            // As Postmark: a spam complaint cannot be reactivated through the API.
+            int removed = jdbc.sql("DELETE FROM suppression WHERE org_id = ? AND address = ? AND stream IN ('', ?) "
+                            + "AND reason NOT ILIKE '%complaint%'")
+                    .params(server.orgId(), address, stream).update();
+            out.add(removed > 0 ? status(address, "Deleted") : Map.of("EmailAddress", address, "Status", "Failed",
+                    "Message", "The address is not suppressed on this stream, or it complained of spam."));
+        }
+        return Map.of("Suppressions", out);
+    }
+
+    private static Map<String, Object> status(String address, String status) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("EmailAddress", address);
+        s.put("Status", status);
+        s.put("Message", null);
+        return s;
+    }
+
+    private static void known(String stream) {
+        if (!PostmarkSending.STREAMS.contains(stream)) {
+            throw PostmarkError.invalid(PostmarkError.STREAM_NOT_FOUND, "The message stream '" + stream
+                    + "' was not found; use 'outbound' or 'broadcast'.");
+        }
+    }
+
+    private List<String> addresses(byte[] body) {
+        JsonNode node;
+        try {
+            node = body == null || body.length == 0 ? null : json.readTree(body);
+        } catch (JacksonException e) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input.");
+        }
+        JsonNode list = node == null ? null : node.get("Suppressions");
+        if (list == null || !list.isArray()) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Send {\"Suppressions\": [{\"EmailAddress\": "
+                    + "\"...\"}]}.");
+        }
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : list.values()) {
+            String address = s.path("EmailAddress").asString("").strip().toLowerCase(Locale.ROOT);
+            if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
+                throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'" + address + "' is not an email "
+                        + "address.");
+            }
+            out.add(address);
+        }
+        return out;
+    }
+}
