@@ -60,6 +60,23 @@ public class Suppressions {
                 .params(orgId, limit, offset).query(Entry.class).list();
     }
 
+    /** What keeps mail of {@code stream} from going: suppressions for all mail and for that stream. */
+    public List<Entry> forStream(long orgId, String stream) {
+        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+                        + "AND stream IN ('', ?) ORDER BY created_at DESC, address")
+                .params(orgId, stream).query(Entry.class).list();
+    }
+
+    /**
+     * Lets mail of {@code stream} go to the address again; a spam complaint stays (as at Postmark, the recipient
+     * asked not to be mailed, and only an admin may decide otherwise).
+     */
+    public boolean removeFromStream(long orgId, String address, String stream) {
+        return jdbc.sql("DELETE FROM suppression WHERE org_id = ? AND address = ? AND stream IN ('', ?) "
+                        + "AND reason NOT ILIKE '%complaint%'")
+                .params(orgId, address.toLowerCase(Locale.ROOT), stream).update() > 0;
+    }
+
     public Optional<Entry> find(long orgId, String address) {
         return among(orgId, List.of(address)).stream().findFirst();
     }

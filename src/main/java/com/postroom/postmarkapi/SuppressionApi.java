@@ -8,7 +8,6 @@ import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -31,12 +30,10 @@ import com.postroom.outbound.Suppressions;
 class SuppressionApi {
 
     private final Suppressions suppressions;
-    private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    SuppressionApi(Suppressions suppressions, JdbcClient jdbc, JsonMapper json) {
+    SuppressionApi(Suppressions suppressions, JsonMapper json) {
         this.suppressions = suppressions;
-        this.jdbc = jdbc;
         this.json = json;
     }
 
@@ -44,23 +41,19 @@ class SuppressionApi {
     Map<String, Object> dump(HttpServletRequest request, @PathVariable String stream) {
         PostmarkServers.Server server = PostmarkTokenFilter.server(request);
         known(stream);
-        List<Map<String, Object>> out = jdbc.sql("SELECT address, reason, source, created_at FROM suppression "
-                        + "WHERE org_id = ? AND stream IN ('', ?) ORDER BY created_at DESC, address")
-                .params(server.orgId(), stream)
-                .query((rs, n) -> {
-                    String source = rs.getString("source");
-                    String reason = rs.getString("reason").toLowerCase(Locale.ROOT);
-                    Map<String, Object> s = new LinkedHashMap<>();
-                    s.put("EmailAddress", rs.getString("address"));
-                    s.put("SuppressionReason", reason.contains("complaint") ? "SpamComplaint"
-                            : source.equals("unsubscribe") || source.equals("postmark-api") ? "ManualSuppression"
-                            : "HardBounce");
-                    s.put("Origin", source.equals("unsubscribe") ? "Recipient" : source.equals("postmark-api")
-                            ? "Customer" : "Admin");
-                    s.put("CreatedAt", ReadingApi.ISO.format(
-                            rs.getObject("created_at", java.time.OffsetDateTime.class)));
-                    return s;
-                }).list();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Suppressions.Entry e : suppressions.forStream(server.orgId(), stream)) {
+            String reason = e.reason().toLowerCase(Locale.ROOT);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("EmailAddress", e.address());
+            s.put("SuppressionReason", reason.contains("complaint") ? "SpamComplaint"
+                    : e.source().equals("unsubscribe") || e.source().equals("postmark-api") ? "ManualSuppression"
+                    : "HardBounce");
+            s.put("Origin", e.source().equals("unsubscribe") ? "Recipient" : e.source().equals("postmark-api")
+                    ? "Customer" : "Admin");
+            s.put("CreatedAt", PostmarkReads.ISO.format(e.createdAt()));
+            out.add(s);
+        }
         return Map.of("Suppressions", out);
     }
 
@@ -86,10 +79,8 @@ class SuppressionApi {
         List<Map<String, Object>> out = new ArrayList<>();
         for (String address : addresses(body)) {
             // As Postmark: a spam complaint cannot be reactivated through the API.
-            int removed = jdbc.sql("DELETE FROM suppression WHERE org_id = ? AND address = ? AND stream IN ('', ?) "
-                            + "AND reason NOT ILIKE '%complaint%'")
-                    .params(server.orgId(), address, stream).update();
-            out.add(removed > 0 ? status(address, "Deleted") : Map.of("EmailAddress", address, "Status", "Failed",
+            boolean removed = suppressions.removeFromStream(server.orgId(), address, stream);
+            out.add(removed ? status(address, "Deleted") : Map.of("EmailAddress", address, "Status", "Failed",
                     "Message", "The address is not suppressed on this stream, or it complained of spam."));
         }
         return Map.of("Suppressions", out);
