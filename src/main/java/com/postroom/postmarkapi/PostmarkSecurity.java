@@ -16,7 +16,7 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 class PostmarkSecurity {
 
     static final String[] PATHS = {"/email", "/email/**", "/messages/**", "/bounces", "/bounces/**",
-        "/message-streams/**"};
+        "/message-streams/**", "/templates", "/templates/**"};
 
     @Bean
     @Order(0)

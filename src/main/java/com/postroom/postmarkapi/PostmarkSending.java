@@ -44,8 +44,13 @@ class PostmarkSending {
     private final Suppressions suppressions;
     private final TransactionTemplate batch;
     private final TransactionTemplate each;
+    private final PostmarkTemplates templates;
+    private final TemplateRendering rendering;
 
-    PostmarkSending(SendingCore core, Suppressions suppressions, PlatformTransactionManager transactions) {
+    PostmarkSending(SendingCore core, Suppressions suppressions, PlatformTransactionManager transactions,
+                    PostmarkTemplates templates, TemplateRendering rendering) {
+        this.templates = templates;
+        this.rendering = rendering;
         this.core = core;
         this.suppressions = suppressions;
         this.batch = new TransactionTemplate(transactions);
@@ -57,6 +62,69 @@ class PostmarkSending {
     Map<String, Object> send(PostmarkServers.Server server, JsonNode node) {
         PostmarkMessage message = PostmarkMessage.parse(node);
         return batch.execute(tx -> queue(server, message));
+    }
+
+    /** One message from a template ({@code TemplateId} or {@code TemplateAlias}, with {@code TemplateModel}). */
+    Map<String, Object> sendWithTemplate(PostmarkServers.Server server, JsonNode node) {
+        return batch.execute(tx -> queue(server, PostmarkMessage.parse(fromTemplate(server, node))));
+    }
+
+    /** {@code {"Messages": [...]}}, each from its template, answered like a batch. */
+    List<Map<String, Object>> sendBatchWithTemplates(PostmarkServers.Server server, JsonNode node) {
+        JsonNode messages = node == null ? null : node.get("Messages");
+        if (messages == null || !messages.isArray()) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Send {\"Messages\": [...]}, each message with "
+                    + "a TemplateId or TemplateAlias and a TemplateModel.");
+        }
+        if (messages.size() > MAX_BATCH) {
+            throw PostmarkError.invalid(PostmarkError.TOO_MANY_BATCH_MESSAGES, "Too many batch messages: "
+                    + messages.size() + "; send at most " + MAX_BATCH + " per call.");
+        }
+        return batch.execute(tx -> {
+            List<Map<String, Object>> results = new ArrayList<>();
+            for (JsonNode one : messages.values()) {
+                try {
+                    PostmarkMessage message = PostmarkMessage.parse(fromTemplate(server, one));
+                    results.add(each.execute(savepoint -> queue(server, message)));
+                } catch (PostmarkError e) {
+                    results.add(e.body());
+                }
+            }
+            return results;
+        });
+    }
+
+    /** The message with Subject, HtmlBody and TextBody rendered from its template and model. */
+    private JsonNode fromTemplate(PostmarkServers.Server server, JsonNode node) {
+        if (node == null || !node.isObject()) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Each message must be a JSON object.");
+        }
+        Map<String, JsonNode> fields = new LinkedHashMap<>();
+        node.propertyNames().forEach(n -> fields.put(n.toLowerCase(java.util.Locale.ROOT), node.get(n)));
+        JsonNode id = fields.get("templateid");
+        JsonNode alias = fields.get("templatealias");
+        String key = id != null && !id.isNull() ? id.asString() : alias != null && !alias.isNull() ? alias.asString()
+                : "";
+        if (key.isBlank()) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Set 'TemplateId' or 'TemplateAlias'.");
+        }
+        PostmarkTemplates.Template template = templates.find(server, key)
+                .filter(t -> t.templateType().equals("Standard"))
+                .orElseThrow(() -> PostmarkError.invalid(TemplateRendering.TEMPLATE_NOT_FOUND, "The template '" + key
+                        + "' was not found on this server."));
+        TemplateRendering.Rendered r = rendering.render(server, template, fields.get("templatemodel"));
+        tools.jackson.databind.node.ObjectNode message = (tools.jackson.databind.node.ObjectNode) node.deepCopy();
+        for (String name : List.copyOf(message.propertyNames())) {
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (List.of("subject", "htmlbody", "textbody", "templateid", "templatealias", "templatemodel", "inlinecss")
+                    .contains(lower)) {
+                message.remove(name);
+            }
+        }
+        message.put("Subject", r.subject());
+        message.put("HtmlBody", r.html());
+        message.put("TextBody", r.text());
+        return message;
     }
 
     /** Up to 500 messages, each answered in order; HTTP 200 even when some are refused, as Postmark does. */

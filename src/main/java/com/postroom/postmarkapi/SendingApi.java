@@ -45,6 +45,19 @@ class SendingApi {
         return ResponseEntity.ok(sending.sendBatch(PostmarkTokenFilter.server(request), read(body, MAX_BATCH)));
     }
 
+    @PostMapping({"/email/withTemplate", "/email/withTemplate/"})
+    ResponseEntity<Map<String, Object>> withTemplate(HttpServletRequest request,
+                                                     @RequestBody(required = false) byte[] body) {
+        return ResponseEntity.ok(sending.sendWithTemplate(PostmarkTokenFilter.server(request), read(body, MAX_SINGLE)));
+    }
+
+    @PostMapping({"/email/batchWithTemplates", "/email/batchWithTemplates/"})
+    ResponseEntity<List<Map<String, Object>>> batchWithTemplates(HttpServletRequest request,
+                                                                 @RequestBody(required = false) byte[] body) {
+        return ResponseEntity.ok(sending.sendBatchWithTemplates(PostmarkTokenFilter.server(request),
+                read(body, MAX_BATCH)));
+    }
+
     private JsonNode read(byte[] body, int limit) {
         if (body == null || body.length == 0) {
             throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input: the body is empty.");

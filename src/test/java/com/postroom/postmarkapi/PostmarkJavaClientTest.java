@@ -217,6 +217,86 @@ class PostmarkJavaClientTest {
                 + "List-Unsubscribe=One-Click");
     }
 
+    @Test
+    void templatesWithALayoutAreStoredValidatedAndSentWith() throws Exception {
+        String suffix = UUID.randomUUID().toString().substring(0, 6);
+        var layout = new com.postmarkapp.postmark.client.data.model.templates.TemplateContent();
+        layout.setName("Letterhead");
+        layout.setAlias("letterhead-" + suffix);
+        layout.setTemplateType(com.postmarkapp.postmark.client.data.model.templates.TemplateTypes.Layout);
+        layout.setHtmlBody("<header>{{company}}</header>{{{@content}}}<footer>Questions? {{phone}}</footer>");
+        layout.setTextBody("{{{@content}}}\n-- {{company}}");
+        client.createTemplate(layout);
+
+        var statement = new com.postmarkapp.postmark.client.data.model.templates.TemplateContent();
+        statement.setName("Statement");
+        statement.setAlias("statement-" + suffix);
+        statement.setSubject("Statement #{{number}} - Balance Due: ${{balance}}");
+        statement.setHtmlBody("<p>Dear {{patient}},</p><table>{{#charges}}<tr><td>{{service}}</td><td>{{amount}}</td>"
+                + "</tr>{{/charges}}</table>");
+        statement.setTextBody("Dear {{patient}}, you owe ${{balance}}.");
+        statement.setLayoutTemplate("letterhead-" + suffix);
+        var created = client.createTemplate(statement);
+        assertThat(created.getTemplateId()).isPositive();
+        assertThat(client.getTemplate("statement-" + suffix).getSubject()).startsWith("Statement #{{number}}");
+
+        // A broken template is refused when saved, with where it is broken.
+        var broken = new com.postmarkapp.postmark.client.data.model.templates.TemplateContent();
+        broken.setName("Broken");
+        broken.setSubject("x");
+        broken.setHtmlBody("<p>{{#charges}}{{service}}</p>");
+        assertThatThrownBy(() -> client.createTemplate(broken)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("'charges' is never closed").hasMessageContaining("line 1");
+        var check = new com.postmarkapp.postmark.client.data.model.templates.TemplateToValidate();
+        check.setSubject("Hi {{name}}");
+        check.setHtmlBody("<b>{{#items}}{{title}}{{/items}}</b>");
+        check.setTextBody("{{#open}}");
+        check.setTestRenderModel(Map.of("name", "Jane", "items", List.of(Map.of("title", "A"))));
+        var validation = client.validateTemplate(check);
+        assertThat(validation.getAllContentIsValid()).isFalse();
+        assertThat(validation.getHtmlBody().getRenderedContent()).isEqualTo("<b>A</b>");
+        assertThat(validation.getTextBody().getContentIsValid()).isFalse();
+        assertThat(validation.getSubject().getRenderedContent()).isEqualTo("Hi Jane");
+
+        var message = new com.postmarkapp.postmark.client.data.model.templates.TemplatedMessage(
+                "billing@postroom.test", "jane@postroom.test");
+        message.setTemplateAlias("statement-" + suffix);
+        String number = "T-" + suffix;
+        message.setTemplateModel(Map.of("number", number, "balance", "450.50", "patient", "Jane <Roe>",
+                "company", "Acme EMS", "phone", "555-0100",
+                "charges", List.of(Map.of("service", "ALS transport", "amount", "1250.50"))));
+        MessageResponse sent = client.deliverMessageWithTemplate(message);
+        assertThat(sent.getErrorCode()).isZero();
+        var greenMail = sandbox.server().orElseThrow().greenMail();
+        await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+                .until(() -> !Inboxes.withSubjectContaining(greenMail, "Statement #" + number).isEmpty());
+        MimeMessage m = Inboxes.withSubjectContaining(greenMail, "Statement #" + number).get(0);
+        assertThat(m.getSubject()).isEqualTo("Statement #" + number + " - Balance Due: $450.50");
+        var details = client.getMessageDetails(sent.getMessageId());
+        assertThat(details.getHtmlBody()).isEqualTo("<header>Acme EMS</header><p>Dear Jane &lt;Roe&gt;,</p><table><tr>"
+                + "<td>ALS transport</td><td>1250.50</td></tr></table><footer>Questions? 555-0100</footer>");
+        assertThat(details.getTextBody()).isEqualTo("Dear Jane <Roe>, you owe $450.50.\n-- Acme EMS");
+
+        // A batch with templates: an unknown template is refused in its place.
+        var unknown = new com.postmarkapp.postmark.client.data.model.templates.TemplatedMessage(
+                "billing@postroom.test", "jane@postroom.test");
+        unknown.setTemplateAlias("nope-" + suffix);
+        unknown.setTemplateModel(Map.of());
+        List<MessageResponse> batch = client.deliverMessageWithTemplate(List.of(message, unknown));
+        assertThat(batch.get(0).getErrorCode()).isZero();
+        assertThat(batch.get(1).getErrorCode()).isEqualTo(1101);
+
+        var listed = client.getTemplates(com.postmarkapp.postmark.client.Parameters.init().build("count", 100)
+                .build("offset", 0));
+        assertThat(listed.getTemplates()).extracting(t -> t.getAlias()).contains("statement-" + suffix,
+                "letterhead-" + suffix);
+        assertThatThrownBy(() -> client.deleteTemplate("letterhead-" + suffix))
+                .isInstanceOf(InvalidMessageException.class).hasMessageContaining("used by templates");
+        client.deleteTemplate("statement-" + suffix);
+        assertThatThrownBy(() -> client.getTemplate("statement-" + suffix)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(1101));
+    }
+
     private static boolean partWithContentId(jakarta.mail.Part part, String id) throws Exception {
         if (part.getContent() instanceof Multipart multipart) {
             for (int i = 0; i < multipart.getCount(); i++) {
