@@ -12,7 +12,7 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Every refusal of the Postmark API in Postmark's shape; nothing else (no stack trace, no Postroom error shape). */
-@RestControllerAdvice(assignableTypes = {SendingApi.class, ReadingApi.class, SuppressionApi.class, TemplateApi.class})
+@RestControllerAdvice(assignableTypes = {SendingApi.class, ReadingApi.class, SuppressionApi.class, TemplateApi.class, WebhookApi.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class PostmarkErrors {
 

@@ -16,7 +16,8 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 class PostmarkSecurity {
 
     static final String[] PATHS = {"/email", "/email/**", "/messages/**", "/bounces", "/bounces/**",
-        "/message-streams/**", "/templates", "/templates/**"};
+        "/message-streams/**", "/templates", "/templates/**",
+        "/webhooks", "/webhooks/**"};
 
     @Bean
     @Order(0)
