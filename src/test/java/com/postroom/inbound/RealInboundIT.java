@@ -347,6 +347,54 @@ class RealInboundIT {
     }
 
     /**
+     * Postmark's API end to end on the real servers: a message sent with Postmark's official Java client to an
+     * unknown user bounces in Postfix, the bounce report arrives over IMAP, and the platform's webhook handler gets
+     * Postmark's Bounce event for it.
+     */
+    @Test
+    void aBounceThroughRealPostfixReachesAPostmarkWebhookHandler() throws Exception {
+        java.util.List<tools.jackson.databind.JsonNode> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer handler = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        handler.createContext("/postmark", exchange -> {
+            events.add(Api.JSON.readTree(exchange.getRequestBody().readAllBytes()));
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        handler.start();
+        try {
+            String token = api.post("/api/postmark/servers", Map.of("name", "platform", "senders", List.of(ALICE)))
+                    .body().get("token").asString();
+            int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+            var created = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("http://localhost:" + port + "/webhooks"))
+                    .header("X-Postmark-Server-Token", token).header("Content-Type", "application/json")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"Url\": \"http://127.0.0.1:"
+                            + handler.getAddress().getPort() + "/postmark\", \"Triggers\": {\"Bounce\": "
+                            + "{\"Enabled\": true}, \"Delivery\": {\"Enabled\": true}}}")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+            var client = com.postmarkapp.postmark.Postmark.getApiClient(token, false, "localhost:" + port);
+            String target = "ghost-" + UUID.randomUUID().toString().substring(0, 6) + "@example.test";
+            String id = client.deliverMessage(new com.postmarkapp.postmark.client.data.model.message.Message(ALICE,
+                    target, "Will bounce through Postmark's API", null, "x")).getMessageId();
+
+            await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(200)).until(() -> events.stream()
+                    .anyMatch(e -> e.path("RecordType").asString("").equals("Bounce")
+                            && e.path("MessageID").asString("").equals(id)));
+            var bounce = events.stream().filter(e -> e.path("RecordType").asString("").equals("Bounce")).findFirst()
+                    .orElseThrow();
+            assertThat(bounce.path("Email").asString()).isEqualTo(target);
+            assertThat(bounce.path("Type").asString()).isEqualTo("HardBounce");
+            assertThat(bounce.path("Inactive").asBoolean()).isTrue();
+            // Postfix took it first (its 250): the Delivery event, as Postroom sees delivery.
+            assertThat(events).anySatisfy(e -> assertThat(e.path("RecordType").asString()).isEqualTo("Delivery"));
+        } finally {
+            handler.stop(0);
+        }
+    }
+
+    /**
      * Write-back on the real Dovecot: a flag set in Postroom is seen by a plain IMAP client, a move lands in the folder
      * Dovecot marks with SPECIAL-USE (Trash, Junk, and "Archives" for \Archive), and the reverse: a flag set by that
      * client shows in Postroom after the next sync.
