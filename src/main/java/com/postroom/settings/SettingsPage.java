@@ -44,10 +44,15 @@ class SettingsPage {
     private final PasswordEncoder passwords;
     private final com.postroom.store.Labels labels;
     private final com.postroom.mailbox.LabelEdits labelEdits;
+    private final com.postroom.postmarkapi.PostmarkServers postmarkServers;
+    private final com.postroom.postmarkapi.WebhookStatus webhooks;
 
     SettingsPage(MailEndpoints endpoints, MailboxAdmin mailboxes, Users users, Tokens tokens,
                  PasswordEncoder passwords, com.postroom.store.Labels labels,
-                 com.postroom.mailbox.LabelEdits labelEdits) {
+                 com.postroom.mailbox.LabelEdits labelEdits, com.postroom.postmarkapi.PostmarkServers postmarkServers,
+                 com.postroom.postmarkapi.WebhookStatus webhooks) {
+        this.postmarkServers = postmarkServers;
+        this.webhooks = webhooks;
         this.labels = labels;
         this.labelEdits = labelEdits;
         this.endpoints = endpoints;
@@ -82,6 +87,8 @@ class SettingsPage {
                 u.roles().stream().sorted().toList(), u.id() == caller.userId())).toList());
         model.addAttribute("roles", Caller.ALL_ROLES.stream().sorted().toList());
         model.addAttribute("tokens", tokens.list(caller.orgId())); // API tokens only; sign-in sessions are not listed
+        model.addAttribute("postmarkServers", postmarkServers.list(caller.orgId()));
+        model.addAttribute("webhookProblems", webhooks.problems(caller.orgId(), 20));
         java.util.Set<String> hidden = labels.hiddenSlugs(caller.orgId());
         model.addAttribute("labels", labels.list(caller.orgId()).stream()
                 .filter(l -> !com.postroom.mailbox.LabelEdits.SYSTEM.contains(l.slug()))
@@ -211,6 +218,49 @@ class SettingsPage {
         shown.put("token", issued.token());
         redirect.addFlashAttribute("newToken", shown); // shown on the next page only; Postroom keeps its hash
         return "redirect:/settings";
+    }
+
+    /** A Postmark server token: shown once, like an API token; {@code senders} comma-separated (empty: any). */
+    @PostMapping("/settings/postmark-servers")
+    String createPostmarkServer(@RequestParam String name, @RequestParam(defaultValue = "") String senders,
+                                RedirectAttributes redirect) {
+        Caller caller = admin();
+        String n = name.strip();
+        if (n.isEmpty() || n.length() > 200) {
+            throw Problem.refused("Give the server a name of 1 to 200 characters: the application that uses it.");
+        }
+        List<String> list = java.util.Arrays.stream(senders.split("[,\\s]+")).map(String::strip)
+                .filter(x -> !x.isEmpty()).toList();
+        for (String x : list) {
+            if (!x.matches("(?i)([^@\\s]+@)?[a-z0-9-]+(\\.[a-z0-9-]+)+")) {
+                throw Problem.refused("Senders are addresses (billing@example.com) or domains (example.com); '" + x
+                        + "' is neither.");
+            }
+        }
+        var issued = postmarkServers.create(caller.orgId(), caller.userId(), n, list);
+        Map<String, Object> shown = new LinkedHashMap<>();
+        shown.put("name", issued.name());
+        shown.put("token", issued.token());
+        redirect.addFlashAttribute("newPostmarkServer", shown);
+        return "redirect:/settings#postmark-title";
+    }
+
+    @PostMapping("/settings/postmark-servers/{id}/revoke")
+    String revokePostmarkServer(@PathVariable long id, RedirectAttributes redirect) {
+        if (!postmarkServers.revoke(admin().orgId(), id)) {
+            throw Problem.notFound("No active Postmark server " + id + ".");
+        }
+        redirect.addFlashAttribute("notice", "Postmark server " + id + " is revoked: its token no longer works.");
+        return "redirect:/settings#postmark-title";
+    }
+
+    @PostMapping("/settings/webhook-deliveries/{id}/retry")
+    String retryWebhook(@PathVariable long id, RedirectAttributes redirect) {
+        if (!webhooks.retry(admin().orgId(), id)) {
+            throw Problem.notFound("No failed webhook event " + id + ".");
+        }
+        redirect.addFlashAttribute("notice", "Webhook event " + id + " will be sent again.");
+        return "redirect:/settings#postmark-title";
     }
 
     @PostMapping("/settings/tokens/{id}/revoke")

@@ -1,6 +1,7 @@
 /**
- * The admin's settings page: mailboxes, users and roles, API tokens, labels. Uses inbound (mailboxes), mailbox and
- * store (labels), org, web, api, mail and config.
+ * The admin's settings page: mailboxes, users and roles, API tokens, labels, Postmark server tokens and the webhook
+ * events that did not arrive. Uses inbound (mailboxes), mailbox and store (labels), postmarkapi, org, web, api, mail
+ * and config.
  */
 @NullMarked
 package com.postroom.settings;

@@ -129,6 +129,42 @@ class SettingsBrowserTest implements Browser.HasBrowser {
     }
 
     @Test
+    void aPostmarkServerTokenIsShownOnceAndAWebhookEventThatFailedIsSentAgain() {
+        String name = "app-" + System.nanoTime();
+        browser.go("/settings");
+        browser.find("#postmark-name").sendKeys(name);
+        browser.find("#postmark-senders").sendKeys("billing@postroom.test, postroom.test");
+        browser.clickAndWait("form[aria-label='Make a Postmark server'] button");
+        browser.waitForText("#new-postmark-server pre", "-");
+        String token = browser.find("#new-postmark-server pre").getText();
+        assertThat(token).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+        assertThat(browser.find("tr[data-server='" + name + "']").getText())
+                .contains("billing@postroom.test, postroom.test").contains(token.substring(token.length() - 4));
+
+        long server = jdbc.sql("SELECT id FROM postmark_server WHERE name = ?").param(name).query(Long.class).single();
+        long org = jdbc.sql("SELECT org_id FROM postmark_server WHERE id = ?").param(server).query(Long.class).single();
+        long webhook = jdbc.sql("INSERT INTO postmark_webhook (org_id, server_id, url, delivery) VALUES (?, ?, "
+                + "'https://hooks.platform.test/postmark', true) RETURNING id").params(org, server)
+                .query(Long.class).single();
+        long event = jdbc.sql("INSERT INTO webhook_delivery (webhook_id, org_id, record_type, source_key, payload, "
+                + "status, attempts, last_error) VALUES (?, ?, 'Delivery', 'test', '{}', 'failed', 10, "
+                + "'the handler answered HTTP 500') RETURNING id").params(webhook, org).query(Long.class).single();
+        browser.go("/settings");
+        assertThat(browser.find("tr[data-event='" + event + "']").getText()).contains("hooks.platform.test")
+                .contains("given up").contains("HTTP 500");
+        browser.clickAndWait("tr[data-event='" + event + "'] button");
+        assertThat(jdbc.sql("SELECT status FROM webhook_delivery WHERE id = ?").param(event).query(String.class)
+                .single()).isIn("pending", "failed");
+        assertThat(jdbc.sql("SELECT attempts FROM webhook_delivery WHERE id = ?").param(event).query(Integer.class)
+                .single()).isLessThanOrEqualTo(1);
+        jdbc.sql("DELETE FROM postmark_webhook WHERE id = ?").param(webhook).update();
+
+        browser.go("/settings");
+        browser.clickAndWait("tr[data-server='" + name + "'] button");
+        browser.waitForText("tr[data-server='" + name + "']", "revoked");
+    }
+
+    @Test
     void aMailboxIsAddedAfterItsLoginWorksAndRemovedAgain() {
         var greenMail = sandbox.server().orElseThrow().greenMail();
         String user = "settings-" + System.nanoTime() + "@postroom.test";
