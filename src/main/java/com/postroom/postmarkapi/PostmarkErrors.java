@@ -23,6 +23,20 @@ class PostmarkErrors {
         return ResponseEntity.status(e.status()).body(e.body());
     }
 
+    /** A path or query value of the wrong type, or a missing one: an invalid request, said in Postmark's words. */
+    @ExceptionHandler({org.springframework.web.method.annotation.MethodArgumentTypeMismatchException.class,
+        org.springframework.web.bind.MissingServletRequestParameterException.class,
+        org.springframework.http.converter.HttpMessageNotReadableException.class})
+    ResponseEntity<Map<String, Object>> unreadable(Exception e) {
+        String what = e instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
+                ? "'" + m.getName() + "' must be a number; got '" + m.getValue() + "'."
+                : e instanceof org.springframework.web.bind.MissingServletRequestParameterException m
+                ? "'" + m.getParameterName() + "' is required." : "Received invalid JSON input.";
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(PostmarkError.body(
+                e instanceof org.springframework.http.converter.HttpMessageNotReadableException
+                        ? PostmarkError.INVALID_JSON : PostmarkError.INVALID_REQUEST, what));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> failed(Exception e) {
         log.error("The Postmark API failed", e);

@@ -32,8 +32,7 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
         if (node == null || !node.isObject()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Each message must be a JSON object.");
         }
-        Map<String, JsonNode> fields = new LinkedHashMap<>();
-        node.propertyNames().forEach(name -> fields.put(name.toLowerCase(Locale.ROOT), node.get(name)));
+        Map<String, JsonNode> fields = PostmarkJson.fields(node);
         String from = text(fields, "from");
         if (from.isBlank()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Invalid 'From' address: the 'From' field is "
@@ -150,11 +149,7 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
     }
 
     private static Map<String, JsonNode> lower(JsonNode node) {
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        if (node != null && node.isObject()) {
-            node.propertyNames().forEach(name -> out.put(name.toLowerCase(Locale.ROOT), node.get(name)));
-        }
-        return out;
+        return PostmarkJson.fields(node);
     }
 
     private static String text(Map<String, JsonNode> fields, String name) {

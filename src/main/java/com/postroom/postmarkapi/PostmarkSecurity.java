@@ -12,7 +12,8 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
  * Postmark's paths answer to Postmark's credential, the server token ({@link PostmarkTokenFilter}): no session, no
  * CSRF token (API clients send neither), and they come before the UI's chain, which would send them to a login page.
  */
-@Configuration
+@Configuration(proxyBeanMethods = false)
+@org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication
 class PostmarkSecurity {
 
     static final String[] PATHS = {"/email", "/email/**", "/messages/**", "/bounces", "/bounces/**",

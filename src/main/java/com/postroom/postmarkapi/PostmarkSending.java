@@ -99,8 +99,7 @@ class PostmarkSending {
         if (node == null || !node.isObject()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Each message must be a JSON object.");
         }
-        Map<String, JsonNode> fields = new LinkedHashMap<>();
-        node.propertyNames().forEach(n -> fields.put(n.toLowerCase(java.util.Locale.ROOT), node.get(n)));
+        Map<String, JsonNode> fields = PostmarkJson.fields(node);
         JsonNode id = fields.get("templateid");
         JsonNode alias = fields.get("templatealias");
         String key = id != null && !id.isNull() ? id.asString() : alias != null && !alias.isNull() ? alias.asString()

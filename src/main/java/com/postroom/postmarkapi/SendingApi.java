@@ -10,7 +10,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -59,18 +58,11 @@ class SendingApi {
     }
 
     private JsonNode read(byte[] body, int limit) {
-        if (body == null || body.length == 0) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input: the body is empty.");
-        }
-        if (body.length > limit) {
+        if (body != null && body.length > limit) {
             throw new PostmarkError(org.springframework.http.HttpStatus.CONTENT_TOO_LARGE,
                     PostmarkError.INVALID_REQUEST, "The request is " + body.length / 1048576 + " MB; Postmark's "
                     + "limit is " + limit / 1048576 + " MB for this call.");
         }
-        try {
-            return json.readTree(body);
-        } catch (JacksonException e) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input.");
-        }
+        return PostmarkJson.any(json, body);
     }
 }

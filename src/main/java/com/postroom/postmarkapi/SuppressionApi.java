@@ -14,7 +14,6 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -102,13 +101,8 @@ class SuppressionApi {
     }
 
     private List<String> addresses(byte[] body) {
-        JsonNode node;
-        try {
-            node = body == null || body.length == 0 ? null : json.readTree(body);
-        } catch (JacksonException e) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input.");
-        }
-        JsonNode list = node == null ? null : node.get("Suppressions");
+        JsonNode node = PostmarkJson.object(json, body);
+        JsonNode list = node.get("Suppressions");
         if (list == null || !list.isArray()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Send {\"Suppressions\": [{\"EmailAddress\": "
                     + "\"...\"}]}.");

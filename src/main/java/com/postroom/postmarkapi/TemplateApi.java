@@ -16,7 +16,6 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RestController;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -189,18 +188,7 @@ class TemplateApi {
     }
 
     private Map<String, JsonNode> fields(byte[] body) {
-        JsonNode node;
-        try {
-            node = body == null || body.length == 0 ? null : json.readTree(body);
-        } catch (JacksonException e) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input.");
-        }
-        if (node == null || !node.isObject()) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "The body must be a JSON object.");
-        }
-        Map<String, JsonNode> out = new LinkedHashMap<>();
-        node.propertyNames().forEach(n -> out.put(n.toLowerCase(Locale.ROOT), node.get(n)));
-        return out;
+        return PostmarkJson.fields(PostmarkJson.object(json, body));
     }
 
     private static Optional<String> text(Map<String, JsonNode> f, String name) {

@@ -18,7 +18,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -86,15 +85,7 @@ class WebhookApi {
 
     /** The request's fields over {@code old} (null: a new webhook). */
     private PostmarkWebhooks.Webhook read(byte[] body, PostmarkWebhooks.Webhook old, PostmarkServers.Server server) {
-        JsonNode node;
-        try {
-            node = body == null || body.length == 0 ? null : json.readTree(body);
-        } catch (JacksonException e) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "Received invalid JSON input.");
-        }
-        if (node == null || !node.isObject()) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_JSON, "The body must be a JSON object.");
-        }
+        JsonNode node = PostmarkJson.object(json, body);
         String url = node.path("Url").asString(old == null ? "" : old.url()).strip();
         URI uri;
         try {

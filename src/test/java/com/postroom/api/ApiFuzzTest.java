@@ -26,6 +26,9 @@ class ApiFuzzTest {
     /** Routes that do slow real work (DNS, a round trip, a sync) or answer 501 by contract while unconfigured. */
     private static final List<String> SKIPPED = List.of("deliverability", "doctor", "poll-inbound", "send-test",
             "postmark", "webhook", "/api/founder/email/draft", "suggest-improvements", "/api/auth/logout");
+    /** Postmark's own routes (the postmarkapi module): they answer in Postmark's shape, fuzzed on their own below. */
+    private static final List<String> POSTMARK = List.of("/email", "/templates", "/bounces", "/messages/",
+            "/message-streams/", "/webhooks");
     private static final List<String> IDS = List.of("not-a-uuid", UUID.randomUUID().toString(), "0");
     private static final String QUERY = "?limit=-1&offset=-5&cursor=%7B%7D&q=%28%28%28&page=x";
     private static final List<Object> BODIES = List.of("{", "[]", "{}", "\"x\"", Map.of("message_ids", List.of("x")));
@@ -40,7 +43,7 @@ class ApiFuzzTest {
         List<String> problems = new ArrayList<>();
         int requests = 0;
         for (String path : paths.propertyNames()) {
-            if (SKIPPED.stream().anyMatch(path::contains)) {
+            if (SKIPPED.stream().anyMatch(path::contains) || POSTMARK.stream().anyMatch(path::startsWith)) {
                 continue;
             }
             for (String method : paths.get(path).propertyNames()) {
@@ -63,6 +66,45 @@ class ApiFuzzTest {
             }
         }
         assertThat(requests).as("requests made").isGreaterThan(200);
+        assertThat(problems).isEmpty();
+    }
+
+    /** The same bad input to Postmark's routes, with a server token: never a 500, every error in Postmark's shape. */
+    @Test
+    void postmarksRoutesAnswerBadInputInPostmarksShape() {
+        Api admin = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        String token = admin.post("/api/postmark/servers", Map.of("name", "fuzz")).body().get("token").asString();
+        JsonNode paths = admin.get("/v3/api-docs").body().get("paths");
+        Api api = new Api(port);
+        Map<String, String> headers = Map.of("X-Postmark-Server-Token", token);
+        List<String> problems = new ArrayList<>();
+        int requests = 0;
+        for (String path : paths.propertyNames()) {
+            if (POSTMARK.stream().noneMatch(path::startsWith)) {
+                continue;
+            }
+            for (String method : paths.get(path).propertyNames()) {
+                for (String id : path.contains("{") ? IDS : List.of("")) {
+                    String url = path.replaceAll("\\{[^}]+}", id) + QUERY;
+                    List<Object> bodies = List.of("post", "put", "patch").contains(method) ? BODIES : List.of("");
+                    for (Object body : bodies) {
+                        String raw = body instanceof String s ? s : body.equals("") ? null : Api.JSON
+                                .writeValueAsString(body);
+                        Api.Response r = api.exchange(method.toUpperCase(java.util.Locale.ROOT), url,
+                                method.equals("get") || method.equals("delete") ? null : raw, headers);
+                        requests++;
+                        if (r.status() >= 500 || r.raw().contains("Exception") || r.raw().contains("\tat ")) {
+                            problems.add(method + " " + url + " " + body + ": " + r.status() + " " + r.raw());
+                        } else if (r.status() >= 400 && (!r.body().isObject() || !r.body().has("ErrorCode")
+                                || !r.body().has("Message"))) {
+                            problems.add(method + " " + url + " " + body + ": " + r.status() + " not Postmark's "
+                                    + "shape: " + r.raw());
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(requests).as("requests made").isGreaterThan(40);
         assertThat(problems).isEmpty();
     }
 

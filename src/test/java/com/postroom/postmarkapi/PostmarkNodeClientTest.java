@@ -41,6 +41,8 @@ class PostmarkNodeClientTest {
     int port;
     @Autowired
     Sandbox sandbox;
+    @Autowired
+    org.springframework.jdbc.core.simple.JdbcClient jdbc;
 
     @Test
     void theNodeClientSendsReadsAndGetsPostmarksErrors() throws Exception {
@@ -80,6 +82,9 @@ class PostmarkNodeClientTest {
         assertThat(result.path("details").path("events").get(0).asString()).isEqualTo("Queued");
         System.out.println("Batch of 500 through the Postmark Node client: " + result.path("batch").path("ms") + " ms");
 
+        // The batch's 500 are delivered before the next test: one shared sandbox, one delivery queue.
+        await().atMost(Duration.ofSeconds(90)).until(() -> jdbc.sql("SELECT count(*) FROM outbox WHERE status IN "
+                + "('queued', 'sending')").query(Long.class).single() == 0);
         var greenMail = sandbox.server().orElseThrow().greenMail();
         await().atMost(Duration.ofSeconds(20)).ignoreExceptions()
                 .until(() -> !Inboxes.withSubjectContaining(greenMail, "Receipt " + run).isEmpty());
