@@ -47,3 +47,14 @@ CREATE TABLE webhook_cursor (
 -- Suppressions get an order, so the collector can find new ones (SubscriptionChange, SpamComplaint events).
 ALTER TABLE suppression ADD COLUMN seq BIGSERIAL;
 CREATE INDEX suppression_seq ON suppression (seq);
+
+-- The collector starts where the records are now; a webhook gets the facts that come after it was made.
+INSERT INTO webhook_cursor (source, last_id) SELECT 'delivery', coalesce(max(id), 0) FROM delivery_attempt;
+INSERT INTO webhook_cursor (source, last_id) SELECT 'bounce', coalesce(max(id), 0) FROM bounce;
+INSERT INTO webhook_cursor (source, last_id) SELECT 'suppression', coalesce(max(seq), 0) FROM suppression;
+
+-- Mail an application sends through the Postmark API is not copied to the IMAP Sent folder ('skip'): it is not a
+-- person's mail, and at an application's volume the copies would double the IMAP server's work.
+ALTER TABLE outbox DROP CONSTRAINT outbox_sent_copy_check;
+ALTER TABLE outbox ADD CONSTRAINT outbox_sent_copy_check
+    CHECK (sent_copy IN ('none', 'pending', 'done', 'failed', 'skip'));

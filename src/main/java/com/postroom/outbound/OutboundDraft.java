@@ -18,7 +18,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                             String subject, String text, String html, List<Attachment> attachments,
                             Optional<UUID> threadId, String classification, Map<String, Object> metadata,
                             Map<String, String> headers, Optional<java.time.Instant> notBefore,
-                            Optional<java.util.Set<String>> senderRoles, Optional<String> stream) {
+                            Optional<java.util.Set<String>> senderRoles, Optional<String> stream, boolean sentCopy) {
 
     public static Builder builder(long orgId, Identities.Flow flow) {
         return new Builder(orgId, flow);
@@ -44,6 +44,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         private final Map<String, String> headers = new LinkedHashMap<>();
         private java.time.Instant notBefore;
         private String stream;
+        private boolean sentCopy = true;
         private java.util.Set<String> senderRoles;
 
         private Builder(long orgId, Identities.Flow flow) {
@@ -80,6 +81,8 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
          * (List-Unsubscribe with One-Click, RFC 8058) and an address that left it is refused.
          */
         public Builder stream(String stream) { this.stream = stream; return this; }
+        /** False: no copy in the IMAP Sent folder (an application's mail, such as the Postmark API's). */
+        public Builder sentCopy(boolean sentCopy) { this.sentCopy = sentCopy; return this; }
 
         public Builder classification(String classification) {
             this.classification = classification == null || classification.isBlank() ? "ops" : classification;
@@ -91,7 +94,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                     Optional.ofNullable(replyTo).filter(s -> !s.isBlank()), to, cc, bcc, subject, text, html,
                     List.copyOf(attachments), Optional.ofNullable(threadId), classification, metadata,
                     Map.copyOf(headers), Optional.ofNullable(notBefore), Optional.ofNullable(senderRoles),
-                    Optional.ofNullable(stream).filter(s -> !s.isBlank()));
+                    Optional.ofNullable(stream).filter(s -> !s.isBlank()), sentCopy);
         }
 
         private static List<String> nonNull(List<String> list) {

@@ -51,14 +51,15 @@ public class Outbox {
                    Integer smtpCode, String smtpReply, JsonNode recipients) {
     }
 
+    /** {@code sentCopy} false: no copy to the IMAP Sent folder, whatever the settings say. */
     void insert(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, byte[] mime,
-                Duration retryFor, Optional<java.time.Instant> notBefore) {
+                Duration retryFor, Optional<java.time.Instant> notBefore, boolean sentCopy) {
         java.sql.Timestamp due = notBefore.map(java.sql.Timestamp::from).orElse(null);
         jdbc.sql("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, "
-                        + "next_attempt_at, give_up_at) VALUES (?, ?, ?, ?, ?, 'queued', GREATEST(now(), ?), "
-                        + "GREATEST(now(), ?) + ?::interval)")
+                        + "next_attempt_at, give_up_at, sent_copy) VALUES (?, ?, ?, ?, ?, 'queued', GREATEST(now(), ?), "
+                        + "GREATEST(now(), ?) + ?::interval, ?)")
                 .params(messageId, orgId, envelopeFrom, recipients.toArray(String[]::new), mime, due, due,
-                        retryFor.toSeconds() + " seconds")
+                        retryFor.toSeconds() + " seconds", sentCopy ? "none" : "skip")
                 .update();
     }
 
@@ -151,7 +152,8 @@ public class Outbox {
                         + "accepted_rcpts = accepted_rcpts || ?, failed_rcpts = failed_rcpts || ?, last_error = ?, "
                         + "lease_until = NULL, claimed_by = NULL, "
                         + "sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, "
-                        + "sent_copy = CASE WHEN ? THEN 'pending' ELSE 'none' END WHERE message_id = ?")
+                        + "sent_copy = CASE WHEN sent_copy = 'skip' THEN 'skip' WHEN ? THEN 'pending' ELSE 'none' END "
+                        + "WHERE message_id = ?")
                 .params(concat(attemptParams(messageId, attempt), status, messageId, status,
                         accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError, status, sentCopy,
                         messageId))

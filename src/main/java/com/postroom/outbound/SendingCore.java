@@ -167,7 +167,7 @@ public class SendingCore {
                 replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
                 inReplyTo, references, meta, draft.createdBy(), scheduled(draft)));
         outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor(),
-                draft.notBefore());
+                draft.notBefore(), draft.sentCopy());
         if (!draft.attachments().isEmpty()) {
             keepFiles(draft.orgId(), message.id(), mime);
         }

@@ -183,7 +183,8 @@ class PostmarkSending {
         }
         OutboundDraft.Builder draft = OutboundDraft.builder(server.orgId(), Identities.Flow.GENERIC)
                 .from(m.from()).to(m.to()).cc(m.cc()).bcc(m.bcc()).subject(m.subject()).text(m.textBody())
-                .html(m.htmlBody()).metadata(Map.of("postmark", postmark));
+                .html(m.htmlBody()).metadata(Map.of("postmark", postmark))
+                .sentCopy(false); // an application's mail: in Postroom's records, not in a person's Sent folder
         m.replyTo().ifPresent(draft::replyTo);
         m.headers().forEach(draft::header);
         m.attachments().forEach(draft::attach);

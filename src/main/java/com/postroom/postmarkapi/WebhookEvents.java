@@ -36,17 +36,19 @@ class WebhookEvents {
     @Transactional
     int collect() {
         if (!jdbc.sql("SELECT EXISTS (SELECT 1 FROM postmark_webhook)").query(Boolean.class).single()) {
-            // Nobody listens: no cursors either, so the first webhook starts from then on, not from history.
-            jdbc.sql("DELETE FROM webhook_cursor").update();
-            return 0;
+            return 0; // nobody listens; what happens meanwhile is read later, and each webhook only sees its time
         }
         return deliveries() + bounces() + suppressions();
     }
 
-    /** The cursor of a source, locked for this transaction; made at the source's end the first time (no history). */
+    /**
+     * The cursor of a source, locked for this transaction (the migration made it at the records' end). A webhook gets
+     * only facts from after it was made (each query compares with its created_at), so a cursor left behind while no
+     * webhook existed costs a few reads and never a flood of old events.
+     */
     private long cursor(String source, String table, String column) {
-        jdbc.sql("INSERT INTO webhook_cursor (source, last_id) SELECT ?, coalesce(max(" + column + "), 0) FROM "
-                + table + " ON CONFLICT (source) DO NOTHING").param(source).update();
+        jdbc.sql("INSERT INTO webhook_cursor (source, last_id) VALUES (?, 0) ON CONFLICT (source) DO NOTHING")
+                .param(source).update();
         return jdbc.sql("SELECT last_id FROM webhook_cursor WHERE source = ? FOR UPDATE").param(source)
                 .query(Long.class).single();
     }
@@ -73,7 +75,8 @@ class WebhookEvents {
                         + "JOIN email_message m ON m.id = a.message_id "
                         + "JOIN postmark_webhook w ON w.server_id::text = (m.meta -> 'postmark' ->> 'server_id') "
                         + "AND w.stream = coalesce(m.meta -> 'postmark' ->> 'stream', 'outbound') AND w.delivery "
-                        + "WHERE a.id > ? AND a.id <= ? AND a.outcome IN ('sent', 'partial') ORDER BY a.id")
+                        + "AND a.finished_at >= w.created_at WHERE a.id > ? AND a.id <= ? "
+                        + "AND a.outcome IN ('sent', 'partial') ORDER BY a.id")
                 .params(after, to).query((rs, n) -> {
                     JsonNode meta = json.readTree(rs.getString("meta")).path("postmark");
                     for (JsonNode r : json.readTree(rs.getString("recipients")).values()) {
@@ -113,7 +116,7 @@ class WebhookEvents {
                         + "AS inactive FROM bounce b JOIN email_message m ON m.id = b.outbound_message "
                         + "JOIN postmark_webhook w ON w.server_id::text = (m.meta -> 'postmark' ->> 'server_id') "
                         + "AND w.stream = coalesce(m.meta -> 'postmark' ->> 'stream', 'outbound') AND w.bounce "
-                        + "WHERE b.id > ? AND b.id <= ? ORDER BY b.id")
+                        + "AND b.created_at >= w.created_at WHERE b.id > ? AND b.id <= ? ORDER BY b.id")
                 .params(after, to).query((rs, n) -> {
                     JsonNode meta = json.readTree(rs.getString("meta")).path("postmark");
                     boolean hard = rs.getBoolean("hard");
@@ -167,6 +170,7 @@ class WebhookEvents {
                         + "AND s.address = ANY(m.recipients) ORDER BY m.created_at DESC LIMIT 1) AS last_message "
                         + "FROM suppression s JOIN postmark_webhook w ON w.org_id = s.org_id "
                         + "AND (s.stream = '' OR s.stream = w.stream) AND (w.spam_complaint OR w.subscription) "
+                        + "AND s.created_at >= w.created_at "
                         + "WHERE s.seq > ? AND s.seq <= ? ORDER BY s.seq")
                 .params(after, to).query((rs, n) -> {
                     boolean complaint = rs.getString("reason").toLowerCase(java.util.Locale.ROOT).contains("complaint");

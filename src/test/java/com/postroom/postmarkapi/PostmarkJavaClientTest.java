@@ -92,6 +92,9 @@ class PostmarkJavaClientTest {
         // Stored like every other message, with what Postmark's reading API will need.
         String meta = jdbc.sql("SELECT meta::text FROM email_message WHERE id = ?").param(id).query(String.class)
                 .single();
+        // An application's mail: no copy in the IMAP Sent folder.
+        assertThat(jdbc.sql("SELECT sent_copy FROM outbox WHERE message_id = ?").param(id).query(String.class)
+                .single()).isEqualTo("skip");
         assertThat(meta).contains("\"tag\": \"statements\"").contains("\"statement\": \"S-1\"")
                 .contains("\"stream\": \"outbound\"");
     }
