@@ -1,6 +1,5 @@
 package com.postroom.deliverability;
 
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -71,8 +70,7 @@ record Alignment(String dkim, String spf, String dmarc, String fromDomain, Strin
     }
 
     private static String spf(Dns dns, String domain, List<InetAddress> addresses) {
-        Optional<InetAddress> ip = addresses.stream().filter(a -> a instanceof Inet4Address).findFirst()
-                .or(() -> addresses.stream().findFirst());
+        Optional<InetAddress> ip = Target.preferred(addresses);
         if (domain.isEmpty() || ip.isEmpty()) {
             return "none";
         }

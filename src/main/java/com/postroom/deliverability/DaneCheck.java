@@ -1,7 +1,6 @@
 package com.postroom.deliverability;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -128,8 +127,7 @@ final class DaneCheck {
         if (t.addresses().isEmpty()) {
             return List.of();
         }
-        InetAddress address = t.addresses().stream().filter(a -> a instanceof Inet4Address).findFirst()
-                .orElse(t.addresses().get(0));
+        InetAddress address = Target.preferred(t.addresses()).orElseThrow();
         SSLContext readOnly = SSLContext.getInstance("TLS");
         readOnly.init(null, new TrustManager[] {new X509TrustManager() {
             @Override

@@ -5,7 +5,6 @@ import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -36,8 +35,7 @@ final class LegacyTlsCheck {
         if (t.addresses().isEmpty()) {
             return c.unknown("There is no address of " + t.mailHost() + " to connect to.");
         }
-        InetAddress address = t.addresses().stream().filter(a -> a instanceof Inet4Address).findFirst()
-                .orElse(t.addresses().get(0));
+        InetAddress address = Target.preferred(t.addresses()).orElseThrow();
         List<String> accepted = new ArrayList<>();
         for (int version : List.of(0x0301, 0x0302)) {
             try {

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -50,8 +49,7 @@ final class PortCheck {
         if (t.addresses().isEmpty()) {
             return c.unknown("There is no address of " + t.mailHost() + " to connect to.");
         }
-        InetAddress address = t.addresses().stream().filter(a -> a instanceof Inet4Address).findFirst()
-                .orElse(t.addresses().get(0));
+        InetAddress address = Target.preferred(t.addresses()).orElseThrow();
         c.detail("address", address.getHostAddress());
         int millis = (int) timeout.toMillis();
         try (Socket plain = new Socket()) {

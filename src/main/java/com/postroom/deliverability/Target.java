@@ -15,6 +15,15 @@ public record Target(String domain, String mailHost, String mailHostSource, List
         return addresses.stream().filter(a -> a instanceof Inet4Address).toList();
     }
 
+    /**
+     * The address a check connects to: the first IPv4 one (the family receivers try first and blocklists list), else
+     * the first. Empty when DNS gave none.
+     */
+    static java.util.Optional<InetAddress> preferred(List<InetAddress> addresses) {
+        return addresses.stream().filter(a -> a instanceof Inet4Address).findFirst()
+                .or(() -> addresses.stream().findFirst());
+    }
+
     /** A fully qualified name as a zone file writes it. */
     static String fqdn(String name) {
         return name.endsWith(".") ? name : name + ".";

@@ -44,6 +44,10 @@ class PostmarkReads {
                        String status, String text, String html, JsonNode meta, OffsetDateTime createdAt) {
     }
 
+    /** What {@link #bounce} reads: a bounce with the message it reports on. */
+    private static final String BOUNCE_COLUMNS = "b.id, b.recipient, b.hard, b.status_code, b.diagnostic, "
+            + "b.created_at, m.id AS message, m.sender, m.subject, m.meta::text AS meta";
+
     private static final String COLUMNS = "m.id, m.sender, m.recipients, m.cc, m.bcc, m.subject, m.status, "
             + "m.body_plain, m.body_html, m.meta::text, m.created_at";
 
@@ -141,8 +145,7 @@ class PostmarkReads {
         List<Object> page = new ArrayList<>(params);
         page.add(count);
         page.add(offset);
-        List<Map<String, Object>> bounces = jdbc.sql("SELECT b.id, b.recipient, b.hard, b.status_code, b.diagnostic, "
-                        + "b.created_at, m.id AS message, m.sender, m.subject, m.meta::text AS meta" + where
+        List<Map<String, Object>> bounces = jdbc.sql("SELECT " + BOUNCE_COLUMNS + where
                         + " ORDER BY b.created_at DESC, b.id LIMIT ? OFFSET ?")
                 .params(page).query((rs, n) -> bounce(rs, server)).list();
         Map<String, Object> out = new LinkedHashMap<>();
@@ -153,8 +156,7 @@ class PostmarkReads {
 
     /** Reactivates the bounced address: it leaves the suppression list, so mail to it goes again. */
     Map<String, Object> activate(PostmarkServers.Server server, long id) {
-        Map<String, Object> bounce = jdbc.sql("SELECT b.id, b.recipient, b.hard, b.status_code, b.diagnostic, "
-                        + "b.created_at, m.id AS message, m.sender, m.subject, m.meta::text AS meta FROM bounce b "
+        Map<String, Object> bounce = jdbc.sql("SELECT " + BOUNCE_COLUMNS + " FROM bounce b "
                         + "JOIN email_message m ON m.id = b.outbound_message WHERE b.id = ? AND b.org_id = ? "
                         + "AND (m.meta -> 'postmark' ->> 'server_id') = ?")
                 .params(id, server.orgId(), Long.toString(server.id())).query((rs, n) -> bounce(rs, server))
