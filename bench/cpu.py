@@ -2,12 +2,14 @@
 
   python3 bench/cpu.py snap FILE [POSTROOM_PID]   record cumulative CPU per program
   python3 bench/cpu.py report BEFORE AFTER [TOP]  print the largest consumers between two records
+  python3 bench/cpu.py permsg BEFORE AFTER COUNT   CPU-ms per message: Postroom (its JVM + PostgreSQL) beside Postfix
 
 Processes that end during a phase (Postfix's smtpd and cleanup, Dovecot's lmtp, PostgreSQL's backends) are counted
 through their parent's "children" time: Postfix's master, Dovecot's master and PostgreSQL's postmaster.
 """
 import json
 import os
+import re
 import sys
 
 POSTFIX = {"master", "postlogd"}
@@ -58,8 +60,25 @@ def snap(path, postroom_pid):
             # its ended lmtp (server) processes, PostgreSQL's postmaster of its ended backends.
             child = {"master": "postfix", "dovecot": "dovecot lmtp (delivery)"}.get(comm, name)
             ticks[child] = ticks.get(child, 0) + children
+    if postroom_pid:
+        ticks["threads of Postroom"] = threads(postroom_pid)
     with open(path, "w") as f:
         json.dump(ticks, f)
+
+
+def threads(pid):
+    """Postroom's CPU by thread, numbered pools folded into one name (http-nio-exec, postroom-delivery, C2 ...)."""
+    out = {}
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        try:
+            with open(f"/proc/{pid}/task/{tid}/stat") as f:
+                s = f.read()
+        except OSError:
+            continue
+        name = re.sub(r"[-#]?\d+$", "", s[s.index("(") + 1:s.rindex(")")])
+        fields = s[s.rindex(")") + 2:].split()
+        out[name] = out.get(name, 0) + int(fields[11]) + int(fields[12])
+    return out
 
 
 def report(before_path, after_path, top):
@@ -68,14 +87,38 @@ def report(before_path, after_path, top):
     with open(after_path) as f:
         after = json.load(f)
     hz = os.sysconf("SC_CLK_TCK")
-    spent = sorted(((after[k] - before.get(k, 0), k) for k in after), reverse=True)
+    spent = sorted(((after[k] - before.get(k, 0), k) for k in after if k != "threads of Postroom"), reverse=True)
     for ticks, name in spent[:top]:
         if ticks > 0:
             print(f"  {name:<28} {ticks / hz:6.2f} s CPU")
 
 
+def permsg(before_path, after_path, count):
+    """The issue's figure: Postroom's own CPU per delivered message (JVM + its PostgreSQL) against Postfix's."""
+    with open(before_path) as f:
+        before = json.load(f)
+    with open(after_path) as f:
+        after = json.load(f)
+    hz = os.sysconf("SC_CLK_TCK")
+
+    def ms(name):
+        return (after.get(name, 0) - before.get(name, 0)) / hz * 1000 / count
+
+    if "threads of Postroom" in after:
+        t0, t1 = before.get("threads of Postroom", {}), after["threads of Postroom"]
+        spent = sorted(((t1[k] - t0.get(k, 0), k) for k in t1), reverse=True)
+        print("  Postroom's threads, CPU-ms per message: " + ", ".join(
+            f"{k} {v / hz * 1000 / count:.2f}" for v, k in spent[:6] if v > 0))
+    jvm, pg, postfix, lmtp = ms("java (Postroom)"), ms("postgres"), ms("postfix"), ms("dovecot lmtp (delivery)")
+    print(f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f}), "
+          f"Postfix {postfix:.2f}, Dovecot LMTP {lmtp:.2f}; Postroom / Postfix = {(jvm + pg) / postfix:.2f}"
+          if postfix > 0 else f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f})")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "snap":
+    if sys.argv[1] == "permsg":
+        permsg(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "snap":
         snap(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 0)
     else:
         report(sys.argv[2], sys.argv[3], int(sys.argv[4]) if len(sys.argv) > 4 else 7)

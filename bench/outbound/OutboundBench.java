@@ -16,8 +16,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Drives a running Postroom: (1) a burst of N sends from C concurrent clients, timed until every one is accepted
- * into the outbox and until the last SMTP 250 (max sent_at); (2) a steady open-loop rate, with per-request latency.
+ * Drives a running Postroom. MODE=api (default): (1) a burst of N sends through POST /api/email/send from C concurrent
+ * clients, timed until every one is accepted into the outbox and until the last SMTP 250 (the delivery workers'
+ * counter reaching N, read four times a second); (2) a steady open-loop rate, with per-request latency.
+ * MODE=batch: N messages through Postmark's POST /email/batch in N/500 concurrent calls, then three single calls.
  * Usage: java OutboundBench.java <base-url> <email> <password> <count> <clients> <rate/s> <seconds>
  * Environment: WARMUP (sends before measuring, default count); CPU_DIR and POSTROOM_PID to record CPU per program
  * (bench/cpu.py) when the burst starts, when it is accepted and when every message is sent.
@@ -43,25 +45,35 @@ public class OutboundBench {
         token = t.group(1);
 
         ExecutorService pool = Executors.newFixedThreadPool(clients);
+        if (System.getenv().getOrDefault("MODE", "api").equals("batch")) {
+            batch(pool, count);
+        } else {
+            api(pool, count);
+            if (rate > 0) {
+                steady(rate, seconds);
+            }
+        }
+        pool.shutdownNow();
+    }
+
+    /** Sends through {@code POST /api/email/send}, one message per request, from the pool's clients. */
+    static void api(ExecutorService pool, int count) throws Exception {
         // Warm-up, not counted: a server runs warm, so the JIT compiles the send and delivery paths first. The
         // warm-up mail goes to another mailbox and is delivered before the measurement starts.
-        List<Future<String>> warm = new ArrayList<>();
         int warmup = Integer.parseInt(System.getenv().getOrDefault("WARMUP", String.valueOf(count)));
+        long before = sentCounter();
+        List<Future<String>> warm = new ArrayList<>();
         for (int i = 0; i < warmup; i++) {
             int n = i;
             warm.add(pool.submit(() -> send("warm-up " + n, "alice@postroom.test")));
         }
-        String lastWarm = null;
         for (Future<String> f : warm) {
-            lastWarm = f.get();
+            f.get();
         }
-        while (!get("/api/email/outbound/" + lastWarm).contains("\"status\":\"sent\"")
-                || !get("/actuator/health").contains("\"status\":\"UP\"")) {
-            Thread.sleep(500);
-        }
+        awaitSent(before + warmup);
         Thread.sleep(5000);
 
-
+        before = sentCounter();
         cpuMark("start");
         List<Future<String>> futures = new ArrayList<>();
         Instant first = Instant.now();
@@ -69,42 +81,98 @@ public class OutboundBench {
             int n = i;
             futures.add(pool.submit(() -> send("postroom bench " + n)));
         }
-        List<String> ids = new ArrayList<>();
         for (Future<String> f : futures) {
-            ids.add(f.get());
+            f.get();
         }
         Duration accepted = Duration.between(first, Instant.now());
         cpuMark("accepted");
-        System.out.printf("burst: %d sends accepted into the outbox in %.2f s (%.0f/s) with %d clients%n", count,
-                accepted.toMillis() / 1000.0, count * 1000.0 / accepted.toMillis(), clients);
-
-        OffsetDateTime last = null;
-        for (String id : ids) {
-            OffsetDateTime sentAt = null;
-            while (sentAt == null) {
-                String status = get("/api/email/outbound/" + id);
-                Matcher m = Pattern.compile("\"sent_at\":\"([^\"]+)\"").matcher(status);
-                if (m.find()) {
-                    sentAt = OffsetDateTime.parse(m.group(1));
-                } else if (status.contains("\"status\":\"failed\"")) {
-                    throw new IllegalStateException("message failed: " + status);
-                } else {
-                    Thread.sleep(200);
-                }
-            }
-            if (last == null || sentAt.isAfter(last)) {
-                last = sentAt;
-            }
-        }
+        System.out.printf("burst: %d sends accepted into the outbox in %.2f s (%.0f/s)%n", count,
+                accepted.toMillis() / 1000.0, count * 1000.0 / accepted.toMillis());
+        Instant last = awaitSent(before + count);
         cpuMark("sent");
-        double total = Duration.between(first, last.toInstant()).toMillis() / 1000.0;
+        double total = Duration.between(first, last).toMillis() / 1000.0;
         System.out.printf("postroom: %d messages from the first API call to the last SMTP 250 in %.2f s = %.1f msg/s%n",
                 count, total, count / total);
+    }
 
-        if (rate > 0) {
-            steady(rate, seconds);
+    /**
+     * Sends through Postmark's {@code POST /email/batch} with a server token: batches of 500 from four clients at
+     * once (the burst), then single calls of 500 timed one after another on a quiet server.
+     */
+    static void batch(ExecutorService pool, int count) throws Exception {
+        String server = post("/api/postmark/servers", "{\"name\":\"bench\",\"senders\":[\"postroom.test\"]}", token);
+        Matcher t = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(server);
+        if (!t.find()) {
+            throw new IllegalStateException("no server token: " + server);
         }
-        pool.shutdownNow();
+        String serverToken = t.group(1);
+        int batches = Math.max(1, count / 500);
+        long before = sentCounter();
+        burst(pool, serverToken, batches, "alice@postroom.test", "warm-up");
+        awaitSent(before + batches * 500L);
+        Thread.sleep(5000);
+
+        before = sentCounter();
+        cpuMark("start");
+        Instant first = Instant.now();
+        burst(pool, serverToken, batches, "bench@postroom.test", "postroom batch");
+        Duration accepted = Duration.between(first, Instant.now());
+        cpuMark("accepted");
+        System.out.printf("burst: %d messages in %d concurrent calls of 500 to /email/batch accepted in %d ms%n",
+                batches * 500, batches, accepted.toMillis());
+        Instant last = awaitSent(before + batches * 500L);
+        cpuMark("sent");
+        double total = Duration.between(first, last).toMillis() / 1000.0;
+        System.out.printf("postroom: %d messages from the first API call to the last SMTP 250 in %.2f s = %.1f msg/s%n",
+                batches * 500, total, batches * 500 / total);
+
+        Thread.sleep(3000);
+        List<Long> single = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            long t0 = System.nanoTime();
+            burst(pool, serverToken, 1, "alice@postroom.test", "single " + i);
+            single.add((System.nanoTime() - t0) / 1_000_000);
+            Thread.sleep(3000);
+        }
+        System.out.printf("single calls of 500 to /email/batch, one after another: %s ms%n", single);
+    }
+
+    /** {@code calls} concurrent calls of 500 messages each; fails loudly if any message is refused. */
+    static void burst(ExecutorService pool, String serverToken, int calls, String to, String subject)
+            throws Exception {
+        List<Future<String>> answers = new ArrayList<>();
+        for (int c = 0; c < calls; c++) {
+            StringBuilder json = new StringBuilder("[");
+            for (int i = 0; i < 500; i++) {
+                json.append(i == 0 ? "" : ",").append("{\"From\":\"founder@postroom.test\",\"To\":\"").append(to)
+                        .append("\",\"Subject\":\"").append(subject).append(' ').append(c).append('.').append(i)
+                        .append("\",\"TextBody\":\"").append(BODY).append("\",\"MessageStream\":\"outbound\"}");
+            }
+            String body = json.append(']').toString();
+            answers.add(pool.submit(() -> postmark("/email/batch", body, serverToken)));
+        }
+        for (Future<String> f : answers) {
+            String answer = f.get();
+            int ok = answer.split("\"ErrorCode\":0,", -1).length - 1;
+            if (ok != 500) {
+                throw new IllegalStateException(ok + " of 500 accepted: " + answer.substring(0, 400));
+            }
+        }
+    }
+
+    /** The delivery workers' counter of messages the SMTP server accepted (Prometheus). */
+    static long sentCounter() throws Exception {
+        Matcher m = Pattern.compile("(?m)^postroom_outbound_sent_total(?:\\{[^}]*\\})? ([0-9.E]+)")
+                .matcher(get("/actuator/prometheus"));
+        return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    }
+
+    /** Waits until the counter reaches {@code target}; read four times a second, so the scrape costs little. */
+    static Instant awaitSent(long target) throws Exception {
+        while (sentCounter() < target) {
+            Thread.sleep(250);
+        }
+        return Instant.now();
     }
 
     /** Open loop: requests start on a fixed schedule whether or not earlier ones finished. */
@@ -165,6 +233,13 @@ public class OutboundBench {
             b.header("Authorization", "Bearer " + bearer);
         }
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    static String postmark(String path, String json, String serverToken) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(120))
+                .header("Content-Type", "application/json").header("Accept", "application/json")
+                .header("X-Postmark-Server-Token", serverToken).POST(HttpRequest.BodyPublishers.ofString(json))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 
     static String get(String path) throws Exception {

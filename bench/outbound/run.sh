@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Outbound throughput: Postroom vs. a plain smtplib loop vs. Postfix's smtp-source, in one run, against the private
 # Postfix started by scripts/mailserver/start.sh (submission with STARTTLS + AUTH; smtp-source on the plain port).
-# Usage: bench/outbound/run.sh [count=2000] [workers=8]
+# Usage: bench/outbound/run.sh [count=2000] [workers=8]; PHASES="c e" runs only those phases (default: a b c e d).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT="${1:-2000}"
@@ -26,6 +26,7 @@ settle() {
   sleep 2
 }
 settle
+phase() { [[ " ${PHASES:-a b c e d} " == *" $1 "* ]]; }
 
 # CPU per program over a phase: bench/cpu.py records cumulative CPU per program before and after.
 cpu() { python3 bench/cpu.py snap "$OUT/cpu-$1.json" "${2:-0}"; }
@@ -35,6 +36,7 @@ queue_empty() {
     "$REAL_MAIL_BASE/postfix-queue/maildrop" -type f 2>/dev/null)" ]
 }
 
+if phase a; then
 echo "== (a) smtplib loop, one connection, STARTTLS + AUTH"
 cpu a0
 python3 bench/outbound/smtplib_loop.py "$REAL_MAIL_HOST" "$REAL_SMTP_SUBMISSION_PORT" bench@postroom.test \
@@ -42,7 +44,9 @@ python3 bench/outbound/smtplib_loop.py "$REAL_MAIL_HOST" "$REAL_SMTP_SUBMISSION_
 cpu a1
 cpu_report a0 a1 "until the last 250"
 settle
+fi
 
+if phase b; then
 echo "== (b) smtp-source -d -s 8 -l 2048 -m $COUNT (plain port, no TLS)"
 cpu b0
 START=$(date +%s.%N)
@@ -57,6 +61,7 @@ python3 -c "import sys; s, e, d, n = map(float, sys.argv[1:]); print(f'smtp-sour
 cpu_report b0 b1 "until the last 250"
 cpu_report b0 b2 "until Postfix had delivered every message into Dovecot (the mail server's full cost)"
 settle
+fi
 
 # Postroom from the jar, on a fresh data folder, sending to the SMTP server given in the environment.
 start_postroom() {
@@ -73,24 +78,39 @@ start_postroom() {
 stop_postroom() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=; }
 run_postroom_bench() {
   mkdir -p "$OUT/cpu-$1"
-  CPU_DIR="$OUT/cpu-$1" POSTROOM_PID=$PID java bench/outbound/OutboundBench.java "http://127.0.0.1:$PORT" \
-    founder@postroom.test bench-admin "$COUNT" 16 100 30 | tee "$OUT/postroom-$1.txt"
+  CPU_DIR="$OUT/cpu-$1" POSTROOM_PID=$PID MODE="${2:-api}" java bench/outbound/OutboundBench.java \
+    "http://127.0.0.1:$PORT" founder@postroom.test bench-admin "$COUNT" 8 100 30 | tee "$OUT/postroom-$1.txt"
   cpu_report "$1/start" "$1/accepted" "while the burst was accepted"
-  cpu_report "$1/start" "$1/sent" "from the first API call until every message was sent (and its status read)"
+  cpu_report "$1/start" "$1/sent" "from the first API call until the last message was sent"
+  python3 bench/cpu.py permsg "$OUT/cpu-$1/start.json" "$OUT/cpu-$1/sent.json" "$COUNT" | tee -a "$OUT/summary.txt"
 }
 PORT=18555
 PID=
 SINK_PID=
-trap 'stop_postroom; [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null' EXIT
+trap 'stop_postroom; [ -n "$SINK_PID" ] && kill "$SINK_PID" 2>/dev/null; true' EXIT
 
-echo "== (c) Postroom: $COUNT API sends, $WORKERS delivery workers, STARTTLS + AUTH"
+if phase c; then
+echo "== (c) Postroom: $COUNT sends through POST /api/email/send, $WORKERS delivery workers, STARTTLS + AUTH"
+echo "(c) POST /api/email/send:" >> "$OUT/summary.txt"
 start_postroom postfix
 run_postroom_bench postfix
 stop_postroom
 settle
+fi
+
+if phase e; then
+echo "== (e) Postroom: $COUNT messages through Postmark's POST /email/batch (calls of 500), STARTTLS + AUTH"
+echo "(e) POST /email/batch:" >> "$OUT/summary.txt"
+start_postroom batch
+run_postroom_bench batch batch
+stop_postroom
+settle
+fi
 
 # (d) the same against Postfix's smtp-sink, which answers 250 and keeps nothing: what Postroom itself can do on this
 # machine when the mail server costs next to nothing (plain SMTP on loopback, no AUTH).
+if phase d; then
+echo "(d) POST /api/email/send to smtp-sink:" >> "$OUT/summary.txt"
 echo "== (d) Postroom against smtp-sink (Postroom's own cost; no mail server work)"
 SINK_PORT=10099
 /usr/sbin/smtp-sink -u postfix 127.0.0.1:$SINK_PORT 256 </dev/null >/dev/null 2>&1 &
@@ -98,4 +118,7 @@ SINK_PID=$!
 start_postroom sink SMTP_PORT=$SINK_PORT SMTP_USE_TLS=false SMTP_USERNAME= SMTP_PASSWORD=
 run_postroom_bench sink
 stop_postroom
+fi
+echo "== CPU per delivered message (Postfix's own from the same phase)"
+cat "$OUT/summary.txt"
 echo "results in $OUT"

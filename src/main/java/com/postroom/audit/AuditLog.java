@@ -39,9 +39,11 @@ public class AuditLog {
     };
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate template;
     private final JsonMapper json;
 
-    AuditLog(JdbcClient jdbc, JsonMapper json) {
+    AuditLog(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template, JsonMapper json) {
+        this.template = template;
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -63,6 +65,25 @@ public class AuditLog {
                         targetType, json.writeValueAsString(details),
                         targetIds.stream().map(String::valueOf).toArray(String[]::new))
                 .update();
+    }
+
+    /** One event of {@link #recordAll}: its target, who acted (a user id, or null) and what happened. */
+    public record Target(Object id, Long actorId, Map<String, ?> details) {
+    }
+
+    /** One event per target, each with its own actor and details, in one statement (the sending core's groups). */
+    public void recordAll(long orgId, String action, String targetType, List<Target> targets) {
+        template.batchUpdate("INSERT INTO audit_event (org_id, actor_id, actor_email, action, target_type, target_id, "
+                        + "details) VALUES (?, ?, (SELECT email FROM app_user WHERE id = ?), ?, ?, ?, ?::jsonb)",
+                targets, 200, (ps, t) -> {
+                    ps.setLong(1, orgId);
+                    ps.setObject(2, t.actorId(), java.sql.Types.BIGINT);
+                    ps.setObject(3, t.actorId(), java.sql.Types.BIGINT);
+                    ps.setString(4, action);
+                    ps.setString(5, targetType);
+                    ps.setString(6, String.valueOf(t.id()));
+                    ps.setString(7, json.writeValueAsString(t.details()));
+                });
     }
 
     /** For work done on a user's behalf where only their id is at hand (the sending core); email looked up. */

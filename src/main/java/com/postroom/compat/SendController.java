@@ -23,6 +23,7 @@ import com.postroom.mail.MailEndpoints;
 import com.postroom.org.Caller;
 import com.postroom.api.ApiException;
 import com.postroom.api.Idempotency;
+import com.postroom.outbound.GroupedSends;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.Outbox;
 import com.postroom.outbound.SendingCore;
@@ -38,11 +39,13 @@ class SendController {
     private final SendingCore core;
     private final Idempotency idempotency;
     private final Outbox outbox;
+    private final GroupedSends grouped;
     private final MailEndpoints endpoints;
     private final com.postroom.store.Messages messages;
 
-    SendController(SendingCore core, Idempotency idempotency, Outbox outbox, MailEndpoints endpoints,
-                   com.postroom.store.Messages messages) {
+    SendController(SendingCore core, GroupedSends grouped, Idempotency idempotency, Outbox outbox,
+                   MailEndpoints endpoints, com.postroom.store.Messages messages) {
+        this.grouped = grouped;
         this.messages = messages;
         this.core = core;
         this.idempotency = idempotency;
@@ -75,12 +78,10 @@ class SendController {
         if (draft.to().isEmpty() && draft.cc().isEmpty() && draft.bcc().isEmpty()) {
             throw Problem.refused("Recipients required");
         }
-        ResponseEntity<Object> created = idempotency.run(caller.orgId(), "email.send", key, body, () -> {
-            SendingCore.Queued queued = core.queue(draft);
-            return ResponseEntity.status(HttpStatus.CREATED)
-                    .body(Map.of("message", OriginalShapes.message(queued.message()), "decision",
-                            OriginalShapes.decision(queued.decision())));
-        });
+        // Without an Idempotency-Key the send is the request's only write: it joins the concurrent sends' group
+        // transaction (GroupedSends). With a key, the key's record and the message are written in one transaction.
+        ResponseEntity<Object> created = key == null ? created(grouped.queue(draft))
+                : idempotency.run(caller.orgId(), "email.send", key, body, () -> created(core.queue(draft)));
         if (wait.isEmpty() || !(created.getBody() instanceof Map<?, ?> out)
                 || !(out.get("message") instanceof OriginalShapes.Message queued)) {
             return created;
@@ -97,6 +98,11 @@ class SendController {
         answer.put("delivery", delivery);
         return ResponseEntity.status(HttpStatus.CREATED).header("Preference-Applied", "wait=" + wait.get().toSeconds())
                 .body(answer);
+    }
+
+    private static ResponseEntity<Object> created(SendingCore.Queued queued) {
+        return ResponseEntity.status(HttpStatus.CREATED).body(Map.of("message",
+                OriginalShapes.message(queued.message()), "decision", OriginalShapes.decision(queued.decision())));
     }
 
     /**

@@ -197,7 +197,7 @@ class DeliveryWorker implements SmartLifecycle {
                 && !outbox.stillOurs(claim.messageId(), instance.id(), config.leaseTime())) {
             return;
         }
-        byte[] mime = outbox.mime(claim.messageId()).orElse(null);
+        byte[] mime = claim.mime() != null ? claim.mime() : outbox.mime(claim.messageId()).orElse(null);
         if (mime == null) {
             return;
         }

@@ -18,7 +18,8 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                             String subject, String text, String html, List<Attachment> attachments,
                             Optional<UUID> threadId, String classification, Map<String, Object> metadata,
                             Map<String, String> headers, Optional<java.time.Instant> notBefore,
-                            Optional<java.util.Set<String>> senderRoles, Optional<String> stream, boolean sentCopy) {
+                            Optional<java.util.Set<String>> senderRoles, Optional<String> stream, boolean sentCopy,
+                            String suppressionStream) {
 
     public static Builder builder(long orgId, Identities.Flow flow) {
         return new Builder(orgId, flow);
@@ -45,6 +46,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         private java.time.Instant notBefore;
         private String stream;
         private boolean sentCopy = true;
+        private String transactionalStream;
         private java.util.Set<String> senderRoles;
 
         private Builder(long orgId, Identities.Flow flow) {
@@ -81,6 +83,11 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
          * (List-Unsubscribe with One-Click, RFC 8058) and an address that left it is refused.
          */
         public Builder stream(String stream) { this.stream = stream; return this; }
+        /**
+         * A transactional stream of its own (Postmark's "outbound"): an address suppressed for that stream is refused,
+         * but the mail is not bulk (no unsubscribe link, any number of recipients).
+         */
+        public Builder transactionalStream(String stream) { this.transactionalStream = stream; return this; }
         /** False: no copy in the IMAP Sent folder (an application's mail, such as the Postmark API's). */
         public Builder sentCopy(boolean sentCopy) { this.sentCopy = sentCopy; return this; }
 
@@ -94,7 +101,9 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                     Optional.ofNullable(replyTo).filter(s -> !s.isBlank()), to, cc, bcc, subject, text, html,
                     List.copyOf(attachments), Optional.ofNullable(threadId), classification, metadata,
                     Map.copyOf(headers), Optional.ofNullable(notBefore), Optional.ofNullable(senderRoles),
-                    Optional.ofNullable(stream).filter(s -> !s.isBlank()), sentCopy);
+                    Optional.ofNullable(stream).filter(s -> !s.isBlank()), sentCopy,
+                    stream != null && !stream.isBlank() ? stream
+                            : transactionalStream == null ? Suppressions.ALL : transactionalStream);
         }
 
         private static List<String> nonNull(List<String> list) {

@@ -28,19 +28,28 @@ import tools.jackson.databind.json.JsonMapper;
 public class Outbox {
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate template;
     private final JsonMapper json;
     private final TransactionTemplate tx;
 
-    Outbox(JdbcClient jdbc, JsonMapper json, TransactionTemplate tx) {
+    Outbox(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template, JsonMapper json,
+           TransactionTemplate tx) {
+        this.template = template;
         this.jdbc = jdbc;
         this.json = json;
         this.tx = tx;
     }
 
-    /** A claimed message, without its bytes (loaded just before sending so a batch does not sit in memory). */
+    /**
+     * A claimed message. Its bytes come with the claim when the message is small (most mail: one round trip less per
+     * message); a large one is loaded just before it is sent, so a claimed batch never sits in memory.
+     */
     record Claim(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, int attempt,
-                 OffsetDateTime giveUpAt, OffsetDateTime createdAt, Instant claimedAt) {
+                 OffsetDateTime giveUpAt, OffsetDateTime createdAt, Instant claimedAt, byte[] mime) {
     }
+
+    /** Messages up to this size come with their claim. */
+    static final int CLAIMED_WITH_BYTES = 256 * 1024;
 
     public record Status(UUID messageId, String status, int attempts, OffsetDateTime createdAt, OffsetDateTime nextAttemptAt,
                   OffsetDateTime sentAt, String lastError, List<String> acceptedRecipients,
@@ -51,16 +60,31 @@ public class Outbox {
                    Integer smtpCode, String smtpReply, JsonNode recipients) {
     }
 
-    /** {@code sentCopy} false: no copy to the IMAP Sent folder, whatever the settings say. */
-    void insert(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, byte[] mime,
-                Duration retryFor, Optional<java.time.Instant> notBefore, boolean sentCopy) {
-        java.sql.Timestamp due = notBefore.map(java.sql.Timestamp::from).orElse(null);
-        jdbc.sql("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, "
+    /**
+     * A message to send: its envelope and bytes, when it may go first ({@code notBefore}, else now) and whether a copy
+     * goes to the IMAP Sent folder ({@code sentCopy} false: never, whatever the settings say).
+     */
+    record Entry(UUID messageId, long orgId, String envelopeFrom, List<String> recipients, byte[] mime,
+                 Optional<Instant> notBefore, boolean sentCopy) {
+    }
+
+    /** A group of messages in one statement (multi-row INSERTs), in the caller's transaction. */
+    void insertAll(List<Entry> entries, Duration retryFor) {
+        template.batchUpdate("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, "
                         + "next_attempt_at, give_up_at, sent_copy) VALUES (?, ?, ?, ?, ?, 'queued', GREATEST(now(), ?), "
-                        + "GREATEST(now(), ?) + ?::interval, ?)")
-                .params(messageId, orgId, envelopeFrom, recipients.toArray(String[]::new), mime, due, due,
-                        retryFor.toSeconds() + " seconds", sentCopy ? "none" : "skip")
-                .update();
+                        + "GREATEST(now(), ?) + ?::interval, ?)",
+                entries, 200, (ps, e) -> {
+                    java.sql.Timestamp due = e.notBefore().map(java.sql.Timestamp::from).orElse(null);
+                    ps.setObject(1, e.messageId());
+                    ps.setLong(2, e.orgId());
+                    ps.setString(3, e.envelopeFrom());
+                    ps.setArray(4, ps.getConnection().createArrayOf("text", e.recipients().toArray(String[]::new)));
+                    ps.setBytes(5, e.mime());
+                    ps.setTimestamp(6, due);
+                    ps.setTimestamp(7, due);
+                    ps.setString(8, retryFor.toSeconds() + " seconds");
+                    ps.setString(9, e.sentCopy() ? "none" : "skip");
+                });
     }
 
     /**
@@ -94,11 +118,13 @@ public class Outbox {
                         + "(lease_until < now() OR " + Instance.CLAIM_ORPHANED + ")) "
                         + "ORDER BY next_attempt_at LIMIT ? FOR UPDATE SKIP LOCKED) due "
                         + "WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, o.envelope_from, "
-                        + "o.pending_rcpts, o.attempts, o.give_up_at, o.created_at")
+                        + "o.pending_rcpts, o.attempts, o.give_up_at, o.created_at, "
+                        + "CASE WHEN octet_length(o.mime) <= " + CLAIMED_WITH_BYTES + " THEN o.mime END")
                 .params(instanceId, lease.toSeconds() + " seconds", limit)
                 .query((rs, n) -> new Claim(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3),
                         List.of((String[]) rs.getArray(4).getArray()), rs.getInt(5),
-                        rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class), Instant.now()))
+                        rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class), Instant.now(),
+                        rs.getBytes(8)))
                 .list();
     }
 
@@ -154,7 +180,7 @@ public class Outbox {
                         + "sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, "
                         + "sent_copy = CASE WHEN sent_copy = 'skip' THEN 'skip' WHEN ? THEN 'pending' ELSE 'none' END "
                         + "WHERE message_id = ?")
-                .params(concat(attemptParams(messageId, attempt), status, messageId, status,
+                .params(concat(attemptParams(messageId, attempt), status, status, messageId, status,
                         accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError, status, sentCopy,
                         messageId))
                 .update();

@@ -1,5 +1,8 @@
 package com.postroom.outbound;
 
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -7,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -86,8 +90,86 @@ public class SendingCore {
         return endpoints.identities().founder();
     }
 
+    /**
+     * One draft: queued, or refused with a {@link Problem} that says why. The same steps as a group of one (see
+     * {@link #queueAll}), with the stored row read back for the caller's answer.
+     */
     @Transactional
     public Queued queue(OutboundDraft draft) {
+        Outcome outcome = queueAll(List.of(draft)).get(0);
+        if (outcome.refusal() != null) {
+            throw outcome.refusal();
+        }
+        return outcome.queued();
+    }
+
+    /** One draft of a group: queued, or why it was refused (and who, when it was the suppression list). */
+    public record Outcome(Queued queued, Problem refusal, List<Suppressions.Entry> suppressed) {
+        static Outcome refused(Problem why) {
+            return new Outcome(null, why, List.of());
+        }
+
+        public UUID messageId() {
+            return queued.message().id();
+        }
+    }
+
+    /**
+     * Drafts of one organization accepted together, as a batch call or a group of concurrent requests is: each
+     * checked on its own (a refused draft does not stop the others), then one statement per table for all of them
+     * (threads, messages, outbox, files, audit) in the caller's transaction, and the suppression list read once.
+     * Answers an outcome per draft, in order.
+     */
+    @Transactional
+    public List<Outcome> queueAll(List<OutboundDraft> drafts) {
+        Outcome[] outcomes = new Outcome[drafts.size()];
+        if (drafts.isEmpty()) {
+            return List.of();
+        }
+        long orgId = drafts.get(0).orgId();
+        if (drafts.stream().anyMatch(d -> d.orgId() != orgId)) {
+            throw new IllegalArgumentException("A group of drafts belongs to one organization");
+        }
+        String domain = organizations.byId(orgId).map(o -> o.emailDomain()).orElse("");
+        List<Checked> checked = new ArrayList<>();
+        for (int i = 0; i < drafts.size(); i++) {
+            try {
+                checked.add(check(i, drafts.get(i), domain));
+            } catch (Problem e) {
+                outcomes[i] = Outcome.refused(e);
+            }
+        }
+        Map<String, List<Suppressions.Entry>> suppressed = suppressions.anyStream(orgId,
+                checked.stream().flatMap(c -> c.envelope().stream()).collect(java.util.stream.Collectors.toSet()));
+        Group group = new Group(orgId);
+        for (Checked c : checked) {
+            String stream = c.draft().suppressionStream();
+            List<Suppressions.Entry> hits = c.envelope().stream()
+                    .flatMap(a -> suppressed.getOrDefault(a.toLowerCase(java.util.Locale.ROOT), List.of()).stream())
+                    .filter(e -> e.stream().equals(Suppressions.ALL) || e.stream().equals(stream)).toList();
+            if (!hits.isEmpty()) {
+                Suppressions.Entry first = hits.get(0);
+                outcomes[c.index()] = new Outcome(null, Problem.refused("Recipient " + first.address()
+                        + " is on the suppression list (" + first.reason() + "); remove the address, or after fixing "
+                        + "it call DELETE /api/email/suppressions/" + first.address() + "."), hits);
+                continue;
+            }
+            try {
+                outcomes[c.index()] = new Outcome(group.add(c), null, List.of());
+            } catch (Problem e) {
+                outcomes[c.index()] = Outcome.refused(e);
+            }
+        }
+        group.write();
+        return List.of(outcomes);
+    }
+
+    /** A draft whose fields, recipients and sender passed every check. */
+    private record Checked(int index, OutboundDraft draft, List<EmailAddress> to, List<EmailAddress> cc,
+                           List<EmailAddress> bcc, Set<String> envelope, EmailAddress from, EmailAddress replyTo) {
+    }
+
+    private Checked check(int index, OutboundDraft draft, String domain) {
         checkHeaderValue("subject", draft.subject());
         draft.headers().forEach((name, value) -> checkHeaderValue("header " + name, value));
         for (Attachment a : draft.attachments()) {
@@ -116,71 +198,127 @@ public class SendingCore {
             throw Problem.refused("Bulk mail of the '" + draft.stream().get() + "' stream goes to one recipient per "
                     + "message, so each gets their own unsubscribe link; send one message per recipient.");
         }
-        List<Suppressions.Entry> suppressed = suppressions.among(draft.orgId(), envelope,
-                draft.stream().orElse(Suppressions.ALL));
-        if (!suppressed.isEmpty()) {
-            Suppressions.Entry first = suppressed.get(0);
-            throw Problem.refused("Recipient " + first.address() + " is on the suppression list ("
-                    + first.reason() + "); remove the address, or after fixing it call DELETE "
-                    + "/api/email/suppressions/" + first.address() + ".");
-        }
-        Map<String, String> headers = new LinkedHashMap<>(draft.headers());
-        if (draft.stream().isPresent() && publicUrl.isPresent()) {
-            // RFC 2369 + RFC 8058: the receiver's own Unsubscribe button posts to this link (Gmail and Yahoo require
-            // it of bulk senders); the mail server's DKIM signature must cover both fields (Mailu's does).
-            String token = unsubscribes.tokenFor(draft.orgId(), envelope.iterator().next(), draft.stream().get());
-            headers.put("List-Unsubscribe", "<" + publicUrl.get() + "/unsubscribe/" + token + ">");
-            headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
-        }
-        EmailAddress from = sender(draft);
+        EmailAddress from = sender(draft, domain);
         EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);
-
-        StoredThread thread = draft.threadId()
-                .map(id -> threads.find(draft.orgId(), id).orElseThrow(() -> Problem.notFound("Thread not found")))
-                .orElseGet(() -> threads.create(draft.orgId(), draft.subject()));
-        String inReplyTo = null;
-        List<String> references = new ArrayList<>();
-        if (draft.threadId().isPresent()) {
-            Optional<StoredMessage> parent = messages.latestInThread(draft.orgId(), thread.id());
-            if (parent.isPresent() && parent.get().messageId() != null) {
-                inReplyTo = parent.get().messageId();
-                references.addAll(parent.get().references());
-                references.add(inReplyTo);
-            }
-        }
-        String messageId = messageIds.create(from.domain());
-        byte[] mime = MimeComposer.compose(new MimeComposer.Composition(from, replyTo, to, cc, draft.subject(),
-                draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo, references, headers));
-        if (mime.length > limits.maxMessageBytes()) {
-            throw new Problem(Problem.Kind.TOO_LARGE, String.format(
-                    "The message is %.1f MB with its attachments encoded for mail; this server sends at most %.1f MB. "
-                            + "Leave out some attachments, or share large files another way.",
-                    mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0));
-        }
-        Map<String, Object> meta = new LinkedHashMap<>(draft.metadata());
-        if (!draft.attachments().isEmpty()) {
-            meta.put("attachments", draft.attachments().stream().map(a -> Map.of("filename", a.filename(),
-                    "content_type", a.contentType(), "size_bytes", a.content().length)).toList());
-        }
-        StoredMessage message = messages.insertOutbound(new Messages.NewOutbound(draft.orgId(), thread.id(), MessageStatus.QUEUED.db(),
-                draft.classification(), from.address(), addresses(to), addresses(cc), addresses(bcc),
-                replyTo == null ? null : replyTo.address(), draft.subject(), draft.text(), draft.html(), messageId,
-                inReplyTo, references, meta, draft.createdBy(), scheduled(draft)));
-        outbox.insert(message.id(), draft.orgId(), from.address(), List.copyOf(envelope), mime, limits.retryFor(),
-                draft.notBefore(), draft.sentCopy());
-        if (!draft.attachments().isEmpty()) {
-            keepFiles(draft.orgId(), message.id(), mime);
-        }
-        audit.record(draft.orgId(), draft.createdBy(), AuditLog.MESSAGE_SENT, "email_message", message.id(),
-                AuditLog.details("from", from.address(), "recipients", envelope.size(),
-                        "classification", draft.classification(), "flow", draft.flow().name().toLowerCase()));
-        if (draft.threadId().isPresent()) {
-            threads.touch(thread.id());
-        }
-        wakeWorkerAfterCommit();
-        return new Queued(message, thread, Decision.allow());
+        return new Checked(index, draft, to, cc, bcc, envelope, from, replyTo);
     }
 
+    /**
+     * The rows of a group of accepted drafts, composed one by one and written together: one statement per table
+     * (the driver turns each batch into multi-row INSERTs), so a batch of 500 costs a handful of round trips.
+     */
+    private final class Group {
+        private final long orgId;
+        private final Map<UUID, String> newThreads = new LinkedHashMap<>();
+        private final List<UUID> replies = new ArrayList<>();
+        private final List<Messages.OutboundRow> rows = new ArrayList<>();
+        private final List<Outbox.Entry> outboxEntries = new ArrayList<>();
+        private final Map<UUID, RawMail> raws = new LinkedHashMap<>();
+        private final Map<UUID, com.postroom.mime.ParsedMail> files = new LinkedHashMap<>();
+        private final List<AuditLog.Target> audits = new ArrayList<>();
+
+        Group(long orgId) {
+            this.orgId = orgId;
+        }
+
+        Queued add(Checked c) {
+            OutboundDraft draft = c.draft();
+            OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+            StoredThread thread;
+            UUID threadId;
+            String inReplyTo = null;
+            List<String> references = new ArrayList<>();
+            if (draft.threadId().isPresent()) {
+                thread = threads.find(orgId, draft.threadId().get())
+                        .orElseThrow(() -> Problem.notFound("Thread not found"));
+                threadId = thread.id();
+                Optional<StoredMessage> parent = messages.latestInThread(orgId, threadId);
+                if (parent.isPresent() && parent.get().messageId() != null) {
+                    inReplyTo = parent.get().messageId();
+                    references.addAll(parent.get().references());
+                    references.add(inReplyTo);
+                }
+            } else {
+                threadId = UUID.randomUUID();
+                thread = new StoredThread(threadId, draft.subject() == null ? "" : draft.subject(),
+                        com.postroom.store.Subjects.normalize(draft.subject()), "open", now, now);
+            }
+            Map<String, String> headers = new LinkedHashMap<>(draft.headers());
+            if (draft.stream().isPresent() && publicUrl.isPresent()) {
+                // RFC 2369 + RFC 8058: the receiver's own Unsubscribe button posts to this link (Gmail and Yahoo
+                // require it of bulk senders); the mail server's DKIM signature must cover both fields (Mailu's does).
+                String token = unsubscribes.tokenFor(orgId, c.envelope().iterator().next(), draft.stream().get());
+                headers.put("List-Unsubscribe", "<" + publicUrl.get() + "/unsubscribe/" + token + ">");
+                headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
+            }
+            String messageId = messageIds.create(c.from().domain());
+            byte[] mime = MimeComposer.compose(new MimeComposer.Composition(c.from(), c.replyTo(), c.to(), c.cc(),
+                    draft.subject(), draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo,
+                    references, headers));
+            if (mime.length > limits.maxMessageBytes()) {
+                throw new Problem(Problem.Kind.TOO_LARGE, String.format(
+                        "The message is %.1f MB with its attachments encoded for mail; this server sends at most "
+                                + "%.1f MB. Leave out some attachments, or share large files another way.",
+                        mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0));
+            }
+            UUID id = UUID.randomUUID();
+            Map<String, Object> meta = new LinkedHashMap<>(draft.metadata());
+            com.postroom.mime.ParsedMail parsed = draft.attachments().isEmpty() ? null : filesOf(id, mime);
+            if (!draft.attachments().isEmpty()) {
+                meta.put("attachments", draft.attachments().stream().map(a -> Map.of("filename", a.filename(),
+                        "content_type", a.contentType(), "size_bytes", a.content().length)).toList());
+            }
+            if (draft.threadId().isPresent()) {
+                replies.add(threadId);
+            } else {
+                newThreads.put(threadId, draft.subject());
+            }
+            Messages.OutboundRow row = new Messages.OutboundRow(id, new Messages.NewOutbound(orgId, threadId,
+                    MessageStatus.QUEUED.db(), draft.classification(), c.from().address(), addresses(c.to()),
+                    addresses(c.cc()), addresses(c.bcc()), c.replyTo() == null ? null : c.replyTo().address(),
+                    draft.subject(), draft.text(), draft.html(), messageId, inReplyTo, references, meta,
+                    draft.createdBy(), scheduled(draft)), parsed != null && parsed.hasAttachments(),
+                    parsed == null ? "" : Messages.attachmentNames(parsed), now);
+            rows.add(row);
+            outboxEntries.add(new Outbox.Entry(id, orgId, c.from().address(), List.copyOf(c.envelope()), mime,
+                    draft.notBefore(), draft.sentCopy()));
+            audits.add(new AuditLog.Target(id, draft.createdBy(), AuditLog.details("from", c.from().address(),
+                    "recipients", c.envelope().size(), "classification", draft.classification(),
+                    "flow", draft.flow().name().toLowerCase())));
+            return new Queued(row.stored(), thread, Decision.allow());
+        }
+
+        /** Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files. */
+        private com.postroom.mime.ParsedMail filesOf(UUID id, byte[] mime) {
+            RawMail raw = RawMail.of(mime);
+            try {
+                com.postroom.mime.ParsedMail parsed = parser.parse(raw);
+                raws.put(id, raw);
+                files.put(id, parsed);
+                return parsed;
+            } catch (UnparseableMail e) {
+                // Postroom's own composition always parses; if it ever did not, the mail still goes, without the copy.
+                org.slf4j.LoggerFactory.getLogger(SendingCore.class).warn("Message {}: its files are not listed in "
+                        + "Sent ({})", id, e.getMessage());
+                return null;
+            }
+        }
+
+        void write() {
+            if (rows.isEmpty()) {
+                return;
+            }
+            threads.createAll(orgId, newThreads);
+            messages.insertOutboundAll(rows);
+            outbox.insertAll(outboxEntries, limits.retryFor());
+            if (!raws.isEmpty()) {
+                messages.keepFilesOf(orgId, raws, files);
+            }
+            audit.recordAll(orgId, AuditLog.MESSAGE_SENT, "email_message", audits);
+            replies.forEach(threads::touch);
+            wakeWorkerAfterCommit();
+        }
+    }
     /** Sent later than an undo window allows (five minutes at most): in Scheduled until it goes. */
     public static final java.time.Duration SCHEDULED_AFTER = java.time.Duration.ofMinutes(5);
 
@@ -191,18 +329,6 @@ public class SendingCore {
     /** Whether mail held until this time waits in Scheduled rather than in Sent. */
     public static boolean isScheduled(java.time.Instant notBefore) {
         return notBefore.isAfter(java.time.Instant.now().plus(SCHEDULED_AFTER));
-    }
-
-    /** Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files. */
-    private void keepFiles(long orgId, java.util.UUID id, byte[] mime) {
-        RawMail raw = RawMail.of(mime);
-        try {
-            messages.keepFiles(orgId, id, raw, parser.parse(raw));
-        } catch (UnparseableMail e) {
-            // Postroom's own composition always parses; if it ever did not, the mail still goes, without the copy.
-            org.slf4j.LoggerFactory.getLogger(SendingCore.class).warn("Message {}: its files are not listed in Sent "
-                    + "({})", id, e.getMessage());
-        }
     }
 
     /**
@@ -236,8 +362,7 @@ public class SendingCore {
         return new Queued(message, thread, decision);
     }
 
-    private EmailAddress sender(OutboundDraft draft) {
-        String domain = organizations.byId(draft.orgId()).map(o -> o.emailDomain()).orElse("");
+    private EmailAddress sender(OutboundDraft draft, String domain) {
         Identities ids = endpoints.identities();
         if (draft.senderRoles().isPresent()) {
             Set<String> roles = draft.senderRoles().get();

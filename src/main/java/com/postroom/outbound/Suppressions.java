@@ -4,6 +4,7 @@ import java.time.OffsetDateTime;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -52,6 +53,19 @@ public class Suppressions {
                 .params(orgId, addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toArray(String[]::new),
                         stream)
                 .query(Entry.class).list();
+    }
+
+    /** Every entry for these addresses, whatever its stream, by address: a group of drafts asks once. */
+    public Map<String, List<Entry>> anyStream(long orgId, Collection<String> addresses) {
+        if (addresses.isEmpty()) {
+            return Map.of();
+        }
+        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+                        + "AND address = ANY(?) ORDER BY address, stream")
+                .params(orgId, addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).distinct()
+                        .toArray(String[]::new))
+                .query(Entry.class).list().stream()
+                .collect(java.util.stream.Collectors.groupingBy(Entry::address));
     }
 
     public List<Entry> list(long orgId, int limit, int offset) {

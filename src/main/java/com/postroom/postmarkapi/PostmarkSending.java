@@ -9,16 +9,17 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import tools.jackson.databind.JsonNode;
 
 import com.postroom.mail.EmailAddress;
 import com.postroom.mail.Identities;
+import com.postroom.outbound.GroupedSends;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
 import com.postroom.outbound.Suppressions;
@@ -26,8 +27,8 @@ import com.postroom.problem.Problem;
 
 /**
  * Postmark messages into Postroom's one sending core: the server's sender rules, Postmark's limits and codes, the
- * stream's suppressions, then {@link SendingCore#queue} like every other message (outbox, retries, never twice). A
- * batch is one transaction with a savepoint per message, so one refused message leaves the others queued.
+ * stream's suppressions, then {@link SendingCore#queueAll} like every other message (outbox, retries, never twice).
+ * A batch is one transaction; a refused message is answered in its place and leaves the others queued.
  */
 @Service
 class PostmarkSending {
@@ -41,32 +42,28 @@ class PostmarkSending {
     private static final DateTimeFormatter SUBMITTED = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
 
     private final SendingCore core;
-    private final Suppressions suppressions;
+    private final GroupedSends grouped;
     private final TransactionTemplate batch;
-    private final TransactionTemplate each;
     private final PostmarkTemplates templates;
     private final TemplateRendering rendering;
 
-    PostmarkSending(SendingCore core, Suppressions suppressions, PlatformTransactionManager transactions,
+    PostmarkSending(SendingCore core, GroupedSends grouped, PlatformTransactionManager transactions,
                     PostmarkTemplates templates, TemplateRendering rendering) {
+        this.grouped = grouped;
         this.templates = templates;
         this.rendering = rendering;
         this.core = core;
-        this.suppressions = suppressions;
         this.batch = new TransactionTemplate(transactions);
-        this.each = new TransactionTemplate(transactions);
-        this.each.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
 
     /** One message: its answer, or a {@link PostmarkError}. */
     Map<String, Object> send(PostmarkServers.Server server, JsonNode node) {
-        PostmarkMessage message = PostmarkMessage.parse(node);
-        return batch.execute(tx -> queue(server, message));
+        return single(queueAll(server, List.of(() -> PostmarkMessage.parse(node))));
     }
 
     /** One message from a template ({@code TemplateId} or {@code TemplateAlias}, with {@code TemplateModel}). */
     Map<String, Object> sendWithTemplate(PostmarkServers.Server server, JsonNode node) {
-        return batch.execute(tx -> queue(server, PostmarkMessage.parse(fromTemplate(server, node))));
+        return single(queueAll(server, List.of(() -> PostmarkMessage.parse(fromTemplate(server, node)))));
     }
 
     /** {@code {"Messages": [...]}}, each from its template, answered like a batch. */
@@ -80,18 +77,11 @@ class PostmarkSending {
             throw PostmarkError.invalid(PostmarkError.TOO_MANY_BATCH_MESSAGES, "Too many batch messages: "
                     + messages.size() + "; send at most " + MAX_BATCH + " per call.");
         }
-        return batch.execute(tx -> {
-            List<Map<String, Object>> results = new ArrayList<>();
-            for (JsonNode one : messages.values()) {
-                try {
-                    PostmarkMessage message = PostmarkMessage.parse(fromTemplate(server, one));
-                    results.add(each.execute(savepoint -> queue(server, message)));
-                } catch (PostmarkError e) {
-                    results.add(e.body());
-                }
-            }
-            return results;
-        });
+        List<Supplier<PostmarkMessage>> parts = new ArrayList<>();
+        for (JsonNode one : messages.values()) {
+            parts.add(() -> PostmarkMessage.parse(fromTemplate(server, one)));
+        }
+        return inPlace(queueAll(server, parts));
     }
 
     /** The message with Subject, HtmlBody and TextBody rendered from its template and model. */
@@ -135,22 +125,85 @@ class PostmarkSending {
             throw PostmarkError.invalid(PostmarkError.TOO_MANY_BATCH_MESSAGES, "Too many batch messages: "
                     + array.size() + "; send at most " + MAX_BATCH + " per call.");
         }
-        return batch.execute(tx -> {
-            List<Map<String, Object>> results = new ArrayList<>();
-            for (JsonNode node : array.values()) {
-                try {
-                    PostmarkMessage message = PostmarkMessage.parse(node);
-                    results.add(each.execute(savepoint -> queue(server, message)));
-                } catch (PostmarkError e) {
-                    Map<String, Object> refused = e.body();
-                    results.add(refused);
-                }
-            }
-            return results;
-        });
+        List<Supplier<PostmarkMessage>> parts = new ArrayList<>();
+        for (JsonNode node : array.values()) {
+            parts.add(() -> PostmarkMessage.parse(node));
+        }
+        return inPlace(queueAll(server, parts));
     }
 
-    private Map<String, Object> queue(PostmarkServers.Server server, PostmarkMessage m) {
+    /**
+     * Messages read one by one (a message Postmark would refuse is answered in its place), then every draft through
+     * the sending core together: one transaction, one statement per table, the suppression list read once.
+     */
+    private List<Object> queueAll(PostmarkServers.Server server, List<Supplier<PostmarkMessage>> parts) {
+        Object[] answers = new Object[parts.size()];
+        List<Integer> positions = new ArrayList<>();
+        List<PostmarkMessage> accepted = new ArrayList<>();
+        List<OutboundDraft> drafts = new ArrayList<>();
+        for (int i = 0; i < parts.size(); i++) {
+            try {
+                PostmarkMessage message = parts.get(i).get();
+                drafts.add(draft(server, message));
+                accepted.add(message);
+                positions.add(i);
+            } catch (PostmarkError e) {
+                answers[i] = e;
+            }
+        }
+        // A single message joins the concurrent sends' group transaction; a batch is a group of its own.
+        List<SendingCore.Outcome> outcomes = drafts.isEmpty() ? List.of() : parts.size() == 1
+                ? List.of(grouped.submit(drafts.get(0))) : batch.execute(tx -> core.queueAll(drafts));
+        String submitted = SUBMITTED.format(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS));
+        for (int k = 0; k < outcomes.size(); k++) {
+            answers[positions.get(k)] = answer(accepted.get(k), outcomes.get(k), submitted);
+        }
+        return java.util.Arrays.asList(answers);
+    }
+
+    /** A batch answers each message in its place, refusals included (HTTP 200, as Postmark does). */
+    private static List<Map<String, Object>> inPlace(List<Object> answers) {
+        return answers.stream().map(a -> a instanceof PostmarkError e ? e.body() : Answer.class.cast(a).fields())
+                .toList();
+    }
+
+    /** A single send answers its refusal as the error itself (its own HTTP status). */
+    private static Map<String, Object> single(List<Object> answers) {
+        if (answers.get(0) instanceof PostmarkError e) {
+            throw e;
+        }
+        return ((Answer) answers.get(0)).fields();
+    }
+
+    /** An accepted message's answer. */
+    private record Answer(Map<String, Object> fields) {
+    }
+
+    private static Object answer(PostmarkMessage m, SendingCore.Outcome outcome, String submitted) {
+        if (!outcome.suppressed().isEmpty()) {
+            return PostmarkError.invalid(PostmarkError.INACTIVE_RECIPIENT, "You tried to send to recipient(s) that "
+                    + "have been marked as inactive. Found inactive addresses: " + String.join(", ",
+                    outcome.suppressed().stream().map(Suppressions.Entry::address).distinct().toList())
+                    + ". Inactive recipients are ones that have generated a hard bounce, a spam complaint, or "
+                    + "unsubscribed.");
+        }
+        if (outcome.refusal() != null) {
+            Problem e = outcome.refusal();
+            return PostmarkError.invalid(e.kind() == Problem.Kind.FORBIDDEN ? PostmarkError.SENDER_NOT_ALLOWED
+                    : PostmarkError.INVALID_REQUEST, e.getMessage());
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("To", m.toField());
+        out.put("SubmittedAt", submitted);
+        out.put("MessageID", outcome.messageId().toString());
+        out.put("ErrorCode", 0);
+        out.put("Message", m.tracking() ? "OK (open and link tracking are not enabled on this server: the message "
+                + "was sent without them)" : "OK");
+        return new Answer(out);
+    }
+
+    /** The server's sender rules and Postmark's streams, then the draft the sending core checks further. */
+    private static OutboundDraft draft(PostmarkServers.Server server, PostmarkMessage m) {
         EmailAddress from;
         try {
             from = EmailAddress.parse(m.from());
@@ -166,13 +219,6 @@ class PostmarkSending {
         if (!STREAMS.contains(m.stream())) {
             throw PostmarkError.invalid(PostmarkError.STREAM_NOT_FOUND, "The message stream '" + m.stream()
                     + "' was not found; use 'outbound' (transactional) or 'broadcast'.");
-        }
-        List<Suppressions.Entry> inactive = suppressions.among(server.orgId(), m.addresses(), m.stream());
-        if (!inactive.isEmpty()) {
-            throw PostmarkError.invalid(PostmarkError.INACTIVE_RECIPIENT, "You tried to send to recipient(s) that "
-                    + "have been marked as inactive. Found inactive addresses: " + String.join(", ",
-                    inactive.stream().map(Suppressions.Entry::address).distinct().toList()) + ". Inactive recipients "
-                    + "are ones that have generated a hard bounce, a spam complaint, or unsubscribed.");
         }
         Map<String, Object> postmark = new LinkedHashMap<>();
         postmark.put("server_id", server.id());
@@ -190,21 +236,9 @@ class PostmarkSending {
         m.attachments().forEach(draft::attach);
         if (m.stream().equals(BROADCAST)) {
             draft.stream(BROADCAST);
+        } else {
+            draft.transactionalStream(m.stream());
         }
-        SendingCore.Queued queued;
-        try {
-            queued = core.queue(draft.build());
-        } catch (Problem e) {
-            throw PostmarkError.invalid(e.kind() == Problem.Kind.FORBIDDEN ? PostmarkError.SENDER_NOT_ALLOWED
-                    : PostmarkError.INVALID_REQUEST, e.getMessage());
-        }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("To", m.toField());
-        out.put("SubmittedAt", SUBMITTED.format(OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MILLIS)));
-        out.put("MessageID", queued.message().id().toString());
-        out.put("ErrorCode", 0);
-        out.put("Message", m.tracking() ? "OK (open and link tracking are not enabled on this server: the message "
-                + "was sent without them)" : "OK");
-        return out;
+        return draft.build();
     }
 }

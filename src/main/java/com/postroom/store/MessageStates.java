@@ -119,12 +119,14 @@ public class MessageStates {
     /**
      * The part of a statement that sets a message's status after its delivery attempt. The outbox writes its own row,
      * the attempt and this in one statement (one round trip per server reply, see docs/benchmarks.md), so it takes
-     * the text from here: a common table expression with two parameters, the status and the message id.
+     * the text from here: a common table expression with three parameters: the status, the status again, the id.
      */
     public static String deliveryOutcome(String name) {
         // Scheduled mail moves to Sent once its attempt is over (sent, or failed for good: Sent says which).
+        // updated_at stays when the mail went (so the row is updated in place, migration 25); a failure updates it,
+        // which is how the founder's digest finds the day's failures. Parameters: status, status, id.
         return name + " AS (UPDATE email_message SET status = ?, folder = CASE WHEN folder = 'scheduled' THEN 'sent' "
-                + "ELSE folder END, updated_at = now() WHERE id = ?)";
+                + "ELSE folder END, updated_at = CASE WHEN ? = 'sent' THEN updated_at ELSE now() END WHERE id = ?)";
     }
 
     /** A bounce (a DSN, or Postmark's Bounce event): bounced, with the bounce kept in the message's meta. */

@@ -27,10 +27,13 @@ public class Messages {
     };
 
     private final JdbcClient jdbc;
+    private final org.springframework.jdbc.core.JdbcTemplate template;
     private final JsonMapper json;
     private final ReceivedMail received;
 
-    Messages(JdbcClient jdbc, JsonMapper json, ReceivedMail received) {
+    Messages(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template, JsonMapper json,
+             ReceivedMail received) {
+        this.template = template;
         this.jdbc = jdbc;
         this.json = json;
         this.received = received;
@@ -109,6 +112,74 @@ public class Messages {
                 .query(this::view).single();
     }
 
+    /** An outbound message with the id the sending core gave it, and what its files are called (if it has any). */
+    public record OutboundRow(UUID id, NewOutbound message, boolean hasAttachments, String attachmentNames,
+                              OffsetDateTime createdAt) {
+        /** The row as {@link #find} would read it back. */
+        public StoredMessage stored() {
+            return new StoredMessage(id, message.threadId(), "outbound", message.status(), message.classification(),
+                    message.sender(), message.recipients(), message.cc(), message.bcc(), message.subject(),
+                    message.bodyPlain(), message.bodyHtml(), message.messageId(), message.inReplyTo(),
+                    message.references(), message.meta(), createdAt);
+        }
+    }
+
+    /**
+     * Many outbound messages in one statement (the driver sends the batch as multi-row INSERTs): the sending core's
+     * group of drafts, accepted in one transaction with one statement per table.
+     */
+    public void insertOutboundAll(List<OutboundRow> rows) {
+        template.batchUpdate("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, "
+                        + "sender, recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, "
+                        + "in_reply_to, references_ids, meta, created_by, folder, seen, has_attachments, "
+                        + "attachment_names, created_at) VALUES (?, ?, ?, 'outbound', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                        + "?, ?, ?, ?::jsonb, ?, ?, true, ?, ?, ?)",
+                rows, 200, (ps, r) -> {
+                    var connection = ps.getConnection();
+                    NewOutbound m = r.message();
+                    int i = 1;
+                    ps.setObject(i++, r.id());
+                    ps.setLong(i++, m.orgId());
+                    ps.setObject(i++, m.threadId());
+                    ps.setString(i++, m.status());
+                    ps.setString(i++, m.classification());
+                    ps.setString(i++, m.sender());
+                    ps.setArray(i++, connection.createArrayOf("text", array(m.recipients())));
+                    ps.setArray(i++, connection.createArrayOf("text", array(m.cc())));
+                    ps.setArray(i++, connection.createArrayOf("text", array(m.bcc())));
+                    ps.setString(i++, m.replyTo());
+                    ps.setString(i++, m.subject());
+                    ps.setString(i++, m.bodyPlain());
+                    ps.setString(i++, m.bodyHtml());
+                    ps.setString(i++, m.messageId());
+                    ps.setString(i++, m.inReplyTo());
+                    ps.setArray(i++, connection.createArrayOf("text", array(m.references())));
+                    ps.setString(i++, json.writeValueAsString(m.meta()));
+                    ps.setObject(i++, m.createdBy(), java.sql.Types.BIGINT);
+                    ps.setString(i++, m.scheduled() ? "scheduled" : "sent");
+                    ps.setBoolean(i++, r.hasAttachments());
+                    ps.setString(i++, r.attachmentNames());
+                    ps.setObject(i, r.createdAt());
+                });
+    }
+
+    /** The raw copies and attachment rows of messages just inserted with {@link #insertOutboundAll}. */
+    public void keepFilesOf(long orgId, Map<UUID, com.postroom.mime.RawMail> raws,
+                            Map<UUID, com.postroom.mime.ParsedMail> parsed) {
+        received.insertRaw(raws);
+        received.insertAttachments(orgId, parsed);
+    }
+
+    /** What a sent message lists as its attachments' names (searchable, shown in Sent). */
+    public static String attachmentNames(com.postroom.mime.ParsedMail parsed) {
+        return ReceivedMail.clean(ReceivedMail.attachmentNames(parsed));
+    }
+
+    public List<StoredMessage> findAll(long orgId, List<UUID> ids) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM email_message WHERE org_id = ? AND id = ANY(?)")
+                .params(orgId, ids.toArray(UUID[]::new)).query(this::view).list();
+    }
+
     /**
      * A sent message's own bytes and its files, kept like received mail's (raw copy, attachment rows, the paperclip),
      * so Sent lists, downloads, previews and forwards its attachments, and a message taken back keeps them.
@@ -117,7 +188,7 @@ public class Messages {
         received.insertRaw(Map.of(id, raw));
         received.insertAttachments(orgId, Map.of(id, parsed));
         jdbc.sql("UPDATE email_message SET has_attachments = ?, attachment_names = ? WHERE id = ? AND org_id = ?")
-                .params(parsed.hasAttachments(), ReceivedMail.clean(ReceivedMail.attachmentNames(parsed)), id, orgId)
+                .params(parsed.hasAttachments(), attachmentNames(parsed), id, orgId)
                 .update();
     }
 

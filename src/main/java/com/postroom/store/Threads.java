@@ -50,6 +50,17 @@ public class Threads {
                 .query(StoredThread.class).single();
     }
 
+    /** New threads with ids the caller chose, one per subject (the sending core's group, in one statement). */
+    public void createAll(long orgId, Map<UUID, String> subjects) {
+        template.batchUpdate("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES (?, ?, ?, ?)",
+                List.copyOf(subjects.entrySet()), 200, (ps, e) -> {
+                    ps.setObject(1, e.getKey());
+                    ps.setLong(2, orgId);
+                    ps.setString(3, e.getValue() == null ? "" : e.getValue());
+                    ps.setString(4, Subjects.normalize(e.getValue()));
+                });
+    }
+
     public Optional<StoredThread> find(long orgId, UUID id) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_thread WHERE id = ? AND org_id = ?").params(id, orgId)
                 .query(StoredThread.class).optional();

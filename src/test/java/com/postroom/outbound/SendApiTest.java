@@ -97,6 +97,63 @@ class SendApiTest {
         assertThat(received(subject)).hasSize(3);
     }
 
+    @Autowired
+    GroupedSends grouped;
+
+    @Test
+    void concurrentSendsAreAcceptedTogetherAndEachIsDeliveredOnce() throws Exception {
+        String run = unique();
+        int count = 24;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<Api.Response>> answers = IntStream.range(0, count)
+                    .mapToObj(i -> pool.submit(() -> send(Map.of("recipients", List.of("billing@postroom.test"),
+                            "subject", "together " + run + " " + i, "body_plain", "message " + i))))
+                    .toList();
+            List<String> ids = new java.util.ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                Api.Response r = answers.get(i).get();
+                assertThat(r.status()).isEqualTo(201);
+                // Each request is answered with its own message, whichever group carried it.
+                assertThat(r.body().at("/message/subject").asString()).isEqualTo("together " + run + " " + i);
+                ids.add(r.body().at("/message/id").asString());
+            }
+            assertThat(ids).doesNotHaveDuplicates();
+            for (int i = 0; i < count; i++) {
+                String subject = "together " + run + " " + i;
+                await().atMost(Duration.ofSeconds(30)).until(() -> received(subject).size() == 1);
+            }
+            Thread.sleep(500);
+            for (int i = 0; i < count; i++) {
+                assertThat(received("together " + run + " " + i)).hasSize(1);
+            }
+            assertThat(jdbc.sql("SELECT count(*) FROM outbox o JOIN email_message m ON m.id = o.message_id "
+                    + "WHERE m.subject LIKE ?").param("together " + run + " %").query(Long.class).single())
+                    .isEqualTo(count);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aGroupWhoseWriteFailsIsWrittenDraftByDraftSoOnlyTheCulpritFails() {
+        long org = organizations.primary().orElseThrow().id();
+        String run = unique();
+        java.util.function.Function<Long, OutboundDraft> draft = createdBy -> OutboundDraft.builder(org,
+                com.postroom.mail.Identities.Flow.NOREPLY).createdBy(createdBy).to(List.of("billing@postroom.test"))
+                .subject("group " + run + " by " + createdBy).text("x").build();
+        // A user id that does not exist breaks the message row's foreign key: a failed write, not a refusal.
+        List<Object> results = grouped.writeAsOneGroup(List.of(draft.apply(null), draft.apply(987_654_321L),
+                draft.apply(null)));
+        assertThat(results.get(0)).isInstanceOf(SendingCore.Outcome.class);
+        assertThat(results.get(1)).isInstanceOf(org.springframework.dao.DataIntegrityViolationException.class);
+        assertThat(results.get(2)).isInstanceOf(SendingCore.Outcome.class);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE subject LIKE ?").param("group " + run + " %")
+                .query(Long.class).single()).isEqualTo(2);
+        assertThat(jdbc.sql("SELECT count(*) FROM outbox o JOIN email_message m ON m.id = o.message_id "
+                + "WHERE m.subject LIKE ?").param("group " + run + " %").query(Long.class).single()).isEqualTo(2);
+    }
+
     @Test
     void aCopyOfEachSentMessageLandsOnceInTheImapSentFolderMarkedSeen() throws Exception {
         String subject = "sent copy " + unique();
