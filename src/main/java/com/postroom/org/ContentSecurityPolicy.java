@@ -20,6 +20,11 @@ final class ContentSecurityPolicy implements HeaderWriter {
 
     static String forRequest(HttpServletRequest request) {
         String path = request.getRequestURI().substring(request.getContextPath().length());
+        if (path.startsWith("/settings/statements/")) {
+            // The preview of a statement template: the organization's own HTML in a sandboxed srcdoc frame (no
+            // scripts), whose inline styles are the template's layout.
+            return STRICT.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';");
+        }
         if (!path.startsWith("/mail/")) {
             return STRICT;
         }

@@ -1,5 +1,6 @@
 package com.postroom.postmarkapi;
 
+import com.postroom.template.Mustachio;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

@@ -1,5 +1,6 @@
 package com.postroom.postmarkapi;
 
+import com.postroom.template.Mustachio;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

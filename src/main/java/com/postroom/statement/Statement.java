@@ -28,13 +28,20 @@ record Statement(String template, String to, String patientName, String statemen
         return amount == null ? "0.00" : amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
-    /** Subject of ORIGINAL-API.md for statements that ask for payment; the others say what they are. */
-    String subject() {
-        return switch (template) {
-            case "payment_confirmation" -> "Payment Received - Statement #" + statementNumber;
-            case "paid_in_full" -> "Paid in Full - Statement #" + statementNumber;
-            case "address_issue" -> "Please Update Your Address - Statement #" + statementNumber;
-            default -> "Statement #" + statementNumber + " - Balance Due: $" + money(balanceDue);
+    /** The kinds in the order a billing office meets them (the settings page lists them so). */
+    static final List<String> KINDS_IN_ORDER = List.of("initial_statement", "friendly_reminder", "second_notice",
+            "final_notice", "payment_confirmation", "paid_in_full", "address_issue");
+
+    /**
+     * The built-in subject of a kind, in Mustachio: ORIGINAL-API.md's for statements that ask for payment; the others
+     * say what they are.
+     */
+    static String defaultSubject(String kind) {
+        return switch (kind) {
+            case "payment_confirmation" -> "Payment Received - Statement #{{StatementNumber}}";
+            case "paid_in_full" -> "Paid in Full - Statement #{{StatementNumber}}";
+            case "address_issue" -> "Please Update Your Address - Statement #{{StatementNumber}}";
+            default -> "Statement #{{StatementNumber}} - Balance Due: ${{BalanceDue}}";
         };
     }
 }

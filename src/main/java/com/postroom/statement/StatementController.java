@@ -71,7 +71,7 @@ class StatementController {
                 r.companyPhone() != null ? r.companyPhone() : org.phone() == null ? "" : org.phone(),
                 r.companyEmail() != null ? r.companyEmail() : billing.address());
         return idempotency.run(caller.orgId(), "email.statements", key, r, () -> {
-            StatementRenderer.Rendered rendered = renderer.render(statement);
+            StatementRenderer.Rendered rendered = renderer.render(caller.orgId(), statement);
             SendingCore.Queued queued = core.queue(OutboundDraft.builder(caller.orgId(), Identities.Flow.BILLING)
                     .createdBy(caller.userId()).to(List.of(r.to())).subject(rendered.subject())
                     .stream(Statement.STREAM)

@@ -1,12 +1,10 @@
 package com.postroom.statement;
 
 import java.io.ByteArrayOutputStream;
-import java.nio.file.Path;
 import java.time.format.DateTimeFormatter;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 import com.lowagie.text.Document;
 import com.lowagie.text.Element;
@@ -18,64 +16,28 @@ import com.lowagie.text.pdf.PdfPCell;
 import com.lowagie.text.pdf.PdfPTable;
 import com.lowagie.text.pdf.PdfWriter;
 import org.springframework.stereotype.Component;
-import org.thymeleaf.TemplateEngine;
-import org.thymeleaf.spring6.SpringTemplateEngine;
-import org.thymeleaf.context.Context;
-import org.thymeleaf.templatemode.TemplateMode;
-import org.thymeleaf.templateresolver.ClassLoaderTemplateResolver;
-import org.thymeleaf.templateresolver.FileTemplateResolver;
-
-import com.postroom.config.PostroomSettings;
 
 /**
- * Renders a statement as HTML, plain text and PDF. Templates are {@code statements/<kind>.html} and
- * {@code statements/<kind>.txt}; a file of the same name under TEMPLATES_DIR replaces the built-in one, so an operator
- * can change the wording without a rebuild. Values are escaped by Thymeleaf in HTML.
+ * Renders a statement as subject, HTML, plain text and PDF: the words from the kind's template as the organization
+ * has it now (see {@link StatementTemplates}), the PDF from the statement itself.
  */
 @Component
 class StatementRenderer {
 
     static final DateTimeFormatter DATE = DateTimeFormatter.ofPattern("MMMM d, yyyy", Locale.US);
 
-    private final TemplateEngine html;
-    private final TemplateEngine text;
+    private final StatementTemplates templates;
 
-    StatementRenderer(PostroomSettings settings) {
-        this.html = engine(TemplateMode.HTML, ".html", settings.templatesDir());
-        this.text = engine(TemplateMode.TEXT, ".txt", settings.templatesDir());
-    }
-
-    private static TemplateEngine engine(TemplateMode mode, String suffix, Optional<Path> overrides) {
-        // The Spring engine evaluates expressions with SpEL; the plain one would need OGNL on the class path.
-        TemplateEngine engine = new SpringTemplateEngine();
-        if (overrides.isPresent()) {
-            FileTemplateResolver files = new FileTemplateResolver();
-            files.setPrefix(overrides.get().toAbsolutePath() + "/");
-            files.setSuffix(suffix);
-            files.setTemplateMode(mode);
-            files.setCharacterEncoding("UTF-8");
-            files.setCheckExistence(true);
-            files.setCacheable(false);
-            files.setOrder(1);
-            engine.addTemplateResolver(files);
-        }
-        ClassLoaderTemplateResolver builtIn = new ClassLoaderTemplateResolver();
-        builtIn.setPrefix("templates/");
-        builtIn.setSuffix(suffix);
-        builtIn.setTemplateMode(mode);
-        builtIn.setCharacterEncoding("UTF-8");
-        builtIn.setOrder(2);
-        engine.addTemplateResolver(builtIn);
-        return engine;
+    StatementRenderer(StatementTemplates templates) {
+        this.templates = templates;
     }
 
     record Rendered(String subject, String html, String text, byte[] pdf) {
     }
 
-    Rendered render(Statement s) {
-        Context context = new Context(Locale.US, variables(s));
-        String template = "statements/" + s.template();
-        return new Rendered(s.subject(), html.process(template, context), text.process(template, context), pdf(s));
+    Rendered render(long orgId, Statement s) {
+        StatementTemplates.Rendered words = templates.render(templates.effective(orgId, s.template()), variables(s));
+        return new Rendered(words.subject(), words.html(), words.text(), pdf(s));
     }
 
     /** The merge fields of ORIGINAL-API.md, plus the charges table. */

@@ -1,5 +1,6 @@
 /**
- * Patient statements: rendering the templates and sending them from BILLING_FROM_EMAIL. Uses outbound, org,
+ * Patient statements: each kind's wording as the organization edits it (StatementTemplates, in Mustachio, with its
+ * page under Statements), rendering and sending them from BILLING_FROM_EMAIL. Uses outbound, org, template, web,
  * config and api.
  */
 @NullMarked

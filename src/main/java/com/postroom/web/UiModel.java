@@ -12,7 +12,7 @@ import com.postroom.org.Caller;
 class UiModel {
 
     /** The signed-in user as the layout shows them, or null on the sign-in page. */
-    public record Viewer(String email, boolean admin, boolean founder) {
+    public record Viewer(String email, boolean admin, boolean founder, boolean billing) {
     }
 
     @ModelAttribute("viewer")
@@ -22,6 +22,7 @@ class UiModel {
             return null;
         }
         return new Viewer(c.email(), c.hasAnyRole(java.util.Set.of(Caller.ADMIN)),
-                c.hasAnyRole(java.util.Set.of(Caller.FOUNDER, Caller.ADMIN)));
+                c.hasAnyRole(java.util.Set.of(Caller.FOUNDER, Caller.ADMIN)),
+                c.hasAnyRole(java.util.Set.of(Caller.BILLING, Caller.ADMIN)));
     }
 }

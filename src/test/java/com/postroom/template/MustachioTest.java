@@ -1,4 +1,4 @@
-package com.postroom.postmarkapi;
+package com.postroom.template;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

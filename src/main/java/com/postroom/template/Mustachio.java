@@ -1,4 +1,4 @@
-package com.postroom.postmarkapi;
+package com.postroom.template;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -8,7 +8,8 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * Postmark's template language (Mustachio, a Mustache dialect), enough for what Postmark's templates use: variables
+ * Postmark's template language (Mustachio, a Mustache dialect), used by the Postmark API's templates and by the
+ * statement templates an organization edits, enough for what Postmark's templates use: variables
  * ({@code {{name}}}, HTML-escaped where the output is HTML; {@code {{{name}}}} and {@code {{& name}}} raw), dotted
  * paths ({@code {{patient.name}}}), the current item ({@code {{.}}}) and the scope above ({@code {{../name}}}),
  * sections over lists, objects and truthy values ({@code {{#items}}…{{/items}}}, also {@code {{#each items}}}),
@@ -16,27 +17,27 @@ import tools.jackson.databind.JsonNode;
  * {@code {{{@content}}}}). A missing value renders as nothing, as in Postmark. Parsing finds unclosed and mismatched
  * sections with their line and column, which {@code POST /templates/validate} reports.
  */
-final class Mustachio {
+public final class Mustachio {
 
     /** A syntax error where the template has it (1-based). */
-    record Problem(String message, int line, int column) {
+    public record Problem(String message, int line, int column) {
     }
 
-    sealed interface Node permits Text, Var, Section {
+    public sealed interface Node permits Text, Var, Section {
     }
 
-    record Text(String text) implements Node {
+    public record Text(String text) implements Node {
     }
 
-    record Var(String path, boolean escape) implements Node {
+    public record Var(String path, boolean escape) implements Node {
     }
 
-    record Section(String path, boolean inverted, List<Node> children) implements Node {
+    public record Section(String path, boolean inverted, List<Node> children) implements Node {
     }
 
     /** A parsed template, or its problems. */
-    record Parsed(List<Node> nodes, List<Problem> problems) {
-        boolean valid() {
+    public record Parsed(List<Node> nodes, List<Problem> problems) {
+        public boolean valid() {
             return problems.isEmpty();
         }
     }
@@ -44,7 +45,7 @@ final class Mustachio {
     private Mustachio() {
     }
 
-    static Parsed parse(String template) {
+    public static Parsed parse(String template) {
         List<Problem> problems = new ArrayList<>();
         Deque<Section> open = new ArrayDeque<>();
         Deque<int[]> openAt = new ArrayDeque<>();
@@ -131,7 +132,7 @@ final class Mustachio {
     }
 
     /** Renders with {@code model}; {@code html} escapes variables for HTML. */
-    static String render(Parsed parsed, JsonNode model, boolean html) {
+    public static String render(Parsed parsed, JsonNode model, boolean html) {
         StringBuilder out = new StringBuilder();
         Deque<JsonNode> scopes = new ArrayDeque<>();
         scopes.push(model);
@@ -221,7 +222,7 @@ final class Mustachio {
         return null;
     }
 
-    static String escape(String s) {
+    public static String escape(String s) {
         StringBuilder b = new StringBuilder(s.length());
         for (int k = 0; k < s.length(); k++) {
             char c = s.charAt(k);
