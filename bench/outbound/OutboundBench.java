@@ -107,9 +107,12 @@ public class OutboundBench {
         }
         String serverToken = t.group(1);
         int batches = Math.max(1, count / 500);
+        int warmup = Math.max(1, Integer.parseInt(System.getenv().getOrDefault("WARMUP", String.valueOf(count))) / 500);
         long before = sentCounter();
-        burst(pool, serverToken, batches, "alice@postroom.test", "warm-up");
-        awaitSent(before + batches * 500L);
+        for (int done = 0; done < warmup; done += batches) {
+            burst(pool, serverToken, Math.min(batches, warmup - done), "alice@postroom.test", "warm-up");
+        }
+        awaitSent(before + warmup * 500L);
         Thread.sleep(5000);
 
         before = sentCounter();

@@ -31,7 +31,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Sends what is in the outbox. Several threads, each with its own reused SMTP connection, claim due messages in
- * small batches ({@code FOR UPDATE SKIP LOCKED}), send them and record the outcome right after the server's reply.
+ * small batches ({@code FOR UPDATE SKIP LOCKED}), send them and record the outcome right after the server's reply
+ * (the workers' outcomes committed together, see {@link GroupCommit}).
  * 4xx replies, connection errors and timeouts are retried with exponential backoff and jitter until the message's
  * give-up time; a 5xx is final at once (RFC 5321 §4.2.1).
  */
@@ -58,6 +59,7 @@ class DeliveryWorker implements SmartLifecycle {
     private final Counter failed;
     private final Counter deferred;
     private final Timer latency;
+    private final GroupCommit<Reply, Recorded> outcomes;
     private volatile boolean running;
     private long wakeups;
 
@@ -83,6 +85,10 @@ class DeliveryWorker implements SmartLifecycle {
                 .description("From acceptance into the outbox to the server's 250").register(meters);
         Gauge.builder("postroom.outbox.depth", new DepthCache(outbox), DepthCache::value)
                 .description("Messages queued or being sent").register(meters);
+        // The workers' replies are recorded by group commit: a worker still waits for its own outcome to be
+        // committed before it sends the next message, so a crash can still resend at most one message per worker
+        // (the one whose 250 was not recorded yet), but eight workers share one transaction and one WAL flush.
+        this.outcomes = new GroupCommit<>(tx, 64, replies -> replies.stream().map(this::record).toList());
     }
 
     /**
@@ -203,10 +209,29 @@ class DeliveryWorker implements SmartLifecycle {
         }
         Instant started = Instant.now();
         SmtpConnection.Result result = connection.send(claim.envelopeFrom(), claim.recipients(), mime);
-        tx.executeWithoutResult(s -> record(claim, started, result));
+        Recorded recorded = outcomes.submit(new Reply(claim, started, result));
+        // Counted once committed: a group written again item by item must not count twice.
+        switch (recorded) {
+            case SENT -> {
+                sent.increment();
+                latency.record(Duration.between(claim.createdAt().toInstant(), Instant.now()));
+            }
+            case FAILED -> failed.increment();
+            case DEFERRED -> deferred.increment();
+        }
     }
 
-    private void record(Outbox.Claim claim, Instant started, SmtpConnection.Result result) {
+    /** A server's reply to one message, to be recorded. */
+    private record Reply(Outbox.Claim claim, Instant started, SmtpConnection.Result result) {
+    }
+
+    /** What the reply made of the message. */
+    private enum Recorded { SENT, FAILED, DEFERRED }
+
+    private Recorded record(Reply reply) {
+        Outbox.Claim claim = reply.claim();
+        Instant started = reply.started();
+        SmtpConnection.Result result = reply.result();
         List<String> accepted = new ArrayList<>();
         List<String> failedNow = new ArrayList<>();
         List<String> retry = new ArrayList<>();
@@ -222,8 +247,7 @@ class DeliveryWorker implements SmartLifecycle {
         String error = accepted.size() == result.recipients().size() ? null : refusals(result);
         if (!retry.isEmpty() && !giveUp) {
             outbox.defer(claim.messageId(), attempt, retry, accepted, failedNow, delay, error);
-            deferred.increment();
-            return;
+            return Recorded.DEFERRED;
         }
         if (giveUp) {
             failedNow.addAll(retry);
@@ -237,13 +261,10 @@ class DeliveryWorker implements SmartLifecycle {
         String status = (anyAccepted ? MessageStatus.SENT : MessageStatus.FAILED).db();
         boolean sentCopy = anyAccepted && endpoints.imap().isPresent() && settings.imapSentFolder().isPresent();
         outbox.finish(claim.messageId(), attempt, status, accepted, failedNow, error, sentCopy);
-        if (anyAccepted) {
-            sent.increment();
-            latency.record(Duration.between(claim.createdAt().toInstant(), Instant.now()));
-        } else {
-            failed.increment();
+        if (!anyAccepted) {
             log.warn("Message {} failed: {}", claim.messageId(), error);
         }
+        return anyAccepted ? Recorded.SENT : Recorded.FAILED;
     }
 
     /**
