@@ -88,7 +88,7 @@ class DeliveryWorker implements SmartLifecycle {
         // The workers' replies are recorded by group commit: a worker still waits for its own outcome to be
         // committed before it sends the next message, so a crash can still resend at most one message per worker
         // (the one whose 250 was not recorded yet), but eight workers share one transaction and one WAL flush.
-        this.outcomes = new GroupCommit<>(tx, 64, replies -> replies.stream().map(this::record).toList());
+        this.outcomes = new GroupCommit<>(tx, 64, this::recordAll);
     }
 
     /**
@@ -228,7 +228,19 @@ class DeliveryWorker implements SmartLifecycle {
     /** What the reply made of the message. */
     private enum Recorded { SENT, FAILED, DEFERRED }
 
-    private Recorded record(Reply reply) {
+    /** The replies of a group: deferrals one by one (rare), final outcomes in one statement. */
+    private List<Recorded> recordAll(List<Reply> replies) {
+        List<Recorded> recorded = new ArrayList<>();
+        List<Outbox.Finished> finished = new ArrayList<>();
+        for (Reply reply : replies) {
+            recorded.add(record(reply, finished));
+        }
+        outbox.finishAll(finished);
+        return recorded;
+    }
+
+    /** Decides what a reply makes of its message; a final outcome is added to {@code finished} to be written. */
+    private Recorded record(Reply reply, List<Outbox.Finished> finished) {
         Outbox.Claim claim = reply.claim();
         Instant started = reply.started();
         SmtpConnection.Result result = reply.result();
@@ -260,7 +272,7 @@ class DeliveryWorker implements SmartLifecycle {
         boolean anyAccepted = !accepted.isEmpty() || outbox.anyAccepted(claim.messageId());
         String status = (anyAccepted ? MessageStatus.SENT : MessageStatus.FAILED).db();
         boolean sentCopy = anyAccepted && endpoints.imap().isPresent() && settings.imapSentFolder().isPresent();
-        outbox.finish(claim.messageId(), attempt, status, accepted, failedNow, error, sentCopy);
+        finished.add(new Outbox.Finished(claim.messageId(), attempt, status, accepted, failedNow, error, sentCopy));
         if (!anyAccepted) {
             log.warn("Message {} failed: {}", claim.messageId(), error);
         }

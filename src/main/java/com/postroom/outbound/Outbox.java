@@ -7,6 +7,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -166,23 +167,51 @@ public class Outbox {
                 a.outcome(), a.smtpCode(), a.smtpReply(), a.recipientsJson(), a.worker()};
     }
 
+    /** A final outcome: nothing is left to send. {@code sentCopy}: whether a copy goes to the IMAP Sent folder. */
+    record Finished(UUID messageId, AttemptRecord attempt, String status, List<String> accepted, List<String> failed,
+                    String lastError, boolean sentCopy) {
+    }
+
     /**
-     * Final: nothing is left to send. Records the attempt, the outbox outcome and the message's status in one
-     * statement, so the state after the server's reply is written in a single round trip. {@code sentCopy} says
-     * whether a copy should go to the IMAP Sent folder.
+     * Records final outcomes in one statement for all of them: each attempt, its outbox row and its message's status
+     * (the rows travel as one JSON parameter), one round trip for a group of server replies.
      */
-    void finish(UUID messageId, AttemptRecord attempt, String status, List<String> accepted, List<String> failed,
-                String lastError, boolean sentCopy) {
-        jdbc.sql(INSERT_ATTEMPT + ", " + MessageStates.deliveryOutcome("message")
-                        + " UPDATE outbox SET status = ?, pending_rcpts = '{}', "
-                        + "accepted_rcpts = accepted_rcpts || ?, failed_rcpts = failed_rcpts || ?, last_error = ?, "
-                        + "lease_until = NULL, claimed_by = NULL, "
-                        + "sent_at = CASE WHEN ? = 'sent' THEN now() ELSE sent_at END, "
-                        + "sent_copy = CASE WHEN sent_copy = 'skip' THEN 'skip' WHEN ? THEN 'pending' ELSE 'none' END "
-                        + "WHERE message_id = ?")
-                .params(concat(attemptParams(messageId, attempt), status, status, messageId, status,
-                        accepted.toArray(String[]::new), failed.toArray(String[]::new), lastError, status, sentCopy,
-                        messageId))
+    void finishAll(List<Finished> outcomes) {
+        if (outcomes.isEmpty()) {
+            return;
+        }
+        List<Map<String, Object>> rows = new java.util.ArrayList<>();
+        for (Finished f : outcomes) {
+            Map<String, Object> row = new java.util.LinkedHashMap<>();
+            row.put("id", f.messageId().toString());
+            row.put("attempt_no", f.attempt().attemptNo());
+            row.put("started_at", f.attempt().startedAt().toString());
+            row.put("outcome", f.attempt().outcome());
+            row.put("smtp_code", f.attempt().smtpCode());
+            row.put("smtp_reply", f.attempt().smtpReply());
+            row.put("recipients", json.readTree(f.attempt().recipientsJson()));
+            row.put("worker", f.attempt().worker());
+            row.put("status", f.status());
+            row.put("accepted", f.accepted());
+            row.put("failed", f.failed());
+            row.put("last_error", f.lastError());
+            row.put("sent_copy", f.sentCopy());
+            rows.add(row);
+        }
+        jdbc.sql("WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, attempt_no int, "
+                        + "started_at timestamptz, outcome text, smtp_code int, smtp_reply text, recipients jsonb, "
+                        + "worker text, status text, accepted text[], failed text[], last_error text, sent_copy boolean)), "
+                        + "attempt AS (INSERT INTO delivery_attempt (message_id, attempt_no, started_at, finished_at, "
+                        + "outcome, smtp_code, smtp_reply, recipients, worker) SELECT id, attempt_no, started_at, now(), "
+                        + "outcome, smtp_code, smtp_reply, recipients, worker FROM v), "
+                        + MessageStates.deliveryOutcomes("message", "v")
+                        + " UPDATE outbox o SET status = v.status, pending_rcpts = '{}', "
+                        + "accepted_rcpts = o.accepted_rcpts || v.accepted, failed_rcpts = o.failed_rcpts || v.failed, "
+                        + "last_error = v.last_error, lease_until = NULL, claimed_by = NULL, "
+                        + "sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE o.sent_at END, "
+                        + "sent_copy = CASE WHEN o.sent_copy = 'skip' THEN 'skip' WHEN v.sent_copy THEN 'pending' "
+                        + "ELSE 'none' END FROM v WHERE o.message_id = v.id")
+                .param(json.writeValueAsString(rows))
                 .update();
     }
 

@@ -117,16 +117,18 @@ public class MessageStates {
     // What happened to mail sent: the outbox's outcome, bounces, reports.
 
     /**
-     * The part of a statement that sets a message's status after its delivery attempt. The outbox writes its own row,
-     * the attempt and this in one statement (one round trip per server reply, see docs/benchmarks.md), so it takes
-     * the text from here: a common table expression with three parameters: the status, the status again, the id.
+     * The part of a statement that sets messages' status after their delivery attempts. The outbox writes its own
+     * rows, the attempts and this in one statement for a group of server replies (see docs/benchmarks.md), so it
+     * takes the text from here: a common table expression that reads {@code id} and {@code status} from the rows of
+     * {@code source}.
      */
-    public static String deliveryOutcome(String name) {
+    public static String deliveryOutcomes(String name, String source) {
         // Scheduled mail moves to Sent once its attempt is over (sent, or failed for good: Sent says which).
         // updated_at stays when the mail went (so the row is updated in place, migration 25); a failure updates it,
-        // which is how the founder's digest finds the day's failures. Parameters: status, status, id.
-        return name + " AS (UPDATE email_message SET status = ?, folder = CASE WHEN folder = 'scheduled' THEN 'sent' "
-                + "ELSE folder END, updated_at = CASE WHEN ? = 'sent' THEN updated_at ELSE now() END WHERE id = ?)";
+        // which is how the founder's digest finds the day's failures.
+        return name + " AS (UPDATE email_message m SET status = " + source + ".status, folder = CASE WHEN m.folder = "
+                + "'scheduled' THEN 'sent' ELSE m.folder END, updated_at = CASE WHEN " + source + ".status = 'sent' "
+                + "THEN m.updated_at ELSE now() END FROM " + source + " WHERE m.id = " + source + ".id)";
     }
 
     /** A bounce (a DSN, or Postmark's Bounce event): bounced, with the bounce kept in the message's meta. */
