@@ -58,16 +58,13 @@ public class ImapWriteback implements SmartLifecycle {
         this.mailboxes = mailboxes;
         this.sessions = sessions;
         this.enabled = settings.runsBackgroundWork();
-        io.micrometer.core.instrument.Gauge.builder("postroom.imap.writeback.pending", this, ImapWriteback::pending)
+        io.micrometer.core.instrument.Gauge.builder("postroom.imap.writeback.pending",
+                        new com.postroom.config.CachedGauge(this::pending), com.postroom.config.CachedGauge::getAsDouble).strongReference(true)
                 .description("Changes made in Postroom not yet written back to the IMAP server").register(meters);
     }
 
     private double pending() {
-        try {
-            return jdbc.sql("SELECT count(*) FROM imap_writeback").query(Long.class).single();
-        } catch (RuntimeException e) {
-            return Double.NaN;
-        }
+        return jdbc.sql("SELECT count(*) FROM imap_writeback").query(Long.class).single();
     }
 
     @TransactionalEventListener

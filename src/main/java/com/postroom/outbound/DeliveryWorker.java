@@ -83,7 +83,8 @@ class DeliveryWorker implements SmartLifecycle {
                 .description("Attempts answered with a temporary failure, to be retried").register(meters);
         this.latency = Timer.builder("postroom.outbound.delivery.latency")
                 .description("From acceptance into the outbox to the server's 250").register(meters);
-        Gauge.builder("postroom.outbox.depth", new DepthCache(outbox), DepthCache::value)
+        Gauge.builder("postroom.outbox.depth", new com.postroom.config.CachedGauge(outbox::depth),
+                        com.postroom.config.CachedGauge::getAsDouble).strongReference(true)
                 .description("Messages queued or being sent").register(meters);
         // The workers' replies are recorded by group commit: a worker still waits for its own outcome to be
         // committed before it sends the next message, so a crash can still resend at most one message per worker
@@ -331,29 +332,5 @@ class DeliveryWorker implements SmartLifecycle {
     @Override
     public boolean isRunning() {
         return running;
-    }
-
-    /** The depth gauge is scraped often; the count is cached for a few seconds. */
-    private static final class DepthCache {
-        private final Outbox outbox;
-        private volatile long value;
-        private volatile long readAt;
-
-        DepthCache(Outbox outbox) {
-            this.outbox = outbox;
-        }
-
-        double value() {
-            long now = System.currentTimeMillis();
-            if (now - readAt > 5_000) {
-                try {
-                    value = outbox.depth();
-                    readAt = now;
-                } catch (RuntimeException e) {
-                    return Double.NaN;
-                }
-            }
-            return value;
-        }
     }
 }

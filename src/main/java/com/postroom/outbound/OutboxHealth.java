@@ -37,7 +37,9 @@ public class OutboxHealth implements HealthIndicator {
         this.jdbc = jdbc;
         this.smtp = smtp;
         this.staleAfter = settings.outbound().staleAfter();
-        Gauge.builder("postroom_outbox_oldest_queued_seconds", this, OutboxHealth::oldestQueuedSeconds)
+        Gauge.builder("postroom_outbox_oldest_queued_seconds",
+                        new com.postroom.config.CachedGauge(this::oldestQueuedSeconds),
+                        com.postroom.config.CachedGauge::getAsDouble).strongReference(true)
                 .description("Age of the oldest message waiting in the outbox").baseUnit("seconds").register(meters);
     }
 
