@@ -112,7 +112,7 @@ def permsg(before_path, after_path, count):
     jvm, pg, postfix, lmtp = ms("java (Postroom)"), ms("postgres"), ms("postfix"), ms("dovecot lmtp (delivery)")
     print(f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f}), "
           f"Postfix {postfix:.2f}, Dovecot LMTP {lmtp:.2f}; Postroom / Postfix = {(jvm + pg) / postfix:.2f}"
-          if postfix > 0 else f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f})")
+          if postfix > 0.5 else f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f})")
 
 
 if __name__ == "__main__":

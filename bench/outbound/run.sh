@@ -75,7 +75,7 @@ start_postroom() {
   for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
   sleep 2
 }
-stop_postroom() { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=; }
+stop_postroom() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=; }
 run_postroom_bench() {
   mkdir -p "$OUT/cpu-$1"
   CPU_DIR="$OUT/cpu-$1" POSTROOM_PID=$PID MODE="${2:-api}" java bench/outbound/OutboundBench.java \

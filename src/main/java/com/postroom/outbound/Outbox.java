@@ -210,7 +210,7 @@ public class Outbox {
                         + "last_error = v.last_error, lease_until = NULL, claimed_by = NULL, "
                         + "sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE o.sent_at END, "
                         + "sent_copy = CASE WHEN o.sent_copy = 'skip' THEN 'skip' WHEN v.sent_copy THEN 'pending' "
-                        + "ELSE 'none' END FROM v WHERE o.message_id = v.id")
+                        + "ELSE 'none' END FROM v WHERE o.message_id = v.id AND o.message_id = ANY(ARRAY(SELECT id FROM v))")
                 .param(json.writeValueAsString(rows))
                 .update();
     }

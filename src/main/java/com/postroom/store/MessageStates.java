@@ -128,7 +128,10 @@ public class MessageStates {
         // which is how the founder's digest finds the day's failures.
         return name + " AS (UPDATE email_message m SET status = " + source + ".status, folder = CASE WHEN m.folder = "
                 + "'scheduled' THEN 'sent' ELSE m.folder END, updated_at = CASE WHEN " + source + ".status = 'sent' "
-                + "THEN m.updated_at ELSE now() END FROM " + source + " WHERE m.id = " + source + ".id)";
+                + "THEN m.updated_at ELSE now() END FROM " + source + " WHERE m.id = " + source + ".id "
+                // The ids as an array too: the planner cannot know how few rows the source has, and joined alone it
+                // chose to scan the whole table (measured: 4 ms per group of two replies at 4,000 messages).
+                + "AND m.id = ANY(ARRAY(SELECT id FROM " + source + ")))";
     }
 
     /** A bounce (a DSN, or Postmark's Bounce event): bounced, with the bounce kept in the message's meta. */
