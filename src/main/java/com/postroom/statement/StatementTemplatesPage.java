@@ -56,7 +56,9 @@ class StatementTemplatesPage {
                 RedirectAttributes redirect) {
         Caller caller = editor();
         String k = known(kind);
-        StatementTemplates.Template typed = new StatementTemplates.Template(k, subject, html, text, true, null);
+        // What was typed, marked edited only if the kind is edited already (a preview saves nothing).
+        StatementTemplates.Template typed = new StatementTemplates.Template(k, subject, html, text,
+                templates.effective(caller.orgId(), k).edited(), null);
         try {
             if (preview != null) {
                 return form(model, typed, null);

@@ -95,6 +95,7 @@ class StatementTemplatesBrowserTest implements Browser.HasBrowser {
             browser.waitForText("#preview-subject", "Address check S-1042 for Jordan Sample");
             assertThat(browser.find("#preview-html").getAttribute("srcdoc")).contains("Hello Jordan Sample, you owe "
                     + "$450.50.").contains("ALS emergency transport");
+            browser.screenshot("ui-statement-template");
             browser.clickAndWait(browser.find("#save"));
             browser.waitForText("[role=status]", "Saved");
             browser.go("/settings/statements");
