@@ -146,6 +146,8 @@ public class MailApiController {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("query", q);
         out.put("results", page.hits());
+        // Messages stored a moment ago without their search documents yet (a large batch): a search may miss them.
+        out.put("indexing", search.pendingIndexing(caller.orgId()));
         if (page.more()) {
             out.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(("o:" + (offset + limit)).getBytes(StandardCharsets.US_ASCII)));

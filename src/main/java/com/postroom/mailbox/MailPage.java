@@ -182,6 +182,7 @@ class MailPage {
         model.addAttribute("listUrl", base + (p > 0 ? "&page=" + p : ""));
         model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         if (!q.isBlank()) {
+            model.addAttribute("indexing", search.pendingIndexing(caller.orgId()));
             try {
                 SearchQuery query = SearchQuery.parse(q);
                 MailSearch.Page found = search.search(caller.orgId(), query, PAGE_SIZE,

@@ -120,6 +120,15 @@ public class MailSearch {
      * results. Bounded, as a page is: a common word in a million messages is not counted to the end, and the page
      * says "of more than 1,000" instead, as Gmail says "of many".
      */
+    /**
+     * How many of the organization's messages a search cannot find yet: stored a moment ago without their search
+     * documents, which SearchIndexer is writing (within a second or so).
+     */
+    public long pendingIndexing(long orgId) {
+        return jdbc.sql("SELECT count(*) FROM email_message WHERE org_id = ? AND search_words IS NULL "
+                        + "AND deleted_at IS NULL").param(orgId).query(Long.class).single();
+    }
+
     public long countUpTo(long orgId, SearchQuery query, Optional<MailboxScope> mailbox, int cap) {
         return planned(() -> {
             Prepared p = prepare(orgId, query, false, cap + 1, 0, mailbox);

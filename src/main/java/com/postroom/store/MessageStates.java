@@ -164,6 +164,16 @@ public class MessageStates {
                 .update();
     }
 
+    /**
+     * Writes the search documents of up to {@code limit} messages stored without them (see
+     * {@link Messages#insertOutboundAll}); how many it wrote. Rows another instance is writing are skipped.
+     */
+    public int indexPending(int limit) {
+        return jdbc.sql("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message "
+                        + "WHERE search_words IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)")
+                .param(limit).update();
+    }
+
     /** Marks a message with a meta key set to true (e.g. that a repair was tried on it). */
     public void mark(UUID id, String metaKey) {
         jdbc.sql("UPDATE email_message SET meta = meta || jsonb_build_object(?::text, true) WHERE id = ?")

@@ -129,6 +129,22 @@ public class Messages {
      * group of drafts, accepted in one transaction with one statement per table.
      */
     public void insertOutboundAll(List<OutboundRow> rows) {
+        // A large group is stored without its search documents, which search.SearchIndexer writes within seconds
+        // (R__search_document.sql): 500 messages carry about 200 ms of indexing that the caller need not wait for.
+        boolean defer = rows.size() >= DEFER_INDEXING_AT;
+        if (defer) {
+            jdbc.sql("SELECT set_config('postroom.defer_search', 'on', true)").query(String.class).single();
+        }
+        insertRows(rows);
+        if (defer) {
+            jdbc.sql("SELECT set_config('postroom.defer_search', 'off', true)").query(String.class).single();
+        }
+    }
+
+    /** Groups of at least this many messages are searchable a few seconds after they are stored, not at once. */
+    public static final int DEFER_INDEXING_AT = 50;
+
+    private void insertRows(List<OutboundRow> rows) {
         template.batchUpdate("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, "
                         + "sender, recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, "
                         + "in_reply_to, references_ids, meta, created_by, folder, seen, has_attachments, "
