@@ -35,9 +35,10 @@ import com.postroom.store.StoredThread;
 import com.postroom.store.Threads;
 
 /**
- * The one way mail leaves Postroom. It validates a draft, picks the sender for its flow, builds the MIME and writes
- * message and outbox row in the caller's transaction: when the route answers, the mail is durable, and when the
- * transaction rolls back, nothing is sent. The delivery worker does the SMTP part.
+ * The one way mail leaves Postroom. It validates drafts, picks the sender for each flow, builds the MIME and writes
+ * messages and outbox rows in the caller's transaction, a group at a time (one statement per table): when the route
+ * answers, the mail is durable, and when the transaction rolls back, nothing is sent. The delivery worker does the
+ * SMTP part; {@link GroupedSends} lets concurrent requests share one group.
  */
 @Service
 public class SendingCore {
