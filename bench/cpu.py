@@ -81,11 +81,16 @@ def threads(pid):
     return out
 
 
+def load(*paths):
+    out = []
+    for path in paths:
+        with open(path) as f:
+            out.append(json.load(f))
+    return out
+
+
 def report(before_path, after_path, top):
-    with open(before_path) as f:
-        before = json.load(f)
-    with open(after_path) as f:
-        after = json.load(f)
+    before, after = load(before_path, after_path)
     hz = os.sysconf("SC_CLK_TCK")
     spent = sorted(((after[k] - before.get(k, 0), k) for k in after if k != "threads of Postroom"), reverse=True)
     for ticks, name in spent[:top]:
@@ -95,10 +100,7 @@ def report(before_path, after_path, top):
 
 def permsg(before_path, after_path, count):
     """The issue's figure: Postroom's own CPU per delivered message (JVM + its PostgreSQL) against Postfix's."""
-    with open(before_path) as f:
-        before = json.load(f)
-    with open(after_path) as f:
-        after = json.load(f)
+    before, after = load(before_path, after_path)
     hz = os.sysconf("SC_CLK_TCK")
 
     def ms(name):
