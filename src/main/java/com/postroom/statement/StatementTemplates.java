@@ -52,6 +52,44 @@ class StatementTemplates {
         this.jdbc = jdbc;
         this.json = json;
         this.overrides = settings.templatesDir();
+        overrides.ifPresent(StatementTemplates::checkOverrides);
+    }
+
+    /**
+     * The files under TEMPLATES_DIR/statements, checked at start: a file written for the Thymeleaf templates of
+     * earlier versions would otherwise be sent with its {@code th:} attributes as text, and a Mustachio mistake
+     * would only show when a statement is sent.
+     */
+    /** What only a Thymeleaf template has: a th: attribute, an inlined [(${...})] or a [# th:...] block. */
+    private static final java.util.regex.Pattern THYMELEAF = java.util.regex.Pattern.compile(
+            "\\sth:[a-z]+=|\\[\\(\\$\\{|\\[# th:");
+
+    static void checkOverrides(Path dir) {
+        Path statements = dir.resolve("statements");
+        if (!Files.isDirectory(statements)) {
+            return;
+        }
+        try (var files = Files.list(statements)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".html") || f.toString().endsWith(".txt"))
+                    .sorted().toList()) {
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                if (THYMELEAF.matcher(text).find()) {
+                    throw new com.postroom.config.ConfigurationError(file + " is a Thymeleaf template; statement "
+                            + "templates are written in Mustachio now ({{PatientName}}, {{#charges}}...{{/charges}}, "
+                            + "{{{StatementDetails}}}; see docs/api.md): rewrite it, or remove it and edit the wording "
+                            + "on the Statements page.");
+                }
+                Mustachio.Parsed parsed = Mustachio.parse(text);
+                if (!parsed.valid()) {
+                    Mustachio.Problem p = parsed.problems().get(0);
+                    throw new com.postroom.config.ConfigurationError(file + " has a mistake at line " + p.line()
+                            + ", column " + p.column() + ": " + p.message());
+                }
+            }
+        } catch (IOException e) {
+            throw new com.postroom.config.ConfigurationError("TEMPLATES_DIR " + dir + " cannot be read: "
+                    + e.getMessage());
+        }
     }
 
     /** The template a statement of this kind is sent with now. */
