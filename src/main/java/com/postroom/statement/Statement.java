@@ -28,6 +28,12 @@ record Statement(String template, String to, String patientName, String statemen
         return amount == null ? "0.00" : amount.setScale(2, RoundingMode.HALF_UP).toPlainString();
     }
 
+    /** "initial_statement" as people say it: "Initial statement". */
+    static String label(String kind) {
+        String words = kind.replace('_', ' ');
+        return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+    }
+
     /** The kinds in the order a billing office meets them (the settings page lists them so). */
     static final List<String> KINDS_IN_ORDER = List.of("initial_statement", "friendly_reminder", "second_notice",
             "final_notice", "payment_confirmation", "paid_in_full", "address_issue");

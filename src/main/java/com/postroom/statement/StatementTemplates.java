@@ -33,10 +33,8 @@ class StatementTemplates {
     /** A kind's subject, HTML and text; {@code edited} when the organization's own, with when it was saved. */
     record Template(String kind, String subject, String html, String text, boolean edited,
                     OffsetDateTime updatedAt) {
-        /** "initial_statement" as people say it: "Initial statement". */
         public String label() {
-            String words = kind.replace('_', ' ');
-            return Character.toUpperCase(words.charAt(0)) + words.substring(1);
+            return Statement.label(kind);
         }
     }
 
@@ -183,6 +181,13 @@ class StatementTemplates {
                 }
             }
         }
+        return BUILT_IN.computeIfAbsent(name, StatementTemplates::builtInFile);
+    }
+
+    /** The jar's files never change while it runs; TEMPLATES_DIR's are read each time, so an edit needs no restart. */
+    private static final Map<String, String> BUILT_IN = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private static String builtInFile(String name) {
         try (InputStream in = StatementTemplates.class.getResourceAsStream("/templates/statements/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("No built-in statement template " + name);

@@ -88,11 +88,8 @@ class StatementTemplatesPage {
         model.addAttribute("label", label(t.kind()));
         model.addAttribute("problem", problem);
         try {
-            StatementTemplates.Rendered r = templates.render(t, StatementRenderer.variables(new Statement(t.kind(),
-                    SAMPLE.to(), SAMPLE.patientName(), SAMPLE.statementNumber(), SAMPLE.statementDate(),
-                    SAMPLE.dueDate(), SAMPLE.serviceDate(), SAMPLE.charges(), SAMPLE.totalCharges(),
-                    SAMPLE.insurancePaid(), SAMPLE.adjustments(), SAMPLE.balanceDue(), SAMPLE.paymentAmount(),
-                    SAMPLE.remainingBalance(), SAMPLE.companyName(), SAMPLE.companyPhone(), SAMPLE.companyEmail())));
+            // The merge fields do not depend on the kind; the template does.
+            StatementTemplates.Rendered r = templates.render(t, StatementRenderer.variables(SAMPLE));
             model.addAttribute("preview", r);
         } catch (Problem e) {
             model.addAttribute("problem", e.getMessage());
@@ -101,7 +98,7 @@ class StatementTemplatesPage {
     }
 
     private static String label(String kind) {
-        return new StatementTemplates.Template(kind, "", "", "", false, null).label();
+        return Statement.label(kind);
     }
 
     private static String known(String kind) {
