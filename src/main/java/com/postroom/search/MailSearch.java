@@ -116,11 +116,6 @@ public class MailSearch {
     }
 
     /**
-     * How many messages match, counted up to {@code cap} (more is reported as cap + 1): the "of 131" beside a page of
-     * results. Bounded, as a page is: a common word in a million messages is not counted to the end, and the page
-     * says "of more than 1,000" instead, as Gmail says "of many".
-     */
-    /**
      * How many of the organization's messages a search cannot find yet: stored a moment ago without their search
      * documents, which SearchIndexer is writing (within a second or so).
      */
@@ -129,6 +124,11 @@ public class MailSearch {
                         + "AND deleted_at IS NULL").param(orgId).query(Long.class).single();
     }
 
+    /**
+     * How many messages match, counted up to {@code cap} (more is reported as cap + 1): the "of 131" beside a page of
+     * results. Bounded, as a page is: a common word in a million messages is not counted to the end, and the page
+     * says "of more than 1,000" instead, as Gmail says "of many".
+     */
     public long countUpTo(long orgId, SearchQuery query, Optional<MailboxScope> mailbox, int cap) {
         return planned(() -> {
             Prepared p = prepare(orgId, query, false, cap + 1, 0, mailbox);
