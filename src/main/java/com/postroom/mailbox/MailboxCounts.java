@@ -49,19 +49,65 @@ public class MailboxCounts {
         return of(orgId, Optional.empty());
     }
 
-    /** The counts within one mailbox (the web UI's switcher), or of all the organization's mail. */
+    /**
+     * The counts within one mailbox (the web UI's switcher), or of all the organization's mail. The organization's
+     * counts are read from the kept counters ({@code mail_count}, migration 28: a few rows whatever the size of the
+     * mailbox); a mailbox's are counted from its messages, as a mailbox is a part of the organization's mail.
+     */
     public Counts of(long orgId, Optional<MailboxScope> mailbox) {
+        return mailbox.isPresent() ? counted(orgId, mailbox) : kept(orgId);
+    }
+
+    /**
+     * The organization's counts counted from its messages, as the kept counters should say: for the test that
+     * checks them, and for an operator who wants to see them agree.
+     */
+    public Counts recount(long orgId) {
+        return counted(orgId, Optional.empty());
+    }
+
+    private Counts kept(long orgId) {
+        List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, sum(n) FROM mail_count "
+                        + "WHERE org_id = ? AND label_id = 0 GROUP BY 1, 2, 3, 4")
+                .param(orgId).query(MailboxCounts::group).list();
+        Map<Long, long[]> perLabel = new HashMap<>();
+        jdbc.sql("SELECT label_id, sum(n), coalesce(sum(n) FILTER (WHERE NOT seen), 0) FROM mail_count "
+                        + "WHERE org_id = ? AND label_id <> 0 AND folder NOT IN ('spam', 'trash') GROUP BY 1")
+                .param(orgId)
+                .query(rs -> {
+                    perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                });
+        return counts(orgId, groups, perLabel);
+    }
+
+    private Counts counted(long orgId, Optional<MailboxScope> mailbox) {
         String within = mailbox.map(m -> " AND " + m.predicate()).orElse("");
         List<Object> params = new ArrayList<>(List.of(orgId));
         mailbox.ifPresent(m -> params.addAll(m.params()));
-        // One index-only pass (email_message_counts) grouped by what the views test; folded into the views here.
-        record Group(String folder, String direction, boolean seen, boolean flagged, long count) {
-        }
+        // One pass grouped by what the views test; folded into the views below.
         List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, count(*) FROM email_message m "
                         + "WHERE org_id = ? AND deleted_at IS NULL" + within + " GROUP BY 1, 2, 3, 4")
+                .params(params).query(MailboxCounts::group).list();
+        // Counted from the label rows side (a hash join), then matched to the labels, which may have none.
+        Map<Long, long[]> perLabel = new HashMap<>();
+        jdbc.sql("SELECT ml.label_id, count(*), count(*) FILTER (WHERE NOT m.seen) FROM email_message_label ml "
+                        + "JOIN email_message m ON m.id = ml.message_id WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                        + "AND m.folder NOT IN ('spam', 'trash')" + within + " GROUP BY ml.label_id")
                 .params(params)
-                .query((rs, i) -> new Group(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4),
-                        rs.getLong(5))).list();
+                .query(rs -> {
+                    perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
+                });
+        return counts(orgId, groups, perLabel);
+    }
+
+    private record Group(String folder, String direction, boolean seen, boolean flagged, long count) {
+    }
+
+    private static Group group(java.sql.ResultSet rs, int row) throws java.sql.SQLException {
+        return new Group(rs.getString(1), rs.getString(2), rs.getBoolean(3), rs.getBoolean(4), rs.getLong(5));
+    }
+
+    private Counts counts(long orgId, List<Group> groups, Map<Long, long[]> perLabel) {
         List<FolderCount> folders = new ArrayList<>();
         for (View v : View.SIDEBAR) {
             long total = 0;
@@ -76,15 +122,6 @@ public class MailboxCounts {
             boolean counted = v == View.INBOX || v == View.SPAM || v == View.ARCHIVE || v == View.STARRED;
             folders.add(new FolderCount(v.id(), v.title(), total, counted ? unread : 0));
         }
-        // Counted from the label rows side (a hash join), then matched to the labels, which may have none.
-        Map<Long, long[]> perLabel = new HashMap<>();
-        jdbc.sql("SELECT ml.label_id, count(*), count(*) FILTER (WHERE NOT m.seen) FROM email_message_label ml "
-                        + "JOIN email_message m ON m.id = ml.message_id WHERE m.org_id = ? AND m.deleted_at IS NULL "
-                        + "AND m.folder NOT IN ('spam', 'trash')" + within + " GROUP BY ml.label_id")
-                .params(params)
-                .query(rs -> {
-                    perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
-                });
         List<LabelCount> labelCounts = labels.list(orgId).stream().map(l -> {
             long[] c = perLabel.getOrDefault(l.id(), new long[2]);
             return new LabelCount(l.id(), l.slug(), l.name(), l.color(), c[0], c[1]);

@@ -1,0 +1,202 @@
+package com.postroom.mailbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import jakarta.mail.Flags;
+import jakarta.mail.Folder;
+import jakarta.mail.Message;
+
+import org.eclipse.angus.mail.imap.IMAPFolder;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.inbound.InboundSync;
+import com.postroom.inbound.Mailboxes;
+import com.postroom.mail.Identities;
+import com.postroom.org.Organizations;
+import com.postroom.outbound.OutboundDraft;
+import com.postroom.outbound.SendingCore;
+import com.postroom.sandbox.Sandbox;
+import com.postroom.support.Api;
+import com.postroom.support.ImapClient;
+import com.postroom.support.MailboxFixture;
+import com.postroom.support.SandboxTest;
+import com.postroom.support.TestMail;
+
+/**
+ * The sidebar's kept counts (migration 28) against a recount from the messages, after every kind of change: mail
+ * arriving and sent, read and unread, starred, labelled and unlabelled, moved between folders, deleted (and refused
+ * while retention covers it), changed by another IMAP client, a label deleted, and many changes to the same messages
+ * at once; folded or not.
+ */
+@SandboxTest
+class MailCountsTest {
+
+    @LocalServerPort
+    int port;
+    @Autowired
+    Sandbox sandbox;
+    @Autowired
+    Mailboxes mailboxes;
+    @Autowired
+    InboundSync inbound;
+    @Autowired
+    Organizations organizations;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    MailboxCounts counts;
+    @Autowired
+    CountCompactor compactor;
+    @Autowired
+    SendingCore core;
+
+    Api api;
+    long orgId;
+    MailboxFixture box;
+
+    @BeforeEach
+    void setUp() {
+        api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        orgId = organizations.primary().orElseThrow().id();
+        box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc, orgId);
+    }
+
+    private void agree(String after) {
+        assertThat(counts.of(orgId)).as("after " + after).isEqualTo(counts.recount(orgId));
+    }
+
+    private void change(String action, List<UUID> ids, String... label) {
+        Map<String, Object> body = label.length == 0 ? Map.of("action", action, "message_ids", ids)
+                : Map.of("action", action, "message_ids", ids, "label", label[0]);
+        Api.Response r = api.post("/api/mail/changes", body);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+    }
+
+    @Test
+    void everyKindOfChangeKeepsTheCountsEqualToARecount() throws Exception {
+        String word = MailboxFixture.word();
+        agree("the start");
+        List<UUID> ids = box.deliver(TestMail.message().subject("Claim " + word),
+                TestMail.message().subject("Denial " + word),
+                TestMail.message().subject("Remit " + word).attach("remit.pdf", "application/pdf", new byte[600], null),
+                TestMail.message().subject("Webmail " + word));
+        agree("mail arrived");
+        core.queue(OutboundDraft.builder(orgId, Identities.Flow.NOREPLY).to(List.of("patient@postroom.test"))
+                .subject("Statement " + word).text("Your statement").build());
+        agree("mail sent");
+
+        UUID claim = ids.get(0);
+        UUID denial = ids.get(1);
+        UUID remit = ids.get(2);
+        change("read", List.of(claim, remit));
+        agree("read");
+        change("star", List.of(denial));
+        agree("starred");
+        change("add_label", List.of(claim, denial), "Appeals " + word);
+        agree("labelled");
+        change("unread", List.of(claim));
+        agree("unread while labelled");
+        change("archive", List.of(claim));
+        change("spam", List.of(denial));
+        agree("archived and marked as spam");
+        change("not_spam", List.of(denial));
+        change("trash", List.of(remit));
+        agree("back from spam, trashed");
+        change("restore", List.of(remit));
+        change("inbox", List.of(claim));
+        change("remove_label", List.of(denial), "Appeals " + word);
+        agree("restored, back in the inbox, unlabelled");
+
+        assertThat(api.put("/api/retention-policies/legal", Map.of("retain_days", 3650)).status()).isEqualTo(200);
+        String classification = jdbc.sql("SELECT classification FROM email_message WHERE id = ?").param(claim)
+                .query(String.class).single();
+        api.put("/api/retention-policies/" + classification, Map.of("retain_days", 3650));
+        assertThat(api.delete("/api/email/messages/" + claim).status()).as("retention refuses").isEqualTo(423);
+        agree("a delete refused by retention");
+        api.delete("/api/retention-policies/" + classification);
+        api.delete("/api/retention-policies/legal");
+        assertThat(api.delete("/api/email/messages/" + claim).status()).isEqualTo(200);
+        agree("a labelled message deleted");
+
+        try (ImapClient c = box.client()) {
+            IMAPFolder inboxFolder = c.folder("INBOX");
+            inboxFolder.open(Folder.READ_WRITE);
+            for (Message m : inboxFolder.getMessages()) {
+                String subject = m.getSubject();
+                if (subject.startsWith("Webmail")) {
+                    inboxFolder.moveMessages(new Message[] {m}, c.folder("Trash"));
+                } else if (subject.startsWith("Remit")) {
+                    m.setFlags(new Flags(Flags.Flag.SEEN), false);
+                    m.setFlags(new Flags(Flags.Flag.FLAGGED), true);
+                } else if (subject.startsWith("Denial")) {
+                    m.setFlags(new Flags(Flags.Flag.DELETED), true);
+                }
+            }
+            inboxFolder.close(true); // expunges the denial
+        }
+        box.sync();
+        agree("changes and an expunge by another IMAP client");
+
+        change("add_label", ids.subList(2, 4), "Appeals " + word);
+        long label = jdbc.sql("SELECT label_id FROM email_message_label WHERE message_id = ?").param(ids.get(3))
+                .query(Long.class).single();
+        assertThat(api.delete("/api/mail/labels/" + label).status()).isEqualTo(204);
+        agree("a label deleted");
+
+        compactor.fold(orgId);
+        agree("folding");
+        assertThat(jdbc.sql("SELECT count(*) FROM mail_count WHERE org_id = ? AND n = 0").param(orgId)
+                .query(Long.class).single()).as("a folded group that sums to nothing is gone").isZero();
+    }
+
+    @Test
+    void changesToTheSameMessagesAtOnceLeaveTheCountsRight() throws Exception {
+        String word = MailboxFixture.word();
+        List<UUID> ids = box.deliver(TestMail.message().subject("A " + word), TestMail.message().subject("B " + word),
+                TestMail.message().subject("C " + word), TestMail.message().subject("D " + word));
+        String[] actions = {"read", "unread", "star", "unstar", "archive", "inbox", "add_label", "remove_label"};
+        ExecutorService pool = Executors.newFixedThreadPool(6);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 6; t++) {
+                Random random = new Random(t);
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        String action = actions[random.nextInt(actions.length)];
+                        List<UUID> some = ids.subList(0, 1 + random.nextInt(ids.size()));
+                        Map<String, Object> body = action.endsWith("_label")
+                                ? Map.of("action", action, "message_ids", some, "label", "Busy " + word)
+                                : Map.of("action", action, "message_ids", some);
+                        Api.Response r = api.post("/api/mail/changes", body);
+                        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+                    }
+                    return null;
+                }));
+                if (t == 3) {
+                    runs.add(pool.submit(() -> compactor.fold(orgId)));
+                }
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        agree("many changes at once");
+        compactor.fold(orgId);
+        agree("folding");
+    }
+}
