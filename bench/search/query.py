@@ -80,7 +80,11 @@ ROUNDS = 20
 for _, make in SHAPES:  # warm-up
     get("/api/mail/search?limit=50&q=" + urllib.parse.quote(make()))
 all_ms = []
-EXTRA = [("phrase of 2 common words", lambda: '"%s %s"' % (pick(common), pick(common)))]
+EXTRA = [("phrase of 2 common words", lambda: '"%s %s"' % (pick(common), pick(common))),
+         # Part of a name or file name (issue 23): through the trigram index of names when PostgreSQL has pg_trgm.
+         ("from: part of a name", lambda: "from:" + pick(last_names)[1:5]),
+         ("from: part + word", lambda: "from:" + pick(last_names)[:4] + " " + pick(middling)),
+         ("filename: part", lambda: "filename:" + pick(["voic", "emitt", "un-she", "tatem"]))]
 print("%-24s %8s %8s %8s  %s" % ("shape", "p50 ms", "p95 ms", "max ms", "results of the last query"))
 worst_p95 = 0
 for name, make in SHAPES:
@@ -93,8 +97,12 @@ for name, make in SHAPES:
     print("%-24s %8.1f %8.1f %8.1f  %d" % (name, pct(times, 0.5), pct(times, 0.95), max(times),
                                          len(json.loads(body)["results"])))
 for name, make in EXTRA:
-    times = [get("/api/mail/search?limit=50&q=" + urllib.parse.quote(make()))[0] for _ in range(ROUNDS)]
-    print("(not one of the 20) %-24s p50 %.1f ms, p95 %.1f ms" % (name, pct(times, 0.5), pct(times, 0.95)))
+    times = []
+    for _ in range(ROUNDS):
+        ms, body = get("/api/mail/search?limit=50&q=" + urllib.parse.quote(make()))
+        times.append(ms)
+    print("(not one of the 20) %-24s p50 %.1f ms, p95 %.1f ms, %d results of the last" % (
+        name, pct(times, 0.5), pct(times, 0.95), len(json.loads(body)["results"])))
 print("all %d queries: p50 %.1f ms, p95 %.1f ms; worst shape p95 %.1f ms (target < 50)" % (
     len(all_ms), pct(all_ms, 0.5), pct(all_ms, 0.95), worst_p95))
 

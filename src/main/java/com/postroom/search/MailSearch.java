@@ -29,11 +29,14 @@ import com.postroom.store.View;
 @Repository
 public class MailSearch {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(MailSearch.class);
+
     private final JdbcClient jdbc;
     private final Summaries summaries;
     private final TransactionTemplate tx;
 
     private final int pairCandidates;
+    private volatile Boolean partialNames;
 
     @Autowired
     MailSearch(JdbcClient jdbc, Summaries summaries, TransactionTemplate tx) {
@@ -59,6 +62,24 @@ public class MailSearch {
             jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
             return search.get();
         });
+    }
+
+    /**
+     * Whether the trigram index of names is there (V29__partial_names.sql; an external PostgreSQL without its contrib
+     * modules has no pg_trgm): then from:, to:, cc: and filename: match part of a name. Looked up once.
+     */
+    public boolean partialNames() {
+        Boolean known = partialNames;
+        if (known == null) {
+            known = jdbc.sql("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'email_message_names')")
+                    .query(Boolean.class).single();
+            if (!known) {
+                log.warn("PostgreSQL has no pg_trgm: from:, to:, cc: and filename: match whole words of names only "
+                        + "(docs/deploy.md says how to add it)");
+            }
+            partialNames = known;
+        }
+        return known;
     }
 
     /** One result: the message as lists show it, with highlighted subject and snippet (escaped HTML). */
@@ -151,7 +172,7 @@ public class MailSearch {
     private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
                              Optional<MailboxScope> mailbox) {
         Map<String, SearchSql.Words> words = words(orgId, query);
-        SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query));
+        SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query), partialNames());
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, words) : null;
         List<Object> params = new ArrayList<>();
         boolean deferred = !where.deferred().isEmpty();

@@ -19,8 +19,13 @@ import com.postroom.store.View;
  */
 public final class SearchSql {
 
+    /** The expression of the names' trigram index (V29__partial_names.sql), written exactly as the index has it. */
+    static final String NAMES = "email_message_names(m.sender, m.meta ->> 'from_name', m.recipients, m.cc, "
+            + "m.attachment_names)";
+
     private final Map<String, Words> words;
     private final Map<String, List<Long>> labelIds;
+    private final boolean partialNames;
     private final StringBuilder sql = new StringBuilder();
     /** How many NOTs enclose the term being written. */
     private int negations;
@@ -55,9 +60,10 @@ public final class SearchSql {
      * @param labelIds each {@code label:} value (lower case) with the ids of the caller's organization's labels it
      *                 names: the only place the organization enters the condition, the caller scopes the rest
      */
-    private SearchSql(Map<String, Words> words, Map<String, List<Long>> labelIds) {
+    private SearchSql(Map<String, Words> words, Map<String, List<Long>> labelIds, boolean partialNames) {
         this.words = words;
         this.labelIds = labelIds;
+        this.partialNames = partialNames;
     }
 
     /**
@@ -72,7 +78,17 @@ public final class SearchSql {
     }
 
     public static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds) {
-        SearchSql c = new SearchSql(words, labelIds);
+        return compile(query, words, labelIds, false);
+    }
+
+    /**
+     * @param partialNames whether the trigram index of names ({@code email_message_names}, V29__partial_names.sql)
+     *                     is there: then from:, to:, cc: and filename: match part of a name ("from:garc"); without it,
+     *                     whole words of it
+     */
+    public static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds,
+                                   boolean partialNames) {
+        SearchSql c = new SearchSql(words, labelIds, partialNames);
         c.append(query);
         return new Compiled(c.sql.toString(), List.copyOf(c.params), List.copyOf(c.deferred));
     }
@@ -224,7 +240,7 @@ public final class SearchSql {
                 // to messages with those words, the column check keeps only those whose attachment has them.
                 sql.append("(m.has_attachments AND ");
                 Words w = words(fileNameWords(v));
-                if (!w.empty()) {
+                if (!names(v) && !w.empty()) {
                     sql.append("m.search_words @@ ?::tsquery AND ");
                     params.add(w.all());
                 }
@@ -250,19 +266,32 @@ public final class SearchSql {
     }
 
     /**
-     * An address or name: narrowed through the index (the people part of {@code search_words}, indexed whole
-     * and split at punctuation), then checked against the column so that the match is in the right field.
+     * An address or name: narrowed through an index, then checked against the column so that the match is in the
+     * right field. With the trigram index, any part of a name of three characters or more ("garc" finds Garcia); else
+     * the people part of {@code search_words} (indexed whole and split at punctuation), which holds whole words only.
      */
     private void people(String value, String column) {
-        List<String> tokens = tokens(value);
         sql.append("(");
-        if (!tokens.isEmpty()) {
-            // Without a weight, so the index answers alone (a weight needs every candidate row read again).
-            sql.append("m.search_words @@ to_tsquery('simple', ?) AND ");
-            params.add(tokens.stream().map(t -> "'" + t + "'").collect(Collectors.joining(" & ")));
+        if (!names(value)) {
+            List<String> tokens = tokens(value);
+            if (!tokens.isEmpty()) {
+                // Without a weight, so the index answers alone (a weight needs every candidate row read again).
+                sql.append("m.search_words @@ to_tsquery('simple', ?) AND ");
+                params.add(tokens.stream().map(t -> "'" + t + "'").collect(Collectors.joining(" & ")));
+            }
         }
         like(column, value);
         sql.append(")");
+    }
+
+    /** The names' trigram index narrowing to messages with this text in some name (true), if it can. */
+    private boolean names(String value) {
+        if (!partialNames || value.strip().length() < 3) {
+            return false; // fewer than three characters make no trigram: the index would be read whole
+        }
+        like(NAMES, value);
+        sql.append(" AND ");
+        return true;
     }
 
     private void like(String column, String value) {

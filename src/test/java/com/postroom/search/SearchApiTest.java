@@ -143,6 +143,35 @@ class SearchApiTest {
     }
 
     @Test
+    void partOfANameOrFileNameIsFoundThroughTheTrigramIndex() {
+        assertThat(mailSearch.partialNames()).as("the embedded PostgreSQL ships pg_trgm").isTrue();
+        assertThat(search("from:arch")).as("the start of a last name").containsExactly(invoice);
+        assertThat(search("from:licE.arc")).as("across the dot of an address, any case").containsExactly(invoice);
+        assertThat(search("from:vendor.exa")).containsExactly(meeting);
+        assertThat(search("cc:caro")).containsExactly(meeting);
+        assertThat(search("to:caro")).as("still the field asked for").isEmpty();
+        assertThat(search("to:founder@postroom")).containsExactlyInAnyOrder(invoice, meeting, lunch, markup);
+        assertThat(search("filename:ment-mar")).containsExactly(invoice);
+        assertThat(search("-from:arch")).containsExactlyInAnyOrder(meeting, lunch, markup);
+        assertThat(search("from:da")).as("two letters make no trigram: whole words only, and Dana is not \"da\"")
+                .isEmpty();
+        String plan = tx.execute(s -> {
+            jdbc.sql("SET LOCAL enable_seqscan = off").update();
+            return String.join("\n", jdbc.sql("EXPLAIN SELECT id FROM email_message m WHERE "
+                    + SearchSql.NAMES + " LIKE '%garc%'").query(String.class).list());
+        });
+        assertThat(plan).as("the names' expression is the index's").contains("email_message_names");
+    }
+
+    @Test
+    void withoutPgTrgmNamesMatchWholeWords() {
+        SearchQuery q = SearchQuery.parse("from:arch");
+        assertThat(SearchSql.compile(q, Map.of(), Map.of(), false).where()).doesNotContain("email_message_names")
+                .contains("search_words");
+        assertThat(SearchSql.compile(q, Map.of(), Map.of(), true).where()).contains("email_message_names");
+    }
+
+    @Test
     void subjectLabelFlagsAttachmentsAndFileNames() {
         assertThat(search("subject:invoice")).containsExactly(invoice);
         assertThat(search("subject:\"meeting notes\"")).containsExactly(meeting);
