@@ -7,8 +7,10 @@ are 80-1,200 words, 30% of messages are unread and 5% starred, and INTERNALDATEs
 Four IMAP connections APPEND in parallel. Seeded, so every run builds the same mailbox.
 
 usage: populate.py host port user password cafile count
-       populate.py --maildir DIR count     (the same messages written straight into a Maildir, for Dovecot to index
-                                            with `doveadm force-resync`: minutes instead of the hour APPEND takes)
+       populate.py --maildir DIR count [start]
+                   (the same messages written straight into a Maildir, for Dovecot to index with `doveadm
+                   force-resync`: minutes instead of the hour APPEND takes; or for mu and notmuch to index. `start`
+                   numbers them from there: another set of the same kind, with Message-IDs of its own)
 """
 import base64, imaplib, multiprocessing, os, random, ssl, sys, time
 
@@ -116,10 +118,12 @@ if __name__ == "__main__":
     t = time.time()
     if sys.argv[1] == "--maildir":
         directory, count = sys.argv[2], int(sys.argv[3])
-        os.makedirs(os.path.join(directory, "new"), exist_ok=True)
+        first = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+        for sub in ("new", "cur", "tmp"):
+            os.makedirs(os.path.join(directory, sub), exist_ok=True)
         step = (count + parts - 1) // parts
         token = "%dP%d" % (time.time(), os.getpid())
-        jobs = [(directory, k * step, min(count, (k + 1) * step), token) for k in range(parts)]
+        jobs = [(directory, first + k * step, first + min(count, (k + 1) * step), token) for k in range(parts)]
         run = maildir_worker
     else:
         host, port, user, password, cafile, count = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], int(sys.argv[6])

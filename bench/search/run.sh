@@ -69,4 +69,13 @@ python3 bench/quiet.py
 echo "== queries"
 python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"
+# Disk: PostgreSQL's relation files (tables, TOAST, indexes; base/ leaves out the write-ahead log, which is bounded
+# by max_wal_size whatever the mailbox) against the Maildir Dovecot keeps for the same messages (issue 23: <= 1.5x).
+MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
+python3 - "$(du -sb "$DATA/postgres/base" | cut -f1)" "$(du -sb --exclude='dovecot*' "$MAILDIR" | cut -f1)" "$COUNT" <<'PY' | tee "$OUT/disk.txt"
+import sys
+pg, maildir, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+print("disk: PostgreSQL %.0f bytes per message, the Maildir %.0f; PostgreSQL / Maildir = %.2f (target <= 1.5)" % (
+    pg / n, maildir / n, pg / maildir))
+PY
 echo "results in $OUT"

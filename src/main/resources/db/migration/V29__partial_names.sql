@@ -30,3 +30,7 @@ BEGIN
     END IF;
 END
 $$;
+
+-- Statistics on the new expression at once: without them PostgreSQL guessed that "to:" an address on every message
+-- was selective and read every message through this index (830 ms at 100,000 instead of 35).
+ANALYZE email_message;
