@@ -99,7 +99,10 @@ add_mailbox $WARM_USER
 echo "warm-up: $(grep -o "Synced INBOX of $WARM_USER.*" "$OUT/postroom.log")"
 python3 bench/quiet.py
 python3 bench/cpu.py snap "$OUT/cpu-before.json" "$PID"
+# PERF=1: a system-wide profile of the measured sync (perf report -i $OUT/perf.data --comm postgres --sort sym).
+[ -n "${PERF:-}" ] && { perf record -a -g -F 499 -o "$OUT/perf.data" >/dev/null 2>&1 & PERF_PID=$!; }
 add_mailbox $USER_
+[ -n "${PERF:-}" ] && { kill -INT $PERF_PID; wait $PERF_PID || true; }
 python3 bench/cpu.py snap "$OUT/cpu-after.json" "$PID"
 SYNCED=$(grep -o "Synced INBOX of $USER_.*" "$OUT/postroom.log")
 echo "$SYNCED"
