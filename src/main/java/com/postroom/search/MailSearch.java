@@ -1,5 +1,6 @@
 package com.postroom.search;
 
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -36,19 +37,24 @@ public class MailSearch {
     private final TransactionTemplate tx;
 
     private final int pairCandidates;
+    private final SearchWindows windows;
     private volatile Boolean partialNames;
 
     @Autowired
     MailSearch(JdbcClient jdbc, Summaries summaries, TransactionTemplate tx) {
-        this(jdbc, summaries, tx, PAIR_CANDIDATES);
+        this(jdbc, summaries, tx, PAIR_CANDIDATES, SearchWindows.STEPS);
     }
 
-    /** With another limit for the phrase index ({@link #PAIR_CANDIDATES}): tests compare both ways to a phrase. */
-    MailSearch(JdbcClient jdbc, Summaries summaries, TransactionTemplate tx, int pairCandidates) {
+    /**
+     * With another limit for the phrase index ({@link #PAIR_CANDIDATES}) and other steps of newest mail
+     * ({@link SearchWindows}): tests compare the ways to the same answer.
+     */
+    MailSearch(JdbcClient jdbc, Summaries summaries, TransactionTemplate tx, int pairCandidates, List<Integer> steps) {
         this.jdbc = jdbc;
         this.summaries = summaries;
         this.tx = tx;
         this.pairCandidates = pairCandidates;
+        this.windows = new SearchWindows(jdbc, steps);
     }
 
     /**
@@ -92,9 +98,27 @@ public class MailSearch {
     /** The ids of matching messages, newest first: the original API's search. */
     public List<UUID> ids(long orgId, SearchQuery query, int limit, int offset) {
         return planned(() -> {
-            Prepared p = prepare(orgId, query, false, limit, offset, Optional.empty());
-            return jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
+            List<UUID> ids = List.of();
+            for (Optional<OffsetDateTime> since : steps(orgId, query)) {
+                Prepared p = prepare(orgId, query, false, limit, offset, Optional.empty(), since);
+                ids = jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
+                if (ids.size() == limit) {
+                    break; // a full page from the newest part is the page
+                }
+            }
+            return ids;
         });
+    }
+
+    /**
+     * The newest parts of the mail a search looks in, one after the other until one holds enough matches (see
+     * {@link SearchWindows}); all the mail at once when the query asks for older mail, which the newest parts never
+     * hold.
+     */
+    private List<Optional<OffsetDateTime>> steps(long orgId, SearchQuery query) {
+        boolean older = !SearchQuery.operatorValues(query, "before").isEmpty()
+                || !SearchQuery.operatorValues(query, "older_than").isEmpty();
+        return older ? List.of(Optional.empty()) : windows.of(orgId);
     }
 
     /** Ranked results with snippets: the native API and the web UI. */
@@ -115,14 +139,27 @@ public class MailSearch {
 
     private Page searchNow(long orgId, SearchQuery query, int limit, int offset, Optional<MailboxScope> mailbox,
                            boolean byRelevance) {
-        Prepared p = prepare(orgId, query, byRelevance, limit + 1, offset, mailbox);
         List<UUID> ids = new ArrayList<>();
         Map<UUID, Double> ranks = new HashMap<>();
-        jdbc.sql(p.sql).params(p.params).query(rs -> {
-            UUID id = rs.getObject(1, UUID.class);
-            ids.add(id);
-            ranks.put(id, p.rank == null ? 0.0 : rs.getDouble(2));
-        });
+        Prepared p = null;
+        for (Optional<OffsetDateTime> since : steps(orgId, query)) {
+            ids.clear();
+            ranks.clear();
+            p = prepare(orgId, query, byRelevance, limit + 1, offset, mailbox, since);
+            long[] candidates = {0};
+            Prepared prepared = p;
+            jdbc.sql(p.sql).params(p.params).query(rs -> {
+                UUID id = rs.getObject(1, UUID.class);
+                ids.add(id);
+                ranks.put(id, prepared.rank == null ? 0.0 : rs.getDouble(2));
+                candidates[0] = prepared.rank == null ? ids.size() : rs.getLong(3);
+            });
+            // Enough from this part: the page and whether there is more (unranked), or the whole ranking window
+            // (ranked), are then what all the mail would give.
+            if (candidates[0] >= p.enough) {
+                break;
+            }
+        }
         boolean more = ids.size() > limit;
         List<UUID> page = more ? ids.subList(0, limit) : ids;
         Map<UUID, String[]> headlines = headlines(page, p.rank != null ? p.rank
@@ -152,12 +189,13 @@ public class MailSearch {
      */
     public long countUpTo(long orgId, SearchQuery query, Optional<MailboxScope> mailbox, int cap) {
         return planned(() -> {
-            Prepared p = prepare(orgId, query, false, cap + 1, 0, mailbox);
+            Prepared p = prepare(orgId, query, false, cap + 1, 0, mailbox, Optional.empty());
             return jdbc.sql("SELECT count(*) FROM (" + p.sql + ") counted").params(p.params).query(Long.class).single();
         });
     }
 
-    private record Prepared(String sql, List<Object> params, SearchSql.Compiled rank) {
+    /** {@code enough}: the rows (unranked) or candidates (ranked) that make the answer final. */
+    private record Prepared(String sql, List<Object> params, SearchSql.Compiled rank, int enough) {
     }
 
     /**
@@ -170,7 +208,7 @@ public class MailSearch {
     static final int RANK_WINDOW = 150;
 
     private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
-                             Optional<MailboxScope> mailbox) {
+                             Optional<MailboxScope> mailbox, Optional<OffsetDateTime> since) {
         Map<String, SearchSql.Words> words = words(orgId, query);
         SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query), partialNames());
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, words) : null;
@@ -185,6 +223,10 @@ public class MailSearch {
         }
         matches.append("(").append(where.where()).append(")");
         matchParams.addAll(where.params());
+        since.ifPresent(start -> {
+            matches.append(" AND m.created_at >= ?");
+            matchParams.add(start);
+        });
         mailbox.ifPresent(scope -> {
             matches.append(" AND ").append(scope.predicate());
             matchParams.addAll(scope.params());
@@ -205,16 +247,18 @@ public class MailSearch {
             params.addAll(matchParams);
             params.add(limit);
             params.add(offset);
-            return new Prepared(matches + " LIMIT ? OFFSET ?", params, null);
+            return new Prepared(matches + " LIMIT ? OFFSET ?", params, null, limit);
         }
+        int window = Math.max(RANK_WINDOW, offset + limit);
         params.addAll(rank.params());
         params.addAll(matchParams);
-        params.add(Math.max(RANK_WINDOW, offset + limit));
+        params.add(window);
         params.add(limit);
         params.add(offset);
-        String sql = "SELECT c.id, ts_rank(c.search_doc, " + rank.where() + ") AS rank FROM (" + matches
-                + " LIMIT ?) c ORDER BY rank DESC, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
-        return new Prepared(sql, params, rank);
+        // candidates: how many matches were ranked, counted before the page is cut from them.
+        String sql = "SELECT c.id, ts_rank(c.search_doc, " + rank.where() + ") AS rank, count(*) OVER () AS candidates "
+                + "FROM (" + matches + " LIMIT ?) c ORDER BY rank DESC, c.created_at DESC, c.id DESC LIMIT ? OFFSET ?";
+        return new Prepared(sql, params, rank, window);
     }
 
     /** Each {@code label:} value of the query (lower case) with the ids of the labels whose slug or name it is. */

@@ -207,7 +207,7 @@ class SearchApiTest {
     void aPhraseFindsTheSameMailThroughItsWordPairsAndByWalking() {
         // A limit of 0 candidates: every phrase counts as common and is checked message by message, as before the
         // phrase index; the bean's own limit sends these rare phrases through the index.
-        MailSearch walking = new MailSearch(jdbc, summaries, tx, 0);
+        MailSearch walking = new MailSearch(jdbc, summaries, tx, 0, SearchWindows.STEPS);
         long org = organizations.primary().orElseThrow().id();
         for (String phrase : List.of("\"exact phrase here\"", "\"invoice came\"", "\"phrase exact\"",
                 "\"The invoice came up\"", "\"total is due\" OR \"exact phrase\"", "-\"nothing much\" lunch",
@@ -219,6 +219,38 @@ class SearchApiTest {
             assertThat(indexed).as(phrase).isEqualTo(walked);
         }
         assertThat(search("\"statement march\"")).as("a file name's words").containsExactly(invoice);
+    }
+
+    @Test
+    void lookingInTheNewestMailFirstGivesTheSameAnswersAsLookingInAllOfIt() {
+        long org = organizations.primary().orElseThrow().id();
+        // Steps that end between this test's messages (by how deep each is in the organization's mail, newest
+        // first), so that a step holds some of the matches but not all of them.
+        List<Integer> steps = new ArrayList<>();
+        for (UUID id : List.of(meeting, lunch, markup, invoice)) {
+            steps.add(jdbc.sql("SELECT count(*)::int FROM email_message WHERE org_id = ? AND deleted_at IS NULL "
+                    + "AND created_at > (SELECT created_at FROM email_message WHERE id = ?)").params(org, id)
+                    .query(Integer.class).single());
+        }
+        MailSearch stepped = new MailSearch(jdbc, summaries, tx, MailSearch.PAIR_CANDIDATES, steps.stream()
+                .sorted().distinct().toList());
+        MailSearch whole = new MailSearch(jdbc, summaries, tx, MailSearch.PAIR_CANDIDATES, List.of());
+        for (String text : List.of("", "invoice", "from:clinic.example", "\"exact phrase\" OR lunch", "-lunch",
+                "is:unread", "before:2025/06/01", "has:attachment OR from:dana")) {
+            SearchQuery q = SearchQuery.parse(text + " " + w);
+            for (int[] page : new int[][] {{50, 0}, {1, 0}, {1, 1}, {2, 1}, {2, 2}}) {
+                for (boolean ranked : List.of(true, false)) {
+                    MailSearch.Page a = stepped.search(org, q, page[0], page[1], java.util.Optional.empty(), ranked);
+                    MailSearch.Page b = whole.search(org, q, page[0], page[1], java.util.Optional.empty(), ranked);
+                    String as = text + " " + java.util.Arrays.toString(page) + (ranked ? " ranked" : " by date");
+                    assertThat(a.hits().stream().map(h -> h.message().id()).toList()).as(as)
+                            .isEqualTo(b.hits().stream().map(h -> h.message().id()).toList());
+                    assertThat(a.more()).as(as).isEqualTo(b.more());
+                }
+                assertThat(stepped.ids(org, q, page[0], page[1])).as(text).isEqualTo(whole.ids(org, q, page[0],
+                        page[1]));
+            }
+        }
     }
 
     @Test
