@@ -54,10 +54,10 @@ class CountCompactor {
     /** Folds one organization's rows into one per group (a group that sums to nothing goes); how many rows remain. */
     int fold(long orgId) {
         return tx.execute(s -> jdbc.sql("WITH gone AS (DELETE FROM mail_count WHERE org_id = ? "
-                        + "RETURNING label_id, folder, direction, seen, flagged, n) "
-                        + "INSERT INTO mail_count (org_id, label_id, folder, direction, seen, flagged, n) "
-                        + "SELECT ?, label_id, folder, direction, seen, flagged, sum(n) FROM gone "
-                        + "GROUP BY label_id, folder, direction, seen, flagged HAVING sum(n) <> 0")
+                        + "RETURNING mailbox_id, label_id, folder, direction, seen, flagged, n) "
+                        + "INSERT INTO mail_count (org_id, mailbox_id, label_id, folder, direction, seen, flagged, n) "
+                        + "SELECT ?, mailbox_id, label_id, folder, direction, seen, flagged, sum(n) FROM gone "
+                        + "GROUP BY mailbox_id, label_id, folder, direction, seen, flagged HAVING sum(n) <> 0")
                 .params(orgId, orgId).update());
     }
 }

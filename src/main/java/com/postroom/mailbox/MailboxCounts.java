@@ -50,37 +50,30 @@ public class MailboxCounts {
     }
 
     /**
-     * The counts within one mailbox (the web UI's switcher), or of all the organization's mail. The organization's
-     * counts are read from the kept counters ({@code mail_count}, migration 28: a few rows whatever the size of the
-     * mailbox); a mailbox's are counted from its messages, as a mailbox is a part of the organization's mail.
+     * The counts within one mailbox (the web UI's switcher), or of all the organization's mail, read from the kept
+     * counters ({@code mail_count}, migration 28: a few rows whatever the size of the mailbox).
      */
     public Counts of(long orgId, Optional<MailboxScope> mailbox) {
-        return mailbox.isPresent() ? counted(orgId, mailbox) : kept(orgId);
-    }
-
-    /**
-     * The organization's counts counted from its messages, as the kept counters should say: for the test that
-     * checks them, and for an operator who wants to see them agree.
-     */
-    public Counts recount(long orgId) {
-        return counted(orgId, Optional.empty());
-    }
-
-    private Counts kept(long orgId) {
+        long within = mailbox.map(MailboxScope::mailboxId).orElse(0L);
         List<Group> groups = jdbc.sql("SELECT folder, direction, seen, flagged, sum(n) FROM mail_count "
-                        + "WHERE org_id = ? AND label_id = 0 GROUP BY 1, 2, 3, 4")
-                .param(orgId).query(MailboxCounts::group).list();
+                        + "WHERE org_id = ? AND mailbox_id = ? AND label_id = 0 GROUP BY 1, 2, 3, 4")
+                .params(orgId, within).query(MailboxCounts::group).list();
         Map<Long, long[]> perLabel = new HashMap<>();
         jdbc.sql("SELECT label_id, sum(n), coalesce(sum(n) FILTER (WHERE NOT seen), 0) FROM mail_count "
-                        + "WHERE org_id = ? AND label_id <> 0 AND folder NOT IN ('spam', 'trash') GROUP BY 1")
-                .param(orgId)
+                        + "WHERE org_id = ? AND mailbox_id = ? AND label_id <> 0 AND folder NOT IN ('spam', 'trash') "
+                        + "GROUP BY 1")
+                .params(orgId, within)
                 .query(rs -> {
                     perLabel.put(rs.getLong(1), new long[] {rs.getLong(2), rs.getLong(3)});
                 });
         return counts(orgId, groups, perLabel);
     }
 
-    private Counts counted(long orgId, Optional<MailboxScope> mailbox) {
+    /**
+     * The counts counted from the messages, as the kept counters should say: for the test that checks them, and for
+     * an operator who wants to see them agree.
+     */
+    public Counts recount(long orgId, Optional<MailboxScope> mailbox) {
         String within = mailbox.map(m -> " AND " + m.predicate()).orElse("");
         List<Object> params = new ArrayList<>(List.of(orgId));
         mailbox.ifPresent(m -> params.addAll(m.params()));

@@ -2,9 +2,11 @@ package com.postroom.mailbox;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -25,10 +27,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import com.postroom.inbound.InboundSync;
 import com.postroom.inbound.Mailboxes;
 import com.postroom.mail.Identities;
+import com.postroom.mail.MailServer;
+import com.postroom.mail.Secret;
+import com.postroom.mail.TlsMode;
 import com.postroom.org.Organizations;
 import com.postroom.outbound.OutboundDraft;
 import com.postroom.outbound.SendingCore;
 import com.postroom.sandbox.Sandbox;
+import com.postroom.store.MailboxScope;
 import com.postroom.support.Api;
 import com.postroom.support.ImapClient;
 import com.postroom.support.MailboxFixture;
@@ -74,8 +80,14 @@ class MailCountsTest {
         box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc, orgId);
     }
 
+    /** The organization's counts, and each mailbox's (the switcher's), as a recount from the messages says. */
     private void agree(String after) {
-        assertThat(counts.of(orgId)).as("after " + after).isEqualTo(counts.recount(orgId));
+        assertThat(counts.of(orgId)).as("after " + after).isEqualTo(counts.recount(orgId, Optional.empty()));
+        for (MailboxScope scope : jdbc.sql("SELECT id, username FROM mailbox WHERE org_id = ?").param(orgId)
+                .query((rs, i) -> new MailboxScope(rs.getLong(1), rs.getString(2))).list()) {
+            assertThat(counts.of(orgId, Optional.of(scope))).as("in " + scope.address() + " after " + after)
+                    .isEqualTo(counts.recount(orgId, Optional.of(scope)));
+        }
     }
 
     private void change(String action, List<UUID> ids, String... label) {
@@ -155,6 +167,30 @@ class MailCountsTest {
                 .query(Long.class).single();
         assertThat(api.delete("/api/mail/labels/" + label).status()).isEqualTo(204);
         agree("a label deleted");
+
+        // A second place of a message in the same mailbox (a copy in another folder) counts it once; it leaves the
+        // mailbox's counts with its last place.
+        UUID remitId = ids.get(2);
+        jdbc.sql("INSERT INTO message_location (mailbox_id, folder, uidvalidity, uid, message_id) "
+                + "VALUES (?, 'Archive', 1, 77, ?)").params(box.mailbox.id(), remitId).update();
+        agree("a second place in the same mailbox");
+        jdbc.sql("DELETE FROM message_location WHERE message_id = ? AND folder = 'INBOX'").param(remitId).update();
+        agree("the first place gone");
+        jdbc.sql("DELETE FROM message_location WHERE message_id = ?").param(remitId).update();
+        agree("the last place gone");
+
+        // A mailbox for the address that sent mail: that mail counts in it from the start, and goes with it.
+        long sender = mailboxes.add(orgId, new MailServer("127.0.0.1", 9, TlsMode.NONE,
+                Optional.of("noreply@postroom.test"), Optional.of(Secret.of("unused")), Duration.ofSeconds(1),
+                Duration.ofSeconds(1)), List.of("INBOX"));
+        agree("a mailbox added for the sending address");
+        core.queue(OutboundDraft.builder(orgId, Identities.Flow.NOREPLY).to(List.of("patient@postroom.test"))
+                .subject("Second statement " + word).text("Your statement").build());
+        agree("mail sent from a synced mailbox's address");
+        assertThat(mailboxes.remove(orgId, sender)).isTrue();
+        agree("that mailbox removed");
+        assertThat(jdbc.sql("SELECT count(*) FROM mail_count WHERE mailbox_id = ?").param(sender).query(Long.class)
+                .single()).isZero();
 
         compactor.fold(orgId);
         agree("folding");
