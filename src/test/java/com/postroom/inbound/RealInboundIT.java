@@ -83,7 +83,22 @@ class RealInboundIT {
 
     @AfterAll
     static void stop() {
-        if (context != null) {
+        if (context == null) {
+            return;
+        }
+        try {
+            // Every test here changed mail through the real Dovecot (syncs, expunges, moves, a new UIDVALIDITY, a
+            // cut link, two instances, mailboxes removed and added): the kept sidebar counts still agree with a
+            // recount, for the organization and for each mailbox.
+            com.postroom.mailbox.MailboxCounts counts = context.getBean(com.postroom.mailbox.MailboxCounts.class);
+            assertThat(counts.of(orgId)).isEqualTo(counts.recount(orgId, Optional.empty()));
+            for (com.postroom.store.MailboxScope scope : jdbc.sql("SELECT id, username FROM mailbox WHERE org_id = ?")
+                    .param(orgId).query((rs, i) -> new com.postroom.store.MailboxScope(rs.getLong(1),
+                            rs.getString(2))).list()) {
+                assertThat(counts.of(orgId, Optional.of(scope))).as(scope.address())
+                        .isEqualTo(counts.recount(orgId, Optional.of(scope)));
+            }
+        } finally {
             context.close();
         }
     }
