@@ -24,7 +24,7 @@ import com.postroom.config.PostroomSettings;
 class CountCompactor {
 
     private static final Logger log = LoggerFactory.getLogger(CountCompactor.class);
-    /** Fewer rows than this per organization are summed as they are; folding them would save nothing. */
+    /** Fewer rows than this beyond one per group are summed as they are; folding them would save little. */
     static final int FOLD_ABOVE = 200;
 
     private final JdbcClient jdbc;
@@ -43,7 +43,10 @@ class CountCompactor {
             return;
         }
         try {
-            List<Long> orgs = jdbc.sql("SELECT org_id FROM mail_count GROUP BY org_id HAVING count(*) > ?")
+            // Only where rows have piled up beyond one per group: an organization with many mailboxes and labels
+            // has hundreds of groups, and folding them again every half minute would rewrite them for nothing.
+            List<Long> orgs = jdbc.sql("SELECT org_id FROM mail_count GROUP BY org_id HAVING count(*) > ? + "
+                            + "count(DISTINCT (mailbox_id, label_id, folder, direction, seen, flagged))")
                     .param(FOLD_ABOVE).query(Long.class).list();
             orgs.forEach(this::fold);
         } catch (RuntimeException e) {

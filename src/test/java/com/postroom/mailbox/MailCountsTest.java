@@ -196,6 +196,22 @@ class MailCountsTest {
         agree("folding");
         assertThat(jdbc.sql("SELECT count(*) FROM mail_count WHERE org_id = ? AND n = 0").param(orgId)
                 .query(Long.class).single()).as("a folded group that sums to nothing is gone").isZero();
+
+        // The scheduled fold leaves folded rows alone, and folds them once changes have piled up.
+        String folded = "SELECT count(*) FROM mail_count WHERE org_id = ?";
+        String rows = "SELECT string_agg(ctid::text, ',' ORDER BY ctid) FROM mail_count WHERE org_id = ?";
+        String before = jdbc.sql(rows).param(orgId).query(String.class).single();
+        compactor.foldWhereNeeded();
+        assertThat(jdbc.sql(rows).param(orgId).query(String.class).single()).as("nothing rewritten").isEqualTo(before);
+        long groups = jdbc.sql(folded).param(orgId).query(Long.class).single();
+        for (int i = 0; i < CountCompactor.FOLD_ABOVE / 2; i++) { // each adds two rows or more
+            change(i % 2 == 0 ? "read" : "unread", List.of(ids.get(2)));
+        }
+        assertThat(jdbc.sql(folded).param(orgId).query(Long.class).single()).isGreaterThan(groups
+                + CountCompactor.FOLD_ABOVE);
+        compactor.foldWhereNeeded();
+        assertThat(jdbc.sql(folded).param(orgId).query(Long.class).single()).isLessThanOrEqualTo(groups + 4);
+        agree("the scheduled fold");
     }
 
     @Test
