@@ -236,8 +236,9 @@ public final class SearchSql {
             });
             case "has" -> sql.append("m.has_attachments");
             case "filename" -> {
-                // File names are in the search document split at dots, dashes and underscores: the index narrows
-                // to messages with those words, the column check keeps only those whose attachment has them.
+                // Narrowed by the names' trigram index (any part of a file name), or else by the search document,
+                // which has file names split at dots, dashes and underscores (whole words); the column check keeps
+                // only those whose attachment has the value.
                 sql.append("(m.has_attachments AND ");
                 Words w = words(fileNameWords(v));
                 if (!names(v) && !w.empty()) {
