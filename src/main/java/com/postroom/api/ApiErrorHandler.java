@@ -77,6 +77,16 @@ class ApiErrorHandler {
         return detail(HttpStatus.NOT_FOUND, "Not Found");
     }
 
+    /**
+     * Two changes to the same mail met in the database (a deadlock) and PostgreSQL
+     * undid this one whole: nothing changed, and asking again works.
+     */
+    @ExceptionHandler(org.springframework.dao.PessimisticLockingFailureException.class)
+    ResponseEntity<Object> collided(org.springframework.dao.PessimisticLockingFailureException e) {
+        log.info("A change met another on the same rows and was undone: {}", e.getMostSpecificCause().getMessage());
+        return problem(Problem.collided());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e) {
         String reference = UUID.randomUUID().toString().substring(0, 8);

@@ -65,6 +65,15 @@ public class Problem extends RuntimeException {
         return new Problem(Kind.FORBIDDEN, detail);
     }
 
+    /**
+     * Two changes to the same rows met in the database (a deadlock) and this one was
+     * undone whole: what the API and the pages tell the caller.
+     */
+    public static Problem collided() {
+        return conflict("Another change to the same mail was being saved at that moment, so nothing was changed. "
+                + "Try again.");
+    }
+
     public static Problem conflict(String detail) {
         return new Problem(Kind.CONFLICT, detail);
     }

@@ -57,6 +57,13 @@ public class UiErrors {
         log.debug("Client left: {}", e.toString());
     }
 
+    /** Two changes to the same mail met in the database; this one was undone whole (see ApiErrorHandler). */
+    @ExceptionHandler(org.springframework.dao.PessimisticLockingFailureException.class)
+    String collided(org.springframework.dao.PessimisticLockingFailureException e, Model model,
+                    HttpServletResponse response) {
+        return refused(Problem.collided(), model, response);
+    }
+
     @ExceptionHandler(Exception.class)
     String unexpected(Exception e, Model model, HttpServletResponse response) {
         if (clientGone(e) || response.isCommitted()) {
