@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Search: Postroom (-Xmx512m, embedded PostgreSQL) over N generated messages synced from the private Dovecot, 20 query
-# shapes and the folder listing, compared in the same run with Dovecot's own SEARCH TEXT over the same messages.
+# shapes and the folder listing, compared in the same run with Dovecot's own SEARCH TEXT and with `mu find` (when mu is
+# installed) over the same messages.
 # Usage: bench/search/run.sh [count=100000]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -69,9 +70,27 @@ python3 bench/quiet.py
 echo "== queries"
 python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"
+# The anchor for each shape: mu (maildir-utils) indexes the same Maildir, then `mu find` runs each shape
+# (bench/search/mu_find.py). Skipped when mu is not installed (apt-get install maildir-utils).
+MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
+if command -v mu >/dev/null; then
+  echo "== mu index and mu find over the same Maildir"
+  mu init --muhome="$OUT/mu" --maildir="$MAILDIR" >/dev/null
+  python3 - "$OUT/mu" "$COUNT" <<'PY' | tee "$OUT/mu-index.txt"
+import resource, subprocess, sys, time
+t = time.time()
+subprocess.run(["mu", "index", "--muhome=" + sys.argv[1]], check=True, stdout=subprocess.DEVNULL)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+n = int(sys.argv[2])
+print("mu index: %d messages in %.1f s (%.0f msg/s, %.2f CPU-ms per message)" % (
+    n, time.time() - t, n / (time.time() - t), (ru.ru_utime + ru.ru_stime) * 1000 / n))
+PY
+  python3 bench/search/mu_find.py "$OUT/mu" | tee "$OUT/mu-find.txt"
+  rm -rf "$OUT/mu"
+fi
+
 # Disk: PostgreSQL's relation files (tables, TOAST, indexes; base/ leaves out the write-ahead log, which is bounded
 # by max_wal_size whatever the mailbox) against the Maildir Dovecot keeps for the same messages (issue 23: <= 1.5x).
-MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
 python3 - "$(du -sb "$DATA/postgres/base" | cut -f1)" "$(du -sb --exclude='dovecot*' "$MAILDIR" | cut -f1)" "$COUNT" <<'PY' | tee "$OUT/disk.txt"
 import sys
 pg, maildir, n = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
