@@ -10,22 +10,11 @@ part of a file name (mu matches the start of a word only).
 
 usage: mu_find.py MUHOME
 """
-import random, statistics, subprocess, sys, time
+import statistics, subprocess, sys, time
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-import populate as p
+from words import common, middling, rare, senders, last_names, pick, pct
 
 muhome = sys.argv[1]
-r = random.Random(7)
-content = [w for w in p.VOCAB[60:] if len(w) > 3]
-common = [w for w in p.VOCAB[40:160] if len(w) > 3 and w not in ("there", "which", "their", "these", "would", "about", "other", "could")]
-middling = p.DOMAIN[:80]
-rare = p.RARE[200:400]
-senders = [s.split("<")[1].rstrip(">") for s in p.SENDERS]
-
-
-def pick(seq):
-    return r.choice(seq)
-
 
 SHAPES = [
     ("one common word", lambda: pick(common)),
@@ -35,7 +24,7 @@ SHAPES = [
     ("three words", lambda: " ".join([pick(middling), pick(common), pick(middling)])),
     ("exact phrase", lambda: 'body:"%s %s"' % (pick(middling), pick(common))),
     ("from: address", lambda: "from:" + pick(senders)),
-    ("from: name + word", lambda: "from:" + pick(p.LAST) + " " + pick(middling)),
+    ("from: name + word", lambda: "from:" + pick(last_names) + " " + pick(middling)),
     ("to: address", lambda: "to:bench@postroom.test " + pick(rare)),
     ("subject: word", lambda: "subject:" + pick(middling)),
     ("has:attachment + word", lambda: "flag:attach " + pick(middling)),
@@ -56,11 +45,6 @@ def find(query):
     subprocess.run(["mu", "find", "--muhome=" + muhome, "--maxnum=50", "--sortfield=date", "--reverse",
                     "--fields=d f s", query], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return (time.perf_counter() - t) * 1000
-
-
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 floor = statistics.median(find("zzqqnothinghere") for _ in range(10))

@@ -8,27 +8,14 @@ Dovecot for a common, a middling and a rare word, 3 times each.
 
 usage: query.py base_url token imap_host imaps_port user password cafile
 """
-import http.client, imaplib, json, random, ssl, statistics, sys, time, urllib.parse
+import http.client, imaplib, json, ssl, statistics, sys, time, urllib.parse
 sys.path.insert(0, __import__("os").path.dirname(__file__))
-import populate as p
+from words import r, common, middling, rare, senders, last_names, pick, pct
 
 base, token, host, port, user, password, cafile = sys.argv[1:8]
 url = urllib.parse.urlparse(base)
 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
 headers = {"Authorization": "Bearer " + token}
-r = random.Random(7)
-
-content = [w for w in p.VOCAB[60:] if len(w) > 3]
-common = [w for w in p.VOCAB[40:160] if len(w) > 3 and w not in ("there", "which", "their", "these", "would", "about", "other", "could")]
-middling = p.DOMAIN[:80]
-rare = p.RARE[200:400]
-senders = [s.split("<")[1].rstrip(">") for s in p.SENDERS]
-last_names = p.LAST
-
-
-def pick(seq):
-    return r.choice(seq)
-
 
 def month():
     y = r.choice([2025, 2026])
@@ -69,11 +56,6 @@ def get(path):
     if resp.status != 200:
         raise SystemExit("%s -> %d %s" % (path, resp.status, body[:300]))
     return ms, body
-
-
-def pct(values, q):
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 ROUNDS = 20

@@ -4,7 +4,7 @@
 -- pg_trgm ships with PostgreSQL's contrib modules: the embedded PostgreSQL has it, an external server needs its
 -- contrib package (postgresql-contrib on Debian before 15; part of the server package since). It is a trusted
 -- extension, so the database's owner may create it. Where it is missing, this migration leaves the index out and
--- Postroom matches whole words of names and addresses only, as before (search.MailSearch says so at start);
+-- Postroom matches whole words of names and addresses only, as before (search.MailSearch logs it at the first search);
 -- installing the package and running docs/deploy.md's two statements adds it later.
 DO $$
 BEGIN
