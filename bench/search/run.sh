@@ -71,9 +71,9 @@ echo "== queries"
 python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"
 # The anchor for each shape: mu (maildir-utils) indexes the same Maildir, then `mu find` runs each shape
-# (bench/search/mu_find.py). Skipped when mu is not installed (apt-get install maildir-utils).
+# (bench/search/mu_find.py). Skipped when mu is not installed (apt-get install maildir-utils) or with MU=0.
 MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
-if command -v mu >/dev/null; then
+if command -v mu >/dev/null && [ "${MU:-1}" != 0 ]; then
   echo "== mu index and mu find over the same Maildir"
   mu init --muhome="$OUT/mu" --maildir="$MAILDIR" >/dev/null
   python3 - "$OUT/mu" "$COUNT" <<'PY' | tee "$OUT/mu-index.txt"

@@ -12,8 +12,9 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
 /**
- * A message's RFC 822 bytes: for received mail the verbatim copy in {@code message_raw} (1 MB chunks, read one at a
- * time so a 50 MB message never sits in memory), for mail Postroom sent the exact MIME in the outbox.
+ * A message's RFC 822 bytes: for received mail the verbatim copy in {@code message_raw} (1 MB chunks, each kept
+ * compressed by {@link RawChunks}, read one at a time so a 50 MB message never sits in memory), for mail Postroom sent
+ * the exact MIME in the outbox.
  */
 @Repository
 public class RawStore {
@@ -26,7 +27,8 @@ public class RawStore {
 
     /** The size in bytes, or empty when the message has no raw form (a blocked send never got one). */
     public Optional<Long> size(UUID id) {
-        long stored = jdbc.sql("SELECT coalesce(sum(octet_length(data)), -1) FROM message_raw WHERE message_id = ?")
+        long stored = jdbc.sql("SELECT coalesce(sum(coalesce(plain_size, octet_length(data))), -1) FROM message_raw "
+                        + "WHERE message_id = ?")
                 .param(id).query(Long.class).single();
         if (stored >= 0) {
             return Optional.of(stored);
@@ -38,8 +40,10 @@ public class RawStore {
     public void copyTo(UUID id, OutputStream out) throws IOException {
         boolean any = false;
         for (int seq = 0; ; seq++) {
-            List<byte[]> chunk = jdbc.sql("SELECT data FROM message_raw WHERE message_id = ? AND seq = ?")
-                    .params(id, seq).query(byte[].class).list();
+            List<byte[]> chunk = jdbc.sql("SELECT data, plain_size FROM message_raw WHERE message_id = ? AND seq = ?")
+                    .params(id, seq)
+                    .query((rs, n) -> RawChunks.unpack(rs.getBytes(1), (Integer) rs.getObject(2, Integer.class)))
+                    .list();
             if (chunk.isEmpty()) {
                 break;
             }

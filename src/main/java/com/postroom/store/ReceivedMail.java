@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.sql.Timestamp;
+import java.sql.Types;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -92,19 +93,26 @@ public class ReceivedMail {
                 });
     }
 
-    /** The verbatim raw copies: small ones batched, large ones one chunk at a time. */
+    /**
+     * The verbatim raw copies, compressed chunk by chunk ({@link RawChunks}): small ones batched, large ones one chunk
+     * at a time.
+     */
     public void insertRaw(Map<UUID, RawMail> raws) {
         List<Map.Entry<UUID, RawMail>> small = raws.entrySet().stream()
                 .filter(e -> e.getValue().size() <= RAW_CHUNK).toList();
-        template.batchUpdate("INSERT INTO message_raw (message_id, seq, data) VALUES (?, 0, ?)", small, BATCH,
-                (ps, e) -> {
-                    ps.setObject(1, e.getKey());
-                    try (InputStream in = e.getValue().open()) {
-                        ps.setBytes(2, in.readAllBytes());
-                    } catch (IOException io) {
-                        throw new UncheckedIOException(io);
-                    }
-                });
+        template.batchUpdate(INSERT_RAW, small, BATCH, (ps, e) -> {
+            byte[] plain;
+            try (InputStream in = e.getValue().open()) {
+                plain = in.readAllBytes();
+            } catch (IOException io) {
+                throw new UncheckedIOException(io);
+            }
+            RawChunks.Stored stored = RawChunks.pack(plain);
+            ps.setObject(1, e.getKey());
+            ps.setInt(2, 0);
+            ps.setBytes(3, stored.data());
+            ps.setObject(4, stored.plainSize(), Types.INTEGER);
+        });
         raws.forEach((id, raw) -> {
             if (raw.size() > RAW_CHUNK) {
                 insertChunked(id, raw);
@@ -112,12 +120,16 @@ public class ReceivedMail {
         });
     }
 
+    private static final String INSERT_RAW = "INSERT INTO message_raw (message_id, seq, data, plain_size) "
+            + "VALUES (?, ?, ?, ?)";
+
     private void insertChunked(UUID id, RawMail raw) {
         try (InputStream in = raw.open()) {
             int seq = 0;
             byte[] chunk;
             while ((chunk = in.readNBytes(RAW_CHUNK)).length > 0) {
-                template.update("INSERT INTO message_raw (message_id, seq, data) VALUES (?, ?, ?)", id, seq++, chunk);
+                RawChunks.Stored stored = RawChunks.pack(chunk);
+                template.update(INSERT_RAW, id, seq++, stored.data(), stored.plainSize());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -213,6 +213,47 @@ class InboundSyncTest {
     }
 
     @Test
+    void aLargeMessageIsKeptCompressedInChunksAndDownloadsByteForByte() throws Exception {
+        String user = "raw-large-" + unique() + "@postroom.test";
+        Mailbox m = mailbox(user);
+        // 1.3 MB of words (compressible) and 1 MB of random bytes in base64 (barely): three chunks of different kinds.
+        StringBuilder text = new StringBuilder();
+        java.util.Random random = new java.util.Random(23);
+        while (text.length() < 1_300_000) {
+            text.append("remittance claim ").append(random.nextInt(100_000)).append(" paid\r\n");
+        }
+        byte[] blob = new byte[1024 * 1024];
+        random.nextBytes(blob);
+        String message = "From: Payer <payer@example.com>\r\nTo: " + user + "\r\nSubject: Large remittance\r\n"
+                + "Message-ID: <large." + unique() + "@example.com>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + text
+                + "\r\n--b\r\nContent-Type: application/octet-stream; name=r.bin\r\nContent-Transfer-Encoding: base64"
+                + "\r\n\r\n" + java.util.Base64.getMimeEncoder().encodeToString(blob) + "\r\n--b--\r\n";
+        try (ImapClient c = client(user)) {
+            c.append("INBOX", message.getBytes(StandardCharsets.US_ASCII));
+        }
+        sync(m);
+        UUID id = jdbc.sql("SELECT message_id FROM message_location WHERE mailbox_id = ?").param(m.id())
+                .query(UUID.class).single();
+        byte[] served;
+        try (Store store = sessions.connectImap(m.server())) {
+            IMAPFolder inbox = (IMAPFolder) store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            served = ImapReader.bodies(inbox, List.of(1L)).values().iterator().next();
+        }
+        Api.Response raw = api.get("/api/email/messages/" + id + "/raw");
+        assertThat(raw.headers().firstValue("Content-Length")).hasValue(String.valueOf(served.length));
+        assertThat(api.getBytes("/api/email/messages/" + id + "/raw")).isEqualTo(served);
+        // The words' chunk went in compressed; the kept bytes are well under what was received.
+        List<Map<String, Object>> chunks = jdbc.sql("SELECT seq, octet_length(data) AS stored, plain_size "
+                + "FROM message_raw WHERE message_id = ? ORDER BY seq").param(id).query().listOfRows();
+        assertThat(chunks).hasSize(3);
+        assertThat(chunks.get(0).get("plain_size")).isEqualTo(1024 * 1024);
+        assertThat(chunks.stream().mapToLong(c -> ((Number) c.get("stored")).longValue()).sum())
+                .isLessThan(served.length * 2L / 3);
+    }
+
+    @Test
     void malformedMailIsStoredTheUnparseableIsQuarantinedAndNothingStopsTheOthers() throws Exception {
         String user = "malformed-" + unique() + "@postroom.test";
         Mailbox m = mailbox(user);
