@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Outbound throughput: Postroom vs. a plain smtplib loop vs. Postfix's smtp-source, in one run, against the private
 # Postfix started by scripts/mailserver/start.sh (submission with STARTTLS + AUTH; smtp-source on the plain port).
-# Usage: bench/outbound/run.sh [count=2000] [workers=8]; PHASES="c e" runs only those phases (default: a b c e d).
+# Usage: bench/outbound/run.sh [count=2000] [workers=8]; PHASES="c e" runs only those phases (default: a b c e d);
+# POSTROOM_JAVA_OPTS adds JVM options to Postroom (e.g. "-XX:StartFlightRecording=filename=/tmp/c.jfr,settings=profile").
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT="${1:-2000}"
@@ -70,7 +71,7 @@ start_postroom() {
     SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \
     MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
     OUTBOX_WORKERS="$WORKERS" OUTBOX_POLL_INTERVAL=200ms "$@" \
-    java -Xmx512m -jar target/postroom.jar > "$OUT/postroom-$name.log" 2>&1 &
+    java -Xmx512m ${POSTROOM_JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom-$name.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
   sleep 2

@@ -9,6 +9,7 @@ import org.springframework.http.HttpMethod;
 import org.springframework.http.MediaType;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.authentication.UsernamePasswordAuthenticationFilter;
@@ -27,6 +28,16 @@ class SecurityConfiguration {
 
     static final String UNAUTHORIZED_BODY = "{\"detail\":\"Could not validate credentials\"}";
     static final String FORBIDDEN_BODY = "{\"detail\":\"Insufficient permissions\"}";
+
+    /**
+     * No observation around each security filter. The property {@code management.observations.enable.spring.security}
+     * only turns those observations into no-ops: the chain was still wrapped filter by filter, and building the
+     * wrappers' contexts was a tenth of an API request's CPU. Metrics stay per route (http.server.requests).
+     */
+    @Bean
+    static SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
+    }
 
     @Bean
     @org.springframework.core.annotation.Order(1)

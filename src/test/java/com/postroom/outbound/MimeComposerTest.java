@@ -100,4 +100,23 @@ class MimeComposerTest {
         assertThat(new String(bytes, StandardCharsets.US_ASCII).lines()).allMatch(l -> l.length() <= 998);
         assertThat(parse(bytes).getContent().toString()).startsWith("word word");
     }
+
+    @Test
+    void theTransferEncodingChosenUpFrontIsTheOneAngusWouldChoose() throws Exception {
+        List<String> texts = List.of("", "Your statement is attached.\r\nThank you.", "bare\nline feeds\n",
+                "word ".repeat(300), "x".repeat(998), "x".repeat(999), "Ren\u00e9e's claim for Jos\u00e9", "\u00e9\u00e8",
+                "\u8acb\u6c42\u66f8\u3092\u304a\u9001\u308a\u3057\u307e\u3059", "tab\tand\u0001control", "delete\u007f",
+                "emoji \ud83d\ude91 ambulance", "lone \ud83d surrogate", "<p>HTML</p>\r\n", "\r\r\n\n");
+        for (String text : texts) {
+            jakarta.activation.DataHandler handler = new jakarta.activation.DataHandler(text,
+                    "text/plain; charset=UTF-8");
+            assertThat(MimeComposer.transferEncoding(text)).as(text)
+                    .isEqualTo(jakarta.mail.internet.MimeUtility.getEncoding(handler));
+        }
+        // And the message says so: a mostly non-ASCII body goes base64, and reads back the same.
+        String japanese = "\u8acb\u6c42\u66f8\u3092\u304a\u9001\u308a\u3057\u307e\u3059";
+        MimeMessage parsed = parse(MimeComposer.compose(composition(japanese, "", List.of())));
+        assertThat(parsed.getEncoding()).isEqualTo("base64");
+        assertThat(parsed.getContent()).isEqualTo(japanese);
+    }
 }
