@@ -61,7 +61,7 @@ if [ -n "$REUSE" ]; then
 else
   curl -sf localhost:$PORT/api/email/mailboxes -H "Authorization: Bearer $TOKEN" -H 'Content-Type: application/json' \
     -d "{\"host\":\"$REAL_MAIL_HOST\",\"port\":$REAL_IMAPS_PORT,\"tls\":\"implicit\",\"username\":\"$USER_\",\"password\":\"$REAL_MAIL_PASSWORD\"}" >/dev/null
-  for _ in $(seq 1 3600); do grep -q "Synced INBOX of bench" "$OUT/postroom.log" && break; sleep 1; done
+  for _ in $(seq 1 7200); do grep -q "Synced INBOX of bench" "$OUT/postroom.log" && break; sleep 1; done
   grep -o "Synced INBOX of bench.*" "$OUT/postroom.log" | tee "$OUT/sync.txt"
 fi
 # A real mailbox is queried long after it was filled: wait until the machine is quiet (autovacuum has vacuumed and
