@@ -68,8 +68,17 @@ fi
 # analysed the fresh tables, which takes seconds after a sync of 100,000 and ran into the first shapes otherwise).
 python3 bench/quiet.py
 echo "== queries"
+[ "$COUNT" -gt 200000 ] && export DOVECOT_RUNS="${DOVECOT_RUNS:-1}"
 python3 bench/search/query.py "http://127.0.0.1:$PORT" "$TOKEN" "$REAL_MAIL_HOST" "$REAL_IMAPS_PORT" $USER_ \
   "$REAL_MAIL_PASSWORD" "$REAL_MAIL_CA_FILE" | tee "$OUT/queries.txt"
+# Memory (issue 23: the server at -Xmx512m through ingest and search): the heap after a full collection, the process's
+# peak resident size, and whether it ever ran out.
+{
+  jcmd $PID GC.run >/dev/null 2>&1 || true
+  echo "memory: -Xmx512m; heap in use after a full GC: $(jcmd $PID GC.heap_info 2>/dev/null | grep -o 'used [0-9]*K' | head -1);" \
+    "peak resident set $(awk '/VmHWM/ {print $2, $3}' /proc/$PID/status);" \
+    "OutOfMemoryError in the log: $(grep -c OutOfMemoryError "$OUT/postroom.log" || true)"
+} | tee "$OUT/memory.txt"
 # The anchor for each shape: mu (maildir-utils) indexes the same Maildir, then `mu find` runs each shape
 # (bench/search/mu_find.py). Skipped when mu is not installed (apt-get install maildir-utils) or with MU=0.
 MAILDIR="$REAL_MAIL_BASE/mail/${USER_#*@}/${USER_%@*}/Maildir"
