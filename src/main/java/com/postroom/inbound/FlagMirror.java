@@ -37,6 +37,8 @@ class FlagMirror {
     private final Locations locations;
     private final MessageStates states;
     private final MeterRegistry meters;
+    /** Messages per window of a full read ({@link UidWindows#SIZE}; tests make it small). */
+    int window = UidWindows.SIZE;
 
     FlagMirror(JdbcClient jdbc, Locations locations, MessageStates states, MeterRegistry meters) {
         this.jdbc = jdbc;
@@ -75,44 +77,26 @@ class FlagMirror {
                 == jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ? AND folder = ? "
                         + "AND uidvalidity = ? AND uid <= ?").params(mailbox.id(), name, uidValidity, last)
                 .query(Long.class).single();
-        ImapReader.Flagged read;
+        List<Locations.Place> gone = new ArrayList<>();
+        long highest;
         try {
-            read = ImapReader.flagsUpTo(folder, last, condstore, incremental ? known : 0);
+            highest = compare(mailbox, folder, uidValidity, last, condstore, incremental ? known : 0, gone);
         } catch (MessagingException e) {
             if (!condstore || !(e.getCause() instanceof CommandFailedException
                     || e.getCause() instanceof BadCommandException)) {
                 throw e;
             }
             // A server that offers CONDSTORE but keeps no mod-sequences for this mailbox (NOMODSEQ, in-memory
-            // indexes) refuses MODSEQ: read every flag, as without CONDSTORE.
+            // indexes) refuses MODSEQ: read every flag, as without CONDSTORE. The refusal comes with the first
+            // window, before anything was compared.
             log.info("{} of {}: the server refused mod-sequences ({}); reading all flags", name, mailbox.name(),
                     e.getMessage());
             condstore = false;
             incremental = false;
-            read = ImapReader.flagsUpTo(folder, last, false, 0);
+            gone.clear();
+            highest = compare(mailbox, folder, uidValidity, last, false, 0, gone);
         }
         meters.counter("postroom_inbound_flag_reads", "read", incremental ? "changed" : "all").increment();
-        Map<Long, Set<String>> server = read.flags();
-        List<Locations.Flags> changed = new ArrayList<>();
-        List<Locations.Place> gone = new ArrayList<>();
-        jdbc.sql("SELECT l.uid, l.flags FROM message_location l WHERE l.mailbox_id = ? AND l.folder = ? "
-                        + "AND l.uidvalidity = ? AND l.uid <= ? AND " + ImapWriteback.pendingCondition()
-                        + (incremental ? " AND l.uid = ANY(?)" : ""))
-                .params(incremental
-                        ? new Object[] {mailbox.id(), name, uidValidity, last, server.keySet().toArray(Long[]::new)}
-                        : new Object[] {mailbox.id(), name, uidValidity, last})
-                .query(rs -> {
-                    long uid = rs.getLong(1);
-                    Set<String> now = server.get(uid);
-                    Set<String> stored = Set.of((String[]) rs.getArray(2).getArray());
-                    Locations.Place place = new Locations.Place(mailbox.id(), name, uidValidity, uid);
-                    if (now == null) {
-                        gone.add(place);
-                    } else if (!now.equals(stored)) {
-                        changed.add(new Locations.Flags(place, now.toArray(String[]::new)));
-                    }
-                });
-        locations.mirrorFlags(changed);
         if (!gone.isEmpty()) {
             List<UUID> leftInbox = new ArrayList<>();
             gone.forEach(g -> locations.remove(g).ifPresent(leftInbox::add));
@@ -128,10 +112,54 @@ class FlagMirror {
             boolean pending = jdbc.sql("SELECT count(*) FROM imap_writeback WHERE mailbox_id = ? AND folder = ?")
                     .params(mailbox.id(), name).query(Long.class).single() > 0;
             Long next = pending ? (incremental ? known : null)
-                    : read.highestModSeq() > 0 ? Long.valueOf(read.highestModSeq()) : null;
+                    : highest > 0 ? Long.valueOf(highest) : null;
             jdbc.sql("UPDATE mailbox_folder SET highest_modseq = ? WHERE mailbox_id = ? AND folder = ?")
                     .params(next, mailbox.id(), name).update();
         }
+    }
+
+    /**
+     * The server's flags up to {@code last} against the stored ones: changes are written as each window is compared,
+     * locations the server no longer has are added to {@code gone}. Changed flags since a mod-sequence are one short
+     * answer; every flag of a big folder is read in windows ({@link UidWindows}), so neither the server nor this heap
+     * holds a million answers at once. Returns the highest mod-sequence seen.
+     */
+    private long compare(Mailbox mailbox, IMAPFolder folder, long uidValidity, long last, boolean modSeq,
+                         long changedSince, List<Locations.Place> gone) throws MessagingException {
+        String name = folder.getFullName();
+        UidWindows windows = new UidWindows(folder, window);
+        long highest = changedSince;
+        long after = 0;
+        while (after < last) {
+            long end = changedSince > 0 ? UidWindows.OPEN : windows.end(after);
+            long upTo = end == UidWindows.OPEN || end > last ? last : end;
+            ImapReader.Flagged read = ImapReader.flagsIn(folder, after, upTo, modSeq, changedSince);
+            Map<Long, Set<String>> server = read.flags();
+            List<Locations.Flags> changed = new ArrayList<>();
+            jdbc.sql("SELECT l.uid, l.flags FROM message_location l WHERE l.mailbox_id = ? AND l.folder = ? "
+                            + "AND l.uidvalidity = ? AND l.uid > ? AND l.uid <= ? AND "
+                            + ImapWriteback.pendingCondition() + (changedSince > 0 ? " AND l.uid = ANY(?)" : ""))
+                    .params(changedSince > 0
+                            ? new Object[] {mailbox.id(), name, uidValidity, after, upTo,
+                                server.keySet().toArray(Long[]::new)}
+                            : new Object[] {mailbox.id(), name, uidValidity, after, upTo})
+                    .query(rs -> {
+                        long uid = rs.getLong(1);
+                        Set<String> now = server.get(uid);
+                        Set<String> stored = Set.of((String[]) rs.getArray(2).getArray());
+                        Locations.Place place = new Locations.Place(mailbox.id(), name, uidValidity, uid);
+                        if (now == null) {
+                            gone.add(place);
+                        } else if (!now.equals(stored)) {
+                            changed.add(new Locations.Flags(place, now.toArray(String[]::new)));
+                        }
+                    });
+            locations.mirrorFlags(changed);
+            highest = Math.max(highest, read.highestModSeq());
+            windows.passed(upTo, read.lastNumber());
+            after = upTo;
+        }
+        return highest;
     }
 
     /**

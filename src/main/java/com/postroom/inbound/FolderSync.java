@@ -51,6 +51,8 @@ public class FolderSync {
     private final FlagMirror flags;
     private final SyncHealth health;
     private final Locations locations;
+    /** Messages listed per window ({@link UidWindows#SIZE}; tests make it small). */
+    int window = UidWindows.SIZE;
 
     FolderSync(JdbcClient jdbc, JdbcTemplate template, Ingest ingest, Instance instance, FlagMirror flags,
                SyncHealth health, Locations locations) {
@@ -89,24 +91,36 @@ public class FolderSync {
         try {
             long last = cursor(mailbox.id(), name, uidValidity);
             long[] counts = pipeline.counts;
-            List<ImapReader.Entry> entries = ImapReader.listAfter(folder, last);
             boolean junk = Mailbox.isJunk(name);
             List<ImapReader.Entry> batch = new ArrayList<>();
             long batchBytes = 0;
-            for (ImapReader.Entry e : entries) {
-                if (e.size() > RawMail.IN_MEMORY_LIMIT) {
-                    flush(mailbox, folder, uidValidity, batch, junk, pipeline);
-                    batchBytes = 0;
-                    pipeline.drain();
-                    large(mailbox, folder, uidValidity, e, junk, counts);
-                    continue;
+            // What is new is listed window by window (UidWindows): a first sync of a big mailbox never asks the
+            // server for a million answers at once.
+            UidWindows windows = new UidWindows(folder, window);
+            long after = last;
+            while (true) {
+                long end = windows.end(after);
+                ImapReader.Listed listed = ImapReader.listAfter(folder, after, end);
+                for (ImapReader.Entry e : listed.entries()) {
+                    if (e.size() > RawMail.IN_MEMORY_LIMIT) {
+                        flush(mailbox, folder, uidValidity, batch, junk, pipeline);
+                        batchBytes = 0;
+                        pipeline.drain();
+                        large(mailbox, folder, uidValidity, e, junk, counts);
+                        continue;
+                    }
+                    if (!batch.isEmpty() && (batch.size() >= BATCH_MESSAGES || batchBytes + e.size() > BATCH_BYTES)) {
+                        flush(mailbox, folder, uidValidity, batch, junk, pipeline);
+                        batchBytes = 0;
+                    }
+                    batch.add(e);
+                    batchBytes += e.size();
                 }
-                if (!batch.isEmpty() && (batch.size() >= BATCH_MESSAGES || batchBytes + e.size() > BATCH_BYTES)) {
-                    flush(mailbox, folder, uidValidity, batch, junk, pipeline);
-                    batchBytes = 0;
+                if (end == UidWindows.OPEN) {
+                    break;
                 }
-                batch.add(e);
-                batchBytes += e.size();
+                windows.passed(end, listed.lastNumber());
+                after = end;
             }
             flush(mailbox, folder, uidValidity, batch, junk, pipeline);
             pipeline.drain();

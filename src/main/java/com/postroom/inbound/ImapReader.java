@@ -40,15 +40,22 @@ final class ImapReader {
     private ImapReader() {
     }
 
+    /** The messages of one window ({@link UidWindows}) and the highest sequence number among them. */
+    record Listed(List<Entry> entries, int lastNumber) {
+    }
+
     /**
-     * Messages with a UID above {@code afterUid}, in UID order. RFC 3501 returns the highest message for
-     * {@code n:*} even when its UID is below n, so UIDs at or below the mark are dropped here.
+     * Messages with a UID above {@code afterUid} and up to {@code end} ({@link UidWindows#OPEN}: no end), in UID
+     * order. RFC 3501 returns the highest message for {@code n:*} even when its UID is below n, so UIDs at or below
+     * the mark are dropped here.
      */
-    static List<Entry> listAfter(IMAPFolder folder, long afterUid) throws MessagingException {
+    static Listed listAfter(IMAPFolder folder, long afterUid, long end) throws MessagingException {
         List<Entry> entries = new ArrayList<>();
-        for (FetchResponse fr : fetch(folder, "UID FETCH " + (afterUid + 1) + ":* (UID RFC822.SIZE FLAGS INTERNALDATE)")) {
+        List<FetchResponse> answers = fetch(folder, "UID FETCH " + range(afterUid, end)
+                + " (UID RFC822.SIZE FLAGS INTERNALDATE)");
+        for (FetchResponse fr : answers) {
             UID uid = fr.getItem(UID.class);
-            if (uid == null || uid.uid <= afterUid) {
+            if (uid == null || uid.uid <= afterUid || (end != UidWindows.OPEN && uid.uid > end)) {
                 continue;
             }
             RFC822SIZE size = fr.getItem(RFC822SIZE.class);
@@ -58,33 +65,34 @@ final class ImapReader {
                             : date.getDate().toInstant().atOffset(ZoneOffset.UTC)));
         }
         entries.sort(java.util.Comparator.comparingLong(Entry::uid));
-        return entries;
+        return new Listed(entries, UidWindows.lastNumber(answers));
     }
 
-    /** UID → flags for every message up to {@code upToUid}. */
-    static Map<Long, Set<String>> flagsUpTo(IMAPFolder folder, long upToUid) throws MessagingException {
-        return flagsUpTo(folder, upToUid, false, 0).flags();
+    private static String range(long afterUid, long end) {
+        return (afterUid + 1) + ":" + (end == UidWindows.OPEN ? "*" : Long.toString(end));
     }
 
     /**
-     * Flags up to {@code upToUid} and the highest mod-sequence among the messages answered (RFC 7162): of every
-     * message, or with {@code changedSince} only of those whose flags changed after that mod-sequence.
+     * Flags of the messages with a UID above {@code afterUid} and up to {@code upToUid}, the highest mod-sequence among
+     * those answered (RFC 7162) and their highest sequence number: of every message, or with {@code changedSince} only
+     * of those whose flags changed after that mod-sequence.
      */
-    record Flagged(Map<Long, Set<String>> flags, long highestModSeq) {
+    record Flagged(Map<Long, Set<String>> flags, long highestModSeq, int lastNumber) {
     }
 
-    static Flagged flagsUpTo(IMAPFolder folder, long upToUid, boolean modSeq, long changedSince)
+    static Flagged flagsIn(IMAPFolder folder, long afterUid, long upToUid, boolean modSeq, long changedSince)
             throws MessagingException {
         Map<Long, Set<String>> flags = new HashMap<>();
         long highest = changedSince;
-        if (upToUid < 1) {
-            return new Flagged(flags, highest);
+        if (upToUid <= afterUid) {
+            return new Flagged(flags, highest, 0);
         }
-        String command = "UID FETCH 1:" + upToUid + (modSeq ? " (UID FLAGS MODSEQ)" : " (UID FLAGS)")
+        String command = "UID FETCH " + range(afterUid, upToUid) + (modSeq ? " (UID FLAGS MODSEQ)" : " (UID FLAGS)")
                 + (changedSince > 0 ? " (CHANGEDSINCE " + changedSince + ")" : "");
-        for (FetchResponse fr : fetch(folder, command)) {
+        List<FetchResponse> answers = fetch(folder, command);
+        for (FetchResponse fr : answers) {
             UID uid = fr.getItem(UID.class);
-            if (uid != null && uid.uid <= upToUid) {
+            if (uid != null && uid.uid > afterUid && uid.uid <= upToUid) {
                 flags.put(uid.uid, flags(fr.getItem(FLAGS.class)));
                 MODSEQ m = fr.getItem(MODSEQ.class);
                 if (m != null) {
@@ -92,7 +100,7 @@ final class ImapReader {
                 }
             }
         }
-        return new Flagged(flags, highest);
+        return new Flagged(flags, highest, UidWindows.lastNumber(answers));
     }
 
     /** The folder's message count as the server has it now: a NOOP makes it report what it holds back. */
@@ -234,7 +242,7 @@ final class ImapReader {
      * Runs one FETCH on the folder's connection and returns its FETCH answers. Other untagged answers (EXISTS,
      * EXPUNGE) go to the folder as usual; ours are kept from it, so its message cache does not grow with every UID.
      */
-    private static List<FetchResponse> fetch(IMAPFolder folder, String command) throws MessagingException {
+    static List<FetchResponse> fetch(IMAPFolder folder, String command) throws MessagingException {
         Object result = folder.doCommand(p -> {
             Response[] responses = p.command(command, null);
             Response last = responses[responses.length - 1];

@@ -419,6 +419,51 @@ class InboundSyncTest {
                 .query(Boolean.class).single()).as("no mod-sequence kept").isTrue();
     }
 
+    @Test
+    void aBigFolderIsListedAndItsFlagsReadWindowByWindow() throws Exception {
+        String user = "windows-" + unique() + "@postroom.test";
+        Mailbox m = mailbox(user);
+        String tag = unique();
+        Instance other = Instances.another(jdbc);
+        // Windows of three messages stand in for the 10,000 of a mailbox of a million.
+        FlagMirror mirror = new FlagMirror(jdbc, locations, states,
+                new io.micrometer.core.instrument.simple.SimpleMeterRegistry());
+        mirror.window = 3;
+        FolderSync windowed = new FolderSync(jdbc, template, ingest, other, mirror, syncHealth, locations);
+        windowed.window = 3;
+        try (ImapClient c = client(user)) {
+            for (int i = 0; i < 11; i++) {
+                c.append("INBOX", message(tag, i, 300));
+            }
+            assertThat(syncWith(windowed, m, true).stored()).isEqualTo(11);
+            // Another client reads two, deletes three; four more arrive.
+            IMAPFolder inbox = c.folder("INBOX");
+            inbox.open(Folder.READ_WRITE);
+            inbox.setFlags(new int[] {8, 9}, new Flags(Flags.Flag.SEEN), true);
+            inbox.setFlags(new int[] {2, 5, 6}, new Flags(Flags.Flag.DELETED), true);
+            inbox.close(true);
+            for (int i = 11; i < 15; i++) {
+                c.append("INBOX", message(tag, i, 300));
+            }
+            assertThat(syncWith(windowed, m, true).stored()).isEqualTo(4);
+            assertThat(syncWith(windowed, m, true).fetched()).as("nothing new, nothing fetched").isZero();
+        } finally {
+            Instances.stop(other);
+        }
+        assertThat(stored(m)).isEqualTo(12);
+        assertThat(distinctMessages(m)).isEqualTo(12);
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE message_id LIKE ?").param("<" + tag + ".%")
+                .query(Long.class).single()).as("each message stored once").isEqualTo(15);
+        assertThat(jdbc.sql("SELECT message_id FROM email_message WHERE message_id LIKE ? AND seen ORDER BY 1")
+                .param("<" + tag + ".%").query(String.class).list())
+                .containsExactly("<" + tag + ".7@example.org>", "<" + tag + ".8@example.org>");
+        assertThat(jdbc.sql("SELECT message_id FROM email_message WHERE message_id LIKE ? AND folder <> 'inbox' "
+                        + "ORDER BY 1").param("<" + tag + ".%").query(String.class).list())
+                .as("deleted by the other client: out of the inbox")
+                .containsExactly("<" + tag + ".1@example.org>", "<" + tag + ".4@example.org>",
+                        "<" + tag + ".5@example.org>");
+    }
+
     private FolderSync.Counts syncWith(FolderSync sync, Mailbox m) throws Exception {
         return syncWith(sync, m, false);
     }
