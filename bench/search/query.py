@@ -48,9 +48,17 @@ SHAPES = [
 
 
 def get(path):
+    global conn
     t = time.perf_counter()
-    conn.request("GET", path, headers=headers)
-    resp = conn.getresponse()
+    try:
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
+    except (http.client.RemoteDisconnected, ConnectionError):
+        # The server closed the kept-alive connection while Dovecot was searching (a minute at 1,000,000 messages).
+        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+        t = time.perf_counter()
+        conn.request("GET", path, headers=headers)
+        resp = conn.getresponse()
     body = resp.read()
     ms = (time.perf_counter() - t) * 1000
     if resp.status != 200:
