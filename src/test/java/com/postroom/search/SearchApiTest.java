@@ -137,6 +137,17 @@ class SearchApiTest {
         assertThat(search("from:alice")).containsExactly(invoice);
         assertThat(search("from:clinic.example")).containsExactlyInAnyOrder(invoice, lunch);
         assertThat(search("from:\"Alice Archer\"")).containsExactly(invoice);
+        assertThat(search("from:Alice.Archer@Clinic.example")).as("a whole address is that sender, in any case")
+                .containsExactly(invoice);
+        assertThat(search("from:lice.archer@clinic.example")).as("not any address that contains it").isEmpty();
+        assertThat(search("-from:alice.archer@clinic.example")).containsExactlyInAnyOrder(meeting, lunch, markup);
+        String plan = tx.execute(s -> {
+            jdbc.sql("SET LOCAL enable_seqscan = off").update();
+            return String.join("\n", jdbc.sql("EXPLAIN SELECT m.id FROM email_message m WHERE m.org_id = 1 AND "
+                    + "m.sender IS NOT NULL AND lower(m.sender) = 'a@b.example' ORDER BY m.created_at DESC, m.id DESC "
+                    + "LIMIT 50").query(String.class).list());
+        });
+        assertThat(plan).as("newest first from the sender's index").contains("email_message_sender");
         assertThat(search("cc:carol")).containsExactly(meeting);
         assertThat(search("to:carol")).isEmpty();
         assertThat(search("to:founder@postroom.test")).containsExactlyInAnyOrder(invoice, meeting, lunch, markup);
