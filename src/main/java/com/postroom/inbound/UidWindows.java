@@ -10,9 +10,9 @@ import org.eclipse.angus.mail.imap.protocol.UID;
 
 /**
  * A folder's UIDs above a mark, cut into windows of about {@link #SIZE} messages, each asked for with its own
- * {@code UID FETCH lo:hi}. One FETCH over a whole mailbox of a million messages made Dovecot's imap process run out of
- * its memory limit (the default {@code vsz_limit} of 256 MB) and drop the connection, every time, and its answer would
- * not have fitted Postroom's heap either.
+ * {@code UID FETCH lo:hi}. A first sync of a mailbox of a million messages used to ask for all of them in one FETCH:
+ * a million answers that the server builds and that Angus keeps in memory until the last one has come, in a server
+ * that runs at {@code -Xmx512m}.
  * <p>
  * The windows are ranges of UIDs, contiguous from the mark up: every UID is in exactly one, whatever another client
  * expunges meanwhile, so a message is never skipped. Where a window ends is found through sequence numbers (UIDs rise
