@@ -6,7 +6,7 @@ client's, from request to the last byte of the first page (50 results), over one
 folder listing's first page (GET /api/mail/conversations?view=inbox) 200 times. Then IMAP `UID SEARCH TEXT` on
 Dovecot for a common, a middling and a rare word, 3 times each.
 
-usage: query.py base_url token imap_host imaps_port user password cafile
+usage: [SLOW_MS=50] [DOVECOT_RUNS=0] query.py base_url token imap_host imaps_port user password cafile
 """
 import http.client, imaplib, json, os, ssl, statistics, sys, time, urllib.parse
 sys.path.insert(0, __import__("os").path.dirname(__file__))
@@ -16,6 +16,8 @@ base, token, host, port, user, password, cafile = sys.argv[1:8]
 url = urllib.parse.urlparse(base)
 conn = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
 headers = {"Authorization": "Bearer " + token}
+# SLOW_MS=50 prints each query slower than that (to stderr), to find which words make a shape's p95.
+SLOW_MS = float(os.environ.get("SLOW_MS", "0"))
 
 def month():
     y = r.choice([2025, 2026])
@@ -61,6 +63,8 @@ def get(path):
         resp = conn.getresponse()
     body = resp.read()
     ms = (time.perf_counter() - t) * 1000
+    if SLOW_MS and ms > SLOW_MS:
+        print("  slow: %.1f ms %s" % (ms, urllib.parse.unquote(path)), file=sys.stderr)
     if resp.status != 200:
         raise SystemExit("%s -> %d %s" % (path, resp.status, body[:300]))
     return ms, body

@@ -65,7 +65,13 @@ public class MailSearch {
      */
     private <T> T planned(java.util.function.Supplier<T> search) {
         return tx.execute(status -> {
-            jdbc.sql("SET LOCAL plan_cache_mode = force_custom_plan").update();
+            // Nor compiled to machine code: PostgreSQL's JIT starts on a plan it guesses costly (a sort of thousands
+            // of matches), and compiling took 100-600 ms of a search that then ran in 20-90 ms (1,000,000 messages).
+            // Nor run by parallel workers: starting them cost a phrase search 30 ms of its 88 on two cores, and a
+            // search that takes three processes makes every other request wait.
+            jdbc.sql("SELECT set_config('plan_cache_mode', 'force_custom_plan', true), set_config('jit', 'off', true), "
+                            + "set_config('max_parallel_workers_per_gather', '0', true)")
+                    .query(rs -> { });
             return search.get();
         });
     }
@@ -99,8 +105,10 @@ public class MailSearch {
     public List<UUID> ids(long orgId, SearchQuery query, int limit, int offset) {
         return planned(() -> {
             List<UUID> ids = List.of();
-            for (Optional<OffsetDateTime> since : steps(orgId, query)) {
-                Prepared p = prepare(orgId, query, false, limit, offset, Optional.empty(), since);
+            Map<String, SearchSql.Words> words = words(orgId, query);
+            for (Optional<OffsetDateTime> since : steps(orgId, query, words,
+                    all -> prepare(orgId, query, words, false, limit, offset, Optional.empty(), all))) {
+                Prepared p = prepare(orgId, query, words, false, limit, offset, Optional.empty(), since);
                 ids = jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
                 if (ids.size() == limit) {
                     break; // a full page from the newest part is the page
@@ -115,10 +123,40 @@ public class MailSearch {
      * {@link SearchWindows}); all the mail at once when the query asks for older mail, which the newest parts never
      * hold.
      */
-    private List<Optional<OffsetDateTime>> steps(long orgId, SearchQuery query) {
+    private List<Optional<OffsetDateTime>> steps(long orgId, SearchQuery query, Map<String, SearchSql.Words> words,
+                                                 java.util.function.Function<Optional<OffsetDateTime>, Prepared> all) {
         boolean older = !SearchQuery.operatorValues(query, "before").isEmpty()
                 || !SearchQuery.operatorValues(query, "older_than").isEmpty();
-        return older ? List.of(Optional.empty()) : windows.of(orgId);
+        if (older || narrowPhrase(query, words)) {
+            return List.of(Optional.empty());
+        }
+        List<Optional<OffsetDateTime>> steps = windows.of(orgId);
+        return steps.size() > 1 && walksNewestFirst(all.apply(Optional.empty())) ? List.of(Optional.empty()) : steps;
+    }
+
+    /**
+     * Whether PostgreSQL would answer over all the mail by walking it newest first until enough match: it expects the
+     * matches to be dense, and then the walk stops after a few thousand messages whatever the mailbox's size. The
+     * newest parts are for the other plans (the matches read through an index and sorted by date), and given a part
+     * of 20,000 messages PostgreSQL expects few matches in it and reads them through the index: three common words
+     * took 177 ms that way at 1,000,000 messages (the index reads every message that has them) and 35 ms walked.
+     * Asking costs one more planning, about a millisecond.
+     */
+    private boolean walksNewestFirst(Prepared all) {
+        String plan = String.join("\n", jdbc.sql("EXPLAIN " + all.sql).params(all.params).query(String.class).list());
+        return plan.contains("Index Scan") && !plan.contains("Bitmap");
+    }
+
+    /**
+     * Whether every match must have a phrase that its word pairs' index narrows to a few candidates (fewer than
+     * {@link #pairCandidates}): the index then gives the same candidates whatever the part of the mail, so looking in
+     * the newest parts first only reads them again (a phrase with no match read its 900 candidates three times, 400 ms
+     * at 1,000,000 messages).
+     */
+    private static boolean narrowPhrase(SearchQuery query, Map<String, SearchSql.Words> words) {
+        List<SearchQuery> must = query instanceof SearchQuery.And a ? a.terms() : List.of(query);
+        return must.stream().anyMatch(t -> t instanceof SearchQuery.Text text && text.phrase()
+                && !words.get(text.text()).pairs().isEmpty());
     }
 
     /** Ranked results with snippets: the native API and the web UI. */
@@ -142,10 +180,12 @@ public class MailSearch {
         List<UUID> ids = new ArrayList<>();
         Map<UUID, Double> ranks = new HashMap<>();
         Prepared p = null;
-        for (Optional<OffsetDateTime> since : steps(orgId, query)) {
+        Map<String, SearchSql.Words> words = words(orgId, query);
+        for (Optional<OffsetDateTime> since : steps(orgId, query, words,
+                all -> prepare(orgId, query, words, byRelevance, limit + 1, offset, mailbox, all))) {
             ids.clear();
             ranks.clear();
-            p = prepare(orgId, query, byRelevance, limit + 1, offset, mailbox, since);
+            p = prepare(orgId, query, words, byRelevance, limit + 1, offset, mailbox, since);
             long[] candidates = {0};
             Prepared prepared = p;
             jdbc.sql(p.sql).params(p.params).query(rs -> {
@@ -163,7 +203,7 @@ public class MailSearch {
         boolean more = ids.size() > limit;
         List<UUID> page = more ? ids.subList(0, limit) : ids;
         Map<UUID, String[]> headlines = headlines(page, p.rank != null ? p.rank
-                : SearchSql.rankQuery(query, words(orgId, query)));
+                : SearchSql.rankQuery(query, words));
         List<Hit> hits = new ArrayList<>();
         for (MessageSummary m : summaries.of(orgId, page)) {
             String[] h = headlines.get(m.id());
@@ -189,7 +229,7 @@ public class MailSearch {
      */
     public long countUpTo(long orgId, SearchQuery query, Optional<MailboxScope> mailbox, int cap) {
         return planned(() -> {
-            Prepared p = prepare(orgId, query, false, cap + 1, 0, mailbox, Optional.empty());
+            Prepared p = prepare(orgId, query, words(orgId, query), false, cap + 1, 0, mailbox, Optional.empty());
             return jdbc.sql("SELECT count(*) FROM (" + p.sql + ") counted").params(p.params).query(Long.class).single();
         });
     }
@@ -207,15 +247,15 @@ public class MailSearch {
      */
     static final int RANK_WINDOW = 150;
 
-    private Prepared prepare(long orgId, SearchQuery query, boolean ranked, int limit, int offset,
-                             Optional<MailboxScope> mailbox, Optional<OffsetDateTime> since) {
-        Map<String, SearchSql.Words> words = words(orgId, query);
+    private Prepared prepare(long orgId, SearchQuery query, Map<String, SearchSql.Words> words, boolean ranked,
+                             int limit, int offset, Optional<MailboxScope> mailbox, Optional<OffsetDateTime> since) {
         SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query), partialNames());
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, words) : null;
         List<Object> params = new ArrayList<>();
         boolean deferred = !where.deferred().isEmpty();
         StringBuilder matches = new StringBuilder("SELECT m.id, m.created_at")
                 .append(rank != null || deferred ? ", m.search_doc" : "")
+                .append(deferred ? ", m.search_words" : "")
                 .append(" FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL AND ");
         List<Object> matchParams = new ArrayList<>(List.of(orgId));
         if (!SearchQuery.namesFolder(query)) {
@@ -237,11 +277,14 @@ public class MailSearch {
             // enough: a phrase's pairs narrow it to its candidates, but checking the phrase in each candidate's
             // document costs ~17 µs, and a phrase in 1-3% of the mail has a thousand or two. OFFSET 0 keeps
             // PostgreSQL from moving the check back into the scan; the sorted order carries through the filter.
+            // The phrase's words are tested first, on the inline word list: at 1,000,000 messages a pair's 20-bit
+            // hash is shared by a few hundred messages that have other pairs, and most of those lack a word of the
+            // phrase, so their full documents (70 µs each from TOAST) are never read.
             String checks = String.join(" AND ", java.util.Collections.nCopies(where.deferred().size(),
-                    "d.search_doc @@ ?::tsquery"));
+                    "d.search_words @@ ?::tsquery AND d.search_doc @@ ?::tsquery"));
             matches.insert(0, "SELECT d.id, d.created_at, d.search_doc FROM (").append(" OFFSET 0) d WHERE ")
                     .append(checks).append(" ORDER BY d.created_at DESC, d.id DESC");
-            matchParams.addAll(where.deferred());
+            where.deferred().forEach(phrase -> matchParams.addAll(List.of(phrase.words(), phrase.phrase())));
         }
         if (rank == null) {
             params.addAll(matchParams);

@@ -35,7 +35,7 @@ public final class SearchSql {
     private int negations;
     /** How many ORs enclose the term being written. */
     private int alternatives;
-    private final List<String> deferred = new ArrayList<>();
+    private final List<Phrase> deferred = new ArrayList<>();
     private final List<Object> params = new ArrayList<>();
 
     /**
@@ -71,10 +71,17 @@ public final class SearchSql {
     }
 
     /**
+     * A phrase every match must have, as {@code tsquery} texts: its words ({@code words}, tested first on the inline
+     * word list) and the phrase itself (tested on the full document, which has positions).
+     */
+    public record Phrase(String words, String phrase) {
+    }
+
+    /**
      * @param deferred phrases (tsquery text) that every match must have, left out of {@code where} so that the caller
      *                 checks them last, on the newest candidates only (see {@link #text})
      */
-    public record Compiled(String where, List<Object> params, List<String> deferred) {
+    public record Compiled(String where, List<Object> params, List<Phrase> deferred) {
 
         Compiled(String where, List<Object> params) {
             this(where, params, List.of());
@@ -161,9 +168,33 @@ public final class SearchSql {
 
     private void join(List<SearchQuery> terms, String separator) {
         sql.append("(");
-        for (int i = 0; i < terms.size(); i++) {
+        List<SearchQuery> rest = terms;
+        if (separator.equals(" AND ")) {
+            rest = new ArrayList<>();
+            List<String> together = new ArrayList<>();
+            for (SearchQuery t : terms) {
+                if (t instanceof SearchQuery.Text text && !text.phrase() && !words(text.text()).empty()) {
+                    together.add("(" + words(text.text()).all() + ")");
+                } else {
+                    rest.add(t);
+                }
+            }
+            if (together.size() == 1) {
+                rest = terms; // nothing to put together: written in the query's own order
+            } else if (!together.isEmpty()) {
+                // Words that must all be in a message, as one condition: the index then reads their lists together
+                // and skips through the longer ones by the rarer (three common words at 1,000,000 messages: 160 ms
+                // as one condition, 380 ms as three), and PostgreSQL estimates the match as one.
+                sql.append("m.search_words @@ ?::tsquery");
+                params.add(String.join(" & ", together));
+                if (!rest.isEmpty()) {
+                    sql.append(separator);
+                }
+            }
+        }
+        for (int i = 0; i < rest.size(); i++) {
             sql.append(i == 0 ? "" : separator);
-            append(terms.get(i));
+            append(rest.get(i));
         }
         sql.append(")");
     }
@@ -183,7 +214,7 @@ public final class SearchSql {
             sql.append("search_pairs(m.search_doc) @> ?::int[]");
             params.add(w.pairs().toArray(Integer[]::new));
             if (alternatives == 0) {
-                deferred.add(w.phrase());
+                deferred.add(new Phrase(w.all(), w.phrase()));
             } else {
                 sql.append(" AND m.search_doc @@ ?::tsquery");
                 params.add(w.phrase());

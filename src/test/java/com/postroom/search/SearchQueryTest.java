@@ -73,7 +73,8 @@ class SearchQueryTest {
         assertThat(positive.where()).contains("search_pairs(m.search_doc) @> ?::int[]").doesNotContain("search_words");
         assertThat(positive.params()).hasSize(1);
         assertThat((Integer[]) positive.params().get(0)).containsExactly(42);
-        assertThat(positive.deferred()).as("checked last, on the newest candidates").containsExactly("'claim' <-> 'time'");
+        assertThat(positive.deferred()).as("checked last, on the newest candidates")
+                .containsExactly(new SearchSql.Phrase("'claim' & 'time'", "'claim' <-> 'time'"));
 
         // Inside OR the phrase cannot be left to the end: it is checked with its candidates.
         SearchSql.Compiled either = SearchSql.compile(SearchQuery.parse("\"claim time\" OR bill"),
@@ -90,5 +91,26 @@ class SearchQueryTest {
 
         SearchSql.Compiled gap = SearchSql.compile(SearchQuery.parse("\"claim the time\""), words, java.util.Map.of());
         assertThat(gap.where()).doesNotContain("search_pairs").contains("m.search_words @@ ?::tsquery");
+    }
+
+    @Test
+    void wordsThatMustAllBeThereAreOneConditionOfTheIndex() {
+        java.util.Map<String, SearchSql.Words> words = java.util.Map.of(
+                "medicaid", new SearchSql.Words("'medicaid'", "'medicaid'", java.util.List.of()),
+                "sentence", new SearchSql.Words("'sentenc'", "'sentenc'", java.util.List.of()),
+                "the", new SearchSql.Words("", "", java.util.List.of()),
+                "claim time", new SearchSql.Words("'claim' & 'time'", "'claim' <-> 'time'", java.util.List.of(42)));
+        SearchSql.Compiled two = SearchSql.compile(SearchQuery.parse("medicaid the sentence is:unread"), words,
+                java.util.Map.of());
+        assertThat(two.where()).containsOnlyOnce("m.search_words @@ ?::tsquery").contains("NOT m.seen");
+        assertThat(two.params()).containsExactly("('medicaid') & ('sentenc')");
+
+        SearchSql.Compiled withPhrase = SearchSql.compile(SearchQuery.parse("medicaid \"claim time\" sentence"),
+                words, java.util.Map.of());
+        assertThat(withPhrase.where()).containsOnlyOnce("m.search_words @@ ?::tsquery").contains("search_pairs");
+
+        SearchSql.Compiled either = SearchSql.compile(SearchQuery.parse("medicaid OR sentence"), words,
+                java.util.Map.of());
+        assertThat(either.params()).containsExactly("'medicaid'", "'sentenc'");
     }
 }
