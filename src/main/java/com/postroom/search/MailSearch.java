@@ -106,9 +106,11 @@ public class MailSearch {
         return planned(() -> {
             List<UUID> ids = List.of();
             Map<String, SearchSql.Words> words = words(orgId, query);
-            for (Optional<OffsetDateTime> since : steps(orgId, query, words,
-                    all -> prepare(orgId, query, words, false, limit, offset, Optional.empty(), all))) {
-                Prepared p = prepare(orgId, query, words, false, limit, offset, Optional.empty(), since);
+            Plan plan = plan(orgId, query, words,
+                    span -> prepare(orgId, query, words, span, false, limit, offset, Optional.empty(),
+                            Optional.empty()));
+            for (Optional<OffsetDateTime> since : plan.steps()) {
+                Prepared p = prepare(orgId, query, words, plan.span(), false, limit, offset, Optional.empty(), since);
                 ids = jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
                 if (ids.size() == limit) {
                     break; // a full page from the newest part is the page
@@ -119,28 +121,46 @@ public class MailSearch {
     }
 
     /**
-     * The newest parts of the mail a search looks in, one after the other until one holds enough matches (see
-     * {@link SearchWindows}); all the mail at once when the query asks for older mail, which the newest parts never
-     * hold.
+     * How a search reads the mail: the newest parts it looks in, one after the other until one holds enough matches
+     * (see {@link SearchWindows}), and the organization's span of dates when its words are read through their month
+     * keys (V32__search_keys_by_month.sql), or none when they are tested on each message walked.
      */
-    private List<Optional<OffsetDateTime>> steps(long orgId, SearchQuery query, Map<String, SearchSql.Words> words,
-                                                 java.util.function.Function<Optional<OffsetDateTime>, Prepared> all) {
+    private record Plan(List<Optional<OffsetDateTime>> steps, Optional<Span> span) {
+    }
+
+    /**
+     * All the mail at once when the query asks for older mail (which the newest parts never hold) or when a phrase's
+     * pairs narrow it; and all the mail walked newest first, its words tested on each message without their keys,
+     * when that is what PostgreSQL would do over all of it.
+     *
+     * @param all the search over all the mail, with its words' month keys over this span or without them (empty)
+     */
+    private Plan plan(long orgId, SearchQuery query, Map<String, SearchSql.Words> words,
+                      java.util.function.Function<Optional<Span>, Prepared> all) {
+        Optional<Span> span = span(orgId);
+        boolean keyed = all.apply(span).sql.contains(SearchSql.KEYS);
+        if (keyed && walksNewestFirst(all.apply(Optional.empty()))) {
+            return new Plan(List.of(Optional.empty()), Optional.empty());
+        }
         boolean older = !SearchQuery.operatorValues(query, "before").isEmpty()
                 || !SearchQuery.operatorValues(query, "older_than").isEmpty();
         if (older || narrowPhrase(query, words)) {
-            return List.of(Optional.empty());
+            return new Plan(List.of(Optional.empty()), span);
         }
         List<Optional<OffsetDateTime>> steps = windows.of(orgId);
-        return steps.size() > 1 && walksNewestFirst(all.apply(Optional.empty())) ? List.of(Optional.empty()) : steps;
+        return new Plan(steps.size() > 1 && !keyed && walksNewestFirst(all.apply(span))
+                ? List.of(Optional.empty()) : steps, span);
     }
 
     /**
      * Whether PostgreSQL would answer over all the mail by walking it newest first until enough match: it expects the
-     * matches to be dense, and then the walk stops after a few thousand messages whatever the mailbox's size. The
-     * newest parts are for the other plans (the matches read through an index and sorted by date), and given a part
-     * of 20,000 messages PostgreSQL expects few matches in it and reads them through the index: three common words
-     * took 177 ms that way at 1,000,000 messages (the index reads every message that has them) and 35 ms walked.
-     * Asking costs one more planning, about a millisecond.
+     * matches to be dense, and then the walk stops after a few thousand messages whatever the mailbox's size. Asked
+     * of the search without its month keys, which have no statistics (V32): the words' own statistics say how dense
+     * they are, and without an index of the words the only other plans read everything. When it walks, the words are
+     * tested on each message walked (a message's keys cost 0.1 ms to build, its words a few µs), and the newest parts
+     * are not needed. Given a part of 20,000 messages PostgreSQL expects few matches in it and reads them
+     * through an index instead: three common words took 177 ms that way at 1,000,000 messages (through an index of
+     * the words of all the mail) and 35 ms walked. Asking costs one more planning, about a millisecond.
      */
     private boolean walksNewestFirst(Prepared all) {
         String plan = String.join("\n", jdbc.sql("EXPLAIN " + all.sql).params(all.params).query(String.class).list());
@@ -181,11 +201,12 @@ public class MailSearch {
         Map<UUID, Double> ranks = new HashMap<>();
         Prepared p = null;
         Map<String, SearchSql.Words> words = words(orgId, query);
-        for (Optional<OffsetDateTime> since : steps(orgId, query, words,
-                all -> prepare(orgId, query, words, byRelevance, limit + 1, offset, mailbox, all))) {
+        Plan plan = plan(orgId, query, words,
+                span -> prepare(orgId, query, words, span, byRelevance, limit + 1, offset, mailbox, Optional.empty()));
+        for (Optional<OffsetDateTime> since : plan.steps()) {
             ids.clear();
             ranks.clear();
-            p = prepare(orgId, query, words, byRelevance, limit + 1, offset, mailbox, since);
+            p = prepare(orgId, query, words, plan.span(), byRelevance, limit + 1, offset, mailbox, since);
             long[] candidates = {0};
             Prepared prepared = p;
             jdbc.sql(p.sql).params(p.params).query(rs -> {
@@ -229,9 +250,23 @@ public class MailSearch {
      */
     public long countUpTo(long orgId, SearchQuery query, Optional<MailboxScope> mailbox, int cap) {
         return planned(() -> {
-            Prepared p = prepare(orgId, query, words(orgId, query), false, cap + 1, 0, mailbox, Optional.empty());
+            Map<String, SearchSql.Words> words = words(orgId, query);
+            Plan plan = plan(orgId, query, words,
+                    span -> prepare(orgId, query, words, span, false, cap + 1, 0, mailbox, Optional.empty()));
+            Prepared p = prepare(orgId, query, words, plan.span(), false, cap + 1, 0, mailbox, Optional.empty());
             return jdbc.sql("SELECT count(*) FROM (" + p.sql + ") counted").params(p.params).query(Long.class).single();
         });
+    }
+
+    /** The dates of the organization's oldest and newest message: the months a search over all its mail reads. */
+    private record Span(OffsetDateTime oldest, OffsetDateTime newest) {
+    }
+
+    private Optional<Span> span(long orgId) {
+        return jdbc.sql("SELECT min(created_at), max(created_at) FROM email_message WHERE org_id = ?").param(orgId)
+                .query((rs, i) -> rs.getObject(1) == null ? null
+                        : new Span(rs.getObject(1, OffsetDateTime.class), rs.getObject(2, OffsetDateTime.class)))
+                .list().stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
     /** {@code enough}: the rows (unranked) or candidates (ranked) that make the answer final. */
@@ -247,9 +282,11 @@ public class MailSearch {
      */
     static final int RANK_WINDOW = 150;
 
-    private Prepared prepare(long orgId, SearchQuery query, Map<String, SearchSql.Words> words, boolean ranked,
-                             int limit, int offset, Optional<MailboxScope> mailbox, Optional<OffsetDateTime> since) {
-        SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query), partialNames());
+    private Prepared prepare(long orgId, SearchQuery query, Map<String, SearchSql.Words> words, Optional<Span> span,
+                             boolean ranked, int limit, int offset, Optional<MailboxScope> mailbox,
+                             Optional<OffsetDateTime> since) {
+        SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query), partialNames(),
+                span.map(s -> SearchSql.months(since.orElse(s.oldest()), s.newest())).orElse(List.of()));
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, words) : null;
         List<Object> params = new ArrayList<>();
         boolean deferred = !where.deferred().isEmpty();
@@ -328,20 +365,22 @@ public class MailSearch {
         if (texts.isEmpty()) {
             return words;
         }
+        // The lexemes are the document's for the same text: the same parser and dictionaries as plainto_tsquery's.
         jdbc.sql("SELECT t, plainto_tsquery(current_search_config(), t)::text, "
                         + "phraseto_tsquery(current_search_config(), t)::text, "
-                        + "search_pairs(to_tsvector(current_search_config(), t)) FROM unnest(?::text[]) t")
+                        + "search_pairs(to_tsvector(current_search_config(), t)), "
+                        + "tsvector_to_array(to_tsvector(current_search_config(), t)) FROM unnest(?::text[]) t")
                 .param(texts.toArray(String[]::new))
                 .query(rs -> {
                     Integer[] pairs = (Integer[]) rs.getArray(4).getArray();
+                    String[] lexemes = (String[]) rs.getArray(5).getArray();
                     words.put(rs.getString(1), new SearchSql.Words(rs.getString(2), rs.getString(3),
-                            Arrays.asList(pairs)));
+                            Arrays.asList(pairs), Arrays.asList(lexemes)));
                 });
         for (SearchQuery leaf : SearchQuery.leaves(query)) {
             if (leaf instanceof SearchQuery.Text t && t.phrase() && !words.get(t.text()).pairs().isEmpty()
                     && pairsAreCommon(orgId, words.get(t.text()).pairs())) {
-                SearchSql.Words w = words.get(t.text());
-                words.put(t.text(), new SearchSql.Words(w.all(), w.phrase(), List.of()));
+                words.put(t.text(), words.get(t.text()).withoutPairs());
             }
         }
         return words;

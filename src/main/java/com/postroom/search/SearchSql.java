@@ -27,9 +27,13 @@ public final class SearchSql {
     static final String NAMES = "email_message_names(m.sender, m.meta ->> 'from_name', m.recipients, m.cc, "
             + "m.attachment_names)";
 
+    /** The expression of the month keys' index (V32__search_keys_by_month.sql), written exactly as the index has it. */
+    static final String KEYS = "search_keys(m.created_at, m.search_words, m.subject_doc)";
+
     private final Map<String, Words> words;
     private final Map<String, List<Long>> labelIds;
     private final boolean partialNames;
+    private final List<String> months;
     private final StringBuilder sql = new StringBuilder();
     /** How many NOTs enclose the term being written. */
     private int negations;
@@ -47,10 +51,20 @@ public final class SearchSql {
      * adjacent words as {@code search_pairs()} hashes them (V11__phrase_pairs.sql): every message with the phrase
      * has them, so they narrow a phrase through its index.
      */
-    public record Words(String all, String phrase, List<Integer> pairs) {
+    public record Words(String all, String phrase, List<Integer> pairs, List<String> lexemes) {
 
         public Words {
             pairs = List.copyOf(pairs);
+            lexemes = List.copyOf(lexemes);
+        }
+
+        /** Without its lexemes: such a term is not narrowed by the month keys (tests of the SQL's shape). */
+        public Words(String all, String phrase, List<Integer> pairs) {
+            this(all, phrase, pairs, List.of());
+        }
+
+        Words withoutPairs() {
+            return new Words(all, phrase, List.of(), lexemes);
         }
 
         /** Only stop words (such as "the"): such a term matches every message instead of none. */
@@ -64,10 +78,12 @@ public final class SearchSql {
      * @param labelIds each {@code label:} value (lower case) with the ids of the caller's organization's labels it
      *                 names: the only place the organization enters the condition, the caller scopes the rest
      */
-    private SearchSql(Map<String, Words> words, Map<String, List<Long>> labelIds, boolean partialNames) {
+    private SearchSql(Map<String, Words> words, Map<String, List<Long>> labelIds, boolean partialNames,
+                      List<String> months) {
         this.words = words;
         this.labelIds = labelIds;
         this.partialNames = partialNames;
+        this.months = months;
     }
 
     /**
@@ -99,7 +115,17 @@ public final class SearchSql {
      */
     public static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds,
                                    boolean partialNames) {
-        SearchSql c = new SearchSql(words, labelIds, partialNames);
+        return compile(query, words, labelIds, partialNames, List.of());
+    }
+
+    /**
+     * @param months the months ({@code YYMM}, {@link #months}) whose mail the search looks in: the words are then read
+     *               through their month keys (V32__search_keys_by_month.sql) of these months only. Every month that
+     *               has a message the search may find must be in it; empty, the words are not narrowed by month.
+     */
+    public static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds,
+                                   boolean partialNames, List<String> months) {
+        SearchSql c = new SearchSql(words, labelIds, partialNames, List.copyOf(months));
         c.append(query);
         return new Compiled(c.sql.toString(), List.copyOf(c.params), List.copyOf(c.deferred));
     }
@@ -172,9 +198,11 @@ public final class SearchSql {
         if (separator.equals(" AND ")) {
             rest = new ArrayList<>();
             List<String> together = new ArrayList<>();
+            Set<String> lexemes = new LinkedHashSet<>();
             for (SearchQuery t : terms) {
                 if (t instanceof SearchQuery.Text text && !text.phrase() && !words(text.text()).empty()) {
                     together.add("(" + words(text.text()).all() + ")");
+                    lexemes.addAll(words(text.text()).lexemes());
                 } else {
                     rest.add(t);
                 }
@@ -187,6 +215,7 @@ public final class SearchSql {
                 // as one condition, 380 ms as three), and PostgreSQL estimates the match as one.
                 sql.append("m.search_words @@ ?::tsquery");
                 params.add(String.join(" & ", together));
+                keys(lexemes, ':');
                 if (!rest.isEmpty()) {
                     sql.append(separator);
                 }
@@ -226,6 +255,7 @@ public final class SearchSql {
         // is walked, and this is the cheap order: the inline words first, the document only where they are all in.
         sql.append("(m.search_words @@ ?::tsquery");
         params.add(w.all());
+        keys(w.lexemes(), ':');
         if (t.phrase()) {
             sql.append(" AND m.search_doc @@ ?::tsquery");
             params.add(w.phrase());
@@ -256,6 +286,7 @@ public final class SearchSql {
                 }
                 sql.append("m.subject_doc @@ ?::tsquery");
                 params.add(words(v).all());
+                keys(words(v).lexemes(), '^');
             }
             case "label" -> {
                 // By the label's id, resolved beforehand: planned with the id's own statistics, PostgreSQL knows
@@ -285,8 +316,10 @@ public final class SearchSql {
                 sql.append("(m.has_attachments AND ");
                 Words w = words(fileNameWords(v));
                 if (!names(v) && !w.empty()) {
-                    sql.append("m.search_words @@ ?::tsquery AND ");
+                    sql.append("m.search_words @@ ?::tsquery");
                     params.add(w.all());
+                    keys(w.lexemes(), ':');
+                    sql.append(" AND ");
                 }
                 like("lower(m.attachment_names)", v);
                 sql.append(")");
@@ -320,12 +353,46 @@ public final class SearchSql {
             List<String> tokens = tokens(value);
             if (!tokens.isEmpty()) {
                 // Without a weight, so the index answers alone (a weight needs every candidate row read again).
-                sql.append("m.search_words @@ to_tsquery('simple', ?) AND ");
+                sql.append("m.search_words @@ to_tsquery('simple', ?)");
                 params.add(tokens.stream().map(t -> "'" + t + "'").collect(Collectors.joining(" & ")));
+                keys(tokens, ':'); // the 'simple' dictionary keeps a token as its lexeme
+                sql.append(" AND ");
             }
         }
         like(column, value);
         sql.append(")");
+    }
+
+    /**
+     * Each lexeme in one of the search's months, through the month keys' index: a message has all its keys in its own
+     * month, so one condition per lexeme (any of the months) asks for messages of those months that have them all.
+     * Nothing under NOT (a key never excludes) or without months or lexemes (then the words' own test stands alone).
+     */
+    private void keys(java.util.Collection<String> lexemes, char separator) {
+        if (negations > 0 || months.isEmpty()) {
+            return;
+        }
+        for (String lexeme : lexemes) {
+            sql.append(" AND ").append(KEYS).append(" && ?::text[]");
+            params.add(months.stream().map(month -> month + separator + lexeme).toArray(String[]::new));
+        }
+    }
+
+    /**
+     * Every month from the one of {@code from} to the one of {@code to}, as the keys have them ({@code YYMM} in UTC,
+     * V32__search_keys_by_month.sql): at most a century's 1,200, as the keys repeat after that.
+     */
+    static List<String> months(java.time.OffsetDateTime from, java.time.OffsetDateTime to) {
+        Set<String> out = new LinkedHashSet<>();
+        java.time.YearMonth last = java.time.YearMonth.from(to.withOffsetSameInstant(ZoneOffset.UTC));
+        for (java.time.YearMonth m = java.time.YearMonth.from(from.withOffsetSameInstant(ZoneOffset.UTC));
+             !m.isAfter(last); m = m.plusMonths(1)) {
+            out.add(String.format(Locale.ROOT, "%02d%02d", Math.floorMod(m.getYear(), 100), m.getMonthValue()));
+            if (out.size() == 1200) {
+                break;
+            }
+        }
+        return List.copyOf(out);
     }
 
     /** The names' trigram index narrowing to messages with this text in some name (true), if it can. */

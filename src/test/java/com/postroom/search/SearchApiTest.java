@@ -60,6 +60,7 @@ class SearchApiTest {
     org.springframework.transaction.support.TransactionTemplate tx;
 
     Api api;
+    MailboxFixture box;
     String w;
     UUID invoice;
     UUID meeting;
@@ -70,7 +71,7 @@ class SearchApiTest {
     @BeforeAll
     void mail() {
         api = new Api(port).login(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
-        MailboxFixture box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
+        box = new MailboxFixture(sandbox.server().orElseThrow().greenMail(), mailboxes, inbound, jdbc,
                 organizations.primary().orElseThrow().id());
         w = MailboxFixture.word();
         List<UUID> ids = box.deliver(
@@ -261,6 +262,40 @@ class SearchApiTest {
                 assertThat(stepped.ids(org, q, page[0], page[1])).as(text).isEqualTo(whole.ids(org, q, page[0],
                         page[1]));
             }
+        }
+    }
+
+    @Test
+    void wordsAreFoundThroughTheKeysOfTheMonthTheirMessageIsIn() {
+        // The month keys (V32) carry the month in UTC, two digits of year: a message late on New Year's Eve in New
+        // York is January's in UTC, one a century earlier shares its keys with its month now, one in the future is
+        // after every step's start. Each is found by its words and its subject, newest first in steps or all at once.
+        String v = MailboxFixture.word();
+        List<UUID> ids = box.deliver(
+                TestMail.message().from("Fay <fay@clinic.example>").subject("Renewal notice " + v).text("Ledger " + v),
+                TestMail.message().from("Gil <gil@clinic.example>").subject("Ledger " + v).text("Renewal " + v),
+                TestMail.message().from("Hal <hal@clinic.example>").subject("Memo " + v).text("Renewal ledger " + v));
+        List<String> dates = List.of("1999-12-31T23:30:00-05:00", "1926-12-04T10:00:00Z", "2040-02-29T12:00:00Z");
+        for (int i = 0; i < ids.size(); i++) {
+            jdbc.sql("UPDATE email_message SET created_at = ?::timestamptz WHERE id = ?")
+                    .params(dates.get(i), ids.get(i)).update();
+        }
+        assertThat(jdbc.sql("SELECT search_keys(created_at, search_words, subject_doc) FROM email_message WHERE id = ?")
+                .param(ids.get(0)).query(String.class).single()).contains("0001:ledger").contains("0001^renew");
+        long org = organizations.primary().orElseThrow().id();
+        MailSearch newestFirst = new MailSearch(jdbc, summaries, tx, MailSearch.PAIR_CANDIDATES, List.of(1, 2, 3));
+        for (MailSearch searcher : List.of(mailSearch, newestFirst)) {
+            java.util.function.Function<String, List<UUID>> found = q -> searcher.search(org, SearchQuery.parse(q),
+                    50, 0, java.util.Optional.empty(), false).hits().stream().map(h -> h.message().id()).toList();
+            assertThat(found.apply("ledger " + v)).containsExactly(ids.get(2), ids.get(0), ids.get(1));
+            assertThat(found.apply("renewal ledger " + v)).containsExactly(ids.get(2), ids.get(0), ids.get(1));
+            assertThat(found.apply("subject:ledger " + v)).containsExactly(ids.get(1));
+            assertThat(found.apply("subject:renewal " + v)).containsExactly(ids.get(0));
+            assertThat(found.apply("subject:renewal OR subject:memo " + v)).containsExactly(ids.get(2), ids.get(0));
+            assertThat(found.apply("ledger -subject:ledger " + v)).containsExactly(ids.get(2), ids.get(0));
+            assertThat(found.apply("\"renewal ledger\" " + v)).containsExactly(ids.get(2));
+            assertThat(found.apply("ledger before:2000/01/01 " + v)).containsExactly(ids.get(1));
+            assertThat(found.apply("ledger after:2000/01/01 before:2000/02/01 " + v)).containsExactly(ids.get(0));
         }
     }
 

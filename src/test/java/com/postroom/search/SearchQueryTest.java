@@ -113,4 +113,38 @@ class SearchQueryTest {
                 java.util.Map.of());
         assertThat(either.params()).containsExactly("'medicaid'", "'sentenc'");
     }
+
+    @Test
+    void wordsAreNarrowedByTheirMonthKeysExceptUnderNot() {
+        java.util.Map<String, SearchSql.Words> words = java.util.Map.of(
+                "medicaid", new SearchSql.Words("'medicaid'", "'medicaid'", java.util.List.of(),
+                        java.util.List.of("medicaid")),
+                "claim form", new SearchSql.Words("'claim' & 'form'", "'claim' <-> 'form'", java.util.List.of(),
+                        java.util.List.of("claim", "form")),
+                "annual", new SearchSql.Words("'annual'", "'annual'", java.util.List.of(),
+                        java.util.List.of("annual")));
+        java.util.List<String> months = SearchSql.months(java.time.OffsetDateTime.parse("2026-11-30T23:00:00-05:00"),
+                java.time.OffsetDateTime.parse("2027-01-01T00:00:00Z"));
+        assertThat(months).as("UTC months, two digits of year").containsExactly("2612", "2701");
+
+        SearchSql.Compiled both = SearchSql.compile(SearchQuery.parse("medicaid \"claim form\" subject:annual"),
+                words, java.util.Map.of(), false, months);
+        assertThat(both.params().stream().filter(String[].class::isInstance).map(p -> java.util.List.of((String[]) p)))
+                .containsExactly(java.util.List.of("2612:medicaid", "2701:medicaid"),
+                        java.util.List.of("2612:claim", "2701:claim"), java.util.List.of("2612:form", "2701:form"),
+                        java.util.List.of("2612^annual", "2701^annual"));
+
+        SearchSql.Compiled either = SearchSql.compile(SearchQuery.parse("medicaid OR subject:annual"), words,
+                java.util.Map.of(), false, months);
+        assertThat(either.where().split(java.util.regex.Pattern.quote(SearchSql.KEYS), -1)).hasSize(3);
+
+        SearchSql.Compiled negated = SearchSql.compile(SearchQuery.parse("-medicaid -subject:annual"), words,
+                java.util.Map.of(), false, months);
+        assertThat(negated.where()).doesNotContain(SearchSql.KEYS);
+        assertThat(SearchSql.compile(SearchQuery.parse("medicaid"), words, java.util.Map.of(), false,
+                java.util.List.of()).where()).as("no months: the words alone").doesNotContain(SearchSql.KEYS);
+        assertThat(SearchSql.months(java.time.OffsetDateTime.parse("1900-01-01T00:00:00Z"),
+                java.time.OffsetDateTime.parse("2026-12-01T00:00:00Z"))).as("a century of months at most")
+                .hasSize(1200);
+    }
 }
