@@ -138,7 +138,15 @@ public class MailSearch {
     private Plan plan(long orgId, SearchQuery query, Map<String, SearchSql.Words> words,
                       java.util.function.Function<Optional<Span>, Prepared> all) {
         Optional<Span> span = span(orgId);
-        boolean keyed = all.apply(span).sql.contains(SearchSql.KEYS);
+        List<Optional<OffsetDateTime>> steps = windows.of(orgId);
+        if (steps.size() <= SearchWindows.STEPS.size() && SearchSql.readsNameTrigrams(query, partialNames())) {
+            // The names' trigram index is lossy, so PostgreSQL checks every row it gives again against every
+            // condition of the scan, the keys included (0.1 ms a row to build them): with fewer messages than the
+            // last step, from: a name + a word spent 40 ms there (100,000 messages), and the names' lists are short
+            // enough to read whole; with more, the lists grow and the keys pay (1,000,000: 50 ms with, 116 without).
+            span = Optional.empty();
+        }
+        boolean keyed = span.isPresent() && all.apply(span).sql.contains(SearchSql.KEYS);
         if (keyed && walksNewestFirst(all.apply(Optional.empty()))) {
             return new Plan(List.of(Optional.empty()), Optional.empty());
         }
@@ -147,7 +155,6 @@ public class MailSearch {
         if (older || narrowPhrase(query, words)) {
             return new Plan(List.of(Optional.empty()), span);
         }
-        List<Optional<OffsetDateTime>> steps = windows.of(orgId);
         return new Plan(steps.size() > 1 && !keyed && walksNewestFirst(all.apply(span))
                 ? List.of(Optional.empty()) : steps, span);
     }
@@ -163,9 +170,24 @@ public class MailSearch {
      * the words of all the mail) and 35 ms walked. Asking costs one more planning, about a millisecond.
      */
     private boolean walksNewestFirst(Prepared all) {
-        String plan = String.join("\n", jdbc.sql("EXPLAIN " + all.sql).params(all.params).query(String.class).list());
-        return plan.contains("Index Scan") && !plan.contains("Bitmap");
+        List<String> lines = jdbc.sql("EXPLAIN " + all.sql).params(all.params).query(String.class).list();
+        String plan = String.join("\n", lines);
+        java.util.regex.Matcher cost = PLAN_COST.matcher(lines.isEmpty() ? "" : lines.get(0));
+        return plan.contains("Index Scan") && !plan.contains("Bitmap") && cost.find()
+                && Double.parseDouble(cost.group(1)) <= SHORT_WALK;
     }
+
+    /** The estimated total cost in the first line of a plan ("Limit  (cost=39.54..5627.04 rows=150 width=42)"). */
+    private static final java.util.regex.Pattern PLAN_COST =
+            java.util.regex.Pattern.compile("cost=[0-9.]+\\.\\.([0-9.]+)");
+
+    /**
+     * The most a walk may be expected to cost (PostgreSQL's units) and still be the plan: a few thousand messages.
+     * Without an index of the words, PostgreSQL can only walk or read everything, so it walks even for a word it
+     * expects on one message in 500; such a walk read 26,000 messages for a subject word at 100,000 (343 ms) and was
+     * estimated at 31,000. Dense words walk for 5,000-8,000 (three common words at 1,000,000: 35 ms).
+     */
+    private static final double SHORT_WALK = 12_000;
 
     /**
      * Whether every match must have a phrase that its word pairs' index narrows to a few candidates (fewer than
@@ -269,6 +291,26 @@ public class MailSearch {
                 .list().stream().filter(java.util.Objects::nonNull).findFirst();
     }
 
+    /**
+     * The months from {@code from} to {@code to}, within the dates every match must be in ({@code after:} and
+     * {@code before:} of the query itself, not under OR or NOT): a month's search then reads that month's keys only.
+     */
+    private static List<String> months(SearchQuery query, OffsetDateTime from, OffsetDateTime to) {
+        List<SearchQuery> must = query instanceof SearchQuery.And a ? a.terms() : List.of(query);
+        for (SearchQuery term : must) {
+            if (term instanceof SearchQuery.Operator op && (op.name().equals("after") || op.name().equals("before"))) {
+                OffsetDateTime day = java.time.LocalDate.parse(op.value()).atStartOfDay()
+                        .atOffset(java.time.ZoneOffset.UTC);
+                if (op.name().equals("after") && day.isAfter(from)) {
+                    from = day;
+                } else if (op.name().equals("before") && day.minusNanos(1).isBefore(to)) {
+                    to = day.minusNanos(1);
+                }
+            }
+        }
+        return from.isAfter(to) ? List.of() : SearchSql.months(from, to);
+    }
+
     /** {@code enough}: the rows (unranked) or candidates (ranked) that make the answer final. */
     private record Prepared(String sql, List<Object> params, SearchSql.Compiled rank, int enough) {
     }
@@ -286,7 +328,7 @@ public class MailSearch {
                              boolean ranked, int limit, int offset, Optional<MailboxScope> mailbox,
                              Optional<OffsetDateTime> since) {
         SearchSql.Compiled where = SearchSql.compile(query, words, labelIds(orgId, query), partialNames(),
-                span.map(s -> SearchSql.months(since.orElse(s.oldest()), s.newest())).orElse(List.of()));
+                span.map(s -> months(query, since.orElse(s.oldest()), s.newest())).orElse(List.of()));
         SearchSql.Compiled rank = ranked ? SearchSql.rankQuery(query, words) : null;
         List<Object> params = new ArrayList<>();
         boolean deferred = !where.deferred().isEmpty();
@@ -301,7 +343,13 @@ public class MailSearch {
         matches.append("(").append(where.where()).append(")");
         matchParams.addAll(where.params());
         since.ifPresent(start -> {
-            matches.append(" AND m.created_at >= ?");
+            // With the month keys, those of the part's months narrow it, and the date only drops what is older in the
+            // first month: written so that the date index cannot be used, or PostgreSQL intersects the keys' few rows
+            // with the addresses of every message of the part (20,000 of them, 10 ms). Not with the names' trigrams,
+            // whose rows are all checked again (keys included): there the date index keeps a month's rows out.
+            boolean keysAlone = where.where().contains(SearchSql.KEYS)
+                    && !SearchSql.readsNameTrigrams(query, partialNames());
+            matches.append(keysAlone ? " AND m.created_at + interval '0 s' >= ?" : " AND m.created_at >= ?");
             matchParams.add(start);
         });
         mailbox.ifPresent(scope -> {

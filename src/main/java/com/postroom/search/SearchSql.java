@@ -130,6 +130,14 @@ public final class SearchSql {
         return new Compiled(c.sql.toString(), List.copyOf(c.params), List.copyOf(c.deferred));
     }
 
+    /** Whether the query reads the names' trigram index (V29__partial_names.sql) for a from:, to:, cc: or filename:. */
+    public static boolean readsNameTrigrams(SearchQuery query, boolean partialNames) {
+        return partialNames && SearchQuery.leaves(query).stream().anyMatch(leaf ->
+                leaf instanceof SearchQuery.Operator op && List.of("from", "to", "cc", "filename").contains(op.name())
+                        && op.value().strip().length() >= 3
+                        && !(op.name().equals("from") && WHOLE_ADDRESS.matcher(op.value()).matches()));
+    }
+
     /** The texts the search language must parse for {@link #compile}: text terms, subject: and filename: values. */
     public static Set<String> texts(SearchQuery q) {
         Set<String> out = new LinkedHashSet<>();
