@@ -363,7 +363,11 @@ public final class SearchSql {
                 // Without a weight, so the index answers alone (a weight needs every candidate row read again).
                 sql.append("m.search_words @@ to_tsquery('simple', ?)");
                 params.add(tokens.stream().map(t -> "'" + t + "'").collect(Collectors.joining(" & ")));
-                keys(tokens, ':'); // the 'simple' dictionary keeps a token as its lexeme
+                if (tokens.stream().allMatch(t -> t.chars().allMatch(c -> c < 128))) {
+                    // The 'simple' dictionary keeps a token as its lexeme, lower-cased by PostgreSQL: the same as
+                    // Java's for ASCII; beyond it (a final sigma, say) the two may differ, and a key must never miss.
+                    keys(tokens, ':');
+                }
                 sql.append(" AND ");
             }
         }
