@@ -139,11 +139,10 @@ public class MailSearch {
                       java.util.function.Function<Optional<Span>, Prepared> all) {
         Optional<Span> span = span(orgId);
         List<Optional<OffsetDateTime>> steps = windows.of(orgId);
-        if (steps.size() <= SearchWindows.STEPS.size() && SearchSql.readsNameTrigrams(query, partialNames())) {
+        if (SearchSql.readsNameTrigrams(query, partialNames())) {
             // The names' trigram index is lossy, so PostgreSQL checks every row it gives again against every
-            // condition of the scan, the keys included (0.1 ms a row to build them): with fewer messages than the
-            // last step, from: a name + a word spent 40 ms there (100,000 messages), and the names' lists are short
-            // enough to read whole; with more, the lists grow and the keys pay (1,000,000: 50 ms with, 116 without).
+            // condition of the scan, the keys included (0.1 ms a row to build them): from: a name + a word spent
+            // 40 ms there at 100,000 messages, and at 1,000,000 took 132-161 ms with the keys, 116-126 without.
             span = Optional.empty();
         }
         boolean keyed = span.isPresent() && all.apply(span).sql.contains(SearchSql.KEYS);
@@ -345,11 +344,9 @@ public class MailSearch {
         since.ifPresent(start -> {
             // With the month keys, those of the part's months narrow it, and the date only drops what is older in the
             // first month: written so that the date index cannot be used, or PostgreSQL intersects the keys' few rows
-            // with the addresses of every message of the part (20,000 of them, 10 ms). Not with the names' trigrams,
-            // whose rows are all checked again (keys included): there the date index keeps a month's rows out.
-            boolean keysAlone = where.where().contains(SearchSql.KEYS)
-                    && !SearchSql.readsNameTrigrams(query, partialNames());
-            matches.append(keysAlone ? " AND m.created_at + interval '0 s' >= ?" : " AND m.created_at >= ?");
+            // with the addresses of every message of the part (20,000 of them, 10 ms).
+            matches.append(where.where().contains(SearchSql.KEYS) ? " AND m.created_at + interval '0 s' >= ?"
+                    : " AND m.created_at >= ?");
             matchParams.add(start);
         });
         mailbox.ifPresent(scope -> {
