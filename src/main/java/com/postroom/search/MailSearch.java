@@ -145,7 +145,8 @@ public class MailSearch {
             // 40 ms there at 100,000 messages, and at 1,000,000 took 132-161 ms with the keys, 116-126 without.
             span = Optional.empty();
         }
-        boolean keyed = span.isPresent() && all.apply(span).sql.contains(SearchSql.KEYS);
+        Prepared whole = all.apply(span);
+        boolean keyed = whole.sql.contains(SearchSql.KEYS);
         if (keyed && walksNewestFirst(all.apply(Optional.empty()))) {
             return new Plan(List.of(Optional.empty()), Optional.empty());
         }
@@ -154,7 +155,7 @@ public class MailSearch {
         if (older || narrowPhrase(query, words)) {
             return new Plan(List.of(Optional.empty()), span);
         }
-        return new Plan(steps.size() > 1 && !keyed && walksNewestFirst(all.apply(span))
+        return new Plan(steps.size() > 1 && !keyed && walksNewestFirst(whole)
                 ? List.of(Optional.empty()) : steps, span);
     }
 
@@ -195,8 +196,7 @@ public class MailSearch {
      * at 1,000,000 messages).
      */
     private static boolean narrowPhrase(SearchQuery query, Map<String, SearchSql.Words> words) {
-        List<SearchQuery> must = query instanceof SearchQuery.And a ? a.terms() : List.of(query);
-        return must.stream().anyMatch(t -> t instanceof SearchQuery.Text text && text.phrase()
+        return musts(query).stream().anyMatch(t -> t instanceof SearchQuery.Text text && text.phrase()
                 && !words.get(text.text()).pairs().isEmpty());
     }
 
@@ -295,11 +295,9 @@ public class MailSearch {
      * {@code before:} of the query itself, not under OR or NOT): a month's search then reads that month's keys only.
      */
     private static List<String> months(SearchQuery query, OffsetDateTime from, OffsetDateTime to) {
-        List<SearchQuery> must = query instanceof SearchQuery.And a ? a.terms() : List.of(query);
-        for (SearchQuery term : must) {
+        for (SearchQuery term : musts(query)) {
             if (term instanceof SearchQuery.Operator op && (op.name().equals("after") || op.name().equals("before"))) {
-                OffsetDateTime day = java.time.LocalDate.parse(op.value()).atStartOfDay()
-                        .atOffset(java.time.ZoneOffset.UTC);
+                OffsetDateTime day = SearchSql.startOfDay(op.value());
                 if (op.name().equals("after") && day.isAfter(from)) {
                     from = day;
                 } else if (op.name().equals("before") && day.minusNanos(1).isBefore(to)) {
@@ -308,6 +306,11 @@ public class MailSearch {
             }
         }
         return from.isAfter(to) ? List.of() : SearchSql.months(from, to);
+    }
+
+    /** The terms every match must satisfy: the query's own, not those under OR or NOT. */
+    private static List<SearchQuery> musts(SearchQuery query) {
+        return query instanceof SearchQuery.And a ? a.terms() : List.of(query);
     }
 
     /** {@code enough}: the rows (unranked) or candidates (ranked) that make the answer final. */

@@ -334,7 +334,7 @@ public final class SearchSql {
             }
             case "before", "after" -> {
                 sql.append(op.name().equals("before") ? "m.created_at < ?" : "m.created_at >= ?");
-                params.add(LocalDate.parse(v).atStartOfDay().atOffset(ZoneOffset.UTC));
+                params.add(startOfDay(v));
             }
             case "older_than", "newer_than" -> {
                 String unit = switch (v.charAt(v.length() - 1)) {
@@ -388,6 +388,11 @@ public final class SearchSql {
             sql.append(" AND ").append(KEYS).append(" && ?::text[]");
             params.add(months.stream().map(month -> month + separator + lexeme).toArray(String[]::new));
         }
+    }
+
+    /** The start of a day of {@code after:} or {@code before:} (an ISO date), in UTC. */
+    static java.time.OffsetDateTime startOfDay(String isoDate) {
+        return LocalDate.parse(isoDate).atStartOfDay().atOffset(ZoneOffset.UTC);
     }
 
     /**
