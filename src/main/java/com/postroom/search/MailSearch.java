@@ -77,14 +77,14 @@ public class MailSearch {
     }
 
     /**
-     * Whether the trigram index of names is there (V29__partial_names.sql; an external PostgreSQL without its contrib
-     * modules has no pg_trgm): then from:, to:, cc: and filename: match part of a name. Looked up once.
+     * Whether the month keys hold the trigrams of names (V33__name_trigrams_by_month.sql; an external PostgreSQL
+     * without its contrib modules has no pg_trgm): then from:, to:, cc: and filename: match part of a name. Asked of
+     * the keys' own function, once.
      */
     public boolean partialNames() {
         Boolean known = partialNames;
         if (known == null) {
-            known = jdbc.sql("SELECT EXISTS (SELECT 1 FROM pg_indexes WHERE indexname = 'email_message_names')")
-                    .query(Boolean.class).single();
+            known = jdbc.sql("SELECT cardinality(search_name_trigrams('abc')) > 0").query(Boolean.class).single();
             if (!known) {
                 log.warn("PostgreSQL has no pg_trgm: from:, to:, cc: and filename: match whole words of names only "
                         + "(docs/deploy.md says how to add it)");
@@ -139,12 +139,6 @@ public class MailSearch {
                       java.util.function.Function<Optional<Span>, Prepared> all) {
         Optional<Span> span = span(orgId);
         List<Optional<OffsetDateTime>> steps = windows.of(orgId);
-        if (SearchSql.readsNameTrigrams(query, partialNames())) {
-            // The names' trigram index is lossy, so PostgreSQL checks every row it gives again against every
-            // condition of the scan, the keys included (0.1 ms a row to build them): from: a name + a word spent
-            // 40 ms there at 100,000 messages, and at 1,000,000 took 132-161 ms with the keys, 116-126 without.
-            span = Optional.empty();
-        }
         Prepared whole = all.apply(span);
         boolean keyed = whole.sql.contains(SearchSql.KEYS);
         if (keyed && walksNewestFirst(all.apply(Optional.empty()))) {
@@ -414,16 +408,19 @@ public class MailSearch {
             return words;
         }
         // The lexemes are the document's for the same text: the same parser and dictionaries as plainto_tsquery's.
+        // The trigrams are the names' keys' for the same text (a name's value comes lower-cased, as its LIKE has it).
         jdbc.sql("SELECT t, plainto_tsquery(current_search_config(), t)::text, "
                         + "phraseto_tsquery(current_search_config(), t)::text, "
                         + "search_pairs(to_tsvector(current_search_config(), t)), "
-                        + "tsvector_to_array(to_tsvector(current_search_config(), t)) FROM unnest(?::text[]) t")
+                        + "tsvector_to_array(to_tsvector(current_search_config(), t)), search_name_trigrams(t) "
+                        + "FROM unnest(?::text[]) t")
                 .param(texts.toArray(String[]::new))
                 .query(rs -> {
                     Integer[] pairs = (Integer[]) rs.getArray(4).getArray();
                     String[] lexemes = (String[]) rs.getArray(5).getArray();
+                    String[] trigrams = (String[]) rs.getArray(6).getArray();
                     words.put(rs.getString(1), new SearchSql.Words(rs.getString(2), rs.getString(3),
-                            Arrays.asList(pairs), Arrays.asList(lexemes)));
+                            Arrays.asList(pairs), Arrays.asList(lexemes), Arrays.asList(trigrams)));
                 });
         for (SearchQuery leaf : SearchQuery.leaves(query)) {
             if (leaf instanceof SearchQuery.Text t && t.phrase() && !words.get(t.text()).pairs().isEmpty()

@@ -19,16 +19,19 @@ import com.postroom.store.View;
  */
 public final class SearchSql {
 
-    /** The expression of the names' trigram index (V29__partial_names.sql), written exactly as the index has it. */
     /** An address with a local part and a dotted domain: from: then means that sender, not any text containing it. */
     private static final java.util.regex.Pattern WHOLE_ADDRESS = java.util.regex.Pattern.compile(
             "[^\\s@<>()\\[\\],;:\"]+@[\\p{L}\\p{N}-]+(\\.[\\p{L}\\p{N}-]+)+");
 
+    /** Every name, address and file name of a message in lower case (V29__partial_names.sql). */
     static final String NAMES = "email_message_names(m.sender, m.meta ->> 'from_name', m.recipients, m.cc, "
             + "m.attachment_names)";
 
-    /** The expression of the month keys' index (V32__search_keys_by_month.sql), written exactly as the index has it. */
-    static final String KEYS = "search_keys(m.created_at, m.search_words, m.subject_doc)";
+    /**
+     * The expression of the month keys' index (V32__search_keys_by_month.sql, V33__name_trigrams_by_month.sql),
+     * written exactly as the index has it.
+     */
+    static final String KEYS = "search_keys(m.created_at, m.search_words, m.subject_doc, " + NAMES + ")";
 
     private final Map<String, Words> words;
     private final Map<String, List<Long>> labelIds;
@@ -49,13 +52,20 @@ public final class SearchSql {
      * configured language from its table, for every message a search walked (on 100,000 messages, counting the
      * messages with two words took 108 ms that way and 36 ms with the parsed query). {@code pairs} are the text's
      * adjacent words as {@code search_pairs()} hashes them (V11__phrase_pairs.sql): every message with the phrase
-     * has them, so they narrow a phrase through its index.
+     * has them, so they narrow a phrase through its index. {@code lexemes} are the words as the month keys have them,
+     * and {@code trigrams} the text's trigrams as the names' month keys have them (V33__name_trigrams_by_month.sql):
+     * those every name that contains the text has.
      */
-    public record Words(String all, String phrase, List<Integer> pairs, List<String> lexemes) {
+    public record Words(String all, String phrase, List<Integer> pairs, List<String> lexemes, List<String> trigrams) {
 
         public Words {
             pairs = List.copyOf(pairs);
             lexemes = List.copyOf(lexemes);
+            trigrams = List.copyOf(trigrams);
+        }
+
+        public Words(String all, String phrase, List<Integer> pairs, List<String> lexemes) {
+            this(all, phrase, pairs, lexemes, List.of());
         }
 
         /** Without its lexemes: such a term is not narrowed by the month keys (tests of the SQL's shape). */
@@ -64,7 +74,7 @@ public final class SearchSql {
         }
 
         Words withoutPairs() {
-            return new Words(all, phrase, List.of(), lexemes);
+            return new Words(all, phrase, List.of(), lexemes, trigrams);
         }
 
         /** Only stop words (such as "the"): such a term matches every message instead of none. */
@@ -109,9 +119,9 @@ public final class SearchSql {
     }
 
     /**
-     * @param partialNames whether the trigram index of names ({@code email_message_names}, V29__partial_names.sql)
-     *                     is there: then from:, to:, cc: and filename: match part of a name ("from:garc"); without it,
-     *                     whole words of it
+     * @param partialNames whether PostgreSQL has pg_trgm (V29__partial_names.sql, V33__name_trigrams_by_month.sql):
+     *                     then from:, to:, cc: and filename: match part of a name ("from:garc"), narrowed by its
+     *                     trigrams' month keys; without it, whole words of it
      */
     public static Compiled compile(SearchQuery query, Map<String, Words> words, Map<String, List<Long>> labelIds,
                                    boolean partialNames) {
@@ -130,15 +140,10 @@ public final class SearchSql {
         return new Compiled(c.sql.toString(), List.copyOf(c.params), List.copyOf(c.deferred));
     }
 
-    /** Whether the query reads the names' trigram index (V29__partial_names.sql) for a from:, to:, cc: or filename:. */
-    public static boolean readsNameTrigrams(SearchQuery query, boolean partialNames) {
-        return partialNames && SearchQuery.leaves(query).stream().anyMatch(leaf ->
-                leaf instanceof SearchQuery.Operator op && List.of("from", "to", "cc", "filename").contains(op.name())
-                        && op.value().strip().length() >= 3
-                        && !(op.name().equals("from") && WHOLE_ADDRESS.matcher(op.value()).matches()));
-    }
-
-    /** The texts the search language must parse for {@link #compile}: text terms, subject: and filename: values. */
+    /**
+     * The texts the search language must parse for {@link #compile}: text terms, subject: and filename: values, and
+     * the values of from:, to:, cc: and filename: in lower case (their trigrams).
+     */
     public static Set<String> texts(SearchQuery q) {
         Set<String> out = new LinkedHashSet<>();
         for (SearchQuery leaf : SearchQuery.leaves(q)) {
@@ -148,6 +153,9 @@ public final class SearchSql {
                 out.add(op.value());
             } else if (leaf instanceof SearchQuery.Operator op && op.name().equals("filename")) {
                 out.add(fileNameWords(op.value()));
+                out.add(op.value().toLowerCase(Locale.ROOT));
+            } else if (leaf instanceof SearchQuery.Operator op && List.of("from", "to", "cc").contains(op.name())) {
+                out.add(op.value().toLowerCase(Locale.ROOT));
             }
         }
         return out;
@@ -318,12 +326,12 @@ public final class SearchSql {
             });
             case "has" -> sql.append("m.has_attachments");
             case "filename" -> {
-                // Narrowed by the names' trigram index (any part of a file name), or else by the search document,
+                // Narrowed by its trigrams' month keys (any part of a file name), or else by the search document,
                 // which has file names split at dots, dashes and underscores (whole words); the column check keeps
                 // only those whose attachment has the value.
                 sql.append("(m.has_attachments AND ");
                 Words w = words(fileNameWords(v));
-                if (!names(v) && !w.empty()) {
+                if (!partial(v) && !w.empty()) {
                     sql.append("m.search_words @@ ?::tsquery");
                     params.add(w.all());
                     keys(w.lexemes(), ':');
@@ -352,12 +360,13 @@ public final class SearchSql {
 
     /**
      * An address or name: narrowed through an index, then checked against the column so that the match is in the
-     * right field. With the trigram index, any part of a name of three characters or more ("garc" finds Garcia); else
-     * the people part of {@code search_words} (indexed whole and split at punctuation), which holds whole words only.
+     * right field. With pg_trgm, any part of a name of three characters or more ("garc" finds Garcia), narrowed by its
+     * trigrams' month keys; else the people part of {@code search_words} (indexed whole and split at punctuation),
+     * which holds whole words only.
      */
     private void people(String value, String column) {
         sql.append("(");
-        if (!names(value)) {
+        if (!partial(value)) {
             List<String> tokens = tokens(value);
             if (!tokens.isEmpty()) {
                 // Without a weight, so the index answers alone (a weight needs every candidate row read again).
@@ -386,8 +395,13 @@ public final class SearchSql {
         }
         for (String lexeme : lexemes) {
             sql.append(" AND ").append(KEYS).append(" && ?::text[]");
-            params.add(months.stream().map(month -> month + separator + lexeme).toArray(String[]::new));
+            params.add(monthKeys(lexeme, separator));
         }
+    }
+
+    /** A lexeme's or trigram's keys in the search's months. */
+    private String[] monthKeys(String lexeme, char separator) {
+        return months.stream().map(month -> month + separator + lexeme).toArray(String[]::new);
     }
 
     /** The start of a day of {@code after:} or {@code before:} (an ISO date), in UTC. */
@@ -412,13 +426,22 @@ public final class SearchSql {
         return List.copyOf(out);
     }
 
-    /** The names' trigram index narrowing to messages with this text in some name (true), if it can. */
-    private boolean names(String value) {
+    /**
+     * Whether the value matches any part of a name (true), narrowed by the month keys of its trigrams, which every
+     * name containing it has: "garcia" by 'gar', 'arc', 'rci' and 'cia' of the search's months. Fewer than three
+     * characters make no trigram, and such a value matches whole words instead.
+     */
+    private boolean partial(String value) {
         if (!partialNames || value.strip().length() < 3) {
-            return false; // fewer than three characters make no trigram: the index would be read whole
+            return false;
         }
-        like(NAMES, value);
-        sql.append(" AND ");
+        Words w = words.get(value.toLowerCase(Locale.ROOT));
+        if (w != null && negations == 0 && !months.isEmpty()) {
+            for (String trigram : w.trigrams()) {
+                sql.append(KEYS).append(" && ?::text[] AND ");
+                params.add(monthKeys(trigram, '~'));
+            }
+        }
         return true;
     }
 
