@@ -155,7 +155,7 @@ class SearchApiTest {
     }
 
     @Test
-    void partOfANameOrFileNameIsFoundThroughTheTrigramIndex() {
+    void partOfANameOrFileNameIsFoundThroughItsTrigramKeys() {
         assertThat(mailSearch.partialNames()).as("the embedded PostgreSQL ships pg_trgm").isTrue();
         assertThat(search("from:arch")).as("the start of a last name").containsExactly(invoice);
         assertThat(search("from:licE.arc")).as("across the dot of an address, any case").containsExactly(invoice);
@@ -178,7 +178,7 @@ class SearchApiTest {
     }
 
     @Test
-    void withoutPgTrgmNamesMatchWholeWords() {
+    void withoutPgTrgmNamesMatchWholeWordsAndWithItPartsThroughTheirTrigramKeys() {
         SearchQuery q = SearchQuery.parse("from:arch");
         assertThat(SearchSql.compile(q, Map.of(), Map.of(), false).where()).doesNotContain("search_keys")
                 .contains("search_words");
@@ -188,6 +188,9 @@ class SearchApiTest {
                 List.of(), List.of(), List.of("arc", "rch"))), Map.of(), true, List.of("2611", "2612"));
         assertThat(keyed.params().stream().filter(String[].class::isInstance).map(p -> List.of((String[]) p)))
                 .containsExactly(List.of("2611~arc", "2612~arc"), List.of("2611~rch", "2612~rch"));
+        assertThat(SearchSql.compile(SearchQuery.parse("-from:arch"), Map.of("arch", new SearchSql.Words("'arch'",
+                "'arch'", List.of(), List.of(), List.of("arc", "rch"))), Map.of(), true, List.of("2611")).where())
+                .as("a key never excludes").doesNotContain("search_keys");
     }
 
     @Test
