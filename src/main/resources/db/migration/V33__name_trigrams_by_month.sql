@@ -62,8 +62,8 @@ SELECT search_keys_install();
 SET LOCAL maintenance_work_mem = '512MB'; -- for this migration's transaction only
 -- A pending list of 512 kB, not V32's 256 kB: every time the list is full, GIN merges it into the index, and a new
 -- message's keys are all of one month (this month's), so each merge rewrites the same long posting lists again.
--- Storing 10,000 messages of one month took PostgreSQL 7.0-8.7 CPU-s through this index at 256 kB, 5.1 at 512 kB,
--- 4.3-4.8 at 1 MB, 3.5-4.2 at 4 MB (psql, the backend's CPU, with the merges). A search reads the pending list
+-- Storing 10,000 messages of one month took PostgreSQL 6.8-8.7 CPU-s through this index at 256 kB, 5.1 at 512 kB,
+-- 4.2-4.8 at 1 MB, 3.5-4.2 at 4 MB (psql, the backend's CPU, with the merges). A search reads the pending list
 -- whole, about 50 µs a page (V32): at most 64 pages here, 3 ms.
 CREATE INDEX email_message_keys ON email_message USING gin (search_keys(created_at, search_words, subject_doc,
     email_message_names(sender, meta ->> 'from_name', recipients, cc, attachment_names)))
