@@ -394,14 +394,15 @@ public final class SearchSql {
             return;
         }
         for (String lexeme : lexemes) {
-            sql.append(" AND ").append(KEYS).append(" && ?::text[]");
-            params.add(monthKeys(lexeme, separator));
+            sql.append(" AND ");
+            monthKeys(lexeme, separator);
         }
     }
 
-    /** A lexeme's or trigram's keys in the search's months. */
-    private String[] monthKeys(String lexeme, char separator) {
-        return months.stream().map(month -> month + separator + lexeme).toArray(String[]::new);
+    /** The condition that a message has a lexeme's or trigram's key in one of the search's months. */
+    private void monthKeys(String lexeme, char separator) {
+        sql.append(KEYS).append(" && ?::text[]");
+        params.add(months.stream().map(month -> month + separator + lexeme).toArray(String[]::new));
     }
 
     /** The start of a day of {@code after:} or {@code before:} (an ISO date), in UTC. */
@@ -438,8 +439,8 @@ public final class SearchSql {
         Words w = words.get(value.toLowerCase(Locale.ROOT));
         if (w != null && negations == 0 && !months.isEmpty()) {
             for (String trigram : w.trigrams()) {
-                sql.append(KEYS).append(" && ?::text[] AND ");
-                params.add(monthKeys(trigram, '~'));
+                monthKeys(trigram, '~');
+                sql.append(" AND ");
             }
         }
         return true;
