@@ -21,7 +21,10 @@ BEGIN
     -- Text that is not HTML has its angle brackets blanked first: PostgreSQL's parser reads "<script>" in a plain
     -- text as the start of a script element and would skip everything after it.
     NEW.subject_doc := to_tsvector(cfg, translate(coalesce(NEW.subject, ''), '<>', '  '));
-    NEW.search_doc :=
+    -- The full document goes into search_words, inline (migration 34); search_doc is only read on rows written
+    -- before it.
+    NEW.search_doc := NULL;
+    NEW.search_words :=
         setweight(NEW.subject_doc, 'A') ||
         setweight(to_tsvector('simple', translate(people, '<>', '  ') || ' ' || translate(people, '@._-+<>', '       '))
                   || to_tsvector(cfg, translate(people, '@._-+<>', '       ')), 'B') ||
@@ -29,7 +32,6 @@ BEGIN
                                    || translate(coalesce(NEW.attachment_names, ''), '._-<>', '     ')), 'B') ||
         setweight(to_tsvector(cfg, CASE WHEN NEW.body_plain <> '' THEN translate(left(NEW.body_plain, 200000), '<>', '  ')
                                         ELSE coalesce(left(NEW.body_html, 200000), '') END), 'D');
-    NEW.search_words := strip(NEW.search_doc);
     RETURN NEW;
 END
 $$;

@@ -70,7 +70,7 @@ class SearchQueryTest {
                 "claim time", new SearchSql.Words("'claim' & 'time'", "'claim' <-> 'time'", java.util.List.of(42)),
                 "claim the time", new SearchSql.Words("'claim' & 'time'", "'claim' <2> 'time'", java.util.List.of()));
         SearchSql.Compiled positive = SearchSql.compile(SearchQuery.parse("\"claim time\""), words, java.util.Map.of());
-        assertThat(positive.where()).contains("search_pairs(m.search_doc) @> ?::int[]").doesNotContain("search_words");
+        assertThat(positive.where()).contains(SearchSql.PAIRS + " @> ?::int[]").doesNotContain("m.search_words @@");
         assertThat(positive.params()).hasSize(1);
         assertThat((Integer[]) positive.params().get(0)).containsExactly(42);
         assertThat(positive.deferred()).as("checked last, on the newest candidates")
@@ -81,7 +81,8 @@ class SearchQueryTest {
                 java.util.Map.of("bill", new SearchSql.Words("'bill'", "'bill'", java.util.List.of()),
                         "claim time", words.get("claim time")), java.util.Map.of());
         assertThat(either.deferred()).isEmpty();
-        assertThat(either.where()).contains("search_pairs(m.search_doc) @> ?::int[] AND m.search_doc @@ ?::tsquery");
+        assertThat(either.where()).contains(SearchSql.PAIRS + " @> ?::int[] AND (m.search_doc IS NULL AND "
+                + "m.search_words @@ ?::tsquery OR m.search_doc @@ ?::tsquery)");
 
         // Under NOT each message is tested as it is walked: the cheap inline words first, never the pairs function.
         SearchSql.Compiled negated = SearchSql.compile(SearchQuery.parse("bill -\"claim time\""),
