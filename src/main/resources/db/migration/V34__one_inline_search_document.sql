@@ -19,12 +19,8 @@ CREATE INDEX email_message_pairs ON email_message USING gin (search_pairs(coales
 -- No statistics for the pairs (V11).
 ALTER INDEX email_message_pairs ALTER COLUMN 1 SET STATISTICS 0;
 
--- With the document inline a received message's row is about 3 kB, and at migration 25's fill factor (70: each page
--- keeps 30% free so that a sent message's delivery outcome can update its row in place) most pages held a single
--- row: 6.2 kB of table per message at 100,000. Received mail is never updated in place (a flag change moves its
--- entry in the counts' index anyway), and a sent message's row is smaller, so pages are now filled to 80%: 5.3 kB.
--- The price, replayed on 2,000 sent messages of 2 kB with inline documents: 47% of delivery outcomes in place
--- instead of 58%; an outcome that is not in place writes the row's index entries again (about 0.4 ms of PostgreSQL
--- CPU with the search keys and pairs), so about 0.04 ms per sent message on average. Only pages written from here
--- on are filled so; nothing is rewritten.
-ALTER TABLE email_message SET (fillfactor = 80);
+-- The fill factor stays at migration 25's 70, although with the document inline most pages of received mail now hold
+-- a single row (6.2 kB of table per message at 100,000; 5.5 kB at 80). Filled to 80%, fewer sent messages' delivery
+-- outcomes fit in place (replayed on 2,000 sent messages of 2 kB: 34-48% instead of 60%), and an outcome that does
+-- not writes all the row's index entries again, its search keys and word pairs included: PostgreSQL spent 0.6 ms more
+-- per sent message (2,000 sends: 7.5-7.9 CPU-s at 80, 6.3-6.7 at 70; bench/outbound's phase (c) 0.4-0.9 ms more).
