@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
 """SQL that stores generated messages the way Postroom does, for bench/db/store_cost.sh to count PostgreSQL's work.
 
-Two shapes, with the bodies, senders and file names of bench/search/populate.py (a billing office's mail):
+Three shapes, with the bodies, senders and file names of bench/search/populate.py (a billing office's mail):
   inbound N   N received messages in INSERTs of 200 rows, as the IMAP sync writes them (ReceivedMail)
   outbound N  N sent messages of about 2 KB, one prepared INSERT each, as a send that is alone in its group
               (SendingCore's group of one: a thread, then the message)
+  send N      the whole of N such sends, each alone: the group's transaction (organization, suppressions, thread,
+              message, outbox, audit), then the worker's claim and the delivery outcome, each committed, as
+              Outbox.claim and Outbox.finishAll write them (the SQL is copied from there)
 Every statement is on a line of its own followed by an empty line: `postgres --single -j` ends a statement at a
-semicolon followed by an empty line. All of it runs in one transaction that is rolled back, so the database the
-count starts from is the same for every run.
-usage: store_sql.py inbound|outbound count
+semicolon followed by an empty line. inbound and outbound run in one transaction that is rolled back; send commits
+as Postroom does (a delivery outcome updates its message in place only once the page's older versions are gone).
+usage: store_sql.py inbound|outbound|send count
 """
-import os, random, sys, uuid
+import json, os, random, sys, uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "search"))
 import populate as p  # noqa: E402
@@ -29,7 +32,11 @@ def arr(items):
 def statements(shape, count):
     r = random.Random(23)
     rows = []
-    yield "BEGIN;"
+    if shape != "send":
+        yield "BEGIN;"
+    if shape == "send":
+        yield from sends(r, count)
+        return
     if shape == "outbound":
         yield ("PREPARE th(uuid, text) AS INSERT INTO email_thread (id, org_id, subject, normalized_subject) "
                "VALUES ($1, 1, $2, lower($2));")
@@ -68,6 +75,74 @@ def statements(shape, count):
                               for t, m, s, address, n, b, f in rows) + ";")
             rows = []
     yield "ROLLBACK;"
+
+
+CLAIM = ("UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claimed_by = $1, lease_until = now() + "
+         "$2::interval FROM (SELECT message_id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= now()) OR "
+         "(status = 'sending' AND (lease_until < now() OR claimed_by IS NULL OR claimed_by NOT IN (SELECT id FROM "
+         "postroom_instance WHERE heartbeat_at > now() - interval '60 seconds'))) ORDER BY next_attempt_at LIMIT $3 "
+         "FOR UPDATE SKIP LOCKED) due WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, "
+         "o.envelope_from, o.pending_rcpts, o.attempts, o.give_up_at, o.created_at, CASE WHEN octet_length(o.mime) <= "
+         "262144 THEN o.mime END")
+FINISH = ("WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempt_no int, started_at timestamptz, "
+          "outcome text, smtp_code int, smtp_reply text, recipients jsonb, worker text, status text, accepted text[], "
+          "failed text[], last_error text, sent_copy boolean)), attempt AS (INSERT INTO delivery_attempt (message_id, "
+          "attempt_no, started_at, finished_at, outcome, smtp_code, smtp_reply, recipients, worker) SELECT id, "
+          "attempt_no, started_at, now(), outcome, smtp_code, smtp_reply, recipients, worker FROM v), message AS "
+          "(UPDATE email_message m SET status = v.status, folder = CASE WHEN m.folder = 'scheduled' THEN 'sent' ELSE "
+          "m.folder END, updated_at = CASE WHEN v.status = 'sent' THEN m.updated_at ELSE now() END FROM v WHERE m.id = "
+          "v.id AND m.id = ANY(ARRAY(SELECT id FROM v))) UPDATE outbox o SET status = v.status, pending_rcpts = '{}', "
+          "accepted_rcpts = o.accepted_rcpts || v.accepted, failed_rcpts = o.failed_rcpts || v.failed, last_error = "
+          "v.last_error, lease_until = NULL, claimed_by = NULL, sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE "
+          "o.sent_at END, sent_copy = CASE WHEN o.sent_copy = 'skip' THEN 'skip' WHEN v.sent_copy THEN 'pending' ELSE "
+          "'none' END FROM v WHERE o.message_id = v.id AND o.message_id = ANY(ARRAY(SELECT id FROM v))")
+
+
+def sends(r, count):
+    """Each send alone, as under a steady trickle of API calls: the accept, the claim, the outcome."""
+    yield "PREPARE org(bigint) AS SELECT id, name, email_domain, phone FROM organization WHERE id = $1;"
+    yield ("PREPARE sup(bigint, text[]) AS SELECT address, reason, source, stream, created_at FROM suppression "
+           "WHERE org_id = $1 AND address = ANY($2) ORDER BY address, stream;")
+    yield ("PREPARE th(uuid, text) AS INSERT INTO email_thread (id, org_id, subject, normalized_subject) "
+           "VALUES ($1, 1, $2, lower($2));")
+    yield ("PREPARE ms(uuid, uuid, text[], text, text, text) AS INSERT INTO email_message (id, org_id, thread_id, "
+           "direction, status, classification, sender, recipients, cc, bcc, reply_to, subject, body_plain, "
+           "body_html, message_id, in_reply_to, references_ids, meta, created_by, folder, seen, has_attachments, "
+           "attachment_names, created_at) VALUES ($1, 1, $2, 'outbound', 'queued', 'billing', "
+           "'billing@postroom.test', $3, '{}', '{}', NULL, $4, $5, '', $6, NULL, '{}', '{}'::jsonb, NULL, 'sent', "
+           "true, false, '', now());")
+    yield ("PREPARE ob(uuid, text[], bytea) AS INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, "
+           "mime, status, next_attempt_at, give_up_at, sent_copy) VALUES ($1, 1, 'billing@postroom.test', $2, $3, "
+           "'queued', GREATEST(now(), NULL), GREATEST(now(), NULL) + '259200 seconds'::interval, 'none');")
+    yield ("PREPARE au(uuid, text) AS INSERT INTO audit_event (org_id, actor_id, actor_email, action, target_type, "
+           "target_id, details) VALUES (1, 1, (SELECT email FROM app_user WHERE id = 1), 'email.sent', "
+           "'email_message', $1, $2::jsonb);")
+    yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
+    yield "PREPARE fin(text) AS " + FINISH + ";"
+    for i in range(count):
+        thread, message = str(uuid.UUID(int=r.getrandbits(128))), str(uuid.UUID(int=r.getrandbits(128)))
+        subject = " ".join(p.words(r, r.randint(3, 7))).capitalize()
+        body = " ".join(p.words(r, 330))[:2000]
+        rcpt = "%s.%s@%s" % (r.choice(p.FIRST), r.choice(p.LAST), r.choice(p.DOMAINS))
+        mime = ("From: billing@postroom.test\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@postroom.test>\r\n"
+                "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n%s\r\n"
+                % (rcpt, subject, message, body))
+        yield "BEGIN;"
+        yield "EXECUTE org(1);"
+        yield "EXECUTE sup(1, %s);" % arr([rcpt])
+        yield "EXECUTE th(%s, %s);" % (q(thread), q(subject))
+        yield "EXECUTE ms(%s, %s, %s, %s, %s, %s);" % (q(message), q(thread), arr([rcpt]), q(subject), q(body),
+                                                    q("<%s@postroom.test>" % message))
+        yield "EXECUTE ob(%s, %s, convert_to(%s, 'UTF8'));" % (q(message), arr([rcpt]), q(mime))
+        yield "EXECUTE au(%s, %s);" % (q(message), q('{"from": "billing@postroom.test", "recipients": 1, '
+                                                  '"classification": "billing", "flow": "generic"}'))
+        yield "COMMIT;"
+        yield "EXECUTE claim('bench-instance', '300 seconds', 1);"
+        reply = "250 2.0.0 Ok: queued as 4F%08X" % i
+        yield "EXECUTE fin(%s);" % q(json.dumps([{"id": message, "attempt_no": 1, "started_at":
+            "2026-12-05T00:00:00Z", "outcome": "sent", "smtp_code": 250, "smtp_reply": reply, "recipients": [
+                {"address": rcpt, "code": 250, "reply": reply, "accepted": True}], "worker": "bench-instance",
+            "status": "sent", "accepted": [rcpt], "failed": [], "last_error": None, "sent_copy": False}]))
 
 
 if __name__ == "__main__":
