@@ -19,6 +19,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "search"))
 import populate as p  # noqa: E402
 
 BATCH = 200
+# A sent message and its new thread, as SendingCore's group writes them (Messages.insertOutboundAll).
+PREPARE_THREAD = ("PREPARE th(uuid, text) AS INSERT INTO email_thread (id, org_id, subject, normalized_subject) "
+                  "VALUES ($1, 1, $2, lower($2));")
+PREPARE_MESSAGE = ("PREPARE ms(uuid, uuid, text[], text, text, text) AS INSERT INTO email_message (id, org_id, "
+                   "thread_id, direction, status, classification, sender, recipients, cc, bcc, reply_to, subject, "
+                   "body_plain, body_html, message_id, in_reply_to, references_ids, meta, created_by, folder, seen, "
+                   "has_attachments, attachment_names, created_at) VALUES ($1, 1, $2, 'outbound', 'queued', 'billing', "
+                   "'billing@postroom.test', $3, '{}', '{}', NULL, $4, $5, '', $6, NULL, '{}', '{}'::jsonb, NULL, "
+                   "'sent', true, false, '', now());")
 
 
 def q(s):
@@ -38,14 +47,8 @@ def statements(shape, count):
         yield from sends(r, count)
         return
     if shape == "outbound":
-        yield ("PREPARE th(uuid, text) AS INSERT INTO email_thread (id, org_id, subject, normalized_subject) "
-               "VALUES ($1, 1, $2, lower($2));")
-        yield ("PREPARE ms(uuid, uuid, text[], text, text, text) AS INSERT INTO email_message (id, org_id, thread_id, "
-               "direction, status, classification, sender, recipients, cc, bcc, reply_to, subject, body_plain, "
-               "body_html, message_id, in_reply_to, references_ids, meta, created_by, folder, seen, has_attachments, "
-               "attachment_names, created_at) VALUES ($1, 1, $2, 'outbound', 'queued', 'billing', "
-               "'billing@postroom.test', $3, '{}', '{}', NULL, $4, $5, '', $6, NULL, '{}', '{}'::jsonb, NULL, 'sent', "
-               "true, false, '', now());")
+        yield PREPARE_THREAD
+        yield PREPARE_MESSAGE
     for i in range(count):
         thread, message = str(uuid.UUID(int=r.getrandbits(128))), str(uuid.UUID(int=r.getrandbits(128)))
         subject = " ".join(p.words(r, r.randint(3, 7))).capitalize()
@@ -103,14 +106,8 @@ def sends(r, count):
     yield "PREPARE org(bigint) AS SELECT id, name, email_domain, phone FROM organization WHERE id = $1;"
     yield ("PREPARE sup(bigint, text[]) AS SELECT address, reason, source, stream, created_at FROM suppression "
            "WHERE org_id = $1 AND address = ANY($2) ORDER BY address, stream;")
-    yield ("PREPARE th(uuid, text) AS INSERT INTO email_thread (id, org_id, subject, normalized_subject) "
-           "VALUES ($1, 1, $2, lower($2));")
-    yield ("PREPARE ms(uuid, uuid, text[], text, text, text) AS INSERT INTO email_message (id, org_id, thread_id, "
-           "direction, status, classification, sender, recipients, cc, bcc, reply_to, subject, body_plain, "
-           "body_html, message_id, in_reply_to, references_ids, meta, created_by, folder, seen, has_attachments, "
-           "attachment_names, created_at) VALUES ($1, 1, $2, 'outbound', 'queued', 'billing', "
-           "'billing@postroom.test', $3, '{}', '{}', NULL, $4, $5, '', $6, NULL, '{}', '{}'::jsonb, NULL, 'sent', "
-           "true, false, '', now());")
+    yield PREPARE_THREAD
+    yield PREPARE_MESSAGE
     yield ("PREPARE ob(uuid, text[], bytea) AS INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, "
            "mime, status, next_attempt_at, give_up_at, sent_copy) VALUES ($1, 1, 'billing@postroom.test', $2, $3, "
            "'queued', GREATEST(now(), NULL), GREATEST(now(), NULL) + '259200 seconds'::interval, 'none');")
