@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * MODE=batch: N messages through Postmark's POST /email/batch in N/500 concurrent calls, then three single calls.
  * Usage: java OutboundBench.java <base-url> <email> <password> <count> <clients> <rate/s> <seconds>
  * Environment: WARMUP (sends before measuring, default count); CPU_DIR and POSTROOM_PID to record CPU per program
- * (bench/cpu.py) when the burst starts, when it is accepted and when every message is sent.
+ * (bench/cpu.py) when the burst starts, when it is accepted and when every message is sent; BENCH_BODY=varied for
+ * bodies of varied words (body()).
  */
 public class OutboundBench {
 
@@ -30,6 +31,9 @@ public class OutboundBench {
             .version(HttpClient.Version.HTTP_1_1).build();
     static final Pattern ID = Pattern.compile("\"message\":\\{\"id\":\"([0-9a-f-]{36})\"");
     static final String BODY = ("Statement reminder for a patient account. ".repeat(60)).substring(0, 2000);
+    /** BENCH_BODY=varied: each message ~2 KB of its own words, as a real statement has (see body()). */
+    static final boolean VARIED = "varied".equals(System.getenv("BENCH_BODY"));
+    static final List<String> VOCABULARY = vocabulary();
     static String base;
     static String token;
 
@@ -152,7 +156,7 @@ public class OutboundBench {
             for (int i = 0; i < 500; i++) {
                 json.append(i == 0 ? "" : ",").append("{\"From\":\"founder@postroom.test\",\"To\":\"").append(to)
                         .append("\",\"Subject\":\"").append(subject).append(' ').append(c).append('.').append(i)
-                        .append("\",\"TextBody\":\"").append(BODY).append("\",\"MessageStream\":\"outbound\"}");
+                        .append("\",\"TextBody\":\"").append(body()).append("\",\"MessageStream\":\"outbound\"}");
             }
             String body = json.append(']').toString();
             answers.add(pool.submit(() -> postmark("/email/batch", body, serverToken)));
@@ -213,6 +217,46 @@ public class OutboundBench {
         pool.shutdownNow();
     }
 
+    /**
+     * The body of one message. By default one sentence repeated, as the history in docs/benchmarks.md was measured:
+     * seven words, so its search document is tiny and its row small. BENCH_BODY=varied draws about 2 KB of words the
+     * way bench/search/populate.py does (a Zipf spread over common words and 1,200 made-up ones), so the search
+     * document, the phrase pairs and the row's size are those of real mail.
+     */
+    static String body() {
+        if (!VARIED) {
+            return BODY;
+        }
+        java.util.concurrent.ThreadLocalRandom r = java.util.concurrent.ThreadLocalRandom.current();
+        StringBuilder b = new StringBuilder(2100);
+        while (b.length() < 2000) {
+            // Zipf: rank k with weight 1/(k+1), drawn by inverting the harmonic sum's logarithm.
+            int k = (int) Math.min(VOCABULARY.size() - 1, Math.exp(r.nextDouble() * Math.log(VOCABULARY.size() + 1)) - 1);
+            b.append(VOCABULARY.get(k)).append(' ');
+        }
+        return b.toString().strip();
+    }
+
+    static List<String> vocabulary() {
+        List<String> words = new ArrayList<>(List.of(("the of and to a in is it you that he was for on are with as his "
+                + "they be at one have this from or had by word but not what all were we when your can said there use "
+                + "an each which she do how their if will up other about out many then them these so some her would "
+                + "make like him into time has look two more write go see number no way could people my than first "
+                + "patient account statement invoice claim billing payment balance transport ambulance mileage oxygen "
+                + "dispatch crew insurance payer remittance denial appeal coverage deductible copay itemized service")
+                .split(" ")));
+        java.util.Random seeded = new java.util.Random(23);
+        String[] syllables = "ka lo mi ne ru sa te vo zu bi da fe gi ho ju ly pa qu ri so tu va we xi yo ze".split(" ");
+        while (words.size() < 1300) {
+            StringBuilder w = new StringBuilder();
+            for (int i = 0, n = 2 + seeded.nextInt(3); i < n; i++) {
+                w.append(syllables[seeded.nextInt(syllables.length)]);
+            }
+            words.add(w.toString());
+        }
+        return words;
+    }
+
     static double pct(List<Long> sorted, int p) {
         return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1)) / 1e6;
     }
@@ -223,7 +267,7 @@ public class OutboundBench {
 
     static String send(String subject, String to) throws Exception {
         String json = "{\"sender\":\"founder@postroom.test\",\"recipients\":[\"" + to + "\"],\"subject\":\""
-                + subject + "\",\"body_plain\":\"" + BODY + "\"}";
+                + subject + "\",\"body_plain\":\"" + body() + "\"}";
         String answer = post("/api/email/send", json, token);
         Matcher m = ID.matcher(answer);
         if (!m.find()) {

@@ -3,6 +3,8 @@
 # Postfix started by scripts/mailserver/start.sh (submission with STARTTLS + AUTH; smtp-source on the plain port).
 # Usage: bench/outbound/run.sh [count=2000] [workers=8]; PHASES="c e" runs only those phases (default: a b c e d);
 # POSTROOM_JAVA_OPTS adds JVM options to Postroom (e.g. "-XX:StartFlightRecording=filename=/tmp/c.jfr,settings=profile").
+# BENCH_BODY=varied sends bodies of varied words (a real statement's search document and row size) instead of one
+# sentence repeated (the history's method).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT="${1:-2000}"
@@ -84,6 +86,18 @@ run_postroom_bench() {
   cpu_report "$1/start" "$1/accepted" "while the burst was accepted"
   cpu_report "$1/start" "$1/sent" "from the first API call until the last message was sent"
   python3 bench/cpu.py permsg "$OUT/cpu-$1/start.json" "$OUT/cpu-$1/sent.json" "$COUNT" | tee -a "$OUT/summary.txt"
+  in_place_report "$1" | tee -a "$OUT/summary.txt"
+}
+# How many of the messages' updates (delivery outcomes, above all) PostgreSQL made in place: one that is not rewrites
+# the message's index entries, its search keys and phrase pairs included (docs/benchmarks.md, sessions 14 and 21).
+in_place_report() {
+  command -v psql >/dev/null || return 0
+  local d="$OUT/data-$1"
+  sleep 1 # the statistics reach the view within 500 ms of a transaction's end
+  PGPASSWORD="$(cat "$d/postgres.password")" psql -h 127.0.0.1 -p "$(sed -n 4p "$d/postgres/postmaster.pid")" \
+    -U postgres -d postroom -Atc "SELECT '  updates of messages: ' || n_tup_upd || ', in place: ' || n_tup_hot_upd
+      || ' (' || round(100.0 * n_tup_hot_upd / greatest(n_tup_upd, 1)) || '%)' FROM pg_stat_user_tables
+      WHERE relname = 'email_message'" 2>/dev/null || true
 }
 PORT=18555
 PID=
