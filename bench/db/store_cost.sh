@@ -6,8 +6,9 @@
 # empty run are taken off.
 # Usage: bench/db/store_cost.sh [inbound=600] [outbound=300] [send=300]   (needs valgrind; as root it runs PostgreSQL as the
 # user postroom-bench, which it creates). KEEP=1 keeps the callgrind files (callgrind_annotate --inclusive=yes FILE).
-# PRELUDE=file.sql runs that SQL first, in the same transaction (to try another version of a function: statements end
-# with a semicolon and an empty line, and a function's body has no empty line).
+# PRELUDE=file.sql runs that SQL first (within the rolled-back transaction for received and sent mail; committed on its
+# own copy for whole sends), to try another version of a function: statements end with a semicolon and an empty line,
+# and a function's body has no empty line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 INBOUND="${1:-600}"

@@ -40,25 +40,42 @@ def arr(items):
 
 def statements(shape, count):
     r = random.Random(23)
-    rows = []
-    if shape != "send":
-        yield "BEGIN;"
     if shape == "send":
         yield from sends(r, count)
         return
+    yield "BEGIN;"
     if shape == "outbound":
         yield PREPARE_THREAD
         yield PREPARE_MESSAGE
+        for _ in range(count):
+            yield from store_sent(*sent_message(r))
+    else:
+        yield from received(r, count)
+    yield "ROLLBACK;"
+
+
+def sent_message(r):
+    """A sent message of about 2 kB and its new thread: (thread, message, subject, body, recipient)."""
+    thread, message = str(uuid.UUID(int=r.getrandbits(128))), str(uuid.UUID(int=r.getrandbits(128)))
+    subject = " ".join(p.words(r, r.randint(3, 7))).capitalize()
+    body = " ".join(p.words(r, 330))[:2000]
+    rcpt = "%s.%s@%s" % (r.choice(p.FIRST), r.choice(p.LAST), r.choice(p.DOMAINS))
+    return thread, message, subject, body, rcpt
+
+
+def store_sent(thread, message, subject, body, rcpt):
+    """SendingCore's group of one (PREPARE_THREAD and PREPARE_MESSAGE prepared): the thread, then the message."""
+    yield "EXECUTE th(%s, %s);" % (q(thread), q(subject))
+    yield "EXECUTE ms(%s, %s, %s, %s, %s, %s);" % (q(message), q(thread), arr([rcpt]), q(subject), q(body),
+                                                q("<%s@postroom.test>" % message))
+
+
+def received(r, count):
+    """Received messages in INSERTs of BATCH rows, as the IMAP sync writes them."""
+    rows = []
     for i in range(count):
         thread, message = str(uuid.UUID(int=r.getrandbits(128))), str(uuid.UUID(int=r.getrandbits(128)))
         subject = " ".join(p.words(r, r.randint(3, 7))).capitalize()
-        if shape == "outbound":
-            body = " ".join(p.words(r, 330))[:2000]
-            rcpt = "%s.%s@%s" % (r.choice(p.FIRST), r.choice(p.LAST), r.choice(p.DOMAINS))
-            yield "EXECUTE th(%s, %s);" % (q(thread), q(subject))
-            yield "EXECUTE ms(%s, %s, %s, %s, %s, %s);" % (q(message), q(thread), arr([rcpt]), q(subject), q(body),
-                                                        q("<%s@postroom.test>" % message))
-            continue
         name_addr = r.choice(p.SENDERS)
         name, address = name_addr.split(" <")[0], name_addr.split("<")[1].rstrip(">")
         body_words = p.words(r, r.randint(80, 1200))
@@ -77,7 +94,6 @@ def statements(shape, count):
                                  q('{"from_name": "%s"}' % n), q(m), len(b) + 400, "true" if f else "false", q(f))
                               for t, m, s, address, n, b, f in rows) + ";")
             rows = []
-    yield "ROLLBACK;"
 
 
 CLAIM = ("UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claimed_by = $1, lease_until = now() + "
@@ -117,19 +133,14 @@ def sends(r, count):
     yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
     yield "PREPARE fin(text) AS " + FINISH + ";"
     for i in range(count):
-        thread, message = str(uuid.UUID(int=r.getrandbits(128))), str(uuid.UUID(int=r.getrandbits(128)))
-        subject = " ".join(p.words(r, r.randint(3, 7))).capitalize()
-        body = " ".join(p.words(r, 330))[:2000]
-        rcpt = "%s.%s@%s" % (r.choice(p.FIRST), r.choice(p.LAST), r.choice(p.DOMAINS))
+        thread, message, subject, body, rcpt = sent_message(r)
         mime = ("From: billing@postroom.test\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@postroom.test>\r\n"
                 "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=UTF-8\r\n\r\n%s\r\n"
                 % (rcpt, subject, message, body))
         yield "BEGIN;"
         yield "EXECUTE org(1);"
         yield "EXECUTE sup(1, %s);" % arr([rcpt])
-        yield "EXECUTE th(%s, %s);" % (q(thread), q(subject))
-        yield "EXECUTE ms(%s, %s, %s, %s, %s, %s);" % (q(message), q(thread), arr([rcpt]), q(subject), q(body),
-                                                    q("<%s@postroom.test>" % message))
+        yield from store_sent(thread, message, subject, body, rcpt)
         yield "EXECUTE ob(%s, %s, convert_to(%s, 'UTF8'));" % (q(message), arr([rcpt]), q(mime))
         yield "EXECUTE au(%s, %s);" % (q(message), q('{"from": "billing@postroom.test", "recipients": 1, '
                                                   '"classification": "billing", "flow": "generic"}'))
