@@ -4,8 +4,11 @@
 # messages over IMAPS from the private Dovecot (fetch, parse, store the raw copy, thread, classify, index).
 # Each gets a warm-up set first (other messages of the same kind), then the measured set; CPU per program from /proc.
 # Usage: bench/inbound/anchor.sh [count=5000]   (WARMUP=3000; needs `apt-get install maildir-utils notmuch`)
+# Postroom runs with the JVM options it is deployed with (bench/jvm.sh); POSTROOM_JIT=default for the default JIT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/jvm.sh
+source bench/jvm.sh
 COUNT="${1:-5000}"
 WARMUP="${WARMUP:-3000}"
 ENV_FILE="${POSTROOM_REAL_MAIL_ENV:-/tmp/postroom-mailserver/env}"
@@ -64,7 +67,7 @@ if command -v notmuch >/dev/null; then
   rm -rf "$MU/root/warmup" "$NM"
 fi
 
-echo "== (c) Postroom: a running Postroom (-Xmx512m, embedded PostgreSQL) syncs the same messages over IMAPS"
+echo "== (c) Postroom: a running Postroom (-Xmx512m ${DEPLOY_JVM_OPTIONS:-default JIT}, embedded PostgreSQL) syncs the same messages over IMAPS"
 for u in $WARM_USER $USER_; do
   $DOVEADM expunge -u "$u" mailbox INBOX all
   $DOVEADM purge -u "$u"
@@ -83,7 +86,7 @@ PORT=18558
 POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
   SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" \
   FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
-  java -Xmx512m ${JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
+  java -Xmx512m $DEPLOY_JVM_OPTIONS ${JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done

@@ -2,8 +2,11 @@
 # Inbound ingest: Postroom (fetch, parse, store, thread, classify) vs. a download-only Python imaplib loop, in one run,
 # over IMAPS from the private Dovecot started by scripts/mailserver/start.sh.
 # Usage: bench/inbound/run.sh [small=5000] [large=20]   (WARMUP=3000 messages synced first, from another mailbox)
+# Postroom runs with the JVM options it is deployed with (bench/jvm.sh); POSTROOM_JIT=default for the default JIT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/jvm.sh
+source bench/jvm.sh
 SMALL="${1:-5000}"
 LARGE="${2:-20}"
 WARMUP="${WARMUP:-3000}"
@@ -36,7 +39,7 @@ PORT=18556
 POSTROOM_DATA_DIR="$OUT/data" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" \
   SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" \
   FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
-  java -Xmx512m ${JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
+  java -Xmx512m $DEPLOY_JVM_OPTIONS ${JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom.log" 2>&1 &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
 for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done

@@ -4,9 +4,12 @@
 # Usage: bench/outbound/run.sh [count=2000] [workers=8]; PHASES="c e" runs only those phases (default: a b c e d);
 # POSTROOM_JAVA_OPTS adds JVM options to Postroom (e.g. "-XX:StartFlightRecording=filename=/tmp/c.jfr,settings=profile").
 # BENCH_BODY=varied sends bodies of varied words (a real statement's search document and row size) instead of one
-# sentence repeated (the history's method).
+# sentence repeated (the history's method). Postroom runs with the JVM options it is deployed with (bench/jvm.sh: C1
+# only); POSTROOM_JIT=default runs the JVM's default tiered JIT.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=bench/jvm.sh
+source bench/jvm.sh
 COUNT="${1:-2000}"
 WORKERS="${2:-8}"
 ENV_FILE="${POSTROOM_REAL_MAIL_ENV:-/tmp/postroom-mailserver/env}"
@@ -15,6 +18,7 @@ ENV_FILE="${POSTROOM_REAL_MAIL_ENV:-/tmp/postroom-mailserver/env}"
 source "$ENV_FILE"
 [ -f target/postroom.jar ] || ./mvnw -q -DskipTests package
 OUT="$(mktemp -d /tmp/postroom-bench.XXXX)"
+echo "Postroom's JVM: ${DEPLOY_JVM_OPTIONS:-the default tiered JIT} ${POSTROOM_JAVA_OPTS:-}" | tee "$OUT/summary.txt"
 
 # Between phases: let Postfix deliver everything, then empty the bench mailbox, so that no phase pays for the
 # previous one's deliveries or for a mailbox that grew by thousands of messages (Dovecot's cost per delivery grows).
@@ -73,7 +77,7 @@ start_postroom() {
     SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \
     MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
     OUTBOX_WORKERS="$WORKERS" OUTBOX_POLL_INTERVAL=200ms "$@" \
-    java -Xmx512m ${POSTROOM_JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom-$name.log" 2>&1 &
+    java -Xmx512m $DEPLOY_JVM_OPTIONS ${POSTROOM_JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom-$name.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
   sleep 2
@@ -87,6 +91,7 @@ run_postroom_bench() {
   cpu_report "$1/start" "$1/sent" "from the first API call until the last message was sent"
   python3 bench/cpu.py permsg "$OUT/cpu-$1/start.json" "$OUT/cpu-$1/sent.json" "$COUNT" | tee -a "$OUT/summary.txt"
   in_place_report "$1" | tee -a "$OUT/summary.txt"
+  echo "  Postroom's peak resident memory: $(awk '/VmHWM/ {print $2, $3}' /proc/"$PID"/status)" | tee -a "$OUT/summary.txt"
 }
 # How many of the messages' updates (delivery outcomes, above all) PostgreSQL made in place: one that is not rewrites
 # the message's index entries, its search keys and phrase pairs included (docs/benchmarks.md, sessions 14 and 21).

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -66,6 +67,28 @@ class DeployConfigTest {
         assertThat(read).contains("DNS_RESOLVER", "DOCTOR_INTERVAL", "SMTP_HOST");
         String docs = Files.readString(Path.of("docs/configuration.md"));
         assertThat(read).allSatisfy(name -> assertThat(docs).as(name).contains("`" + name + "`"));
+    }
+
+    /**
+     * The image, the systemd unit and the benchmarks run the same JVM options (C1 only; docs/deploy.md, "The JVM's
+     * compiler"): a benchmark's figures are those of Postroom as deployed, and the two ways to deploy it agree.
+     */
+    @Test
+    void theImageTheUnitAndTheBenchmarksRunTheSameJvmOptions() throws IOException {
+        Matcher image = Pattern.compile("(?m)^ENV JDK_JAVA_OPTIONS=\"([^\"]+)\"$")
+                .matcher(Files.readString(Path.of("deploy/Dockerfile")));
+        Matcher bench = Pattern.compile("(?m)^DEPLOY_JVM_OPTIONS=\"([^\"]+)\"$")
+                .matcher(Files.readString(Path.of("bench/jvm.sh")));
+        assertThat(image.find()).as("deploy/Dockerfile sets JDK_JAVA_OPTIONS").isTrue();
+        assertThat(bench.find()).as("bench/jvm.sh sets DEPLOY_JVM_OPTIONS").isTrue();
+        String unit = read(SYSTEMD_ENV, "deploy/postroom.service").get("JDK_JAVA_OPTIONS");
+        assertThat(image.group(1)).isEqualTo("-XX:TieredStopAtLevel=1").isEqualTo(unit).isEqualTo(bench.group(1));
+        for (String script : List.of("bench/outbound/run.sh", "bench/inbound/run.sh", "bench/inbound/anchor.sh")) {
+            assertThat(Files.readString(Path.of(script))).as(script).contains("source bench/jvm.sh")
+                    .contains("java -Xmx512m $DEPLOY_JVM_OPTIONS");
+        }
+        String envExample = Files.readString(Path.of("deploy/postroom.env.example"));
+        assertThat(envExample).as("how to restore the default JIT").contains("# JDK_JAVA_OPTIONS=\n");
     }
 
     private static Map<String, String> read(Pattern pattern, String fileOrText) throws IOException {
