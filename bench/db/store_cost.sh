@@ -4,16 +4,17 @@
 # it). Postroom's jar creates the schema in a fresh embedded database; a copy of it then runs the SQL of
 # bench/db/store_sql.py in a single-user PostgreSQL backend under valgrind's callgrind, and the instructions of an
 # empty run are taken off.
-# Usage: bench/db/store_cost.sh [inbound=600] [outbound=300] [send=300]   (needs valgrind; as root it runs PostgreSQL as the
-# user postroom-bench, which it creates). KEEP=1 keeps the callgrind files (callgrind_annotate --inclusive=yes FILE).
-# PRELUDE=file.sql runs that SQL first (within the rolled-back transaction for received and sent mail; committed on its
-# own copy for whole sends), to try another version of a function: statements end with a semicolon and an empty line,
-# and a function's body has no empty line.
+# Usage: bench/db/store_cost.sh [inbound=600] [outbound=300] [send=300] [batch=500]   (needs valgrind; as root it runs
+# PostgreSQL as the user postroom-bench, which it creates). KEEP=1 keeps the callgrind files (callgrind_annotate
+# --inclusive=yes FILE). PRELUDE=file.sql runs that SQL first (within the rolled-back transaction for received and sent
+# mail; committed on its own copy for whole sends and batches), to try another version of a function: statements end
+# with a semicolon and an empty line, and a function's body has no empty line.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 INBOUND="${1:-600}"
 OUTBOUND="${2:-300}"
 SENDS="${3:-300}"
+BATCH="${4:-500}"
 command -v valgrind >/dev/null || { echo "valgrind is missing: apt-get install valgrind" >&2; exit 1; }
 [ -f target/postroom.jar ] || ./mvnw -q -DskipTests package
 OUT="$(mktemp -d /tmp/postroom-store-cost.XXXX)"
@@ -47,8 +48,8 @@ count() { # name sqlfile
 }
 
 printf 'SELECT 1;\n\n' > "$OUT/empty.sql"
-for shape in inbound outbound send; do
-  n=$INBOUND; [ $shape = outbound ] && n=$OUTBOUND; [ $shape = send ] && n=$SENDS
+for shape in inbound outbound send batch; do
+  n=$INBOUND; [ $shape = outbound ] && n=$OUTBOUND; [ $shape = send ] && n=$SENDS; [ $shape = batch ] && n=$BATCH
   python3 bench/db/store_sql.py $shape "$n" | { read -r begin; echo "$begin"; [ -n "${PRELUDE:-}" ] && cat "$PRELUDE"; cat; } \
     > "$OUT/$shape.sql"
 done
@@ -57,12 +58,14 @@ EMPTY=$(count empty "$OUT/empty.sql")
 IN=$(count inbound "$OUT/inbound.sql")
 OB=$(count outbound "$OUT/outbound.sql")
 SE=$(count send "$OUT/send.sql")
-python3 - "$EMPTY" "$IN" "$INBOUND" "$OB" "$OUTBOUND" "$SE" "$SENDS" <<'PY'
+BA=$(count batch "$OUT/batch.sql")
+python3 - "$EMPTY" "$IN" "$INBOUND" "$OB" "$OUTBOUND" "$SE" "$SENDS" "$BA" "$BATCH" <<'PY'
 import sys
-empty, inbound, n_in, outbound, n_out, send, n_send = map(int, sys.argv[1:])
+empty, inbound, n_in, outbound, n_out, send, n_send, batch, n_batch = map(int, sys.argv[1:])
 print("PostgreSQL instructions per stored message (callgrind, an empty run taken off):")
 print("  received, INSERTs of 200 rows (%d messages): %6.2f M" % (n_in, (inbound - empty) / n_in / 1e6))
 print("  sent, one prepared INSERT each (%d messages): %6.2f M" % (n_out, (outbound - empty) / n_out / 1e6))
 print("  a whole send alone: accept, claim, outcome (%d): %6.2f M" % (n_send, (send - empty) / n_send / 1e6))
+print("  a batch accepted at once, indexed, sent (%d):  %6.2f M" % (n_batch, (batch - empty) / n_batch / 1e6))
 PY
 [ -n "${KEEP:-}" ] && echo "callgrind files in $OUT/cg" || rm -rf "$OUT"

@@ -8,10 +8,13 @@ Three shapes, with the bodies, senders and file names of bench/search/populate.p
   send N      the whole of N such sends, each alone: the group's transaction (organization, suppressions, thread,
               message, outbox, audit), then the worker's claim and the delivery outcome, each committed, as
               Outbox.claim and Outbox.finishAll write them (the SQL is copied from there)
+  batch N     N sends accepted in one transaction, as a call to /email/batch stores them (multi-row INSERTs, the
+              search documents deferred as for any group of 50 or more), then the search indexer's UPDATE, then the
+              workers' claims and outcomes in groups of 8
 Every statement is on a line of its own followed by an empty line: `postgres --single -j` ends a statement at a
 semicolon followed by an empty line. inbound and outbound run in one transaction that is rolled back; send commits
 as Postroom does (a delivery outcome updates its message in place only once the page's older versions are gone).
-usage: store_sql.py inbound|outbound|send count
+usage: store_sql.py inbound|outbound|send|batch count
 """
 import json, os, random, sys, uuid
 
@@ -42,6 +45,9 @@ def statements(shape, count):
     r = random.Random(23)
     if shape == "send":
         yield from sends(r, count)
+        return
+    if shape == "batch":
+        yield from batch(r, count)
         return
     yield "BEGIN;"
     if shape == "outbound":
@@ -151,6 +157,43 @@ def sends(r, count):
             "2026-12-05T00:00:00Z", "outcome": "sent", "smtp_code": 250, "smtp_reply": reply, "recipients": [
                 {"address": rcpt, "code": 250, "reply": reply, "accepted": True}], "worker": "bench-instance",
             "status": "sent", "accepted": [rcpt], "failed": [], "last_error": None, "sent_copy": False}]))
+
+
+def batch(r, count):
+    """A group of sends accepted at once (Messages.insertOutboundAll with deferred search documents), indexed by
+    SearchIndexer's statement, then claimed and finished by the workers in groups of 8."""
+    sent = [sent_message(r) for _ in range(count)]
+    yield "BEGIN;"
+    yield "SELECT set_config('postroom.defer_search', 'on', true);"
+    yield ("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES "
+           + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in sent) + ";")
+    yield ("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, sender, recipients, "
+           "cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, references_ids, meta, "
+           "created_by, folder, seen, has_attachments, attachment_names, created_at) VALUES "
+           + ",".join("(%s, 1, %s, 'outbound', 'queued', 'billing', 'billing@postroom.test', %s, '{}', '{}', NULL, "
+                      "%s, %s, '', %s, NULL, '{}', '{}'::jsonb, NULL, 'sent', true, false, '', now())"
+                      % (q(m), q(t), arr([rc]), q(s), q(b), q("<%s@postroom.test>" % m)) for t, m, s, b, rc in sent)
+           + ";")
+    yield ("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, next_attempt_at, "
+           "give_up_at, sent_copy) VALUES "
+           + ",".join("(%s, 1, 'billing@postroom.test', %s, convert_to(%s, 'UTF8'), 'queued', now(), now() + "
+                      "interval '3 days', 'none')" % (q(m), arr([rc]), q("Subject: %s\r\n\r\n%s" % (s, b)))
+                      for t, m, s, b, rc in sent) + ";")
+    yield "SELECT set_config('postroom.defer_search', 'off', true);"
+    yield "COMMIT;"
+    yield ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE search_words "
+           "IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
+    yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
+    yield "PREPARE fin(text) AS " + FINISH + ";"
+    for k in range(0, count, 8):
+        group = sent[k:k + 8]
+        yield "EXECUTE claim('bench-instance', '300 seconds', %d);" % len(group)
+        reply = "250 2.0.0 Ok: queued as 4F%08X" % k
+        yield "EXECUTE fin(%s);" % q(json.dumps([{"id": m, "attempt_no": 1, "started_at": "2026-12-05T00:00:00Z",
+            "outcome": "sent", "smtp_code": 250, "smtp_reply": reply, "recipients": [
+                {"address": rc, "code": 250, "reply": reply, "accepted": True}], "worker": "bench-instance",
+            "status": "sent", "accepted": [rc], "failed": [], "last_error": None, "sent_copy": False}
+            for _, m, _, _, rc in group]))
 
 
 if __name__ == "__main__":
