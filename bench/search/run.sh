@@ -3,6 +3,8 @@
 # shapes and the folder listing, compared in the same run with Dovecot's own SEARCH TEXT and with `mu find` (when mu is
 # installed) over the same messages.
 # Usage: bench/search/run.sh [count=100000]
+# Postroom runs with the JVM's default tiered JIT, not the deployed C1 only (bench/jvm.sh): syncing the mailbox is a
+# large first import, for which docs/deploy.md ("The JVM's compiler") says to restore it.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 COUNT="${1:-100000}"
