@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -38,10 +39,21 @@ public final class FakeMailPorts implements AutoCloseable {
         }
     }
 
-    /** A port where nothing listens (bound, then closed). */
-    public static int closedPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+    /** Sockets that hold the closed ports for the rest of the test JVM's life. */
+    private static final List<Socket> HELD = new ArrayList<>();
+
+    /**
+     * A port where nothing listens, and nothing will: a socket is bound to it and never connected, so a connection to
+     * it is refused, and the port is not handed to anyone else for the rest of the test run. A port bound and closed
+     * again was free for the next server to take: a sandbox mail server started right after took it once, and the
+     * doctor found an SMTP server where the test expected none.
+     */
+    public static synchronized int closedPort() {
+        try {
+            Socket holder = new Socket();
+            holder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            HELD.add(holder);
+            return holder.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
