@@ -123,6 +123,14 @@ FINISH = ("WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, 
           "'none' END FROM v WHERE o.message_id = v.id AND o.message_id = ANY(ARRAY(SELECT id FROM v))")
 
 
+def delivered(message, rcpt, reply):
+    """One row of Outbox.finishAll's JSON: the message went, its recipient accepted with this reply."""
+    return {"id": message, "attempt_no": 1, "started_at": "2026-12-05T00:00:00Z", "outcome": "sent", "smtp_code": 250,
+            "smtp_reply": reply, "recipients": [{"address": rcpt, "code": 250, "reply": reply, "accepted": True}],
+            "worker": "bench-instance", "status": "sent", "accepted": [rcpt], "failed": [], "last_error": None,
+            "sent_copy": False}
+
+
 def sends(r, count):
     """Each send alone, as under a steady trickle of API calls: the accept, the claim, the outcome."""
     yield "PREPARE org(bigint) AS SELECT id, name, email_domain, phone FROM organization WHERE id = $1;"
@@ -153,10 +161,7 @@ def sends(r, count):
         yield "COMMIT;"
         yield "EXECUTE claim('bench-instance', '300 seconds', 1);"
         reply = "250 2.0.0 Ok: queued as 4F%08X" % i
-        yield "EXECUTE fin(%s);" % q(json.dumps([{"id": message, "attempt_no": 1, "started_at":
-            "2026-12-05T00:00:00Z", "outcome": "sent", "smtp_code": 250, "smtp_reply": reply, "recipients": [
-                {"address": rcpt, "code": 250, "reply": reply, "accepted": True}], "worker": "bench-instance",
-            "status": "sent", "accepted": [rcpt], "failed": [], "last_error": None, "sent_copy": False}]))
+        yield "EXECUTE fin(%s);" % q(json.dumps([delivered(message, rcpt, reply)]))
 
 
 def batch(r, count):
@@ -189,11 +194,7 @@ def batch(r, count):
         group = sent[k:k + 8]
         yield "EXECUTE claim('bench-instance', '300 seconds', %d);" % len(group)
         reply = "250 2.0.0 Ok: queued as 4F%08X" % k
-        yield "EXECUTE fin(%s);" % q(json.dumps([{"id": m, "attempt_no": 1, "started_at": "2026-12-05T00:00:00Z",
-            "outcome": "sent", "smtp_code": 250, "smtp_reply": reply, "recipients": [
-                {"address": rc, "code": 250, "reply": reply, "accepted": True}], "worker": "bench-instance",
-            "status": "sent", "accepted": [rc], "failed": [], "last_error": None, "sent_copy": False}
-            for _, m, _, _, rc in group]))
+        yield "EXECUTE fin(%s);" % q(json.dumps([delivered(m, rc, reply) for _, m, _, _, rc in group]))
 
 
 if __name__ == "__main__":
