@@ -85,7 +85,7 @@ start_postroom() {
 stop_postroom() { [ -n "$PID" ] && kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null || true; PID=; }
 run_postroom_bench() {
   mkdir -p "$OUT/cpu-$1"
-  CPU_DIR="$OUT/cpu-$1" POSTROOM_PID=$PID MODE="${2:-api}" java bench/outbound/OutboundBench.java \
+  CPU_DIR="$OUT/cpu-$1" POSTROOM_PID=$PID MODE="${2:-api}" MAIL_QUEUE="$REAL_MAIL_BASE/postfix-queue" java bench/outbound/OutboundBench.java \
     "http://127.0.0.1:$PORT" founder@postroom.test bench-admin "$COUNT" 8 100 30 | tee "$OUT/postroom-$1.txt"
   cpu_report "$1/start" "$1/accepted" "while the burst was accepted"
   cpu_report "$1/start" "$1/sent" "from the first API call until the last message was sent"

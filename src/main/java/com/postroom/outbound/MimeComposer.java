@@ -2,6 +2,7 @@ package com.postroom.outbound;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Date;
@@ -83,7 +84,7 @@ public final class MimeComposer {
             }
             setBody(message, c);
             message.saveChanges();
-            ByteArrayOutputStream out = new ByteArrayOutputStream(estimate(c));
+            Bytes out = new Bytes(estimate(c));
             message.writeTo(out);
             return out.toByteArray();
         } catch (MessagingException | IOException e) {
@@ -268,6 +269,46 @@ public final class MimeComposer {
         long size = 2048L + c.text().length() * 2L + c.html().length() * 2L
                 + c.attachments().stream().mapToLong(a -> a.content().length * 4L / 3).sum();
         return (int) Math.min(Integer.MAX_VALUE - 8, size);
+    }
+
+    /**
+     * A growable byte buffer without {@link ByteArrayOutputStream}'s lock: Angus's quoted-printable encoder writes
+     * the body one byte at a time, and with C1 only (as Postroom is deployed) taking that lock for every byte was
+     * most of composing a message.
+     */
+    static final class Bytes extends OutputStream {
+        private byte[] buf;
+        private int count;
+
+        Bytes(int capacity) {
+            buf = new byte[Math.max(64, capacity)];
+        }
+
+        @Override
+        public void write(int b) {
+            if (count == buf.length) {
+                grow(1);
+            }
+            buf[count++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            java.util.Objects.checkFromIndexSize(off, len, b.length);
+            if (len > buf.length - count) {
+                grow(len);
+            }
+            System.arraycopy(b, off, buf, count, len);
+            count += len;
+        }
+
+        private void grow(int more) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+        }
+
+        byte[] toByteArray() {
+            return java.util.Arrays.copyOf(buf, count);
+        }
     }
 
     /** Keeps the Message-ID Postroom chose; Jakarta Mail would otherwise make its own in saveChanges(). */

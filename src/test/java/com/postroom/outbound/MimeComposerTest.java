@@ -32,6 +32,27 @@ class MimeComposerTest {
     }
 
     @Test
+    void theComposersBufferKeepsEveryByteInOrderAsItGrows() {
+        MimeComposer.Bytes out = new MimeComposer.Bytes(1);
+        java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 5000; i++) {
+            if (random.nextBoolean()) {
+                int b = random.nextInt(256);
+                out.write(b);
+                expected.write(b);
+            } else {
+                byte[] chunk = new byte[random.nextInt(300)];
+                random.nextBytes(chunk);
+                int off = chunk.length == 0 ? 0 : random.nextInt(chunk.length);
+                out.write(chunk, off, chunk.length - off);
+                expected.write(chunk, off, chunk.length - off);
+            }
+        }
+        assertThat(out.toByteArray()).isEqualTo(expected.toByteArray());
+    }
+
+    @Test
     void headersAreEncodedAndTheChosenMessageIdIsKept() throws Exception {
         byte[] bytes = MimeComposer.compose(composition("Hallo", "", List.of()));
         String raw = new String(bytes, StandardCharsets.US_ASCII);
