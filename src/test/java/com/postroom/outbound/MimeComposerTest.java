@@ -53,6 +53,17 @@ class MimeComposerTest {
     }
 
     @Test
+    void theDateIsRfc5322sInUtcAndReadsBackAsTheMomentOfComposing() throws Exception {
+        long before = System.currentTimeMillis() / 1000 * 1000;
+        MimeMessage parsed = new MimeMessage(Session.getInstance(new Properties()),
+                new ByteArrayInputStream(MimeComposer.compose(composition("Hallo", "", List.of()))));
+        long after = System.currentTimeMillis();
+        assertThat(parsed.getHeader("Date")[0]).matches("[A-Z][a-z]{2}, \\d{1,2} [A-Z][a-z]{2} \\d{4} "
+                + "\\d{2}:\\d{2}:\\d{2} \\+0000");
+        assertThat(parsed.getSentDate().getTime()).isBetween(before, after);
+    }
+
+    @Test
     void headersAreEncodedAndTheChosenMessageIdIsKept() throws Exception {
         byte[] bytes = MimeComposer.compose(composition("Hallo", "", List.of()));
         String raw = new String(bytes, StandardCharsets.US_ASCII);
