@@ -8,7 +8,8 @@
 # PostgreSQL as the user postroom-bench, which it creates). KEEP=1 keeps the callgrind files (callgrind_annotate
 # --inclusive=yes FILE). PRELUDE=file.sql runs that SQL first (within the rolled-back transaction for received and sent
 # mail; committed on its own copy for whole sends and batches), to try another version of a function: statements end
-# with a semicolon and an empty line, and a function's body has no empty line.
+# with a semicolon and an empty line, and a function's body has no empty line. SHAPES="grouped grouped-deferred"
+# counts other shapes of store_sql.py (GROUPED=384 messages each; default: inbound outbound send batch).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 INBOUND="${1:-600}"
@@ -48,24 +49,28 @@ count() { # name sqlfile
 }
 
 printf 'SELECT 1;\n\n' > "$OUT/empty.sql"
-for shape in inbound outbound send batch; do
-  n=$INBOUND; [ $shape = outbound ] && n=$OUTBOUND; [ $shape = send ] && n=$SENDS; [ $shape = batch ] && n=$BATCH
-  python3 bench/db/store_sql.py $shape "$n" | { read -r begin; echo "$begin"; [ -n "${PRELUDE:-}" ] && cat "$PRELUDE"; cat; } \
-    > "$OUT/$shape.sql"
+SHAPES="${SHAPES:-inbound outbound send batch}"
+size() { case $1 in inbound) echo "$INBOUND";; outbound) echo "$OUTBOUND";; send) echo "$SENDS";; batch) echo "$BATCH";;
+  *) echo "${GROUPED:-384}";; esac; }
+for shape in $SHAPES; do
+  python3 bench/db/store_sql.py "$shape" "$(size "$shape")" \
+    | { read -r begin; echo "$begin"; [ -n "${PRELUDE:-}" ] && cat "$PRELUDE"; cat; } > "$OUT/$shape.sql"
 done
 chmod 644 "$OUT"/*.sql
 EMPTY=$(count empty "$OUT/empty.sql")
-IN=$(count inbound "$OUT/inbound.sql")
-OB=$(count outbound "$OUT/outbound.sql")
-SE=$(count send "$OUT/send.sql")
-BA=$(count batch "$OUT/batch.sql")
-python3 - "$EMPTY" "$IN" "$INBOUND" "$OB" "$OUTBOUND" "$SE" "$SENDS" "$BA" "$BATCH" <<'PY'
-import sys
-empty, inbound, n_in, outbound, n_out, send, n_send, batch, n_batch = map(int, sys.argv[1:])
-print("PostgreSQL instructions per stored message (callgrind, an empty run taken off):")
-print("  received, INSERTs of 200 rows (%d messages): %6.2f M" % (n_in, (inbound - empty) / n_in / 1e6))
-print("  sent, one prepared INSERT each (%d messages): %6.2f M" % (n_out, (outbound - empty) / n_out / 1e6))
-print("  a whole send alone: accept, claim, outcome (%d): %6.2f M" % (n_send, (send - empty) / n_send / 1e6))
-print("  a batch accepted at once, indexed, sent (%d):  %6.2f M" % (n_batch, (batch - empty) / n_batch / 1e6))
-PY
+echo "PostgreSQL instructions per stored message (callgrind, an empty run taken off):"
+for shape in $SHAPES; do
+  n=$(size "$shape")
+  total=$(count "$shape" "$OUT/$shape.sql")
+  case $shape in
+    inbound) what="received, INSERTs of 200 rows";;
+    outbound) what="sent, one prepared INSERT each";;
+    send) what="a whole send alone: accept, claim, outcome";;
+    batch) what="a batch accepted at once, indexed, sent";;
+    grouped) what="concurrent sends in groups of 8: accept, claim, outcome";;
+    grouped-deferred) what="the same, search documents written by the indexer";;
+  esac
+  python3 -c "import sys; print('  %-55s %6.2f M' % ('%s (%s):' % (sys.argv[1], sys.argv[2]), (int(sys.argv[3]) - int(sys.argv[4])) / int(sys.argv[2]) / 1e6))" \
+    "$what" "$n" "$total" "$EMPTY"
+done
 [ -n "${KEEP:-}" ] && echo "callgrind files in $OUT/cg" || rm -rf "$OUT"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """SQL that stores generated messages the way Postroom does, for bench/db/store_cost.sh to count PostgreSQL's work.
 
-Three shapes, with the bodies, senders and file names of bench/search/populate.py (a billing office's mail):
+The shapes, with the bodies, senders and file names of bench/search/populate.py (a billing office's mail):
   inbound N   N received messages in INSERTs of 200 rows, as the IMAP sync writes them (ReceivedMail)
   outbound N  N sent messages of about 2 KB, one prepared INSERT each, as a send that is alone in its group
               (SendingCore's group of one: a thread, then the message)
@@ -9,12 +9,16 @@ Three shapes, with the bodies, senders and file names of bench/search/populate.p
               message, outbox, audit), then the worker's claim and the delivery outcome, each committed, as
               Outbox.claim and Outbox.finishAll write them (the SQL is copied from there)
   batch N     N sends accepted in one transaction, as a call to /email/batch stores them (multi-row INSERTs, the
-              search documents deferred as for any group of 50 or more), then the search indexer's UPDATE, then the
-              workers' claims and outcomes in groups of 8
+              search documents deferred, as Postroom stores all its outgoing mail), then the search indexer's
+              UPDATE, then the workers' claims and outcomes in groups of 8
+  grouped N   N concurrent single sends as GroupedSends commits them, in groups of 8, search documents written at once
+              (as Postroom did before session 23; send and outbound write them at once too, as then)
+  grouped-deferred N  the same, stored without their search documents and indexed by SearchIndexer's UPDATE every
+              INDEXED_EVERY messages (default 96; Postroom's indexer looks four times a second)
 Every statement is on a line of its own followed by an empty line: `postgres --single -j` ends a statement at a
 semicolon followed by an empty line. inbound and outbound run in one transaction that is rolled back; send commits
 as Postroom does (a delivery outcome updates its message in place only once the page's older versions are gone).
-usage: store_sql.py inbound|outbound|send|batch count
+usage: store_sql.py inbound|outbound|send|batch|grouped|grouped-deferred count
 """
 import json, os, random, sys, uuid
 
@@ -48,6 +52,9 @@ def statements(shape, count):
         return
     if shape == "batch":
         yield from batch(r, count)
+        return
+    if shape in ("grouped", "grouped-deferred"):
+        yield from grouped(r, count, shape == "grouped-deferred")
         return
     yield "BEGIN;"
     if shape == "outbound":
@@ -195,6 +202,46 @@ def batch(r, count):
         yield "EXECUTE claim('bench-instance', '300 seconds', %d);" % len(group)
         reply = "250 2.0.0 Ok: queued as 4F%08X" % k
         yield "EXECUTE fin(%s);" % q(json.dumps([delivered(m, rc, reply) for _, m, _, _, rc in group]))
+
+
+def grouped(r, count, defer, size=8, indexed_every=int(os.environ.get("INDEXED_EVERY", "96"))):
+    """Concurrent single sends as GroupedSends commits them: groups of `size` in one transaction (multi-row INSERTs),
+    then claims and outcomes in groups of 8. With `defer`, stored without their search documents and indexed by
+    SearchIndexer's UPDATE every `indexed_every` messages (about a second at the API's 100 sends a second)."""
+    sent = [sent_message(r) for _ in range(count)]
+    yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
+    yield "PREPARE fin(text) AS " + FINISH + ";"
+    for k in range(0, count, size):
+        group = sent[k:k + size]
+        yield "BEGIN;"
+        if defer:
+            yield "SELECT set_config('postroom.defer_search', 'on', true);"
+        yield ("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES "
+               + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in group) + ";")
+        yield ("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, sender, "
+               "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, references_ids, "
+               "meta, created_by, folder, seen, has_attachments, attachment_names, created_at) VALUES "
+               + ",".join("(%s, 1, %s, 'outbound', 'queued', 'billing', 'billing@postroom.test', %s, '{}', '{}', NULL, "
+                          "%s, %s, '', %s, NULL, '{}', '{}'::jsonb, NULL, 'sent', true, false, '', now())"
+                          % (q(m), q(t), arr([rc]), q(s), q(b), q("<%s@postroom.test>" % m)) for t, m, s, b, rc in group)
+               + ";")
+        yield ("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, next_attempt_at, "
+               "give_up_at, sent_copy) VALUES "
+               + ",".join("(%s, 1, 'billing@postroom.test', %s, convert_to(%s, 'UTF8'), 'queued', now(), now() + "
+                          "interval '3 days', 'none')" % (q(m), arr([rc]), q("Subject: %s\r\n\r\n%s" % (s, b)))
+                          for t, m, s, b, rc in group) + ";")
+        if defer:
+            yield "SELECT set_config('postroom.defer_search', 'off', true);"
+        yield "COMMIT;"
+        if defer and (k + size) % indexed_every == 0:
+            yield ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE "
+                   "search_words IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
+        yield "EXECUTE claim('bench-instance', '300 seconds', %d);" % len(group)
+        reply = "250 2.0.0 Ok: queued as 4F%08X" % k
+        yield "EXECUTE fin(%s);" % q(json.dumps([delivered(m, rc, reply) for _, m, _, _, rc in group]))
+    if defer:
+        yield ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE "
+               "search_words IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
 
 
 if __name__ == "__main__":

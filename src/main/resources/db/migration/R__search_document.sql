@@ -8,9 +8,9 @@ DECLARE
     people TEXT;
     spaced TEXT;
 BEGIN
-    -- A large group of outgoing messages (a batch of the Postmark API) is stored without its documents, so it is
-    -- accepted at once; search.SearchIndexer writes them within seconds (rows whose search_words is NULL are the
-    -- pending ones, migration 27). Only a new row is deferred: an edit is indexed as it is written.
+    -- Outgoing mail (store.Messages.insertOutboundAll) is stored without its documents, so it is accepted at once;
+    -- search.SearchIndexer writes them within a second (rows whose search_words is NULL are the pending ones,
+    -- migration 27). Only a new row is deferred: an edit is indexed as it is written.
     IF TG_OP = 'INSERT' AND current_setting('postroom.defer_search', true) = 'on' THEN
         NEW.search_doc := NULL;
         NEW.subject_doc := NULL;

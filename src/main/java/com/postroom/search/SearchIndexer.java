@@ -10,9 +10,9 @@ import com.postroom.config.PostroomSettings;
 import com.postroom.store.MessageStates;
 
 /**
- * Writes the search documents of messages stored without them (a large group of outgoing mail is accepted without
- * waiting for its index; see {@code store.Messages#insertOutboundAll}). It looks four times a second and works
- * through what it finds in batches, so such mail is searchable within about a second of being stored. Nothing is
+ * Writes the search documents of messages stored without them (outgoing mail is accepted without waiting for its
+ * index; see {@code store.Messages#insertOutboundAll}). It looks four times a second and works through what it finds
+ * in batches, so such mail is searchable within about a second of being stored. Nothing is
  * lost across a restart: a pending message is simply one whose document is missing, and the next start (or another
  * instance) writes it.
  */
