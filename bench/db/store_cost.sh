@@ -8,8 +8,8 @@
 # PostgreSQL as the user postroom-bench, which it creates). KEEP=1 keeps the callgrind files (callgrind_annotate
 # --inclusive=yes FILE). PRELUDE=file.sql runs that SQL first (within the rolled-back transaction for received and sent
 # mail; committed on its own copy for whole sends and batches), to try another version of a function: statements end
-# with a semicolon and an empty line, and a function's body has no empty line. SHAPES="grouped grouped-deferred"
-# counts other shapes of store_sql.py (GROUPED=384 messages each; default: inbound outbound send batch).
+# with a semicolon and an empty line, and a function's body has no empty line. SHAPES="grouped" counts
+# only those shapes (default: all five; GROUPED=384 messages for the grouped one).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 INBOUND="${1:-600}"
@@ -49,7 +49,7 @@ count() { # name sqlfile
 }
 
 printf 'SELECT 1;\n\n' > "$OUT/empty.sql"
-SHAPES="${SHAPES:-inbound outbound send batch}"
+SHAPES="${SHAPES:-inbound outbound send batch grouped}"
 size() { case $1 in inbound) echo "$INBOUND";; outbound) echo "$OUTBOUND";; send) echo "$SENDS";; batch) echo "$BATCH";;
   *) echo "${GROUPED:-384}";; esac; }
 for shape in $SHAPES; do
@@ -64,11 +64,10 @@ for shape in $SHAPES; do
   total=$(count "$shape" "$OUT/$shape.sql")
   case $shape in
     inbound) what="received, INSERTs of 200 rows";;
-    outbound) what="sent, one prepared INSERT each";;
-    send) what="a whole send alone: accept, claim, outcome";;
+    outbound) what="sent, one prepared INSERT each, indexed";;
+    send) what="a whole send alone: accept, index, claim, outcome";;
     batch) what="a batch accepted at once, indexed, sent";;
-    grouped) what="concurrent sends in groups of 8: accept, claim, outcome";;
-    grouped-deferred) what="the same, search documents written by the indexer";;
+    grouped) what="concurrent sends in groups of 8, indexed, sent";;
   esac
   python3 -c "import sys; print('  %-55s %6.2f M' % ('%s (%s):' % (sys.argv[1], sys.argv[2]), (int(sys.argv[3]) - int(sys.argv[4])) / int(sys.argv[2]) / 1e6))" \
     "$what" "$n" "$total" "$EMPTY"

@@ -1,24 +1,24 @@
 #!/usr/bin/env python3
 """SQL that stores generated messages the way Postroom does, for bench/db/store_cost.sh to count PostgreSQL's work.
 
-The shapes, with the bodies, senders and file names of bench/search/populate.py (a billing office's mail):
+The shapes, with the bodies, senders and file names of bench/search/populate.py (a billing office's mail). Mail accepted
+for sending is stored without its search document, which the search indexer's UPDATE (INDEX below, copied from
+MessageStates.indexPending) writes a moment later; each outgoing shape runs that UPDATE as Postroom would.
   inbound N   N received messages in INSERTs of 200 rows, as the IMAP sync writes them (ReceivedMail)
   outbound N  N sent messages of about 2 KB, one prepared INSERT each, as a send that is alone in its group
-              (SendingCore's group of one: a thread, then the message)
+              (SendingCore's group of one: a thread, then the message), each then indexed alone
   send N      the whole of N such sends, each alone: the group's transaction (organization, suppressions, thread,
-              message, outbox, audit), then the worker's claim and the delivery outcome, each committed, as
-              Outbox.claim and Outbox.finishAll write them (the SQL is copied from there)
-  batch N     N sends accepted in one transaction, as a call to /email/batch stores them (multi-row INSERTs, the
-              search documents deferred, as Postroom stores all its outgoing mail), then the search indexer's
-              UPDATE, then the workers' claims and outcomes in groups of 8
-  grouped N   N concurrent single sends as GroupedSends commits them, in groups of 8, search documents written at once
-              (as Postroom did before session 23; send and outbound write them at once too, as then)
-  grouped-deferred N  the same, stored without their search documents and indexed by SearchIndexer's UPDATE every
-              INDEXED_EVERY messages (default 96; Postroom's indexer looks four times a second)
+              message, outbox, audit), the indexer's UPDATE, then the worker's claim and the delivery outcome, each
+              committed, as Outbox.claim and Outbox.finishAll write them (the SQL is copied from there)
+  batch N     N sends accepted in one transaction, as a call to /email/batch stores them (multi-row INSERTs), then
+              the indexer's UPDATE, then the workers' claims and outcomes in groups of 8
+  grouped N   N concurrent single sends as GroupedSends commits them, in groups of 8, indexed every INDEXED_EVERY
+              messages (default 24: the indexer looks four times a second, at the API's 100 sends a second), claimed
+              and finished in groups of 8
 Every statement is on a line of its own followed by an empty line: `postgres --single -j` ends a statement at a
 semicolon followed by an empty line. inbound and outbound run in one transaction that is rolled back; send commits
 as Postroom does (a delivery outcome updates its message in place only once the page's older versions are gone).
-usage: store_sql.py inbound|outbound|send|batch|grouped|grouped-deferred count
+usage: store_sql.py inbound|outbound|send|batch|grouped count
 """
 import json, os, random, sys, uuid
 
@@ -35,6 +35,10 @@ PREPARE_MESSAGE = ("PREPARE ms(uuid, uuid, text[], text, text, text) AS INSERT I
                    "has_attachments, attachment_names, created_at) VALUES ($1, 1, $2, 'outbound', 'queued', 'billing', "
                    "'billing@postroom.test', $3, '{}', '{}', NULL, $4, $5, '', $6, NULL, '{}', '{}'::jsonb, NULL, "
                    "'sent', true, false, '', now());")
+
+# SearchIndexer's statement (MessageStates.indexPending): the documents of rows stored without them.
+INDEX = ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE search_words "
+         "IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
 
 
 def q(s):
@@ -53,8 +57,8 @@ def statements(shape, count):
     if shape == "batch":
         yield from batch(r, count)
         return
-    if shape in ("grouped", "grouped-deferred"):
-        yield from grouped(r, count, shape == "grouped-deferred")
+    if shape == "grouped":
+        yield from grouped(r, count)
         return
     yield "BEGIN;"
     if shape == "outbound":
@@ -62,6 +66,7 @@ def statements(shape, count):
         yield PREPARE_MESSAGE
         for _ in range(count):
             yield from store_sent(*sent_message(r))
+            yield INDEX
     else:
         yield from received(r, count)
     yield "ROLLBACK;"
@@ -166,17 +171,17 @@ def sends(r, count):
         yield "EXECUTE au(%s, %s);" % (q(message), q('{"from": "billing@postroom.test", "recipients": 1, '
                                                   '"classification": "billing", "flow": "generic"}'))
         yield "COMMIT;"
+        yield INDEX
         yield "EXECUTE claim('bench-instance', '300 seconds', 1);"
         reply = "250 2.0.0 Ok: queued as 4F%08X" % i
         yield "EXECUTE fin(%s);" % q(json.dumps([delivered(message, rcpt, reply)]))
 
 
 def batch(r, count):
-    """A group of sends accepted at once (Messages.insertOutboundAll with deferred search documents), indexed by
-    SearchIndexer's statement, then claimed and finished by the workers in groups of 8."""
+    """A group of sends accepted at once (Messages.insertOutboundAll), indexed by SearchIndexer's statement, then
+    claimed and finished by the workers in groups of 8."""
     sent = [sent_message(r) for _ in range(count)]
     yield "BEGIN;"
-    yield "SELECT set_config('postroom.defer_search', 'on', true);"
     yield ("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES "
            + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in sent) + ";")
     yield ("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, sender, recipients, "
@@ -191,10 +196,8 @@ def batch(r, count):
            + ",".join("(%s, 1, 'billing@postroom.test', %s, convert_to(%s, 'UTF8'), 'queued', now(), now() + "
                       "interval '3 days', 'none')" % (q(m), arr([rc]), q("Subject: %s\r\n\r\n%s" % (s, b)))
                       for t, m, s, b, rc in sent) + ";")
-    yield "SELECT set_config('postroom.defer_search', 'off', true);"
     yield "COMMIT;"
-    yield ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE search_words "
-           "IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
+    yield INDEX
     yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
     yield "PREPARE fin(text) AS " + FINISH + ";"
     for k in range(0, count, 8):
@@ -204,18 +207,15 @@ def batch(r, count):
         yield "EXECUTE fin(%s);" % q(json.dumps([delivered(m, rc, reply) for _, m, _, _, rc in group]))
 
 
-def grouped(r, count, defer, size=8, indexed_every=int(os.environ.get("INDEXED_EVERY", "96"))):
+def grouped(r, count, size=8, indexed_every=int(os.environ.get("INDEXED_EVERY", "24"))):
     """Concurrent single sends as GroupedSends commits them: groups of `size` in one transaction (multi-row INSERTs),
-    then claims and outcomes in groups of 8. With `defer`, stored without their search documents and indexed by
-    SearchIndexer's UPDATE every `indexed_every` messages (about a second at the API's 100 sends a second)."""
+    indexed by SearchIndexer's UPDATE every `indexed_every` messages, claimed and finished in groups of 8."""
     sent = [sent_message(r) for _ in range(count)]
     yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
     yield "PREPARE fin(text) AS " + FINISH + ";"
     for k in range(0, count, size):
         group = sent[k:k + size]
         yield "BEGIN;"
-        if defer:
-            yield "SELECT set_config('postroom.defer_search', 'on', true);"
         yield ("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES "
                + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in group) + ";")
         yield ("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, sender, "
@@ -230,18 +230,13 @@ def grouped(r, count, defer, size=8, indexed_every=int(os.environ.get("INDEXED_E
                + ",".join("(%s, 1, 'billing@postroom.test', %s, convert_to(%s, 'UTF8'), 'queued', now(), now() + "
                           "interval '3 days', 'none')" % (q(m), arr([rc]), q("Subject: %s\r\n\r\n%s" % (s, b)))
                           for t, m, s, b, rc in group) + ";")
-        if defer:
-            yield "SELECT set_config('postroom.defer_search', 'off', true);"
         yield "COMMIT;"
-        if defer and (k + size) % indexed_every == 0:
-            yield ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE "
-                   "search_words IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
+        if (k + size) % indexed_every == 0:
+            yield INDEX
         yield "EXECUTE claim('bench-instance', '300 seconds', %d);" % len(group)
         reply = "250 2.0.0 Ok: queued as 4F%08X" % k
         yield "EXECUTE fin(%s);" % q(json.dumps([delivered(m, rc, reply) for _, m, _, _, rc in group]))
-    if defer:
-        yield ("UPDATE email_message SET search_doc = NULL WHERE id IN (SELECT id FROM email_message WHERE "
-               "search_words IS NULL ORDER BY id LIMIT 500 FOR UPDATE SKIP LOCKED);")
+    yield INDEX
 
 
 if __name__ == "__main__":

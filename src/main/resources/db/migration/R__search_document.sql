@@ -8,10 +8,11 @@ DECLARE
     people TEXT;
     spaced TEXT;
 BEGIN
-    -- Outgoing mail (store.Messages.insertOutboundAll) is stored without its documents, so it is accepted at once;
-    -- search.SearchIndexer writes them within a second (rows whose search_words is NULL are the pending ones,
-    -- migration 27). Only a new row is deferred: an edit is indexed as it is written.
-    IF TG_OP = 'INSERT' AND current_setting('postroom.defer_search', true) = 'on' THEN
+    -- Mail accepted for sending (a new row with the status 'queued': only outbound.SendingCore writes those) is
+    -- stored without its documents, so it is accepted at once; search.SearchIndexer writes them within a second (rows
+    -- whose search_words is NULL are the pending ones, migration 27). Only a new row is deferred: an edit is indexed
+    -- as it is written.
+    IF TG_OP = 'INSERT' AND NEW.status = 'queued' THEN
         NEW.search_doc := NULL;
         NEW.subject_doc := NULL;
         NEW.search_words := NULL;

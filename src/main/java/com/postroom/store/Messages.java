@@ -129,15 +129,13 @@ public class Messages {
      * group of drafts, accepted in one transaction with one statement per table.
      */
     public void insertOutboundAll(List<OutboundRow> rows) {
-        // Stored without their search documents, which search.SearchIndexer writes a moment later, four times a
-        // second (R__search_document.sql): the words, their phrase pairs and their index entries were most of
-        // PostgreSQL's work in accepting a send (bench/db/store_cost.sh), and 500 messages carried about 200 ms of it
-        // that the caller need not wait for. Written later in bulk it is also less work (concurrent sends in groups
-        // of 8: 9.77 M instructions a message against 10.45 M). The list shows the mail at once; a search says how
-        // many messages it cannot find yet (MailSearch.pendingIndexing).
-        jdbc.sql("SELECT set_config('postroom.defer_search', 'on', true)").query(String.class).single();
+        // Queued mail is stored without its search documents, which search.SearchIndexer writes a moment later, four
+        // times a second (R__search_document.sql): the words, their phrase pairs and their index entries were most
+        // of PostgreSQL's work in accepting a send (bench/db/store_cost.sh), and 500 messages carried about 200 ms of
+        // it that the caller need not wait for. Written later in bulk it is also less work (concurrent sends in
+        // groups of 8: 9.77 M instructions a message against 10.45 M). The list shows the mail at once; a search
+        // says how many messages it cannot find yet (MailSearch.pendingIndexing).
         insertRows(rows);
-        jdbc.sql("SELECT set_config('postroom.defer_search', 'off', true)").query(String.class).single();
     }
 
     private void insertRows(List<OutboundRow> rows) {
