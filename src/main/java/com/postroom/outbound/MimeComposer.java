@@ -279,8 +279,8 @@ public final class MimeComposer {
 
     /**
      * A growable byte buffer without {@link ByteArrayOutputStream}'s lock: Angus's quoted-printable encoder writes
-     * the body one byte at a time, and with C1 only (as Postroom is deployed) taking that lock for every byte was
-     * most of composing a message.
+     * the body one byte at a time, and with C1 only (as Postroom is deployed) taking that lock for every byte was a
+     * third of composing a message (65 against 42 µs for 2 kB).
      */
     static final class Bytes extends OutputStream {
         private byte[] buf;
