@@ -177,25 +177,31 @@ def sends(r, count):
         yield "EXECUTE fin(%s);" % q(json.dumps([delivered(message, rcpt, reply)]))
 
 
-def batch(r, count):
-    """A group of sends accepted at once (Messages.insertOutboundAll), indexed by SearchIndexer's statement, then
-    claimed and finished by the workers in groups of 8."""
-    sent = [sent_message(r) for _ in range(count)]
-    yield "BEGIN;"
+def accepted(group):
+    """The multi-row INSERTs of a group of sends accepted together (threads, messages, outbox), as SendingCore writes
+    them."""
     yield ("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES "
-           + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in sent) + ";")
+           + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in group) + ";")
     yield ("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, sender, recipients, "
            "cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, references_ids, meta, "
            "created_by, folder, seen, has_attachments, attachment_names, created_at) VALUES "
            + ",".join("(%s, 1, %s, 'outbound', 'queued', 'billing', 'billing@postroom.test', %s, '{}', '{}', NULL, "
                       "%s, %s, '', %s, NULL, '{}', '{}'::jsonb, NULL, 'sent', true, false, '', now())"
-                      % (q(m), q(t), arr([rc]), q(s), q(b), q("<%s@postroom.test>" % m)) for t, m, s, b, rc in sent)
+                      % (q(m), q(t), arr([rc]), q(s), q(b), q("<%s@postroom.test>" % m)) for t, m, s, b, rc in group)
            + ";")
     yield ("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, next_attempt_at, "
            "give_up_at, sent_copy) VALUES "
            + ",".join("(%s, 1, 'billing@postroom.test', %s, convert_to(%s, 'UTF8'), 'queued', now(), now() + "
                       "interval '3 days', 'none')" % (q(m), arr([rc]), q("Subject: %s\r\n\r\n%s" % (s, b)))
-                      for t, m, s, b, rc in sent) + ";")
+                      for t, m, s, b, rc in group) + ";")
+
+
+def batch(r, count):
+    """A group of sends accepted at once (Messages.insertOutboundAll), indexed by SearchIndexer's statement, then
+    claimed and finished by the workers in groups of 8."""
+    sent = [sent_message(r) for _ in range(count)]
+    yield "BEGIN;"
+    yield from accepted(sent)
     yield "COMMIT;"
     yield INDEX
     yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
@@ -216,20 +222,7 @@ def grouped(r, count, size=8, indexed_every=int(os.environ.get("INDEXED_EVERY", 
     for k in range(0, count, size):
         group = sent[k:k + size]
         yield "BEGIN;"
-        yield ("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES "
-               + ",".join("(%s, 1, %s, lower(%s))" % (q(t), q(s), q(s)) for t, _, s, _, _ in group) + ";")
-        yield ("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, sender, "
-               "recipients, cc, bcc, reply_to, subject, body_plain, body_html, message_id, in_reply_to, references_ids, "
-               "meta, created_by, folder, seen, has_attachments, attachment_names, created_at) VALUES "
-               + ",".join("(%s, 1, %s, 'outbound', 'queued', 'billing', 'billing@postroom.test', %s, '{}', '{}', NULL, "
-                          "%s, %s, '', %s, NULL, '{}', '{}'::jsonb, NULL, 'sent', true, false, '', now())"
-                          % (q(m), q(t), arr([rc]), q(s), q(b), q("<%s@postroom.test>" % m)) for t, m, s, b, rc in group)
-               + ";")
-        yield ("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, next_attempt_at, "
-               "give_up_at, sent_copy) VALUES "
-               + ",".join("(%s, 1, 'billing@postroom.test', %s, convert_to(%s, 'UTF8'), 'queued', now(), now() + "
-                          "interval '3 days', 'none')" % (q(m), arr([rc]), q("Subject: %s\r\n\r\n%s" % (s, b)))
-                          for t, m, s, b, rc in group) + ";")
+        yield from accepted(group)
         yield "COMMIT;"
         if (k + size) % indexed_every == 0:
             yield INDEX
