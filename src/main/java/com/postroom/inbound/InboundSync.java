@@ -13,6 +13,8 @@ import java.util.concurrent.locks.ReentrantLock;
 import jakarta.mail.Folder;
 import jakarta.mail.MessagingException;
 import jakarta.mail.Store;
+import jakarta.mail.event.MessageCountAdapter;
+import jakarta.mail.event.MessageCountEvent;
 
 import org.eclipse.angus.mail.imap.IMAPFolder;
 import org.slf4j.Logger;
@@ -206,6 +208,9 @@ public class InboundSync implements SmartLifecycle {
         private volatile Store store;
         private volatile boolean stopped;
         private final Object poke = new Object();
+        /** True while this thread is in (or entering) IDLE; {@link #idles} counts the IDLEs begun. */
+        private volatile boolean idling;
+        private volatile int idles;
 
         Watcher(Mailbox mailbox, String folderName) {
             this.mailbox = mailbox;
@@ -223,6 +228,17 @@ public class InboundSync implements SmartLifecycle {
                     store = sessions.connectImap(mailbox.server());
                     IMAPFolder f = (IMAPFolder) store.getFolder(folderName);
                     f.open(Folder.READ_ONLY);
+                    f.addMessageCountListener(new MessageCountAdapter() {
+                        @Override
+                        public void messagesAdded(MessageCountEvent e) {
+                            announcedWhileIdle();
+                        }
+
+                        @Override
+                        public void messagesRemoved(MessageCountEvent e) {
+                            announcedWhileIdle();
+                        }
+                    });
                     folder = f;
                     backoff = Duration.ofSeconds(1);
                     boolean idle = settings.inbound().idle() && ((org.eclipse.angus.mail.imap.IMAPStore) store).hasCapability("IDLE");
@@ -233,7 +249,13 @@ public class InboundSync implements SmartLifecycle {
                             continue; // mail arrived during the sync: its EXISTS came before IDLE, so sync again
                         }
                         if (idle) {
-                            f.idle(true); // returns on the server's first notification, or when kicked
+                            idles++;
+                            idling = true;
+                            try {
+                                f.idle(true); // returns on the server's first notification, or when kicked
+                            } finally {
+                                idling = false;
+                            }
                         } else {
                             synchronized (poke) {
                                 poke.wait(settings.imapPollInterval().toMillis());
@@ -255,6 +277,33 @@ public class InboundSync implements SmartLifecycle {
                 } finally {
                     closeQuietly();
                 }
+            }
+        }
+
+        /**
+         * A change the server announced while IDLE was starting: some servers (GreenMail, for one) send the EXISTS for
+         * mail that arrived after our last command ahead of their "+ idling", and Angus takes responses that come
+         * before the continuation without ending IDLE, so the watcher would sleep on news it already has until the
+         * next poll. Angus still counts the message and tells its listeners (on its event thread), so the watcher is
+         * kicked from here; an IDLE that a notification ended is already over, and the check skips it.
+         */
+        private void announcedWhileIdle() {
+            if (!idling) {
+                return;
+            }
+            int idle = idles;
+            ScheduledExecutorService t = timer;
+            if (t == null || t.isShutdown()) {
+                return;
+            }
+            try {
+                t.execute(() -> {
+                    if (idling && idles == idle) {
+                        kick();
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException ignored) {
+                // Stopping: nothing to wake.
             }
         }
 

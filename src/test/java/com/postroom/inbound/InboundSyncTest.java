@@ -498,6 +498,33 @@ class InboundSyncTest {
         assertThat(millis).allMatch(ms -> ms < 2000);
     }
 
+    /**
+     * Mail that lands just as IDLE begins is announced before the server's "+ idling" (GreenMail does this; any server
+     * may): Angus takes that EXISTS while starting IDLE and keeps idling, so without more the message would wait for
+     * the next poll. The watcher ends such an IDLE itself.
+     */
+    @Test
+    void mailAnnouncedAsIdleBeginsIsStoredWithoutWaitingForThePoll() throws Exception {
+        String user = "idle-race-" + unique() + "@postroom.test";
+        String tag = unique();
+        try (CuttingProxy proxy = new CuttingProxy(imapPort(), Long.MAX_VALUE)) {
+            Mailbox m = mailbox(user, proxy.port(), List.of("INBOX"));
+            proxy.beforeClientSends(" IDLE\r\n", () -> {
+                try (ImapClient c = client(user)) {
+                    c.append("INBOX", message(tag, 0, 500));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            inbound.watch(m);
+            try {
+                await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(50)).until(() -> stored(m) == 1);
+            } finally {
+                inbound.unwatch(m.id());
+            }
+        }
+    }
+
     @Test
     void pollInboundSyncsNowAndAnswersWithPerMailboxCounts() {
         Api.Response r = api.post("/api/email/poll-inbound", Map.of());

@@ -21,6 +21,8 @@ public final class CuttingProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private volatile long cutAfter;
     private final AtomicLong cuts = new AtomicLong();
+    private volatile String marker;
+    private volatile Runnable beforeMarker;
 
     public CuttingProxy(int targetPort, long cutAfterBytes) {
         this.targetPort = targetPort;
@@ -47,6 +49,15 @@ public final class CuttingProxy implements AutoCloseable {
         cutAfter = Long.MAX_VALUE;
     }
 
+    /**
+     * Runs {@code action} once, the first time the client sends bytes containing {@code text}, before they reach the
+     * server: what changes on the server just as a command arrives (mail delivered as IDLE begins).
+     */
+    public void beforeClientSends(String text, Runnable action) {
+        this.beforeMarker = action;
+        this.marker = text;
+    }
+
     private void accept() {
         while (!listener.isClosed()) {
             try {
@@ -55,20 +66,23 @@ public final class CuttingProxy implements AutoCloseable {
                 sockets.add(client);
                 sockets.add(server);
                 long limit = cutAfter;
-                daemon(() -> pipe(client, server, Long.MAX_VALUE));
-                daemon(() -> pipe(server, client, limit));
+                daemon(() -> pipe(client, server, Long.MAX_VALUE, true));
+                daemon(() -> pipe(server, client, limit, false));
             } catch (IOException e) {
                 return;
             }
         }
     }
 
-    private void pipe(Socket from, Socket to, long limit) {
+    private void pipe(Socket from, Socket to, long limit, boolean fromClient) {
         long sent = 0;
         try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
             byte[] buffer = new byte[8192];
             int n;
             while ((n = in.read(buffer)) > 0) {
+                if (fromClient) {
+                    watch(buffer, n);
+                }
                 if (sent + n > limit) {
                     out.write(buffer, 0, (int) (limit - sent));
                     out.flush();
@@ -83,6 +97,16 @@ public final class CuttingProxy implements AutoCloseable {
         } finally {
             close(from);
             close(to);
+        }
+    }
+
+    private synchronized void watch(byte[] buffer, int n) {
+        String text = marker;
+        Runnable action = beforeMarker;
+        if (text != null && action != null
+                && new String(buffer, 0, n, java.nio.charset.StandardCharsets.ISO_8859_1).contains(text)) {
+            beforeMarker = null;
+            action.run();
         }
     }
 
