@@ -36,6 +36,18 @@ class EmbeddedDatabaseTest {
         assertThat(mb).isBetween(128L, 1024L);
     }
 
+    /** Text compared as bytes (the same order as C.UTF-8's), characters folded as Unicode. */
+    @Test
+    void comparesTextAsBytesAndFoldsCaseAsUnicode() {
+        assertThat(jdbc.sql("SELECT datcollate || ' ' || datctype FROM pg_database WHERE datname = current_database()")
+                .query(String.class).single()).isEqualTo("C C.UTF-8");
+        assertThat(jdbc.sql("SELECT string_agg(w, ' ' ORDER BY w) FROM unnest(ARRAY['é', 'b', 'Z', 'a', 'ä', 'B']) w")
+                .query(String.class).single()).isEqualTo("B Z a b ä é");
+        assertThat(jdbc.sql("SELECT lower('MÜLLER ÆRØ')").query(String.class).single()).isEqualTo("müller ærø");
+        assertThat(jdbc.sql("SELECT to_tsvector('simple', 'Dr. MÜLLER') @@ to_tsquery('simple', 'müller')")
+                .query(Boolean.class).single()).isTrue();
+    }
+
     @Test
     void aConnectionWithoutTheRightPasswordIsRefused() {
         assertThatThrownBy(() -> DriverManager.getConnection(dataSource.getJdbcUrl(), "postgres", "wrong").close())
