@@ -1,0 +1,95 @@
+package com.postroom.founder;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import com.postroom.org.Organizations;
+import com.postroom.support.SandboxTest;
+
+/**
+ * The mail that needs a response is read a page at a time and the reading stops early; what it answers must be what
+ * sorting every such message would answer. Several pages of mail of every urgency, with threads that have more than
+ * one message needing a response, against the plain definition (every message read, one per thread, sorted).
+ */
+@SandboxTest
+class FounderMailTest {
+
+    private static final String DOMAIN = "postroom.test";
+
+    @Autowired
+    FounderMail mail;
+    @Autowired
+    JdbcClient jdbc;
+    @Autowired
+    JdbcTemplate template;
+    @Autowired
+    Organizations organizations;
+
+    @Test
+    void readingAPageAtATimeAnswersWhatSortingEverythingWould() {
+        long orgId = organizations.primary().orElseThrow().id();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        List<UUID> threads = new ArrayList<>();
+        List<Object[]> threadRows = new ArrayList<>();
+        for (int t = 0; t < 450; t++) {
+            UUID id = UUID.randomUUID();
+            threads.add(id);
+            threadRows.add(new Object[] {id, orgId, "Paging " + tag + " " + t, "paging " + tag + " " + t});
+        }
+        template.batchUpdate("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES (?, ?, ?, ?)",
+                threadRows);
+        // 700 messages over four days, newest first: 0-96 hours old (every urgency by age), an urgent word in
+        // every 37th subject, billing in every 5th; threads shared by up to two messages, across pages.
+        OffsetDateTime now = OffsetDateTime.now();
+        List<Object[]> rows = new ArrayList<>();
+        for (int i = 0; i < 700; i++) {
+            OffsetDateTime created = now.minus(Duration.ofSeconds((long) (i * 0.1371 * 3600)));
+            String subject = (i % 37 == 0 ? "Deadline for " : "Question ") + tag + " " + i;
+            rows.add(new Object[] {UUID.randomUUID(), orgId, threads.get(i % threads.size()),
+                    i % 5 == 0 ? "billing" : "ops", "patient" + i + "@patients.example", subject,
+                    "Body of " + i, created});
+        }
+        template.batchUpdate("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, "
+                + "sender, recipients, cc, subject, body_plain, body_html, meta, created_at, updated_at, folder, seen) "
+                + "VALUES (?, ?, ?, 'inbound', 'received', ?, ?, '{}', '{}', ?, ?, '', '{}'::jsonb, ?, now(), 'inbox', "
+                + "false)", rows);
+
+        for (int limit : new int[] {1, 10, 50}) {
+            assertThat(mail.needsResponse(orgId, DOMAIN, limit)).as("limit " + limit)
+                    .isEqualTo(everyMessageSorted(orgId, limit));
+        }
+    }
+
+    /** The definition as it reads: every message that needs a response, the newest of each thread, sorted. */
+    private List<FounderMail.NeedsResponse> everyMessageSorted(long orgId, int limit) {
+        return jdbc.sql("SELECT DISTINCT ON (m.thread_id) m.id, m.sender, m.subject, m.body_plain, m.created_at, "
+                        + "m.classification, coalesce((SELECT array_agg(l.slug ORDER BY l.slug) FROM "
+                        + "email_message_label ml JOIN email_label l ON l.id = ml.label_id WHERE ml.message_id = m.id), "
+                        + "'{}') FROM email_message m WHERE m.org_id = ? AND " + FounderMail.NEEDS_RESPONSE
+                        + " ORDER BY m.thread_id, m.created_at DESC")
+                .params(orgId, DOMAIN)
+                .query((rs, i) -> {
+                    OffsetDateTime created = rs.getObject(5, OffsetDateTime.class);
+                    return new FounderMail.NeedsResponse(rs.getString(1), rs.getString(2), rs.getString(3),
+                            FounderMail.preview(rs.getString(4), 300), created,
+                            FounderMail.urgency(rs.getString(3), rs.getString(4), created, rs.getString(6)),
+                            List.of((String[]) rs.getArray(7).getArray()));
+                })
+                .list().stream()
+                .sorted(Comparator.comparingInt((FounderMail.NeedsResponse n) -> List.of("high", "medium", "normal")
+                                .indexOf(n.urgency()))
+                        .thenComparing(FounderMail.NeedsResponse::createdAt, Comparator.reverseOrder()))
+                .limit(limit).toList();
+    }
+}
