@@ -58,8 +58,10 @@ public class FounderMail {
     }
 
     public Stats stats(long orgId, String domain) {
-        long unread = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'inbound' "
-                + "AND m.folder = 'inbox' AND NOT m.seen AND m.deleted_at IS NULL", orgId);
+        // From the kept counts (migration 28: the whole organization's folder counts are mailbox 0, label 0), which
+        // change in the same transaction as the mail: counting the messages took 1.3 s at a million.
+        long unread = count("SELECT coalesce(sum(n), 0) FROM mail_count WHERE org_id = ? AND mailbox_id = 0 "
+                + "AND label_id = 0 AND folder = 'inbox' AND direction = 'inbound' AND NOT seen", orgId);
         long needs = jdbc.sql("SELECT count(DISTINCT m.thread_id) FROM email_message m WHERE m.org_id = ? AND "
                 + NEEDS_RESPONSE).params(orgId, domain).query(Long.class).single();
         long failed = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'outbound' "

@@ -71,6 +71,33 @@ class FounderMailTest {
         }
     }
 
+    @Test
+    void theUnreadCountIsTheKeptCountOfUnreadMailInTheInbox() {
+        long orgId = organizations.primary().orElseThrow().id();
+        UUID thread = UUID.randomUUID();
+        template.update("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES (?, ?, 'u', 'u')",
+                thread, orgId);
+        for (boolean seen : new boolean[] {false, false, true}) {
+            template.update("INSERT INTO email_message (id, org_id, thread_id, direction, status, classification, "
+                    + "sender, recipients, cc, subject, body_plain, body_html, meta, folder, seen) VALUES (?, ?, ?, "
+                    + "'inbound', 'received', 'ops', 'someone@patients.example', '{}', '{}', 'u', 'u', '', '{}'::jsonb, "
+                    + "'inbox', ?)", UUID.randomUUID(), orgId, thread, seen);
+        }
+        assertThat(unreadCounted(orgId)).isGreaterThanOrEqualTo(2);
+        // Mail other tests send to the sandbox's inbox may arrive meanwhile: compared while nothing arrived.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            long before = unreadCounted(orgId);
+            long kept = mail.stats(orgId, DOMAIN).unreadMessages();
+            return kept == before && unreadCounted(orgId) == before;
+        });
+    }
+
+    private long unreadCounted(long orgId) {
+        return jdbc.sql("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'inbound' "
+                + "AND m.folder = 'inbox' AND NOT m.seen AND m.deleted_at IS NULL").param(orgId).query(Long.class)
+                .single();
+    }
+
     /** The definition as it reads: every message that needs a response, the newest of each thread, sorted. */
     private List<FounderMail.NeedsResponse> everyMessageSorted(long orgId, int limit) {
         return jdbc.sql("SELECT DISTINCT ON (m.thread_id) m.id, m.sender, m.subject, m.body_plain, m.created_at, "
