@@ -211,6 +211,8 @@ public class InboundSync implements SmartLifecycle {
         /** True while this thread is in (or entering) IDLE; {@link #idles} counts the IDLEs begun. */
         private volatile boolean idling;
         private volatile int idles;
+        /** The folder's message count that the sync before the current IDLE saw. */
+        private volatile int idleSynced;
 
         Watcher(Mailbox mailbox, String folderName) {
             this.mailbox = mailbox;
@@ -231,12 +233,11 @@ public class InboundSync implements SmartLifecycle {
                     f.addMessageCountListener(new MessageCountAdapter() {
                         @Override
                         public void messagesAdded(MessageCountEvent e) {
-                            announcedWhileIdle();
-                        }
-
-                        @Override
-                        public void messagesRemoved(MessageCountEvent e) {
-                            announcedWhileIdle();
+                            int newest = 0;
+                            for (jakarta.mail.Message m : e.getMessages()) {
+                                newest = Math.max(newest, m.getMessageNumber());
+                            }
+                            announcedWhileIdle(newest);
                         }
                     });
                     folder = f;
@@ -245,10 +246,12 @@ public class InboundSync implements SmartLifecycle {
                     while (running && !stopped && f.isOpen()) {
                         int before = countNow(f);
                         locked(mailbox, folderName, () -> folderSync.sync(mailbox, f, true));
-                        if (countNow(f) != before) {
+                        int after = countNow(f);
+                        if (after != before) {
                             continue; // mail arrived during the sync: its EXISTS came before IDLE, so sync again
                         }
                         if (idle) {
+                            idleSynced = after;
                             idles++;
                             idling = true;
                             try {
@@ -285,10 +288,12 @@ public class InboundSync implements SmartLifecycle {
          * mail that arrived after our last command ahead of their "+ idling", and Angus takes responses that come
          * before the continuation without ending IDLE, so the watcher would sleep on news it already has until the
          * next poll. Angus still counts the message and tells its listeners (on its event thread), so the watcher is
-         * kicked from here; an IDLE that a notification ended is already over, and the check skips it.
+         * kicked from here, unless the mail is what the sync before this IDLE already saw (an IDLE that its EXISTS ended
+         * is over, and the event may come after the next IDLE began).
          */
-        private void announcedWhileIdle() {
-            if (!idling) {
+        private void announcedWhileIdle(int newest) {
+            // Mail the last sync saw (its EXISTS ended the IDLE before, and the event comes late) is no news.
+            if (!idling || newest <= idleSynced) {
                 return;
             }
             int idle = idles;
