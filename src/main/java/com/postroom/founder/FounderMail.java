@@ -38,6 +38,8 @@ public class FounderMail {
     static final String NO_REPLY = "^(no[-_.]?reply|do[-_.]?not[-_.]?reply)([-_.+].*)?$";
 
     /** The needs-response condition over a message {@code m}; the organization's domain is the one parameter. */
+    // Its first two lines are the predicate of migration 38's index of the messages that can need a response: keep
+    // them the same, or counting them reads the whole messages' table again.
     static final String NEEDS_RESPONSE = "m.direction = 'inbound' AND m.folder = 'inbox' AND m.deleted_at IS NULL "
             + "AND NOT m.spam AND NOT m.auto_reply AND NOT m.bulk AND NOT m.answered AND m.quarantine_reason IS NULL "
             + "AND m.sender IS NOT NULL AND split_part(m.sender, '@', 2) <> ? "
