@@ -133,8 +133,7 @@ public class FounderMail {
                     continue;
                 }
                 found.add(row.item());
-                if (java.time.Duration.between(row.item().createdAt(), OffsetDateTime.now()).toHours()
-                        > URGENT_AFTER_HOURS) {
+                if (urgentByAge(row.item().createdAt())) {
                     older++;
                 }
             }
@@ -183,14 +182,24 @@ public class FounderMail {
 
     static String urgency(String subject, String body, OffsetDateTime created, String classification) {
         String start = body == null ? "" : body.substring(0, Math.min(body.length(), 2000));
-        long hours = java.time.Duration.between(created, OffsetDateTime.now()).toHours();
-        if (URGENT.matcher(subject == null ? "" : subject).find() || URGENT.matcher(start).find() || hours > URGENT_AFTER_HOURS) {
+        long hours = hoursWaited(created);
+        if (URGENT.matcher(subject == null ? "" : subject).find() || URGENT.matcher(start).find()
+                || urgentByAge(created)) {
             return "high";
         }
         if (hours > 24 || "billing".equals(classification) || "legal".equals(classification)) {
             return "medium";
         }
         return "normal";
+    }
+
+    private static long hoursWaited(OffsetDateTime created) {
+        return java.time.Duration.between(created, OffsetDateTime.now()).toHours();
+    }
+
+    /** Waited long enough to be urgent however it reads: what lets {@link #needsResponse} stop early. */
+    private static boolean urgentByAge(OffsetDateTime created) {
+        return hoursWaited(created) > URGENT_AFTER_HOURS;
     }
 
     private static int rank(String urgency) {
