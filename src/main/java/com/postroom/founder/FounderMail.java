@@ -49,6 +49,28 @@ public class FounderMail {
             + "AND o.direction = 'outbound' AND o.created_at > m.created_at AND o.status NOT IN (" + MessageStatus.BLOCKED.sql() + ", " + MessageStatus.FAILED.sql() + ") "
             + "AND o.deleted_at IS NULL)";
 
+    /**
+     * The deliveries that failed, each as {@code (id, at)}: the attempt that failed for good (the only way a message
+     * becomes failed, outbound.DeliveryWorker) and the latest bounce of a message, from the rows migration 39 indexes
+     * by time; the messages' own status and updated_at have no index, so that delivery outcomes stay updates in place.
+     * A message is here once, and only while its status is still the failure's: an attempt that failed for some
+     * recipients after others had accepted it leaves the message sent. Each is checked on its message by a lookup
+     * that the planner cannot turn into a join: newest first, it reads only as many failures as it keeps. The
+     * organization is a parameter of each.
+     */
+    static final String FAILED_ATTEMPTS = "SELECT d.message_id AS id, d.finished_at AS at FROM delivery_attempt d "
+            + stillFailed("d.message_id", MessageStatus.FAILED) + " WHERE d.outcome = 'failed'";
+    static final String LATEST_BOUNCES = "SELECT b.outbound_message AS id, b.created_at AS at FROM bounce b "
+            + stillFailed("b.outbound_message", MessageStatus.BOUNCED) + " WHERE b.org_id = ? "
+            + "AND b.outbound_message IS NOT NULL AND NOT EXISTS (SELECT 1 FROM bounce l "
+            + "WHERE l.outbound_message = b.outbound_message AND l.id > b.id)";
+
+    private static String stillFailed(String id, MessageStatus status) {
+        return "CROSS JOIN LATERAL (SELECT 1 FROM email_message m WHERE m.id = " + id + " AND m.org_id = ? "
+                + "AND m.status = " + status.sql() + " AND m.direction = 'outbound' AND m.deleted_at IS NULL LIMIT 1) "
+                + "still";
+    }
+
     private final JdbcClient jdbc;
 
     FounderMail(JdbcClient jdbc) {
@@ -66,8 +88,10 @@ public class FounderMail {
                 + "AND label_id = 0 AND folder = 'inbox' AND direction = 'inbound' AND NOT seen", orgId);
         long needs = jdbc.sql("SELECT count(DISTINCT m.thread_id) FROM email_message m WHERE m.org_id = ? AND "
                 + NEEDS_RESPONSE).params(orgId, domain).query(Long.class).single();
-        long failed = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'outbound' "
-                + "AND " + MessageStatus.notDelivered("m") + " AND m.updated_at > now() - interval '24 hours'", orgId);
+        long failed = jdbc.sql("SELECT (SELECT count(*) FROM (" + FAILED_ATTEMPTS + " AND d.finished_at > now() - "
+                        + "interval '24 hours') a) + (SELECT count(*) FROM (" + LATEST_BOUNCES + " AND b.created_at > "
+                        + "now() - interval '24 hours') b)")
+                .params(orgId, orgId, orgId).query(Long.class).single();
         long recent = count("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
                 + "AND m.created_at > now() - interval '7 days'", orgId);
         Double avg = jdbc.sql("SELECT avg(extract(epoch FROM r.replied - m.created_at) / 60) FROM email_message m "
@@ -257,7 +281,11 @@ public class FounderMail {
                         + "coalesce(o.attempts, 0), o.last_error, "
                         // A bounce came after the server's 250: its report says what went wrong, not the 250.
                         + "CASE WHEN bn.diagnostic IS NULL THEN a.smtp_code END, coalesce(bn.diagnostic, a.smtp_reply), "
-                        + "coalesce(o.failed_rcpts, '{}'), m.created_at, m.updated_at FROM email_message m "
+                        + "coalesce(o.failed_rcpts, '{}'), m.created_at, latest.at FROM "
+                        // The latest failures first, from their own indexes; the details of only those.
+                        + "((" + FAILED_ATTEMPTS + " ORDER BY d.finished_at DESC LIMIT ?) UNION ALL (" + LATEST_BOUNCES
+                        + " ORDER BY b.created_at DESC LIMIT ?) ORDER BY at DESC LIMIT ?) latest "
+                        + "JOIN email_message m ON m.id = latest.id "
                         + "LEFT JOIN outbox o ON o.message_id = m.id "
                         + "LEFT JOIN LATERAL (SELECT smtp_code, smtp_reply FROM delivery_attempt d "
                         + "WHERE d.message_id = m.id ORDER BY attempt_no DESC LIMIT 1) a ON true "
@@ -265,9 +293,8 @@ public class FounderMail {
                         + "WHERE b.outbound_message = m.id AND m.status = " + MessageStatus.BOUNCED.sql()
                         + " ORDER BY b.id DESC LIMIT 1) bn "
                         + "ON true "
-                        + "WHERE m.org_id = ? AND m.direction = 'outbound' AND " + MessageStatus.notDelivered("m") + " "
-                        + "AND m.deleted_at IS NULL ORDER BY m.updated_at DESC LIMIT ?")
-                .params(orgId, limit)
+                        + "ORDER BY latest.at DESC")
+                .params(orgId, limit, orgId, orgId, limit, limit)
                 .query((rs, i) -> new FailedDelivery(rs.getString(1), rs.getString(2), rs.getString(3),
                         List.of((String[]) rs.getArray(4).getArray()), rs.getString(5), rs.getString(6), rs.getInt(7),
                         rs.getString(8), (Integer) rs.getObject(9), rs.getString(10),

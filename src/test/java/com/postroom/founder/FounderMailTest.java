@@ -92,6 +92,73 @@ class FounderMailTest {
         });
     }
 
+    @Test
+    void failuresAreCountedAndListedByWhenTheyHappened() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        long orgId = organizations.create("Failures " + tag, tag + ".example");
+        long otherOrg = organizations.create("Other " + tag, "other-" + tag + ".example");
+        UUID failedNow = outbound(orgId, "failed", null);
+        attempt(failedNow, 1, "failed", Duration.ofHours(1));
+        UUID failedYesterday = outbound(orgId, "failed", null);
+        attempt(failedYesterday, 1, "deferred", Duration.ofHours(40));
+        attempt(failedYesterday, 2, "failed", Duration.ofHours(30));
+        UUID bounced = outbound(orgId, "bounced", null);
+        attempt(bounced, 1, "sent", Duration.ofHours(3));
+        bounce(orgId, bounced, Duration.ofHours(2));
+        UUID bouncedTwice = outbound(orgId, "bounced", null);
+        attempt(bouncedTwice, 1, "sent", Duration.ofHours(6));
+        bounce(orgId, bouncedTwice, Duration.ofHours(5));
+        bounce(orgId, bouncedTwice, Duration.ofMinutes(30));
+        // Refused for one recipient after another had accepted it: sent, not a failure.
+        UUID partlySent = outbound(orgId, "sent", null);
+        attempt(partlySent, 1, "partial", Duration.ofHours(2));
+        attempt(partlySent, 2, "failed", Duration.ofHours(1));
+        UUID deleted = outbound(orgId, "failed", OffsetDateTime.now());
+        attempt(deleted, 1, "failed", Duration.ofHours(1));
+        UUID elsewhere = outbound(otherOrg, "failed", null);
+        attempt(elsewhere, 1, "failed", Duration.ofHours(1));
+
+        assertThat(mail.stats(orgId, tag + ".example").failedDeliveries24h()).isEqualTo(3);
+        assertThat(mail.failedDeliveries(orgId, 10)).extracting(FounderMail.FailedDelivery::id)
+                .containsExactly(bouncedTwice.toString(), failedNow.toString(), bounced.toString(),
+                        failedYesterday.toString());
+        assertThat(mail.failedDeliveries(orgId, 2)).extracting(FounderMail.FailedDelivery::id)
+                .containsExactly(bouncedTwice.toString(), failedNow.toString());
+        FounderMail.FailedDelivery latest = mail.failedDeliveries(orgId, 1).get(0);
+        assertThat(latest.failedAt()).isBetween(OffsetDateTime.now().minusMinutes(31),
+                OffsetDateTime.now().minusMinutes(29));
+        assertThat(latest.smtpReply()).isEqualTo("5.1.1 no such mailbox");
+        assertThat(mail.stats(otherOrg, "other-" + tag + ".example").failedDeliveries24h()).isEqualTo(1);
+    }
+
+    private UUID outbound(long orgId, String status, OffsetDateTime deletedAt) {
+        UUID thread = UUID.randomUUID();
+        UUID id = UUID.randomUUID();
+        template.update("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES (?, ?, 's', 's')",
+                thread, orgId);
+        template.update("INSERT INTO email_message (id, org_id, thread_id, direction, status, sender, recipients, cc, "
+                + "subject, body_plain, body_html, meta, folder, deleted_at) VALUES (?, ?, ?, 'outbound', ?, "
+                + "'billing@clinic.example', '{patient@patients.example}', '{}', 'Statement', 'Your statement', '', "
+                + "'{}'::jsonb, 'sent', ?)", id, orgId, thread, status, deletedAt);
+        template.update("INSERT INTO outbox (message_id, org_id, envelope_from, pending_rcpts, mime, status, "
+                + "give_up_at) VALUES (?, ?, 'billing@clinic.example', '{}', '\\x00'::bytea, ?, now())", id, orgId,
+                status.equals("failed") ? "failed" : "sent");
+        return id;
+    }
+
+    private void attempt(UUID message, int number, String outcome, Duration ago) {
+        template.update("INSERT INTO delivery_attempt (message_id, attempt_no, started_at, finished_at, outcome, "
+                + "smtp_code, smtp_reply) VALUES (?, ?, now() - ?::interval, now() - ?::interval, ?, 550, "
+                + "'550 5.1.1 refused')", message, number, ago.toSeconds() + " seconds", ago.toSeconds() + " seconds",
+                outcome);
+    }
+
+    private void bounce(long orgId, UUID message, Duration ago) {
+        template.update("INSERT INTO bounce (org_id, outbound_message, recipient, hard, status_code, diagnostic, "
+                + "source, created_at) VALUES (?, ?, 'patient@patients.example', true, '5.1.1', "
+                + "'5.1.1 no such mailbox', 'dsn', now() - ?::interval)", orgId, message, ago.toSeconds() + " seconds");
+    }
+
     private long unreadCounted(long orgId) {
         return jdbc.sql("SELECT count(*) FROM email_message m WHERE m.org_id = ? AND m.direction = 'inbound' "
                 + "AND m.folder = 'inbox' AND NOT m.seen AND m.deleted_at IS NULL").param(orgId).query(Long.class)
