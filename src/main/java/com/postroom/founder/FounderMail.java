@@ -1,6 +1,7 @@
 package com.postroom.founder;
 
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -10,6 +11,7 @@ import java.util.regex.Pattern;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
+import com.postroom.search.AddressKeys;
 import com.postroom.store.MessageStatus;
 
 /**
@@ -242,9 +244,21 @@ public class FounderMail {
     /** Communication with one address over 30 days: how often, and how readily they answer. */
     public Map<String, Object> trackingScore(long orgId, String address) {
         String a = address.toLowerCase(Locale.ROOT);
-        record Counts(long communication, long outbound, long responses, Double avgHours, OffsetDateTime last) {
+        record Counts(long communication, long outbound, long responses, Double avgHours) {
         }
-        Counts c = jdbc.sql("WITH mine AS (SELECT m.* FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
+        // Through the month keys (search.AddressKeys) when the address is one word to the index; else every message of
+        // the organization is read (4-6 s at a million).
+        boolean indexed = jdbc.sql(AddressKeys.ONE_WORD).params(a, a).query(Boolean.class).single();
+        OffsetDateTime now = OffsetDateTime.now();
+        List<Object> params = new ArrayList<>();
+        if (indexed) {
+            params.add(orgId);
+            params.add(AddressKeys.keys(a, now.minusDays(31), now.plusDays(1)));
+        }
+        params.addAll(List.of(orgId, a, a, a, a));
+        Counts c = jdbc.sql("WITH mine AS (SELECT m.id, m.thread_id, m.direction, m.created_at, m.sender FROM "
+                        + (indexed ? AddressKeys.candidates(TRACKED) : "email_message m")
+                        + " WHERE m.org_id = ? AND m.deleted_at IS NULL "
                         + "AND m.created_at > now() - interval '30 days' AND (lower(m.sender) = ? OR ? = ANY(m.recipients) "
                         + "OR ? = ANY(m.cc))), "
                         + "answers AS (SELECT i.id, min(extract(epoch FROM i.created_at - o.created_at)) / 3600 AS hours "
@@ -252,13 +266,12 @@ public class FounderMail {
                         + "AND o.created_at < i.created_at WHERE i.direction = 'inbound' AND lower(i.sender) = ? "
                         + "GROUP BY i.id) "
                         + "SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM mine WHERE direction = 'outbound'), "
-                        + "(SELECT count(*) FROM answers), (SELECT avg(hours) FROM answers), "
-                        + "(SELECT max(created_at) FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
-                        + "AND (lower(m.sender) = ? OR ? = ANY(m.recipients)))")
-                .params(orgId, a, a, a, a, orgId, a, a)
+                        + "(SELECT count(*) FROM answers), (SELECT avg(hours) FROM answers)")
+                .params(params)
                 .query((rs, i) -> new Counts(rs.getLong(1), rs.getLong(2), rs.getLong(3),
-                        rs.getObject(4) == null ? null : rs.getDouble(4), rs.getObject(5, OffsetDateTime.class)))
+                        rs.getObject(4) == null ? null : rs.getDouble(4)))
                 .single();
+        OffsetDateTime last = lastContact(orgId, a, indexed);
         double rate = c.outbound() == 0 ? 0 : Math.min(1.0, (double) c.responses() / c.outbound());
         String status = rate >= 0.7 ? "responsive" : rate >= 0.3 ? "moderately_responsive" : "needs_followup";
         Map<String, Object> score = new java.util.LinkedHashMap<>();
@@ -267,8 +280,52 @@ public class FounderMail {
         score.put("response_rate", Math.round(rate * 100) / 100.0);
         score.put("avg_response_hours", c.avgHours() == null ? null : Math.round(c.avgHours() * 10) / 10.0);
         score.put("relationship_status", status);
-        score.put("last_contact", c.last());
+        score.put("last_contact", last);
         return score;
+    }
+
+    /** The columns of a message that the tracking score reads. */
+    private static final String TRACKED = "m.id, m.org_id, m.thread_id, m.direction, m.created_at, m.sender, "
+            + "m.recipients, m.cc, m.deleted_at";
+
+    /**
+     * The last contact is looked for newest first, half a year of months at first (most addresses are found there),
+     * then twice as many each time: an address never written to costs a few lookups even after ten years.
+     */
+    private static final int CONTACT_MONTHS = 6;
+
+    /** When the address last wrote or was written to (cc aside), or null. */
+    private OffsetDateTime lastContact(long orgId, String a, boolean indexed) {
+        String last = "SELECT max(m.created_at) FROM %s WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                + "AND (lower(m.sender) = ? OR ? = ANY(m.recipients))";
+        if (!indexed) {
+            return jdbc.sql(last.formatted("email_message m")).params(orgId, a, a).query(OffsetDateTime.class)
+                    .optional().orElse(null);
+        }
+        record Span(OffsetDateTime first, OffsetDateTime last) {
+        }
+        Span span = jdbc.sql("SELECT min(created_at), max(created_at) FROM email_message WHERE org_id = ?")
+                .param(orgId).query((rs, i) -> new Span(rs.getObject(1, OffsetDateTime.class),
+                        rs.getObject(2, OffsetDateTime.class))).single();
+        if (span.first() == null) {
+            return null;
+        }
+        // Up to now as well: mail just accepted for sending may be newer than the newest row read above.
+        OffsetDateTime to = span.last().isAfter(OffsetDateTime.now()) ? span.last() : OffsetDateTime.now();
+        int months = CONTACT_MONTHS;
+        java.time.YearMonth first = java.time.YearMonth.from(span.first().withOffsetSameInstant(ZoneOffset.UTC));
+        while (!java.time.YearMonth.from(to.withOffsetSameInstant(ZoneOffset.UTC)).isBefore(first)) {
+            OffsetDateTime from = to.minusMonths(months - 1);
+            OffsetDateTime found = jdbc.sql(last.formatted(AddressKeys.candidates(TRACKED)))
+                    .params(orgId, AddressKeys.keys(a, from, to), orgId, a, a).query(OffsetDateTime.class)
+                    .optional().orElse(null);
+            if (found != null) {
+                return found;
+            }
+            to = from.minusMonths(1);
+            months = Math.min(months * 2, 96);
+        }
+        return null;
     }
 
     public record FailedDelivery(String id, String threadId, String sender, List<String> recipients, String subject,

@@ -131,6 +131,96 @@ class FounderMailTest {
         assertThat(mail.stats(otherOrg, "other-" + tag + ".example").failedDeliveries24h()).isEqualTo(1);
     }
 
+    @Test
+    void theTrackingScoreThroughTheMonthKeysIsTheScoreOfEveryMessage() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String domain = "tracking-" + tag + ".example";
+        long orgId = organizations.create("Tracking " + tag, domain);
+        String pat = "pat." + tag + "@patients.example";
+        String plus = "lee+" + tag + "@patients.example";
+        String copied = "cc." + tag + "@patients.example";
+        OffsetDateTime now = OffsetDateTime.now();
+        // Threads of an inbound message and the reply to it, from today back over two years (the last contact is
+        // looked for half a year at a time), one of them deleted, and mail for the others.
+        for (int days : new int[] {0, 3, 12, 29, 45, 200, 400, 700}) {
+            UUID thread = thread(orgId);
+            message(orgId, thread, "inbound", "received", pat, new String[] {"billing@" + domain},
+                    new String[] {}, now.minusDays(days).minusHours(5), days == 12);
+            message(orgId, thread, "outbound", "sent", "billing@" + domain, new String[] {pat},
+                    new String[] {days == 3 ? copied : "other@" + domain}, now.minusDays(days).minusHours(2), false);
+        }
+        UUID thread = thread(orgId);
+        message(orgId, thread, "inbound", "received", plus.toUpperCase(java.util.Locale.ROOT),
+                new String[] {"billing@" + domain}, new String[] {}, now.minusDays(300), false);
+        message(orgId, thread, "outbound", "sent", "billing@" + domain, new String[] {plus}, new String[] {},
+                now.minusDays(299), false);
+        // Only copied, long ago; and a statement just accepted for sending, whose search document is not written yet.
+        message(orgId, thread(orgId), "outbound", "sent", "billing@" + domain, new String[] {"x@patients.example"},
+                new String[] {copied}, now.minusDays(500), false);
+        String fresh = "fresh." + tag + "@patients.example";
+        message(orgId, thread(orgId), "outbound", "queued", "billing@" + domain, new String[] {fresh},
+                new String[] {}, now, false);
+
+        // The keys for most addresses; one with a '+' is more than one word to PostgreSQL's parser.
+        assertThat(jdbc.sql(com.postroom.search.AddressKeys.ONE_WORD).params(pat, pat).query(Boolean.class).single())
+                .isTrue();
+        assertThat(jdbc.sql(com.postroom.search.AddressKeys.ONE_WORD).params(plus, plus).query(Boolean.class)
+                .single()).isFalse();
+        for (String address : List.of(pat, pat.toUpperCase(java.util.Locale.ROOT), plus, copied, fresh,
+                "nobody." + tag + "@patients.example")) {
+            assertThat(mail.trackingScore(orgId, address)).as(address).isEqualTo(scoreOfEveryMessage(orgId, address));
+        }
+        assertThat(mail.trackingScore(orgId, pat).get("communication_count_30d")).isEqualTo(7L);
+        assertThat(mail.trackingScore(orgId, fresh).get("last_contact")).isNotNull();
+    }
+
+    /** The tracking score as it was written before the month keys: every message of the organization read. */
+    private java.util.Map<String, Object> scoreOfEveryMessage(long orgId, String address) {
+        String a = address.toLowerCase(java.util.Locale.ROOT);
+        return jdbc.sql("WITH mine AS (SELECT m.* FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                        + "AND m.created_at > now() - interval '30 days' AND (lower(m.sender) = ? OR ? = ANY(m.recipients) "
+                        + "OR ? = ANY(m.cc))), "
+                        + "answers AS (SELECT i.id, min(extract(epoch FROM i.created_at - o.created_at)) / 3600 AS hours "
+                        + "FROM mine i JOIN mine o ON o.thread_id = i.thread_id AND o.direction = 'outbound' "
+                        + "AND o.created_at < i.created_at WHERE i.direction = 'inbound' AND lower(i.sender) = ? "
+                        + "GROUP BY i.id) "
+                        + "SELECT (SELECT count(*) FROM mine), (SELECT count(*) FROM mine WHERE direction = 'outbound'), "
+                        + "(SELECT count(*) FROM answers), (SELECT avg(hours) FROM answers), "
+                        + "(SELECT max(created_at) FROM email_message m WHERE m.org_id = ? AND m.deleted_at IS NULL "
+                        + "AND (lower(m.sender) = ? OR ? = ANY(m.recipients)))")
+                .params(orgId, a, a, a, a, orgId, a, a)
+                .query((rs, i) -> {
+                    long outbound = rs.getLong(2);
+                    double rate = outbound == 0 ? 0 : Math.min(1.0, (double) rs.getLong(3) / outbound);
+                    java.util.Map<String, Object> score = new java.util.LinkedHashMap<>();
+                    score.put("communication_count_30d", rs.getLong(1));
+                    score.put("response_count_30d", rs.getLong(3));
+                    score.put("response_rate", Math.round(rate * 100) / 100.0);
+                    score.put("avg_response_hours", rs.getObject(4) == null ? null
+                            : Math.round(rs.getDouble(4) * 10) / 10.0);
+                    score.put("relationship_status", rate >= 0.7 ? "responsive"
+                            : rate >= 0.3 ? "moderately_responsive" : "needs_followup");
+                    score.put("last_contact", rs.getObject(5, OffsetDateTime.class));
+                    return score;
+                }).single();
+    }
+
+    private UUID thread(long orgId) {
+        UUID thread = UUID.randomUUID();
+        template.update("INSERT INTO email_thread (id, org_id, subject, normalized_subject) VALUES (?, ?, 't', 't')",
+                thread, orgId);
+        return thread;
+    }
+
+    private void message(long orgId, UUID thread, String direction, String status, String sender, String[] to,
+                         String[] cc, OffsetDateTime created, boolean deleted) {
+        template.update("INSERT INTO email_message (id, org_id, thread_id, direction, status, sender, recipients, cc, "
+                + "subject, body_plain, body_html, meta, folder, created_at, deleted_at) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                + "?, 'Your statement', 'About your statement', '', '{}'::jsonb, ?, ?, ?)", UUID.randomUUID(), orgId,
+                thread, direction, status, sender, to, cc, direction.equals("inbound") ? "inbox" : "sent", created,
+                deleted ? created : null);
+    }
+
     private UUID outbound(long orgId, String status, OffsetDateTime deletedAt) {
         UUID thread = UUID.randomUUID();
         UUID id = UUID.randomUUID();
