@@ -174,6 +174,34 @@ class FounderMailTest {
         assertThat(mail.trackingScore(orgId, fresh).get("last_contact")).isNotNull();
     }
 
+    @Test
+    void theAverageResponseTimeIsKeptForFiveMinutes() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String domain = "average-" + tag + ".example";
+        long orgId = organizations.create("Average " + tag, domain);
+        OffsetDateTime now = OffsetDateTime.now();
+        UUID first = thread(orgId);
+        message(orgId, first, "inbound", "received", "a@patients.example", new String[] {"billing@" + domain},
+                new String[] {}, now.minusMinutes(60), false);
+        message(orgId, first, "outbound", "sent", "billing@" + domain, new String[] {"a@patients.example"},
+                new String[] {}, now.minusMinutes(30), false);
+        assertThat(mail.stats(orgId, domain).avgResponseMinutes()).isEqualTo(30.0);
+
+        UUID second = thread(orgId);
+        message(orgId, second, "inbound", "received", "b@patients.example", new String[] {"billing@" + domain},
+                new String[] {}, now.minusMinutes(100), false);
+        message(orgId, second, "outbound", "sent", "billing@" + domain, new String[] {"b@patients.example"},
+                new String[] {}, now.minusMinutes(10), false);
+        assertThat(mail.stats(orgId, domain).avgResponseMinutes()).as("kept").isEqualTo(30.0);
+        java.time.Clock real = mail.useClock(java.time.Clock.offset(java.time.Clock.systemUTC(),
+                FounderMail.AVERAGE_KEPT.plusSeconds(1)));
+        try {
+            assertThat(mail.stats(orgId, domain).avgResponseMinutes()).as("computed again").isEqualTo(60.0);
+        } finally {
+            mail.useClock(real);
+        }
+    }
+
     /** The tracking score as it was written before the month keys: every message of the organization read. */
     private java.util.Map<String, Object> scoreOfEveryMessage(long orgId, String address) {
         String a = address.toLowerCase(java.util.Locale.ROOT);
