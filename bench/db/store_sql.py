@@ -26,6 +26,8 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "search"))
 import populate as p  # noqa: E402
 
 BATCH = 200
+# INDEX_LAST=1: a batch's documents written after its delivery outcomes instead of before them.
+INDEX_LAST = os.environ.get("INDEX_LAST") == "1"
 # A sent message and its new thread, as SendingCore's group writes them (Messages.insertOutboundAll).
 PREPARE_THREAD = ("PREPARE th(uuid, text) AS INSERT INTO email_thread (id, org_id, subject, normalized_subject) "
                   "VALUES ($1, 1, $2, lower($2));")
@@ -203,7 +205,8 @@ def batch(r, count):
     yield "BEGIN;"
     yield from accepted(sent)
     yield "COMMIT;"
-    yield INDEX
+    if not INDEX_LAST:
+        yield INDEX
     yield "PREPARE claim(text, text, int) AS " + CLAIM + ";"
     yield "PREPARE fin(text) AS " + FINISH + ";"
     for k in range(0, count, 8):
@@ -211,6 +214,8 @@ def batch(r, count):
         yield "EXECUTE claim('bench-instance', '300 seconds', %d);" % len(group)
         reply = "250 2.0.0 Ok: queued as 4F%08X" % k
         yield "EXECUTE fin(%s);" % q(json.dumps([delivered(m, rc, reply) for _, m, _, _, rc in group]))
+    if INDEX_LAST:
+        yield INDEX
 
 
 def grouped(r, count, size=8, indexed_every=int(os.environ.get("INDEXED_EVERY", "24"))):
