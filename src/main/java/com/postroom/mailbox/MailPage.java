@@ -193,7 +193,11 @@ class MailPage {
                         .toList());
                 model.addAttribute("first", found.hits().isEmpty() ? 0 : p * PAGE_SIZE + 1);
                 model.addAttribute("last", p * PAGE_SIZE + found.hits().size());
-                long total = search.countUpTo(caller.orgId(), query, mailbox, COUNT_CAP);
+                // A last page is its own count (a page past the end is not); else counted up to the cap, as the page
+                // found its matches.
+                boolean last = !found.more() && (p == 0 || !found.hits().isEmpty());
+                long total = last ? (long) p * PAGE_SIZE + found.hits().size()
+                        : search.countUpTo(caller.orgId(), query, mailbox, COUNT_CAP, found.sparse());
                 model.addAttribute("total", total > COUNT_CAP ? "more than " + String.format("%,d", COUNT_CAP)
                         : String.format("%,d", total));
                 model.addAttribute("olderUrl", found.more() ? base + "&page=" + (p + 1) : null);

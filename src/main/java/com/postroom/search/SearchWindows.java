@@ -19,13 +19,14 @@ import org.springframework.jdbc.core.simple.JdbcClient;
  * matches of the mailbox are the newest N of any newest part that holds N of them.
  *
  * <p>Each step is where the organization's mail is that many messages deep, by date; found by walking the date index
- * and kept for a few minutes (mail that arrives meanwhile only makes the first step slightly larger).
+ * and kept for an hour (mail that arrives meanwhile only makes the first step slightly larger).
  */
 final class SearchWindows {
 
     /** How many of the newest messages each step covers; the last step is all of them. */
     static final List<Integer> STEPS = List.of(20_000, 200_000);
-    private static final Duration KEPT = Duration.ofMinutes(5);
+    /** Mail that arrives meanwhile only makes the first step a little deeper (an hour of a busy office's mail). */
+    private static final Duration KEPT = Duration.ofHours(1);
 
     private record Known(List<OffsetDateTime> since, long at) {
     }
@@ -48,8 +49,11 @@ final class SearchWindows {
         if (k == null || System.nanoTime() - k.at() > KEPT.toNanos()) {
             List<OffsetDateTime> since = new ArrayList<>();
             for (int depth : steps) {
+                // Deleted mail is counted too: read from the date index alone, without each message's row (200,000
+                // deep at 1,000,000 messages: 0.14 s against 1.0 s, 4.4 s from disk); a step's depth only needs to be
+                // about right, as the answer is the same at any depth.
                 Optional<OffsetDateTime> start = jdbc.sql("SELECT created_at FROM email_message WHERE org_id = ? "
-                                + "AND deleted_at IS NULL ORDER BY created_at DESC OFFSET ? LIMIT 1")
+                                + "ORDER BY created_at DESC OFFSET ? LIMIT 1")
                         .params(orgId, depth).query(OffsetDateTime.class).optional();
                 if (start.isEmpty()) {
                     break;

@@ -310,6 +310,34 @@ class SearchApiTest {
     }
 
     @Test
+    void wordsTooFewInTheNewestMailAreReadThroughTheirKeys() {
+        long org = organizations.primary().orElseThrow().id();
+        // A first step of the mail newer than the invoice: its words are not there, so the search over all the mail
+        // that follows knows they are sparse and reads them through their keys (MailSearch.sparse).
+        int newer = jdbc.sql("SELECT count(*)::int FROM email_message WHERE org_id = ? AND deleted_at IS NULL "
+                + "AND created_at > (SELECT created_at FROM email_message WHERE id = ?)").params(org, invoice)
+                .query(Integer.class).single();
+        assertThat(newer).as("mail newer than the invoice").isPositive();
+        MailSearch stepped = new MailSearch(jdbc, summaries, tx, MailSearch.PAIR_CANDIDATES, List.of(newer));
+        MailSearch whole = new MailSearch(jdbc, summaries, tx, MailSearch.PAIR_CANDIDATES, List.of());
+        SearchQuery q = SearchQuery.parse("invoice " + w);
+        for (boolean ranked : List.of(true, false)) {
+            MailSearch.Page a = stepped.search(org, q, 50, 0, java.util.Optional.empty(), ranked);
+            MailSearch.Page b = whole.search(org, q, 50, 0, java.util.Optional.empty(), ranked);
+            assertThat(a.hits().stream().map(h -> h.message().id()).toList()).contains(invoice)
+                    .isEqualTo(b.hits().stream().map(h -> h.message().id()).toList());
+            assertThat(a.sparse()).as("read through the keys").isTrue();
+            assertThat(b.sparse()).as("one step: nothing says the words are sparse").isFalse();
+            assertThat(stepped.countUpTo(org, q, java.util.Optional.empty(), 1000, true))
+                    .isEqualTo(whole.countUpTo(org, q, java.util.Optional.empty(), 1000, false))
+                    .isEqualTo(a.hits().size());
+        }
+        assertThat(stepped.ids(org, q, 50, 0)).isEqualTo(whole.ids(org, q, 50, 0));
+        assertThat(stepped.search(org, SearchQuery.parse("is:unread"), 1, 0, java.util.Optional.empty(), false)
+                .sparse()).as("no words: no keys to read").isFalse();
+    }
+
+    @Test
     void wordsAreFoundThroughTheKeysOfTheMonthTheirMessageIsIn() {
         // The month keys (V32) carry the month in UTC, two digits of year: a message late on New Year's Eve in New
         // York is January's in UTC, one a century earlier shares its keys with its month now, one in the future is
