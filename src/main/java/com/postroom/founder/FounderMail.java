@@ -355,9 +355,16 @@ public class FounderMail {
         java.time.YearMonth first = java.time.YearMonth.from(span.first().withOffsetSameInstant(ZoneOffset.UTC));
         while (!java.time.YearMonth.from(to.withOffsetSameInstant(ZoneOffset.UTC)).isBefore(first)) {
             OffsetDateTime from = to.minusMonths(months - 1);
-            OffsetDateTime found = jdbc.sql(last.formatted(AddressKeys.candidates(TRACKED)))
-                    .params(orgId, AddressKeys.keys(a, from, to), orgId, a, a).query(OffsetDateTime.class)
-                    .optional().orElse(null);
+            // Within the span's months: a month's keys are the same a century apart (V32), and a message of 1926
+            // must not stand for the last contact of this December.
+            OffsetDateTime start = java.time.YearMonth.from(from.withOffsetSameInstant(ZoneOffset.UTC)).atDay(1)
+                    .atStartOfDay().atOffset(ZoneOffset.UTC);
+            OffsetDateTime end = java.time.YearMonth.from(to.withOffsetSameInstant(ZoneOffset.UTC)).plusMonths(1)
+                    .atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+            OffsetDateTime found = jdbc.sql(last.formatted(AddressKeys.candidates(TRACKED))
+                            + " AND m.created_at >= ? AND m.created_at < ?")
+                    .params(orgId, AddressKeys.keys(a, from, to), orgId, a, a, start, end)
+                    .query(OffsetDateTime.class).optional().orElse(null);
             if (found != null) {
                 return found;
             }

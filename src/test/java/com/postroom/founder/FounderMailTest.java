@@ -154,6 +154,15 @@ class FounderMailTest {
                 new String[] {"billing@" + domain}, new String[] {}, now.minusDays(300), false);
         message(orgId, thread, "outbound", "sent", "billing@" + domain, new String[] {plus}, new String[] {},
                 now.minusDays(299), false);
+        // A century ago in this month (its month keys are this month's), and an address that wrote then and eight
+        // months ago: its last contact is not the one a century ago.
+        message(orgId, thread(orgId), "outbound", "sent", "billing@" + domain, new String[] {pat},
+                new String[] {}, now.minusYears(100), false);
+        String century = "century." + tag + "@patients.example";
+        message(orgId, thread(orgId), "inbound", "received", century, new String[] {"billing@" + domain},
+                new String[] {}, now.minusYears(100).minusDays(1), false);
+        message(orgId, thread(orgId), "inbound", "received", century, new String[] {"billing@" + domain},
+                new String[] {}, now.minusMonths(8), false);
         // Only copied, long ago; and a statement just accepted for sending, whose search document is not written yet.
         message(orgId, thread(orgId), "outbound", "sent", "billing@" + domain, new String[] {"x@patients.example"},
                 new String[] {copied}, now.minusDays(500), false);
@@ -166,12 +175,14 @@ class FounderMailTest {
                 .isTrue();
         assertThat(jdbc.sql(com.postroom.search.AddressKeys.ONE_WORD).params(plus, plus).query(Boolean.class)
                 .single()).isFalse();
-        for (String address : List.of(pat, pat.toUpperCase(java.util.Locale.ROOT), plus, copied, fresh,
+        for (String address : List.of(pat, pat.toUpperCase(java.util.Locale.ROOT), plus, copied, fresh, century,
                 "nobody." + tag + "@patients.example")) {
             assertThat(mail.trackingScore(orgId, address)).as(address).isEqualTo(scoreOfEveryMessage(orgId, address));
         }
         assertThat(mail.trackingScore(orgId, pat).get("communication_count_30d")).isEqualTo(7L);
         assertThat(mail.trackingScore(orgId, fresh).get("last_contact")).isNotNull();
+        assertThat((OffsetDateTime) mail.trackingScore(orgId, century).get("last_contact"))
+                .isAfter(now.minusMonths(9));
     }
 
     @Test
