@@ -77,6 +77,14 @@ public class FounderMail {
                 + "still";
     }
 
+    /**
+     * The first 2,000 characters of a message's text (its HTML without tags when it has no plain text), read as a
+     * slice: a long body stored out of line is not read whole for them (substr reads only the first part of a
+     * TOASTed value where left would read all of it; octet_length reads the stored length only).
+     */
+    static final String BODY_START = "CASE WHEN octet_length(m.body_plain) > 0 THEN substr(m.body_plain, 1, 2000) "
+            + "ELSE left(regexp_replace(substr(m.body_html, 1, 20000), '<[^>]*>', ' ', 'g'), 2000) END";
+
     private final JdbcClient jdbc;
 
     FounderMail(JdbcClient jdbc) {
@@ -155,8 +163,7 @@ public class FounderMail {
 
     public List<Recent> recent(long orgId, String domain, int limit) {
         return jdbc.sql("SELECT m.id, m.direction, m.sender, m.recipients, m.subject, "
-                        + "left(CASE WHEN m.body_plain <> '' THEN m.body_plain ELSE regexp_replace(left(m.body_html, "
-                        + "20000), '<[^>]*>', ' ', 'g') END, 2000) AS body, m.status, m.created_at, m.seen, "
+                        + BODY_START + " AS body, m.status, m.created_at, m.seen, "
                         + "(" + NEEDS_RESPONSE + ") AS needs, m.message_id FROM email_message m "
                         + "WHERE m.org_id = ? AND m.deleted_at IS NULL AND NOT m.spam "
                         + "ORDER BY m.created_at DESC, m.id DESC LIMIT ?")
@@ -227,8 +234,7 @@ public class FounderMail {
         }
         params.add(NEEDS_RESPONSE_PAGE);
         return jdbc.sql("SELECT m.id, m.sender, m.subject, "
-                        + "left(CASE WHEN m.body_plain <> '' THEN m.body_plain ELSE regexp_replace(left(m.body_html, "
-                        + "20000), '<[^>]*>', ' ', 'g') END, 2000) AS body, m.created_at, m.classification, "
+                        + BODY_START + " AS body, m.created_at, m.classification, "
                         + "coalesce((SELECT array_agg(l.slug ORDER BY l.slug) FROM email_message_label ml "
                         + "JOIN email_label l ON l.id = ml.label_id WHERE ml.message_id = m.id), '{}') AS labels, "
                         + "m.thread_id FROM email_message m WHERE m.org_id = ? AND " + NEEDS_RESPONSE + before

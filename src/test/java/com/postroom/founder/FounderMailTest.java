@@ -213,6 +213,36 @@ class FounderMailTest {
         }
     }
 
+    @Test
+    void previewsAreTheStartOfTheTextEvenOfALongBodyStoredOutOfLine() {
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String domain = "preview-" + tag + ".example";
+        long orgId = organizations.create("Preview " + tag, domain);
+        UUID thread = thread(orgId);
+        // Varied text, so that it is stored out of line and not just compressed in the row.
+        StringBuilder plain = new StringBuilder("Dear billing,   the   claim for run 4471 was denied.\n\n");
+        java.util.Random random = new java.util.Random(7);
+        while (plain.length() < 60_000) {
+            plain.append(Long.toString(random.nextLong(), 36)).append(' ');
+        }
+        template.update("INSERT INTO email_message (id, org_id, thread_id, direction, status, sender, recipients, cc, "
+                + "subject, body_plain, body_html, meta, folder, created_at) VALUES (?, ?, ?, 'inbound', 'received', "
+                + "'ann@patients.example', '{}', '{}', 'Plain', ?, '', '{}'::jsonb, 'inbox', now() - interval '2 "
+                + "minutes')", UUID.randomUUID(), orgId, thread, plain.toString());
+        template.update("INSERT INTO email_message (id, org_id, thread_id, direction, status, sender, recipients, cc, "
+                + "subject, body_plain, body_html, meta, folder, created_at) VALUES (?, ?, ?, 'inbound', 'received', "
+                + "'bo@patients.example', '{}', '{}', 'Html', '', ?, '{}'::jsonb, 'inbox', now() - interval '1 "
+                + "minute')", UUID.randomUUID(), orgId, thread(orgId),
+                "<html><body><p>Your <b>statement</b> is ready.</p>" + plain + "</body></html>");
+        List<FounderMail.Recent> recent = mail.recent(orgId, domain, 2);
+        assertThat(recent.get(0).bodyPreview()).startsWith("Your statement is ready.").hasSize(200);
+        assertThat(recent.get(1).bodyPreview()).isEqualTo(FounderMail.preview(plain.toString(), 200))
+                .startsWith("Dear billing, the claim for run 4471 was denied. ");
+        assertThat(mail.needsResponse(orgId, domain, 5)).extracting(FounderMail.NeedsResponse::bodyPreview)
+                .containsExactly(FounderMail.preview("Your statement is ready. " + plain, 300),
+                        FounderMail.preview(plain.toString(), 300));
+    }
+
     /** The tracking score as it was written before the month keys: every message of the organization read. */
     private java.util.Map<String, Object> scoreOfEveryMessage(long orgId, String address) {
         String a = address.toLowerCase(java.util.Locale.ROOT);
