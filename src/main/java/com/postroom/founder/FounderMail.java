@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
@@ -356,20 +357,18 @@ public class FounderMail {
             return null;
         }
         // Up to now as well: mail just accepted for sending may be newer than the newest row read above.
-        OffsetDateTime to = span.last().isAfter(OffsetDateTime.now()) ? span.last() : OffsetDateTime.now();
+        YearMonth to = month(span.last().isAfter(OffsetDateTime.now()) ? span.last() : OffsetDateTime.now());
+        YearMonth first = month(span.first());
         int months = CONTACT_MONTHS;
-        java.time.YearMonth first = java.time.YearMonth.from(span.first().withOffsetSameInstant(ZoneOffset.UTC));
-        while (!java.time.YearMonth.from(to.withOffsetSameInstant(ZoneOffset.UTC)).isBefore(first)) {
-            OffsetDateTime from = to.minusMonths(months - 1);
-            // Within the span's months: a month's keys are the same a century apart (V32), and a message of 1926
-            // must not stand for the last contact of this December.
-            OffsetDateTime start = java.time.YearMonth.from(from.withOffsetSameInstant(ZoneOffset.UTC)).atDay(1)
-                    .atStartOfDay().atOffset(ZoneOffset.UTC);
-            OffsetDateTime end = java.time.YearMonth.from(to.withOffsetSameInstant(ZoneOffset.UTC)).plusMonths(1)
-                    .atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+        while (!to.isBefore(first)) {
+            YearMonth from = to.minusMonths(months - 1);
+            // Within these months' dates too: a month's keys are the same a century apart (V32), and a message of
+            // 1926 must not stand for the last contact of this December.
+            OffsetDateTime start = from.atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
+            OffsetDateTime end = to.plusMonths(1).atDay(1).atStartOfDay().atOffset(ZoneOffset.UTC);
             OffsetDateTime found = jdbc.sql(last.formatted(AddressKeys.candidates(TRACKED))
                             + " AND m.created_at >= ? AND m.created_at < ?")
-                    .params(orgId, AddressKeys.keys(a, from, to), orgId, a, a, start, end)
+                    .params(orgId, AddressKeys.keys(a, start, end.minusNanos(1)), orgId, a, a, start, end)
                     .query(OffsetDateTime.class).optional().orElse(null);
             if (found != null) {
                 return found;
@@ -378,6 +377,11 @@ public class FounderMail {
             months = Math.min(months * 2, 96);
         }
         return null;
+    }
+
+    /** The month of a time as the keys have it (UTC). */
+    private static YearMonth month(OffsetDateTime time) {
+        return YearMonth.from(time.withOffsetSameInstant(ZoneOffset.UTC));
     }
 
     public record FailedDelivery(String id, String threadId, String sender, List<String> recipients, String subject,

@@ -117,9 +117,8 @@ public class MailSearch {
             for (int step = 0; step < steps.size(); step++) {
                 Prepared p = prepare(orgId, query, words, plan.span(), false, limit, offset, Optional.empty(),
                         steps.get(step));
-                boolean sparse = sparse(steps, step, p);
-                ids = jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list();
-                throughKeys(sparse, false);
+                ids = throughKeysIf(sparse(steps, step, p),
+                        () -> jdbc.sql(p.sql).params(p.params).query((rs, i) -> rs.getObject(1, UUID.class)).list());
                 if (ids.size() == limit) {
                     break; // a full page from the newest part is the page
                 }
@@ -235,13 +234,15 @@ public class MailSearch {
             sparse = sparse(steps, step, p);
             long[] candidates = {0};
             Prepared prepared = p;
-            jdbc.sql(p.sql).params(p.params).query(rs -> {
-                UUID id = rs.getObject(1, UUID.class);
-                ids.add(id);
-                ranks.put(id, prepared.rank == null ? 0.0 : rs.getDouble(2));
-                candidates[0] = prepared.rank == null ? ids.size() : rs.getLong(3);
+            throughKeysIf(sparse, () -> {
+                jdbc.sql(prepared.sql).params(prepared.params).query(rs -> {
+                    UUID id = rs.getObject(1, UUID.class);
+                    ids.add(id);
+                    ranks.put(id, prepared.rank == null ? 0.0 : rs.getDouble(2));
+                    candidates[0] = prepared.rank == null ? ids.size() : rs.getLong(3);
+                });
+                return null;
             });
-            throughKeys(sparse, false);
             // Enough from this part: the page and whether there is more (unranked), or the whole ranking window
             // (ranked), are then what all the mail would give.
             if (candidates[0] >= p.enough) {
@@ -264,24 +265,31 @@ public class MailSearch {
     /**
      * Whether this step is the search over all the mail after the newest parts held too few matches, with its words
      * read through their month keys: then the matches are sparse (fewer than a page in the newest 200,000 messages),
-     * and the search is made to read them through the keys' index ({@link #throughKeys}). PostgreSQL cannot see that
+     * and the search is made to read them through the keys' index ({@link #throughKeysIf}). PostgreSQL cannot see that
      * itself: a word in none of its statistics' thousand most common ones gets a guess, and for a word in a handful
      * of messages (a name, a claim number) or in none (a typo) it guessed hundreds of matches and walked the date
      * index newest first to find 150 of them: every message, 4.2 s at 1,000,000 (14-26 s with the pages on disk),
      * against under a millisecond through the keys. A match that sparse in new mail is no denser in the rest, so
      * reading the matches through the keys costs at most what there is to find.
      */
-    private boolean sparse(List<Optional<OffsetDateTime>> steps, int step, Prepared p) {
-        boolean sparse = step > 0 && steps.get(step).isEmpty() && p.sql.contains(SearchSql.KEYS);
-        throughKeys(sparse, true);
-        return sparse;
+    private static boolean sparse(List<Optional<OffsetDateTime>> steps, int step, Prepared p) {
+        return step > 0 && steps.get(step).isEmpty() && p.sql.contains(SearchSql.KEYS);
     }
 
-    /** Index scans off for the statement to come ({@code on}), so its words are read through their keys' bitmap. */
-    private void throughKeys(boolean sparse, boolean on) {
-        if (sparse) {
-            jdbc.sql("SELECT set_config('enable_indexscan', ?, true)").param(on ? "off" : "on").query(rs -> { });
+    /** Runs a statement; when {@code sparse}, with index scans off, so that its words are read through their keys. */
+    private <T> T throughKeysIf(boolean sparse, java.util.function.Supplier<T> statement) {
+        if (!sparse) {
+            return statement.get();
         }
+        // Local to the search's transaction: a statement that fails ends it, and the setting with it.
+        indexScans("off");
+        T result = statement.get();
+        indexScans("on");
+        return result;
+    }
+
+    private void indexScans(String setting) {
+        jdbc.sql("SELECT set_config('enable_indexscan', ?, true)").param(setting).query(rs -> { });
     }
 
     /**
@@ -305,8 +313,8 @@ public class MailSearch {
                     span -> prepare(orgId, query, words, span, false, cap + 1, 0, mailbox, Optional.empty()));
             Prepared p = prepare(orgId, query, words, plan.span(), false, cap + 1, 0, mailbox, Optional.empty());
             // Sparse matches (the search's page said so) are counted through their keys, as they were found.
-            throughKeys(sparse && p.sql.contains(SearchSql.KEYS), true);
-            return jdbc.sql("SELECT count(*) FROM (" + p.sql + ") counted").params(p.params).query(Long.class).single();
+            return throughKeysIf(sparse && p.sql.contains(SearchSql.KEYS), () -> jdbc.sql("SELECT count(*) FROM ("
+                    + p.sql + ") counted").params(p.params).query(Long.class).single());
         });
     }
 
