@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.transaction.support.TransactionTemplate;
 
 import com.postroom.org.Organizations;
 import com.postroom.support.SandboxTest;
@@ -35,6 +36,8 @@ class FounderMailTest {
     JdbcTemplate template;
     @Autowired
     Organizations organizations;
+    @Autowired
+    TransactionTemplate tx;
 
     @Test
     void readingAPageAtATimeAnswersWhatSortingEverythingWould() {
@@ -69,6 +72,23 @@ class FounderMailTest {
             assertThat(mail.needsResponse(orgId, DOMAIN, limit)).as("limit " + limit)
                     .isEqualTo(everyMessageSorted(orgId, limit));
         }
+    }
+
+    @Test
+    void threadsNeedingAResponseAreCountedFromTheirIndexAlone() {
+        long orgId = organizations.primary().orElseThrow().id();
+        // The count's condition must imply migration 40's index condition for PostgreSQL to use the index at all; a
+        // change to one and not the other reads the whole table (told apart here with sequential scans off).
+        List<String> plan = tx.execute(status -> {
+            jdbc.sql("SELECT set_config('enable_seqscan', 'off', true)").query(rs -> { });
+            return jdbc.sql("EXPLAIN " + FounderMail.NEEDS_COUNT).params(orgId, DOMAIN).query(String.class).list();
+        });
+        assertThat(String.join("\n", plan)).contains("Index Only Scan using email_message_needs")
+                .doesNotContain("Sort");
+        long counted = jdbc.sql("SELECT count(DISTINCT m.thread_id) FROM email_message m WHERE m.org_id = ? AND "
+                + FounderMail.NEEDS_RESPONSE).params(orgId, DOMAIN).query(Long.class).single();
+        assertThat(jdbc.sql(FounderMail.NEEDS_COUNT).params(orgId, DOMAIN).query(Long.class).single())
+                .isEqualTo(counted);
     }
 
     @Test
