@@ -15,22 +15,27 @@ public class Organizations {
         this.jdbc = jdbc;
     }
 
+    /**
+     * An organization. Its columns are read under the components' own names (email_domain AS emailDomain): a record
+     * mapped by JdbcClient looks each component up by its name first and, when the driver finds no such column, by
+     * the snake_case name after catching the exception, which costs a stack trace per component per row.
+     */
     public record Organization(long id, String name, String emailDomain, String phone) {
     }
 
     public Optional<Organization> byId(long id) {
-        return jdbc.sql("SELECT id, name, email_domain, phone FROM organization WHERE id = ?").param(id)
+        return jdbc.sql("SELECT id, name, email_domain AS emailDomain, phone FROM organization WHERE id = ?").param(id)
                 .query(Organization.class).optional();
     }
 
     public Optional<Organization> byDomain(String domain) {
-        return jdbc.sql("SELECT id, name, email_domain, phone FROM organization WHERE email_domain = lower(?)")
+        return jdbc.sql("SELECT id, name, email_domain AS emailDomain, phone FROM organization WHERE email_domain = lower(?)")
                 .param(domain).query(Organization.class).optional();
     }
 
     /** The first organization: the one public forms (contact) belong to in a single-tenant deployment. */
     public Optional<Organization> primary() {
-        return jdbc.sql("SELECT id, name, email_domain, phone FROM organization ORDER BY id LIMIT 1")
+        return jdbc.sql("SELECT id, name, email_domain AS emailDomain, phone FROM organization ORDER BY id LIMIT 1")
                 .query(Organization.class).optional();
     }
 

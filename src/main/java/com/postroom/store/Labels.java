@@ -48,23 +48,23 @@ public class Labels {
         return ids;
     }
 
-    /** A label as ORIGINAL-API.md lists it. */
+    /** A label as ORIGINAL-API.md lists it (created_at read as createdAt: see Organizations.Organization). */
     public record Label(long id, String name, String slug, String color, java.time.OffsetDateTime createdAt) {
     }
 
     /** Sorted by name. */
     public List<Label> list(long orgId) {
-        return jdbc.sql("SELECT id, name, slug, color, created_at FROM email_label WHERE org_id = ? ORDER BY lower(name), id")
+        return jdbc.sql("SELECT id, name, slug, color, created_at AS createdAt FROM email_label WHERE org_id = ? ORDER BY lower(name), id")
                 .param(orgId).query(Label.class).list();
     }
 
     public java.util.Optional<Label> find(long orgId, long id) {
-        return jdbc.sql("SELECT id, name, slug, color, created_at FROM email_label WHERE org_id = ? AND id = ?")
+        return jdbc.sql("SELECT id, name, slug, color, created_at AS createdAt FROM email_label WHERE org_id = ? AND id = ?")
                 .params(orgId, id).query(Label.class).optional();
     }
 
     public java.util.Optional<Label> bySlug(long orgId, String slug) {
-        return jdbc.sql("SELECT id, name, slug, color, created_at FROM email_label WHERE org_id = ? AND slug = ?")
+        return jdbc.sql("SELECT id, name, slug, color, created_at AS createdAt FROM email_label WHERE org_id = ? AND slug = ?")
                 .params(orgId, slug).query(Label.class).optional();
     }
 
