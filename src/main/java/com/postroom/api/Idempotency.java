@@ -69,7 +69,8 @@ public class Idempotency {
     private ResponseEntity<Object> replay(long orgId, String route, String key, byte[] hash) {
         record Stored(byte[] requestHash, Integer statusCode, String responseBody) {
         }
-        Stored stored = jdbc.sql("SELECT request_hash, status_code, response_body FROM idempotency_record "
+        Stored stored = jdbc.sql("SELECT request_hash AS requestHash, status_code AS statusCode, "
+                        + "response_body AS responseBody FROM idempotency_record "
                         + "WHERE org_id = ? AND route = ? AND idem_key = ?")
                 .params(orgId, route, key).query(Stored.class).single();
         if (!Arrays.equals(stored.requestHash(), hash)) {

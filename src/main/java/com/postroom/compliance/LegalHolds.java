@@ -14,8 +14,8 @@ public class LegalHolds {
 
     public static final String MESSAGE = "email_message";
     public static final String THREAD = "email_thread";
-    private static final String COLUMNS = "h.id, h.scope_type, h.scope_id, h.reason, u.email AS created_by, "
-            + "h.created_at, h.released_at, r.email AS released_by";
+    private static final String COLUMNS = "h.id, h.scope_type AS scopeType, h.scope_id AS scopeId, h.reason, "
+            + "u.email AS createdBy, h.created_at AS createdAt, h.released_at AS releasedAt, r.email AS releasedBy";
     private static final String FROM = " FROM legal_hold h LEFT JOIN app_user u ON u.id = h.created_by "
             + "LEFT JOIN app_user r ON r.id = h.released_by";
 

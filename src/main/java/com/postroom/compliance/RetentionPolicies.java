@@ -17,16 +17,19 @@ public class RetentionPolicies {
         this.jdbc = jdbc;
     }
 
+    /** Under the record's component names (see org.Organizations.Organization). */
+    private static final String COLUMNS = "classification, retain_days AS retainDays, updated_at AS updatedAt";
+
     public record Policy(String classification, int retainDays, OffsetDateTime updatedAt) {
     }
 
     public List<Policy> list(long orgId) {
-        return jdbc.sql("SELECT classification, retain_days, updated_at FROM retention_policy WHERE org_id = ? "
+        return jdbc.sql("SELECT " + COLUMNS + " FROM retention_policy WHERE org_id = ? "
                 + "ORDER BY classification").param(orgId).query(Policy.class).list();
     }
 
     public Optional<Policy> of(long orgId, String classification) {
-        return jdbc.sql("SELECT classification, retain_days, updated_at FROM retention_policy "
+        return jdbc.sql("SELECT " + COLUMNS + " FROM retention_policy "
                         + "WHERE org_id = ? AND classification = ?")
                 .params(orgId, classification).query(Policy.class).optional();
     }
@@ -34,7 +37,7 @@ public class RetentionPolicies {
     public Policy set(long orgId, String classification, int days) {
         return jdbc.sql("INSERT INTO retention_policy (org_id, classification, retain_days) VALUES (?, ?, ?) "
                         + "ON CONFLICT (org_id, classification) DO UPDATE SET retain_days = excluded.retain_days, "
-                        + "updated_at = now() RETURNING classification, retain_days, updated_at")
+                        + "updated_at = now() RETURNING " + COLUMNS)
                 .params(orgId, classification, days).query(Policy.class).single();
     }
 

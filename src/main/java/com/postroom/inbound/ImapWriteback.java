@@ -152,7 +152,7 @@ public class ImapWriteback implements SmartLifecycle {
         return jdbc.sql("UPDATE imap_writeback SET next_at = now() + interval '5 minutes', attempts = attempts + 1 "
                         + "WHERE id IN (SELECT id FROM imap_writeback WHERE mailbox_id = ? AND next_at <= now() "
                         + "ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED) "
-                        + "RETURNING id, mailbox_id, folder, uidvalidity, uid, action, argument, attempts")
+                        + "RETURNING id, mailbox_id AS mailboxId, folder, uidvalidity, uid, action, argument, attempts")
                 .params(mailboxId, BATCH).query(Change.class).list()
                 .stream().sorted(java.util.Comparator.comparingLong(Change::id)).toList();
     }

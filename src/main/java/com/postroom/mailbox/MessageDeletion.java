@@ -40,7 +40,8 @@ public class MessageDeletion {
     /** The decision that allowed it; a {@link Problem.Kind#LOCKED} problem carrying the blocking decision if not. */
     @Transactional
     public Decision delete(Caller caller, UUID id) {
-        Row row = jdbc.sql("SELECT thread_id, classification, created_at FROM email_message WHERE id = ? AND org_id = ? "
+        Row row = jdbc.sql("SELECT thread_id AS threadId, classification, created_at AS createdAt FROM email_message "
+                + "WHERE id = ? AND org_id = ? "
                         + "AND deleted_at IS NULL FOR UPDATE")
                 .params(id, caller.orgId()).query(Row.class).optional()
                 .orElseThrow(() -> Problem.notFound("Message not found"));

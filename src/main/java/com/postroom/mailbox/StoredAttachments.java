@@ -51,7 +51,8 @@ public class StoredAttachments {
 
     /** The attachment of this organization's mail, or a 404. */
     public Row find(long orgId, UUID id) {
-        return jdbc.sql("SELECT a.id, a.message_id, a.part_path, a.filename, a.content_type, a.size_bytes "
+        return jdbc.sql("SELECT a.id, a.message_id AS messageId, a.part_path AS partPath, a.filename, "
+                        + "a.content_type AS contentType, a.size_bytes AS sizeBytes "
                         + "FROM email_attachment a JOIN email_message m ON m.id = a.message_id "
                         + "WHERE a.id = ? AND a.org_id = ? AND m.deleted_at IS NULL")
                 .params(id, orgId).query(Row.class).optional()
@@ -60,7 +61,8 @@ public class StoredAttachments {
 
     /** The attachments of one message that a forward carries along: the files, not the inline pictures. */
     public List<Row> ofMessage(long orgId, UUID messageId) {
-        return jdbc.sql("SELECT id, message_id, part_path, filename, content_type, size_bytes FROM email_attachment "
+        return jdbc.sql("SELECT id, message_id AS messageId, part_path AS partPath, filename, "
+                        + "content_type AS contentType, size_bytes AS sizeBytes FROM email_attachment "
                         + "WHERE org_id = ? AND message_id = ? AND NOT inline ORDER BY part_path")
                 .params(orgId, messageId).query(Row.class).list();
     }

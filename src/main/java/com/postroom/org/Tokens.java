@@ -117,8 +117,9 @@ public class Tokens {
     }
 
     public List<TokenInfo> list(long orgId) {
-        return jdbc.sql("SELECT t.id, t.name, t.kind, u.email AS user_email, t.created_at, t.expires_at, t.last_used_at, "
-                        + "t.revoked_at FROM api_token t JOIN app_user u ON u.id = t.user_id "
+        return jdbc.sql("SELECT t.id, t.name, t.kind, u.email AS userEmail, t.created_at AS createdAt, "
+                        + "t.expires_at AS expiresAt, t.last_used_at AS lastUsedAt, t.revoked_at AS revokedAt "
+                        + "FROM api_token t JOIN app_user u ON u.id = t.user_id "
                         + "WHERE t.org_id = ? AND t.kind = 'api' ORDER BY t.id")
                 .param(orgId).query(TokenInfo.class).list();
     }

@@ -75,7 +75,8 @@ class SentCopier {
                         + "sent_copy_tries = o.sent_copy_tries + 1 FROM (SELECT message_id FROM outbox "
                         + "WHERE sent_copy = 'pending' AND (lease_until IS NULL OR lease_until < now() OR "
                         + Instance.CLAIM_ORPHANED + ") ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) d "
-                        + "WHERE o.message_id = d.message_id RETURNING o.message_id, o.sent_copy_tries AS tries")
+                        + "WHERE o.message_id = d.message_id "
+                        + "RETURNING o.message_id AS messageId, o.sent_copy_tries AS tries")
                 .params(instance.id(), BATCH).query(Pending.class).list();
         for (Pending p : batch) {
             try {

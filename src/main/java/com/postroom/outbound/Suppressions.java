@@ -19,6 +19,9 @@ import org.springframework.stereotype.Repository;
 public class Suppressions {
 
     /** {@code stream} is the one stream the address left, or "" for all mail. */
+    /** Under the record's component names (see org.Organizations.Organization). */
+    private static final String COLUMNS = "address, reason, source, stream, created_at AS createdAt";
+
     public record Entry(String address, String reason, String source, String stream, OffsetDateTime createdAt) {
     }
 
@@ -48,7 +51,7 @@ public class Suppressions {
 
     /** The addresses suppressed for mail of {@code stream}: for all mail, or for that stream. */
     public List<Entry> among(long orgId, Collection<String> addresses, String stream) {
-        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+        return jdbc.sql("SELECT " + COLUMNS + " FROM suppression WHERE org_id = ? "
                         + "AND address = ANY(?) AND stream IN ('', ?) ORDER BY address, stream")
                 .params(orgId, addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).toArray(String[]::new),
                         stream)
@@ -60,7 +63,7 @@ public class Suppressions {
         if (addresses.isEmpty()) {
             return Map.of();
         }
-        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+        return jdbc.sql("SELECT " + COLUMNS + " FROM suppression WHERE org_id = ? "
                         + "AND address = ANY(?) ORDER BY address, stream")
                 .params(orgId, addresses.stream().map(a -> a.toLowerCase(Locale.ROOT)).distinct()
                         .toArray(String[]::new))
@@ -69,14 +72,14 @@ public class Suppressions {
     }
 
     public List<Entry> list(long orgId, int limit, int offset) {
-        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+        return jdbc.sql("SELECT " + COLUMNS + " FROM suppression WHERE org_id = ? "
                         + "ORDER BY created_at DESC, address, stream LIMIT ? OFFSET ?")
                 .params(orgId, limit, offset).query(Entry.class).list();
     }
 
     /** What keeps mail of {@code stream} from going: suppressions for all mail and for that stream. */
     public List<Entry> forStream(long orgId, String stream) {
-        return jdbc.sql("SELECT address, reason, source, stream, created_at FROM suppression WHERE org_id = ? "
+        return jdbc.sql("SELECT " + COLUMNS + " FROM suppression WHERE org_id = ? "
                         + "AND stream IN ('', ?) ORDER BY created_at DESC, address")
                 .params(orgId, stream).query(Entry.class).list();
     }

@@ -48,7 +48,7 @@ public class Unsubscribes {
         if (token == null || !token.matches("[A-Za-z0-9_-]{16,64}")) {
             return Optional.empty();
         }
-        return jdbc.sql("SELECT org_id, address, stream, used_at IS NOT NULL AS used FROM unsubscribe_link "
+        return jdbc.sql("SELECT org_id AS orgId, address, stream, used_at IS NOT NULL AS used FROM unsubscribe_link "
                 + "WHERE token = ?").param(token).query(Link.class).optional();
     }
 

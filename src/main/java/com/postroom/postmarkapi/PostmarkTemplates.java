@@ -14,8 +14,8 @@ class PostmarkTemplates {
                     String templateType, String layoutTemplate) {
     }
 
-    private static final String COLUMNS = "id, name, alias, subject, html_body, text_body, template_type, "
-            + "layout_template";
+    private static final String COLUMNS = "id, name, alias, subject, html_body AS htmlBody, text_body AS textBody, "
+            + "template_type AS templateType, layout_template AS layoutTemplate";
 
     private final JdbcClient jdbc;
 

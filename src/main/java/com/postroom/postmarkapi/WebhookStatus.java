@@ -25,8 +25,10 @@ public class WebhookStatus {
     }
 
     public List<Problem> problems(long orgId, int limit) {
-        return jdbc.sql("SELECT d.id, d.record_type, substring(w.url from '^[a-z]+://([^/:?#]+)') AS host, d.status, "
-                        + "d.attempts, d.last_error, d.created_at, d.next_attempt_at FROM webhook_delivery d "
+        return jdbc.sql("SELECT d.id, d.record_type AS recordType, "
+                        + "substring(w.url from '^[a-z]+://([^/:?#]+)') AS host, d.status, "
+                        + "d.attempts, d.last_error AS lastError, d.created_at AS createdAt, d.next_attempt_at AS nextAttemptAt "
+                        + "FROM webhook_delivery d "
                         + "JOIN postmark_webhook w ON w.id = d.webhook_id WHERE d.org_id = ? "
                         + "AND (d.status = 'failed' OR (d.status = 'pending' AND d.attempts > 0)) "
                         + "ORDER BY d.created_at DESC LIMIT ?")

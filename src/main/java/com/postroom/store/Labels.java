@@ -71,13 +71,14 @@ public class Labels {
     /** A new label; empty when one with that slug exists already. */
     public java.util.Optional<Label> create(long orgId, String name, String slug, String color) {
         return jdbc.sql("INSERT INTO email_label (org_id, name, slug, color) VALUES (?, ?, ?, ?) "
-                        + "ON CONFLICT (org_id, slug) DO NOTHING RETURNING id, name, slug, color, created_at")
+                        + "ON CONFLICT (org_id, slug) DO NOTHING "
+                        + "RETURNING id, name, slug, color, created_at AS createdAt")
                 .params(orgId, name, slug, color).query(Label.class).optional();
     }
 
     public java.util.Optional<Label> update(long orgId, long id, String name, String color) {
         return jdbc.sql("UPDATE email_label SET name = coalesce(?, name), color = coalesce(?, color) "
-                        + "WHERE org_id = ? AND id = ? RETURNING id, name, slug, color, created_at")
+                        + "WHERE org_id = ? AND id = ? RETURNING id, name, slug, color, created_at AS createdAt")
                 .params(name, color, orgId, id).query(Label.class).optional();
     }
 

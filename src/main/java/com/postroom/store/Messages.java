@@ -309,7 +309,8 @@ public class Messages {
     }
 
     public List<Envelope> envelopes(long orgId, List<UUID> ids) {
-        return jdbc.sql("SELECT id, sender, created_at FROM email_message WHERE org_id = ? AND id = ANY(?) "
+        return jdbc.sql("SELECT id, sender, created_at AS createdAt FROM email_message "
+                        + "WHERE org_id = ? AND id = ANY(?) "
                         + "ORDER BY created_at, id")
                 .params(orgId, ids.toArray(UUID[]::new)).query(Envelope.class).list();
     }

@@ -15,7 +15,8 @@ import org.springframework.stereotype.Repository;
 @Repository
 public class Threads {
 
-    private static final String COLUMNS = "id, subject, normalized_subject, status, last_message_at, created_at";
+    private static final String COLUMNS = "id, subject, normalized_subject AS normalizedSubject, status, "
+            + "last_message_at AS lastMessageAt, created_at AS createdAt";
     private final JdbcClient jdbc;
     private final JdbcTemplate template;
 
