@@ -296,13 +296,13 @@ public class FounderMail {
         int n = text.length();
         for (int i = 0; i < n; i++) {
             char c = (char) (text.charAt(i) | 0x20);
-            if ("uaeisclfd".indexOf(c) < 0 || (i > 0 && wordChar(text.charAt(i - 1)))) {
+            if ("uaeisclfd".indexOf(c) < 0 || (i > 0 && wordBefore(text, i))) {
                 continue;
             }
             for (String word : URGENT_WORDS) {
                 int end = i + word.length();
-                if (word.charAt(0) == c && end <= n && text.regionMatches(true, i, word, 0, word.length())
-                        && (end == n || !wordChar(text.charAt(end)))) {
+                if (word.charAt(0) == c && end <= n && asciiIgnoringCase(text, i, word)
+                        && (end == n || !wordAt(text, end))) {
                     return true;
                 }
             }
@@ -310,9 +310,46 @@ public class FounderMail {
         return false;
     }
 
-    /** A character of a word as {@code \\b} sees it. */
-    private static boolean wordChar(char c) {
-        return c == '_' || Character.isLetterOrDigit(c);
+    /** Whether {@code text} has {@code word} (lower-case ASCII) at {@code from}, in any case of ASCII letters only. */
+    private static boolean asciiIgnoringCase(String text, int from, String word) {
+        for (int k = 0; k < word.length(); k++) {
+            char t = text.charAt(from + k);
+            char w = word.charAt(k);
+            if (t != w && !(w >= 'a' && w <= 'z' && t == w - 32)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a word character (as {@code \b} sees them) ends just before {@code at}. */
+    private static boolean wordBefore(String text, int at) {
+        int cp = text.codePointBefore(at);
+        return word(cp) || (Character.getType(cp) == Character.NON_SPACING_MARK && hasBase(text, at - 1));
+    }
+
+    /** Whether a word character (as {@code \b} sees them) starts at {@code at}. */
+    private static boolean wordAt(String text, int at) {
+        int cp = text.codePointAt(at);
+        return word(cp) || (Character.getType(cp) == Character.NON_SPACING_MARK && hasBase(text, at));
+    }
+
+    private static boolean word(int cp) {
+        return cp == '_' || Character.isLetterOrDigit(cp);
+    }
+
+    /** A combining mark belongs to the letter or digit before it (java.util.regex's rule for {@code \b}). */
+    private static boolean hasBase(String text, int from) {
+        for (int x = from; x >= 0; x--) {
+            int cp = text.codePointAt(x);
+            if (Character.isLetterOrDigit(cp)) {
+                return true;
+            }
+            if (Character.getType(cp) != Character.NON_SPACING_MARK) {
+                return false;
+            }
+        }
+        return false;
     }
 
     /**

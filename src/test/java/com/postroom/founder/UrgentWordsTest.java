@@ -27,7 +27,10 @@ class UrgentWordsTest {
         for (String text : new String[] {"URGENT: call me", "asap", "see you in Court.", "final notice", "Final Notice!",
                 "final  notice", "finalnotice", "urgently", "nonurgent", "urgent_", "_urgent", "2urgent", "urgent2",
                 "éurgent", "urgenté", "courtesy", "the courts", "dead line", "Deadline-tomorrow", "", "u", "a",
-                "emergencies", "IMMEDIATELY.", "sub poena", "lawsuits", "lawsuit\n", "\tasap\t"}) {
+                "emergencies", "IMMEDIATELY.", "sub poena", "lawsuits", "lawsuit\n", "\tasap\t", "a\u017Fap", "\u212Aourt",
+                "urgent\u0301", " \u0301urgent", "x\u0301urgent", "\u0301\u0301urgent", "_\u0301urgent",
+                "URGENT\u0301 now", "ASAP", "Final NOTICE",
+                "\uD835\uDC00urgent", "urgent\uD835\uDC00", "\uD834\uDD67urgent", "a\uD834\uDD67urgent"}) {
             assertThat(FounderMail.urgentWords(text)).as(text).isEqualTo(URGENT.matcher(text).find());
         }
     }
@@ -37,7 +40,8 @@ class UrgentWordsTest {
         Random random = new Random(26);
         String[] pieces = {"urgent", "URGENT", "Asap", "court", "final", "notice", "deadline", "lawsuit", "emergency",
                 "immediately", "subpoena", "the", "courteous", "a", "_", "-", ".", "é", "1", " ", "  ", "\t", "\n",
-                "\r\n", "\u000B", "\f", "\u2003", "\u00A0", "\u3000", "x"};
+                "\r\n", "\u000B", "\f", "\u2003", "\u00A0", "\u3000", "x", "\u0301", "\u017F", "S", "A",
+                "\uD835\uDC00"};
         for (int t = 0; t < 20_000; t++) {
             StringBuilder text = new StringBuilder();
             int parts = random.nextInt(40);
