@@ -24,9 +24,10 @@ import com.postroom.web.WebPage;
 
 /**
  * New mail without a reload: {@code GET /mail/events} is a Server-Sent Events stream per signed-in page. Every
- * second the newest message time of each organization with open streams is read from the database (one index probe
- * each), so mail stored by any instance, from IDLE, a poll or a send, is announced within about a second. Streams
- * are closed before the web server's graceful shutdown, so they never hold it up.
+ * second the newest message time and the number of messages of each organization with open streams are read from the
+ * database (an index probe and the kept counts), so mail stored by any instance, from IDLE, a poll or a send, is
+ * announced within about a second. Streams are closed before the web server's graceful shutdown, so they never hold
+ * it up.
  */
 @WebPage
 class MailEvents implements SmartLifecycle {
@@ -38,8 +39,21 @@ class MailEvents implements SmartLifecycle {
 
     private final JdbcClient jdbc;
     private final Map<Long, Set<SseEmitter>> streams = new ConcurrentHashMap<>();
-    /** What each stream's page already shows: mail up to this time. */
-    private final Map<SseEmitter, OffsetDateTime> shown = new ConcurrentHashMap<>();
+    /** What each stream's page already shows. */
+    private final Map<SseEmitter, Mail> shown = new ConcurrentHashMap<>();
+
+    /**
+     * An organization's mail as a page saw it: the newest message's time, and how many messages there were (-1: not
+     * known yet). The time alone missed mail: a message's time is its Date or the server's arrival time, in whole
+     * seconds, so a second message within the same second as the first (or one dated earlier) was never announced.
+     */
+    record Mail(OffsetDateTime newest, long messages) {
+
+        /** Whether {@code now} has mail this does not: newer, or more of it. */
+        boolean isOlderThan(Mail now) {
+            return now.newest.isAfter(newest) || (messages >= 0 && now.messages > messages);
+        }
+    }
     private ScheduledExecutorService timer;
     private long ticks;
 
@@ -47,18 +61,37 @@ class MailEvents implements SmartLifecycle {
         this.jdbc = jdbc;
     }
 
-    /** The newest message time of an organization, in milliseconds: pages render it, streams start from it. */
-    long newest(long orgId) {
-        return newestOf(orgId).toInstant().toEpochMilli();
+    /**
+     * The organization's mail as a page rendered now shows it, as the page's {@code data-live} carries it to its
+     * stream: {@code <newest message time in milliseconds>.<number of messages>}.
+     */
+    String shownBy(long orgId) {
+        Mail mail = mailOf(orgId);
+        return mail.newest().toInstant().toEpochMilli() + "." + mail.messages();
+    }
+
+    /** A page's {@code data-live} read back; a time alone (a page from before the count) or nothing is accepted. */
+    static Mail parse(String since) {
+        String[] parts = since.split("\\.", 2);
+        long millis = 0;
+        long messages = -1;
+        try {
+            millis = Long.parseLong(parts[0]);
+            if (parts.length == 2) {
+                messages = Long.parseLong(parts[1]);
+            }
+        } catch (NumberFormatException e) {
+            // announced from the first tick on, as for a page that never saw any mail
+        }
+        return new Mail(java.time.Instant.ofEpochMilli(millis).atOffset(java.time.ZoneOffset.UTC), messages);
     }
 
     @GetMapping(value = "/mail/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
-    SseEmitter events(@org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") long since) {
+    SseEmitter events(@org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") String since) {
         long orgId = Caller.current().orgId();
         SseEmitter emitter = new SseEmitter(STREAM_LIFETIME.toMillis()); // the browser reconnects by itself
         Set<SseEmitter> set = streams.computeIfAbsent(orgId, k -> new CopyOnWriteArraySet<>());
-        set.add(emitter);
-        shown.put(emitter, java.time.Instant.ofEpochMilli(since).atOffset(java.time.ZoneOffset.UTC));
+        watch(orgId, emitter, parse(since));
         Runnable remove = () -> {
             set.remove(emitter);
             shown.remove(emitter);
@@ -80,9 +113,19 @@ class MailEvents implements SmartLifecycle {
         return emitter;
     }
 
-    private OffsetDateTime newestOf(long orgId) {
-        return jdbc.sql("SELECT coalesce(max(created_at), 'epoch') FROM email_message WHERE org_id = ?").param(orgId)
-                .query((rs, n) -> rs.getObject(1, OffsetDateTime.class)).single();
+    /** Announces to {@code emitter} the organization's mail that {@code page} does not show, from now on. */
+    void watch(long orgId, SseEmitter emitter, Mail page) {
+        shown.put(emitter, page);
+        streams.computeIfAbsent(orgId, k -> new CopyOnWriteArraySet<>()).add(emitter);
+    }
+
+    /** The organization's mail now: its newest message's time, and its number of messages (the kept counts). */
+    private Mail mailOf(long orgId) {
+        return jdbc.sql("SELECT (SELECT coalesce(max(created_at), 'epoch') FROM email_message WHERE org_id = ?), "
+                        + "(SELECT coalesce(sum(n), 0) FROM mail_count WHERE org_id = ? AND mailbox_id = 0 "
+                        + "AND label_id = 0)")
+                .params(orgId, orgId)
+                .query((rs, n) -> new Mail(rs.getObject(1, OffsetDateTime.class), rs.getLong(2))).single();
     }
 
     void tick() {
@@ -93,14 +136,23 @@ class MailEvents implements SmartLifecycle {
                 continue;
             }
             try {
-                OffsetDateTime now = newestOf(e.getKey());
+                Mail now = mailOf(e.getKey());
                 for (SseEmitter emitter : e.getValue()) {
-                    OffsetDateTime seen = shown.get(emitter);
-                    if (seen != null && now.isAfter(seen)) {
+                    Mail seen = shown.get(emitter);
+                    if (seen == null) {
+                        continue;
+                    }
+                    if (seen.isOlderThan(now)) {
                         shown.put(emitter, now);
                         send(e.getValue(), emitter, SseEmitter.event().name("mail")
-                                .data("{\"newest\":" + now.toInstant().toEpochMilli() + "}"));
-                    } else if (heartbeat) {
+                                .data("{\"newest\":" + now.newest().toInstant().toEpochMilli() + "}"));
+                        continue;
+                    }
+                    if (seen.messages() != now.messages()) {
+                        // Fewer (deleted, or counted for the first time): the next arrival is counted from here.
+                        shown.put(emitter, new Mail(seen.newest(), now.messages()));
+                    }
+                    if (heartbeat) {
                         send(e.getValue(), emitter, SseEmitter.event().comment("keep-alive"));
                     }
                 }

@@ -275,7 +275,7 @@ class MailPage {
 
     private void layout(Caller caller, Model model, String view, Optional<String> label, String title,
                         Optional<MailboxScope> mailbox) {
-        model.addAttribute("newest", events.newest(caller.orgId())); // new mail after this is announced live
+        model.addAttribute("newest", events.shownBy(caller.orgId())); // mail beyond this is announced live
         model.addAttribute("counts", counts.of(caller.orgId(), mailbox));
         model.addAttribute("hiddenLabels", SIGNALLED_LABELS);
         List<MailboxScopes.Choice> choices = mailboxes.choices(caller.orgId());
