@@ -324,19 +324,35 @@
           if (now && next) { now.replaceWith(document.importNode(next, true)); }
         };
         swap(".sidebar nav");
-        // New conversations go on top; rows already shown are left as they are, so the keyboard position, focus and
-        // any selection survive.
+        // New conversations go on top, and so do conversations already shown that have new mail (as Gmail moves
+        // them: bold again, their count and snippet as they are now). A row that is selected, has the keyboard's
+        // focus or is open in the reading pane is left where and as it is, so the clerk's place and selection
+        // survive; the other rows are not touched.
         var rows = document.getElementById("rows");
         var freshRows = fresh.getElementById("rows");
         var added = null;
         if (rows && freshRows) {
           var known = {};
-          rows.querySelectorAll(".row[data-thread]").forEach(function (r) { known[r.getAttribute("data-thread")] = true; });
-          added = Array.prototype.filter.call(freshRows.querySelectorAll(".row[data-thread]"), function (r) {
-            return !known[r.getAttribute("data-thread")];
+          rows.querySelectorAll(".row[data-thread]").forEach(function (r) { known[r.getAttribute("data-thread")] = r; });
+          added = [];
+          var onTop = [];
+          freshRows.querySelectorAll(".row[data-thread]").forEach(function (next) {
+            var now = known[next.getAttribute("data-thread")];
+            if (!now) {
+              added.push(next);
+              onTop.push(next);
+              return;
+            }
+            var box = now.querySelector("input[type=checkbox]");
+            var busy = (box && box.checked) || now.contains(document.activeElement) || now.classList.contains("open")
+              || now.classList.contains("current");
+            if (!busy && Number(next.getAttribute("data-at")) > Number(now.getAttribute("data-at"))) {
+              now.remove();
+              onTop.push(next);
+            }
           });
-          for (var i = added.length - 1; i >= 0; i--) {
-            rows.insertBefore(document.importNode(added[i], true), rows.firstChild);
+          for (var i = onTop.length - 1; i >= 0; i--) {
+            rows.insertBefore(document.importNode(onTop[i], true), rows.firstChild);
           }
           var empty = document.querySelector(".list-pane .empty");
           if (empty && added.length) { empty.hidden = true; }

@@ -228,6 +228,44 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         assertThat(browser.driver.findElement(By.tagName("html"))).isEqualTo(page);
     }
 
+    /**
+     * New mail while the list is open, without a reload: a new conversation comes in on top, and a conversation with a
+     * new message moves on top, bold again with its new count, as Gmail moves it.
+     */
+    @Test
+    void newMailComesInOnTopWithoutAReload() throws InterruptedException {
+        String word = MailboxFixture.word();
+        TestMail older = TestMail.message().subject("Older " + word).text("First.");
+        box.deliver(older);
+        Thread.sleep(1100); // arrival times have whole seconds: each message its own
+        box.deliver(TestMail.message().subject("Newer " + word).text("Second."));
+        browser.go("/mail/inbox");
+        browser.waitFor("body[data-live-ready]");
+        WebElement page = browser.driver.findElement(By.tagName("html"));
+        var js = (org.openqa.selenium.JavascriptExecutor) browser.driver;
+        // Our three conversations as the list shows them, top first.
+        String order = "var w = arguments[0]; return Array.prototype.map.call(document.querySelectorAll('.rows .row'),"
+                + " function (r) { return r.textContent; }).filter(function (t) { return t.indexOf(w) >= 0; })"
+                + ".map(function (t) { return /Brand new/.test(t) ? 'new' : /Newer/.test(t) ? 'newer' : 'older'; })";
+        assertThat(js.executeScript(order, word)).isEqualTo(List.of("newer", "older"));
+
+        Thread.sleep(1100);
+        box.deliver(TestMail.message().subject("Re: Older " + word).inReplyTo(older.messageId()).text("Reply."));
+        Thread.sleep(1100);
+        box.deliver(TestMail.message().subject("Brand new " + word).text("Third."));
+        new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> {
+            try {
+                return List.of("new", "older", "newer").equals(js.executeScript(order, word));
+            } catch (org.openqa.selenium.StaleElementReferenceException swapped) {
+                return false;
+            }
+        });
+        WebElement moved = row("Older " + word);
+        assertThat(moved.getAttribute("class")).contains("unread");
+        assertThat(moved.findElement(By.cssSelector(".who")).getText()).endsWith("(2)");
+        assertThat(browser.driver.findElement(By.tagName("html"))).as("not reloaded").isEqualTo(page);
+    }
+
     @Test
     void readingAConversationMarksItReadAndShowsItsMessages() {
         String word = MailboxFixture.word();
