@@ -54,6 +54,7 @@ class MailEvents implements SmartLifecycle {
             return now.newest.isAfter(newest) || (messages >= 0 && now.messages > messages);
         }
     }
+
     private ScheduledExecutorService timer;
     private long ticks;
 
