@@ -91,8 +91,7 @@ class MailEvents implements SmartLifecycle {
     SseEmitter events(@org.springframework.web.bind.annotation.RequestParam(defaultValue = "0") String since) {
         long orgId = Caller.current().orgId();
         SseEmitter emitter = new SseEmitter(STREAM_LIFETIME.toMillis()); // the browser reconnects by itself
-        Set<SseEmitter> set = streams.computeIfAbsent(orgId, k -> new CopyOnWriteArraySet<>());
-        watch(orgId, emitter, parse(since));
+        Set<SseEmitter> set = watch(orgId, emitter, parse(since));
         Runnable remove = () -> {
             set.remove(emitter);
             shown.remove(emitter);
@@ -114,10 +113,15 @@ class MailEvents implements SmartLifecycle {
         return emitter;
     }
 
-    /** Announces to {@code emitter} the organization's mail that {@code page} does not show, from now on. */
-    void watch(long orgId, SseEmitter emitter, Mail page) {
+    /**
+     * Announces to {@code emitter} the organization's mail that {@code page} does not show, from now on; answers the
+     * organization's streams, which it is now one of.
+     */
+    Set<SseEmitter> watch(long orgId, SseEmitter emitter, Mail page) {
         shown.put(emitter, page);
-        streams.computeIfAbsent(orgId, k -> new CopyOnWriteArraySet<>()).add(emitter);
+        Set<SseEmitter> set = streams.computeIfAbsent(orgId, k -> new CopyOnWriteArraySet<>());
+        set.add(emitter);
+        return set;
     }
 
     /** The organization's mail now: its newest message's time, and its number of messages (the kept counts). */

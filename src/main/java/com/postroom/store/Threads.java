@@ -74,13 +74,10 @@ public class Threads {
      */
     public java.util.List<StoredThread> list(long orgId, Optional<String> status, int limit, int offset) {
         List<Object> params = new java.util.ArrayList<>(List.of(orgId));
-        String only = "";
-        if (status.isPresent()) {
-            only = status.get().equals("open") ? "AND status = 'open' " : "AND status = ? AND status <> 'open' ";
-            if (!status.get().equals("open")) {
-                params.add(status.get());
-            }
-        }
+        Optional<String> other = status.filter(s -> !s.equals("open"));
+        String only = other.isPresent() ? "AND status = ? AND status <> 'open' "
+                : status.isPresent() ? "AND status = 'open' " : "";
+        other.ifPresent(params::add);
         params.addAll(List.of(limit, offset));
         return jdbc.sql("SELECT " + COLUMNS + " FROM email_thread t WHERE org_id = ? " + only
                         + "AND EXISTS (SELECT 1 FROM email_message m WHERE m.thread_id = t.id AND m.deleted_at IS NULL) "
