@@ -37,8 +37,19 @@ def label(comm, parent, pid, postroom_pid, cmdline):
     return comm
 
 
+def postgres_kind(cmdline, parent):
+    """A PostgreSQL process by its title: a client's backend, or the background process it is (walwriter ...)."""
+    if parent != "postgres":
+        return "postmaster"
+    title = cmdline.split(":", 1)[1].strip() if ":" in cmdline else cmdline
+    if re.search(r"\d+\.\d+\.\d+\.\d+\(\d+\)|\[local\]|localhost\(", title):
+        return "backends"
+    return re.sub(r"\s+(worker|launcher).*$", r" \1", title)[:40]
+
+
 def snap(path, postroom_pid):
     ticks = {}
+    pg = {}
     procs = {}
     for p in os.listdir("/proc"):
         if p.isdigit():
@@ -55,13 +66,19 @@ def snap(path, postroom_pid):
         parent = procs.get(ppid, ("",))[0]
         name = label(comm, parent, pid, postroom_pid, cmdline)
         ticks[name] = ticks.get(name, 0) + own
+        if comm == "postgres":
+            kind = postgres_kind(cmdline, parent)
+            pg[kind] = pg.get(kind, 0) + own
         if comm in ("master", "dovecot") or (comm == "postgres" and parent != "postgres"):
             # Postfix's master holds the time of its ended smtpd, cleanup and lmtp (client) processes, Dovecot's of
             # its ended lmtp (server) processes, PostgreSQL's postmaster of its ended backends.
             child = {"master": "postfix", "dovecot": "dovecot lmtp (delivery)"}.get(comm, name)
             ticks[child] = ticks.get(child, 0) + children
+            if comm == "postgres":
+                pg["ended (autovacuum workers, backends)"] = pg.get("ended (autovacuum workers, backends)", 0) + children
     if postroom_pid:
         ticks["threads of Postroom"] = threads(postroom_pid)
+    ticks["processes of PostgreSQL"] = pg
     with open(path, "w") as f:
         json.dump(ticks, f)
 
@@ -92,7 +109,7 @@ def load(*paths):
 def report(before_path, after_path, top):
     before, after = load(before_path, after_path)
     hz = os.sysconf("SC_CLK_TCK")
-    spent = sorted(((after[k] - before.get(k, 0), k) for k in after if k != "threads of Postroom"), reverse=True)
+    spent = sorted(((after[k] - before.get(k, 0), k) for k in after if not isinstance(after[k], dict)), reverse=True)
     for ticks, name in spent[:top]:
         if ticks > 0:
             print(f"  {name:<28} {ticks / hz:6.2f} s CPU")
@@ -111,6 +128,11 @@ def permsg(before_path, after_path, count):
         spent = sorted(((t1[k] - t0.get(k, 0), k) for k in t1), reverse=True)
         print("  Postroom's threads, CPU-ms per message: " + ", ".join(
             f"{k} {v / hz * 1000 / count:.2f}" for v, k in spent[:6] if v > 0))
+    if "processes of PostgreSQL" in after:
+        p0, p1 = before.get("processes of PostgreSQL", {}), after["processes of PostgreSQL"]
+        spent = sorted(((p1[k] - p0.get(k, 0), k) for k in p1), reverse=True)
+        print("  PostgreSQL's processes, CPU-ms per message: " + ", ".join(
+            f"{k} {v / hz * 1000 / count:.2f}" for v, k in spent if v > 0))
     jvm, pg, postfix, lmtp = ms("java (Postroom)"), ms("postgres"), ms("postfix"), ms("dovecot lmtp (delivery)")
     print(f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f}), "
           f"Postfix {postfix:.2f}, Dovecot LMTP {lmtp:.2f}; Postroom / Postfix = {(jvm + pg) / postfix:.2f}"

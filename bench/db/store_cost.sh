@@ -9,7 +9,9 @@
 # --inclusive=yes FILE). PRELUDE=file.sql runs that SQL first (within the rolled-back transaction for received and sent
 # mail; committed on its own copy for whole sends and batches), to try another version of a function: statements end
 # with a semicolon and an empty line, and a function's body has no empty line. SHAPES="grouped" counts
-# only those shapes (default: all five; GROUPED=384 messages for the grouped one).
+# only those shapes (default: all five; GROUPED=384 messages for the grouped one). For batch and grouped:
+# TEXT=unsearched stores them as a Postmark server whose mail's text is not indexed sends them (migration 42),
+# BODY=sentence with bench/outbound's body (one sentence repeated), NO_INDEX=1 never writes their documents.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 INBOUND="${1:-600}"

@@ -5,7 +5,8 @@
 # POSTROOM_JAVA_OPTS adds JVM options to Postroom (e.g. "-XX:StartFlightRecording=filename=/tmp/c.jfr,settings=profile").
 # BENCH_BODY=varied sends bodies of varied words (a real statement's search document and row size) instead of one
 # sentence repeated (the history's method). Postroom runs with the JVM options it is deployed with (bench/jvm.sh: C1
-# only); POSTROOM_JIT=default runs the JVM's default tiered JIT.
+# only); POSTROOM_JIT=default runs the JVM's default tiered JIT. BENCH_SEARCH_BODIES=false makes phase (e)'s Postmark
+# server one whose mail's text is not indexed for search (a server's choice since migration 42).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/jvm.sh

@@ -7,6 +7,9 @@ DECLARE
     cfg    regconfig := current_search_config();
     people TEXT;
     spaced TEXT;
+    -- Mail a Postmark server sends without its text in search (postmark_server.search_bodies, migration 42): found
+    -- by subject, people and attachment names only.
+    text_searched BOOLEAN := NEW.meta #>> '{postmark,search_body}' IS DISTINCT FROM 'false';
 BEGIN
     -- Mail accepted for sending (a new row with the status 'queued': only outbound.SendingCore writes those) is
     -- stored without its documents, so it is accepted at once; search.SearchIndexer writes them within a second (rows
@@ -36,9 +39,11 @@ BEGIN
                   || to_tsvector(cfg, spaced), 'B') ||
         setweight(to_tsvector(cfg, translate(coalesce(NEW.attachment_names, ''), '<>', '  ') || ' '
                                    || translate(coalesce(NEW.attachment_names, ''), '._-<>', '     ')), 'B') ||
-        setweight(to_tsvector(cfg, CASE WHEN NEW.body_plain <> ''
-                                        THEN replace(replace(left(NEW.body_plain, 200000), '<', ' '), '>', ' ')
-                                        ELSE coalesce(left(NEW.body_html, 200000), '') END), 'D');
+        CASE WHEN text_searched
+             THEN setweight(to_tsvector(cfg, CASE WHEN NEW.body_plain <> ''
+                                             THEN replace(replace(left(NEW.body_plain, 200000), '<', ' '), '>', ' ')
+                                             ELSE coalesce(left(NEW.body_html, 200000), '') END), 'D')
+             ELSE ''::tsvector END;
     RETURN NEW;
 END
 $$;

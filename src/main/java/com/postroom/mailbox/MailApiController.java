@@ -50,10 +50,13 @@ public class MailApiController {
     private final AuditLog audit;
     private final MailboxCounts mailboxCounts;
     private final LabelEdits labelEdits;
+    private final com.postroom.postmarkapi.PostmarkServers postmarkServers;
 
     MailApiController(Conversations conversations, MessageDetails details, MailChanges changes,
                       MailSearch search, Labels labels, LabelScope labelScope, Threads threads, AuditLog audit,
-                      MailboxCounts mailboxCounts, LabelEdits labelEdits) {
+                      MailboxCounts mailboxCounts, LabelEdits labelEdits,
+                      com.postroom.postmarkapi.PostmarkServers postmarkServers) {
+        this.postmarkServers = postmarkServers;
         this.labelEdits = labelEdits;
         this.labelScope = labelScope;
         this.conversations = conversations;
@@ -148,6 +151,10 @@ public class MailApiController {
         out.put("results", page.hits());
         // Messages stored a moment ago without their search documents yet (a large batch): a search may miss them.
         out.put("indexing", search.pendingIndexing(caller.orgId()));
+        if (!SearchQuery.positiveTexts(query).isEmpty()) {
+            // Postmark servers whose mail is found by subject, people and attachment names, not by its words.
+            out.put("text_unsearched", postmarkServers.withoutTextSearch(caller.orgId()));
+        }
         if (page.more()) {
             out.put("next_cursor", Base64.getUrlEncoder().withoutPadding()
                     .encodeToString(("o:" + (offset + limit)).getBytes(StandardCharsets.US_ASCII)));

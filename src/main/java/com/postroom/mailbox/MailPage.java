@@ -56,10 +56,13 @@ class MailPage {
     private final MailboxScopes mailboxes;
     private final com.postroom.store.Messages messages;
     private final Invitations invitations;
+    private final com.postroom.postmarkapi.PostmarkServers postmarkServers;
 
     MailPage(MailboxCounts counts, Conversations conversations, MessageDetails details, MailChanges changes,
              MailSearch search, LabelScope labelScope, Threads threads, AuditLog audit, MailEvents events,
-             MailboxScopes mailboxes, com.postroom.store.Messages messages, Invitations invitations) {
+             MailboxScopes mailboxes, com.postroom.store.Messages messages, Invitations invitations,
+             com.postroom.postmarkapi.PostmarkServers postmarkServers) {
+        this.postmarkServers = postmarkServers;
         this.invitations = invitations;
         this.mailboxes = mailboxes;
         this.messages = messages;
@@ -185,6 +188,10 @@ class MailPage {
             model.addAttribute("indexing", search.pendingIndexing(caller.orgId()));
             try {
                 SearchQuery query = SearchQuery.parse(q);
+                if (!SearchQuery.positiveTexts(query).isEmpty()) {
+                    // Words are looked for in the text too, except in the mail of these servers (migration 42).
+                    model.addAttribute("textUnsearched", postmarkServers.withoutTextSearch(caller.orgId()));
+                }
                 MailSearch.Page found = search.search(caller.orgId(), query, PAGE_SIZE,
                         p * PAGE_SIZE, mailbox, byRelevance);
                 // One row per conversation, at its best (or newest) matching message, as the inbox lists them.

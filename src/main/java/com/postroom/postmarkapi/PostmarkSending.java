@@ -224,6 +224,9 @@ class PostmarkSending {
         postmark.put("server_id", server.id());
         postmark.put("stream", m.stream());
         m.tag().ifPresent(t -> postmark.put("tag", t));
+        if (!server.searchBodies()) {
+            postmark.put("search_body", false); // read by the search document's trigger (R__search_document.sql)
+        }
         if (!m.metadata().isEmpty()) {
             postmark.put("metadata", m.metadata());
         }

@@ -8,6 +8,7 @@ import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -30,7 +31,15 @@ class ServerController {
         this.servers = servers;
     }
 
-    record NewServer(String name, List<String> senders) {
+    /**
+     * {@code search_bodies}: whether the text of the server's mail is indexed for search (default true; without it the
+     * mail is found by subject, people and attachment names, as Postmark finds it by recipient, subject and tag).
+     */
+    record NewServer(String name, List<String> senders,
+                     @com.fasterxml.jackson.annotation.JsonProperty("search_bodies") Boolean searchBodies) {
+    }
+
+    record Change(@com.fasterxml.jackson.annotation.JsonProperty("search_bodies") Boolean searchBodies) {
     }
 
     @PostMapping("/api/postmark/servers")
@@ -48,12 +57,14 @@ class ServerController {
                         + "token may send from; '" + s + "' is neither.");
             }
         }
-        PostmarkServers.Issued issued = servers.create(caller.orgId(), caller.userId(), name, senders);
+        PostmarkServers.Issued issued = servers.create(caller.orgId(), caller.userId(), name, senders,
+                !Boolean.FALSE.equals(body.searchBodies()));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("id", issued.id());
         out.put("name", issued.name());
         out.put("token", issued.token());
         out.put("senders", issued.senders());
+        out.put("search_bodies", issued.searchBodies());
         out.put("note", "Keep the token now: it is not shown again. Postmark clients send it as "
                 + "X-Postmark-Server-Token; point their API host at Postroom.");
         return ResponseEntity.status(HttpStatus.CREATED).body(out);
@@ -72,6 +83,21 @@ class ServerController {
     Map<String, Object> list() {
         Caller caller = Caller.current().require(Caller.ADMIN);
         return Map.of("servers", servers.list(caller.orgId()));
+    }
+
+    /** Whether the text of the mail the server sends from now on is indexed for search. */
+    @PatchMapping("/api/postmark/servers/{id}")
+    Map<String, Object> change(@PathVariable long id, @RequestBody Change body) {
+        Caller caller = Caller.current().require(Caller.ADMIN);
+        if (body.searchBodies() == null) {
+            throw Problem.refused("Send {\"search_bodies\": true} or false: whether the text of the mail this server "
+                    + "sends from now on is indexed for search.");
+        }
+        if (!servers.searchBodies(caller.orgId(), id, body.searchBodies())) {
+            throw Problem.notFound("No active Postmark server " + id + " in this organization.");
+        }
+        return Map.of("id", id, "search_bodies", body.searchBodies(), "note", "Applies to mail the server sends from "
+                + "now on; mail it sent before keeps the search document it was stored with.");
     }
 
     @DeleteMapping("/api/postmark/servers/{id}")

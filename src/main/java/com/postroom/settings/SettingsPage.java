@@ -223,6 +223,7 @@ class SettingsPage {
     /** A Postmark server token: shown once, like an API token; {@code senders} comma-separated (empty: any). */
     @PostMapping("/settings/postmark-servers")
     String createPostmarkServer(@RequestParam String name, @RequestParam(defaultValue = "") String senders,
+                                @RequestParam(name = "search_bodies", defaultValue = "false") boolean searchBodies, // an unticked box sends nothing
                                 RedirectAttributes redirect) {
         Caller caller = admin();
         String n = name.strip();
@@ -237,7 +238,7 @@ class SettingsPage {
                         + "' is neither.");
             }
         }
-        var issued = postmarkServers.create(caller.orgId(), caller.userId(), n, list);
+        var issued = postmarkServers.create(caller.orgId(), caller.userId(), n, list, searchBodies);
         Map<String, Object> shown = new LinkedHashMap<>();
         shown.put("name", issued.name());
         shown.put("token", issued.token());
@@ -251,6 +252,19 @@ class SettingsPage {
             throw Problem.notFound("No active Postmark server " + id + ".");
         }
         redirect.addFlashAttribute("notice", "Postmark server " + id + " is revoked: its token no longer works.");
+        return "redirect:/settings#postmark-title";
+    }
+
+    /** Whether the text of the mail a Postmark server sends from now on is indexed for search. */
+    @PostMapping("/settings/postmark-servers/{id}/search-bodies")
+    String searchPostmarkBodies(@PathVariable long id, @RequestParam boolean on, RedirectAttributes redirect) {
+        if (!postmarkServers.searchBodies(admin().orgId(), id, on)) {
+            throw Problem.notFound("No active Postmark server " + id + ".");
+        }
+        redirect.addFlashAttribute("notice", on
+                ? "The text of the mail Postmark server " + id + " sends from now on is indexed for search."
+                : "Mail Postmark server " + id + " sends from now on is found by subject, people and attachment "
+                        + "names, not by its text.");
         return "redirect:/settings#postmark-title";
     }
 

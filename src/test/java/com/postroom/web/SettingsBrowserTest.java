@@ -140,6 +140,12 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         assertThat(token).matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
         assertThat(browser.find("tr[data-server='" + name + "']").getText())
                 .contains("billing@postroom.test, postroom.test").contains(token.substring(token.length() - 4));
+        // Its mail's text is searched (the box was ticked) until the admin stops it (migration 42).
+        assertThat(browser.find("tr[data-server='" + name + "'] form.search-bodies").getText()).contains("yes");
+        browser.clickAndWait("tr[data-server='" + name + "'] form.search-bodies button");
+        browser.waitForText("tr[data-server='" + name + "'] form.search-bodies", "no");
+        assertThat(jdbc.sql("SELECT search_bodies FROM postmark_server WHERE name = ?").param(name)
+                .query(Boolean.class).single()).isFalse();
 
         long server = jdbc.sql("SELECT id FROM postmark_server WHERE name = ?").param(name).query(Long.class).single();
         long org = jdbc.sql("SELECT org_id FROM postmark_server WHERE id = ?").param(server).query(Long.class).single();
@@ -160,7 +166,7 @@ class SettingsBrowserTest implements Browser.HasBrowser {
         jdbc.sql("DELETE FROM postmark_webhook WHERE id = ?").param(webhook).update();
 
         browser.go("/settings");
-        browser.clickAndWait("tr[data-server='" + name + "'] button");
+        browser.clickAndWait("tr[data-server='" + name + "'] form.revoke button");
         browser.waitForText("tr[data-server='" + name + "']", "revoked");
     }
 
