@@ -7,6 +7,8 @@
 # sentence repeated (the history's method). Postroom runs with the JVM options it is deployed with (bench/jvm.sh: C1
 # only); POSTROOM_JIT=default runs the JVM's default tiered JIT. BENCH_SEARCH_BODIES=false makes phase (e)'s Postmark
 # server one whose mail's text is not indexed for search (a server's choice since migration 42).
+# DELIVERY_WORKERS=n runs Postroom with n delivery workers instead of one per client (OUTBOX_CLAIM_BATCH and other
+# settings in the environment reach Postroom too).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=bench/jvm.sh
@@ -77,7 +79,7 @@ start_postroom() {
   env POSTROOM_DATA_DIR="$OUT/data-$name" SERVER_PORT=$PORT SMTP_HOST="$REAL_MAIL_HOST" \
     SMTP_PORT="$REAL_SMTP_SUBMISSION_PORT" SMTP_USERNAME=founder@postroom.test SMTP_PASSWORD="$REAL_MAIL_PASSWORD" \
     MAIL_TLS_CA_FILE="$REAL_MAIL_CA_FILE" FOUNDER_EMAIL=founder@postroom.test POSTROOM_ADMIN_PASSWORD=bench-admin \
-    OUTBOX_WORKERS="$WORKERS" OUTBOX_POLL_INTERVAL=200ms "$@" \
+    OUTBOX_WORKERS="${DELIVERY_WORKERS:-$WORKERS}" OUTBOX_POLL_INTERVAL=200ms "$@" \
     java -Xmx512m $DEPLOY_JVM_OPTIONS ${POSTROOM_JAVA_OPTS:-} -jar target/postroom.jar > "$OUT/postroom-$name.log" 2>&1 &
   PID=$!
   for _ in $(seq 1 120); do curl -sf localhost:$PORT/actuator/health/readiness >/dev/null && break; sleep 0.5; done
