@@ -94,7 +94,7 @@ public class PostmarkServers {
                 + "AND revoked_at IS NULL").params(on, id, orgId).update() > 0;
     }
 
-    /** The names of the organization's active servers whose mail is not searched by its text (the search page says so). */
+    /** The names of the organization's active servers whose mail is not searched by its text (search says so). */
     public List<String> withoutTextSearch(long orgId) {
         return jdbc.sql("SELECT name FROM postmark_server WHERE org_id = ? AND revoked_at IS NULL "
                         + "AND NOT search_bodies ORDER BY name").param(orgId).query(String.class).list();

@@ -220,10 +220,13 @@ class SettingsPage {
         return "redirect:/settings";
     }
 
-    /** A Postmark server token: shown once, like an API token; {@code senders} comma-separated (empty: any). */
+    /**
+     * A Postmark server token: shown once, like an API token; {@code senders} comma-separated (empty: any);
+     * {@code search_bodies} the box, ticked when the form is shown (an unticked box sends nothing).
+     */
     @PostMapping("/settings/postmark-servers")
     String createPostmarkServer(@RequestParam String name, @RequestParam(defaultValue = "") String senders,
-                                @RequestParam(name = "search_bodies", defaultValue = "false") boolean searchBodies, // an unticked box sends nothing
+                                @RequestParam(name = "search_bodies", defaultValue = "false") boolean searchBodies,
                                 RedirectAttributes redirect) {
         Caller caller = admin();
         String n = name.strip();
