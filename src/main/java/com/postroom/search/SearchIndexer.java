@@ -35,8 +35,30 @@ public class SearchIndexer implements SmartLifecycle {
         this.enabled = settings.runsBackgroundWork();
     }
 
-    /** Writes every pending document now, in batches; how many. */
+    static final long WAIT_MILLIS = 10_000;
+
+    /**
+     * Writes every pending document now, in batches; how many it wrote. On return every message pending at the call
+     * is searchable: rows the background indexer (or another instance) holds are skipped by {@link #indexAvailable},
+     * so it then waits, up to ten seconds, until no row is pending, writing whatever appears meanwhile.
+     */
     public int indexAll() {
+        int done = indexAvailable();
+        long deadline = System.nanoTime() + WAIT_MILLIS * 1_000_000;
+        while (states.anyPendingIndex() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            done += indexAvailable();
+        }
+        return done;
+    }
+
+    /** Writes the pending documents no other transaction holds, in batches; how many. */
+    int indexAvailable() {
         int done = 0;
         int n;
         do {
@@ -60,7 +82,7 @@ public class SearchIndexer implements SmartLifecycle {
     private void loop() {
         while (running) {
             try {
-                indexAll();
+                indexAvailable();
             } catch (RuntimeException e) {
                 log.warn("Could not write pending search documents; trying again: {}", e.getMessage());
             }

@@ -174,6 +174,12 @@ public class MessageStates {
                 .param(limit).update();
     }
 
+    /** Whether any message waits for its search document, including those another transaction is writing now. */
+    public boolean anyPendingIndex() {
+        return jdbc.sql("SELECT EXISTS (SELECT 1 FROM email_message WHERE search_words IS NULL)")
+                .query(Boolean.class).single();
+    }
+
     /** Marks a message with a meta key set to true (e.g. that a repair was tried on it). */
     public void mark(UUID id, String metaKey) {
         jdbc.sql("UPDATE email_message SET meta = meta || jsonb_build_object(?::text, true) WHERE id = ?")
