@@ -12,7 +12,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 import com.postroom.config.PostroomSettings;
 
 /**
- * Folds the sidebar's kept counts ({@code mail_count}, migration 28) into one row per group. Every change adds its
+ * Folds the sidebar's kept counts ({@code mail_count}, migration 28) and the synced folders' stored counts
+ * ({@code place_count}, migration 43) into one row per group. Every change adds its
  * own signed rows, so the rows to sum grow with the mail that arrives and changes; folded every half minute, reading
  * the counts stays a few dozen rows whatever the size of the mailbox.
  *
@@ -49,6 +50,9 @@ class CountCompactor {
                             + "count(DISTINCT (mailbox_id, label_id, folder, direction, seen, flagged))")
                     .param(FOLD_ABOVE).query(Long.class).list();
             orgs.forEach(this::fold);
+            List<Long> boxes = jdbc.sql("SELECT mailbox_id FROM place_count GROUP BY mailbox_id "
+                    + "HAVING count(*) > ? + count(DISTINCT folder)").param(FOLD_ABOVE).query(Long.class).list();
+            boxes.forEach(this::foldPlaces);
         } catch (RuntimeException e) {
             log.warn("Could not fold the mailbox counts; trying again later: {}", e.getMessage());
         }
@@ -62,5 +66,13 @@ class CountCompactor {
                         + "SELECT ?, mailbox_id, label_id, folder, direction, seen, flagged, sum(n) FROM gone "
                         + "GROUP BY mailbox_id, label_id, folder, direction, seen, flagged HAVING sum(n) <> 0")
                 .params(orgId, orgId).update());
+    }
+
+    /** Folds one mailbox's stored counts into one row per folder (one that sums to nothing goes); how many remain. */
+    int foldPlaces(long mailboxId) {
+        return tx.execute(s -> jdbc.sql("WITH gone AS (DELETE FROM place_count WHERE mailbox_id = ? "
+                        + "RETURNING folder, n) INSERT INTO place_count (mailbox_id, folder, n) "
+                        + "SELECT ?, folder, sum(n) FROM gone GROUP BY folder HAVING sum(n) <> 0")
+                .params(mailboxId, mailboxId).update());
     }
 }

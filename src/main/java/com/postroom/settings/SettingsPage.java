@@ -82,7 +82,7 @@ class SettingsPage {
         }
         model.addAttribute("identities", identities);
         model.addAttribute("sandbox", endpoints.sandbox());
-        model.addAttribute("mailboxes", mailboxes.list(caller.orgId(), false)); // the page shows no stored counts
+        model.addAttribute("mailboxes", mailboxes.list(caller.orgId()));
         model.addAttribute("users", users.list(caller.orgId()).stream().map(u -> new UserRow(u.id(), u.email(),
                 u.roles().stream().sorted().toList(), u.id() == caller.userId())).toList());
         model.addAttribute("roles", Caller.ALL_ROLES.stream().sorted().toList());

@@ -88,6 +88,25 @@ class MailCountsTest {
             assertThat(counts.of(orgId, Optional.of(scope))).as("in " + scope.address() + " after " + after)
                     .isEqualTo(counts.recount(orgId, Optional.of(scope)));
         }
+        // Each synced folder's stored count (migration 43) against its places, in one snapshot.
+        assertThat(jdbc.sql("SELECT mailbox_id || ' ' || folder || ': kept ' || coalesce(k.n, 0) || ', places ' "
+                        + "|| coalesce(r.n, 0) FROM (SELECT mailbox_id, folder, sum(n) AS n FROM place_count "
+                        + "GROUP BY 1, 2 HAVING sum(n) <> 0) k FULL JOIN (SELECT mailbox_id, folder, count(*) AS n "
+                        + "FROM message_location GROUP BY 1, 2) r USING (mailbox_id, folder) "
+                        + "WHERE k.n IS DISTINCT FROM r.n").query(String.class).list())
+                .as("stored counts after " + after).isEmpty();
+    }
+
+    /** A folder's {@code messages_stored} as {@code GET /api/email/mailboxes} gives it. */
+    private long storedThroughTheApi(long mailboxId, String folder) {
+        for (var m : api.get("/api/email/mailboxes").body()) {
+            for (var f : m.path("sync")) {
+                if (m.get("id").asLong() == mailboxId && f.get("folder").asString().equals(folder)) {
+                    return f.get("messages_stored").asLong();
+                }
+            }
+        }
+        throw new AssertionError("no folder " + folder + " in mailbox " + mailboxId);
     }
 
     private void change(String action, List<UUID> ids, String... label) {
@@ -174,6 +193,11 @@ class MailCountsTest {
         jdbc.sql("INSERT INTO message_location (mailbox_id, folder, uidvalidity, uid, message_id) "
                 + "VALUES (?, 'Archive', 1, 77, ?)").params(box.mailbox.id(), remitId).update();
         agree("a second place in the same mailbox");
+        jdbc.sql("UPDATE message_location SET folder = 'Archive 2', uid = 78 WHERE message_id = ? AND folder = 'Archive'")
+                .param(remitId).update();
+        agree("a place moved to another folder");
+        jdbc.sql("UPDATE message_location SET flags = '{\\Seen}' WHERE message_id = ?").param(remitId).update();
+        agree("a place's flags changed");
         jdbc.sql("DELETE FROM message_location WHERE message_id = ? AND folder = 'INBOX'").param(remitId).update();
         agree("the first place gone");
         jdbc.sql("DELETE FROM message_location WHERE message_id = ?").param(remitId).update();
@@ -191,9 +215,16 @@ class MailCountsTest {
         agree("that mailbox removed");
         assertThat(jdbc.sql("SELECT count(*) FROM mail_count WHERE mailbox_id = ?").param(sender).query(Long.class)
                 .single()).isZero();
+        long stored = jdbc.sql("SELECT count(*) FROM message_location WHERE mailbox_id = ? AND folder = 'INBOX'")
+                .param(box.mailbox.id()).query(Long.class).single();
+        assertThat(stored).isPositive();
+        assertThat(storedThroughTheApi(box.mailbox.id(), "INBOX")).as("GET /api/email/mailboxes").isEqualTo(stored);
 
         compactor.fold(orgId);
+        assertThat(compactor.foldPlaces(box.mailbox.id())).as("one row per folder with places").isPositive();
         agree("folding");
+        assertThat(jdbc.sql("SELECT count(*) FROM place_count WHERE mailbox_id = ? GROUP BY folder HAVING count(*) > 1")
+                .param(box.mailbox.id()).query(Long.class).list()).isEmpty();
         assertThat(jdbc.sql("SELECT count(*) FROM mail_count WHERE org_id = ? AND n = 0").param(orgId)
                 .query(Long.class).single()).as("a folded group that sums to nothing is gone").isZero();
 
@@ -249,6 +280,9 @@ class MailCountsTest {
         }
         agree("many changes at once");
         compactor.fold(orgId);
+        assertThat(compactor.foldPlaces(box.mailbox.id())).as("one row per folder with places").isPositive();
         agree("folding");
+        assertThat(jdbc.sql("SELECT count(*) FROM place_count WHERE mailbox_id = ? GROUP BY folder HAVING count(*) > 1")
+                .param(box.mailbox.id()).query(Long.class).list()).isEmpty();
     }
 }
