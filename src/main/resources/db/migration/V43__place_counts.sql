@@ -16,23 +16,20 @@ INSERT INTO place_count (mailbox_id, folder, n)
 SELECT mailbox_id, folder, count(*) FROM message_location GROUP BY 1, 2;
 
 -- Places added or removed: one row per folder and statement (a sync batch of 200 places adds one).
-CREATE FUNCTION place_count_added() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION place_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO place_count (mailbox_id, folder, n) SELECT mailbox_id, folder, count(*) FROM added GROUP BY 1, 2;
+    IF TG_OP = 'INSERT' THEN
+        INSERT INTO place_count (mailbox_id, folder, n) SELECT mailbox_id, folder, count(*) FROM added GROUP BY 1, 2;
+    ELSE
+        INSERT INTO place_count (mailbox_id, folder, n) SELECT mailbox_id, folder, -count(*) FROM removed GROUP BY 1, 2;
+    END IF;
     RETURN NULL;
 END
 $$;
 CREATE TRIGGER place_count_added AFTER INSERT ON message_location
-    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION place_count_added();
-
-CREATE FUNCTION place_count_removed() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO place_count (mailbox_id, folder, n) SELECT mailbox_id, folder, -count(*) FROM removed GROUP BY 1, 2;
-    RETURN NULL;
-END
-$$;
+    REFERENCING NEW TABLE AS added FOR EACH STATEMENT EXECUTE FUNCTION place_count_changed();
 CREATE TRIGGER place_count_removed AFTER DELETE ON message_location
-    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION place_count_removed();
+    REFERENCING OLD TABLE AS removed FOR EACH STATEMENT EXECUTE FUNCTION place_count_changed();
 
 -- A place moved to another folder (Postroom moved the message on the server and kept its place). Row by row with a
 -- WHEN clause: a statement trigger on UPDATE would also run for every flag change the sync mirrors, which moves
