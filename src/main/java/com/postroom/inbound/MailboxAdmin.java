@@ -76,7 +76,7 @@ public class MailboxAdmin {
             List<Map<String, Object>> folders = new ArrayList<>();
             for (Map<String, Object> f : jdbc.sql("SELECT f.folder, f.uidvalidity, f.last_uid, f.last_sync_at, "
                     + "f.failing_since, f.failures, f.last_error, f.last_error_at, "
-                    + "f.messages_total AS messages_on_server, (SELECT coalesce(sum(c.n), 0) FROM place_count c "
+                    + "f.messages_total AS messages_on_server, (SELECT coalesce(sum(c.n), 0)::bigint FROM place_count c "
                     + "WHERE c.mailbox_id = f.mailbox_id AND c.folder = f.folder) AS messages_stored"
                     + " FROM mailbox_folder f WHERE f.mailbox_id = ? ORDER BY f.folder").param(row.get("id")).query().listOfRows()) {
                 Map<String, Object> folder = new LinkedHashMap<>(f);
