@@ -15,13 +15,16 @@ CREATE INDEX place_count_folder ON place_count (mailbox_id, folder);
 INSERT INTO place_count (mailbox_id, folder, n)
 SELECT mailbox_id, folder, count(*) FROM message_location GROUP BY 1, 2;
 
--- Places added or removed: one row per folder and statement (a sync batch of 200 places adds one).
+-- Places added or removed: one row per folder and statement (a sync batch of 200 places adds one). The places of a
+-- mailbox being removed go by the foreign key's cascade, whose triggers run after the mailbox's own (below): by then
+-- the mailbox is gone, and its places are not counted out of a count that no longer exists.
 CREATE FUNCTION place_count_changed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'INSERT' THEN
         INSERT INTO place_count (mailbox_id, folder, n) SELECT mailbox_id, folder, count(*) FROM added GROUP BY 1, 2;
     ELSE
-        INSERT INTO place_count (mailbox_id, folder, n) SELECT mailbox_id, folder, -count(*) FROM removed GROUP BY 1, 2;
+        INSERT INTO place_count (mailbox_id, folder, n) SELECT r.mailbox_id, r.folder, -count(*) FROM removed r
+        WHERE EXISTS (SELECT 1 FROM mailbox b WHERE b.id = r.mailbox_id) GROUP BY 1, 2;
     END IF;
     RETURN NULL;
 END
@@ -44,8 +47,7 @@ $$;
 CREATE TRIGGER place_count_moved AFTER UPDATE ON message_location FOR EACH ROW
     WHEN (OLD.mailbox_id <> NEW.mailbox_id OR OLD.folder <> NEW.folder) EXECUTE FUNCTION place_count_moved();
 
--- A mailbox removed: its counts go. Its places went first, by the foreign key's cascade (whose trigger sorts before
--- this one), and their removal added the rows this deletes.
+-- A mailbox removed: its counts go.
 CREATE FUNCTION place_count_mailbox_removed() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM place_count WHERE mailbox_id = OLD.id;
