@@ -130,6 +130,12 @@ class SendApiTest {
             assertThat(jdbc.sql("SELECT count(*) FROM outbox o JOIN email_message m ON m.id = o.message_id "
                     + "WHERE m.subject LIKE ?").param("together " + run + " %").query(Long.class).single())
                     .isEqualTo(count);
+            // Each message's send is audited once, with the user who sent it, whichever group carried it.
+            List<String> audited = jdbc.sql("SELECT target_id || ' ' || coalesce(actor_email, '-') FROM audit_event "
+                    + "WHERE action = 'email.message.sent' AND target_id = ANY(?)")
+                    .param(ids.toArray(String[]::new)).query(String.class).list();
+            assertThat(audited).containsExactlyInAnyOrderElementsOf(
+                    ids.stream().map(id -> id + " " + SandboxTest.ADMIN).toList());
         } finally {
             pool.shutdownNow();
         }
