@@ -2,6 +2,7 @@ package com.postroom.mail;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -17,6 +18,8 @@ import java.util.Optional;
 import java.util.Properties;
 
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -72,6 +75,25 @@ public class MailSessions {
         store.connect(server.host(), server.port(), server.username().orElse(null),
                 server.password().map(Secret::reveal).orElse(null));
         return store;
+    }
+
+    /**
+     * TLS over a connected socket (after STARTTLS, or at once for implicit TLS), with the checks every session here has:
+     * the server's name against its certificate (as Angus's {@code ssl.checkserveridentity}), TLS 1.3 or 1.2, the
+     * cipher suites in {@link #cipherSuites}' order, the plain socket's read timeout. The handshake is done before it
+     * returns, so a certificate that does not check out fails here.
+     */
+    public SSLSocket secure(Socket plain, String host, int port) throws IOException {
+        SSLSocket tls = (SSLSocket) socketFactory.createSocket(plain, host, port, true);
+        tls.setEnabledProtocols(java.util.Arrays.stream(tls.getSupportedProtocols())
+                .filter(p -> p.equals("TLSv1.3") || p.equals("TLSv1.2")).toArray(String[]::new));
+        tls.setEnabledCipherSuites(cipherSuites(socketFactory.getDefaultCipherSuites()).toArray(String[]::new));
+        SSLParameters parameters = tls.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("LDAPS");
+        tls.setSSLParameters(parameters);
+        tls.setSoTimeout(plain.getSoTimeout());
+        tls.startHandshake();
+        return tls;
     }
 
     Properties smtpProperties(MailServer server) {
