@@ -78,6 +78,7 @@ public class OutboundBench {
         }
         awaitSent(before + warmup);
         Thread.sleep(5000);
+        awaitMailServerIdle();
 
         before = sentCounter();
         cpuMark("start");
@@ -96,6 +97,8 @@ public class OutboundBench {
                 accepted.toMillis() / 1000.0, count * 1000.0 / accepted.toMillis());
         Instant last = awaitSent(before + count);
         cpuMark("sent");
+        awaitMailServerIdle();
+        cpuMark("delivered");
         double total = Duration.between(first, last).toMillis() / 1000.0;
         System.out.printf("postroom: %d messages from the first API call to the last SMTP 250 in %.2f s = %.1f msg/s%n",
                 count, total, count / total);
@@ -123,6 +126,7 @@ public class OutboundBench {
         }
         awaitSent(before + warmup * 500L);
         Thread.sleep(5000);
+        awaitMailServerIdle();
 
         before = sentCounter();
         cpuMark("start");
@@ -134,6 +138,8 @@ public class OutboundBench {
                 batches * 500, batches, accepted.toMillis());
         Instant last = awaitSent(before + batches * 500L);
         cpuMark("sent");
+        awaitMailServerIdle();
+        cpuMark("delivered");
         double total = Duration.between(first, last).toMillis() / 1000.0;
         System.out.printf("postroom: %d messages from the first API call to the last SMTP 250 in %.2f s = %.1f msg/s%n",
                 batches * 500, total, batches * 500 / total);

@@ -106,7 +106,8 @@ public record PostroomSettings(
     /** Limits and tunables of the sending core and the delivery worker. */
     public record Outbound(long maxMessageBytes, int maxRecipients, int workers, Duration retryFor,
                            Duration retryBaseDelay, Duration retryMaxDelay, Duration pollInterval,
-                           Duration leaseTime, int claimBatchSize, Duration staleAfter, Duration shutdownGrace) {
+                           Duration leaseTime, int claimBatchSize, Duration staleAfter, Duration shutdownGrace,
+                           boolean smtpPipelining) {
     }
 
     /** Bearer tokens: Postroom's own, and optionally the platform's HS256 JWTs. */
@@ -218,7 +219,8 @@ public record PostroomSettings(
                         env.duration("OUTBOX_LEASE_TIME", Duration.ofMinutes(5)),
                         env.integer("OUTBOX_CLAIM_BATCH", 50, 1, 1000),
                         env.duration("OUTBOX_STALE_AFTER", Duration.ofMinutes(15)),
-                        env.duration("SHUTDOWN_GRACE", Duration.ofSeconds(20))),
+                        env.duration("SHUTDOWN_GRACE", Duration.ofSeconds(20)),
+                        env.bool("SMTP_PIPELINING", true)),
                 new Auth(env.duration("AUTH_SESSION_TTL", Duration.ofHours(12)), jwtSecret,
                         env.string("AUTH_JWT_EMAIL_CLAIM", "sub"), env.string("AUTH_JWT_ORG_CLAIM", "org_id"),
                         env.string("AUTH_JWT_ROLES_CLAIM", "roles")),

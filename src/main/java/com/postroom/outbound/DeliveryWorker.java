@@ -130,7 +130,7 @@ class DeliveryWorker implements SmartLifecycle {
 
     private void loop(int perClaim) {
         MailServer server = endpoints.smtp().orElseThrow();
-        try (SmtpConnection connection = new SmtpConnection(server, sessions)) {
+        try (SmtpConnection connection = new SmtpConnection(server, sessions, config.smtpPipelining())) {
             while (running) {
                 long seen = wakeupsSeen();
                 List<Outbox.Claim> claims;

@@ -21,12 +21,19 @@ final class SmtpConnection implements AutoCloseable {
 
     private final MailServer server;
     private final MailSessions sessions;
+    private final boolean pipelining;
     private SmtpSession session;
     private long lastUsed;
 
     SmtpConnection(MailServer server, MailSessions sessions) {
+        this(server, sessions, true);
+    }
+
+    /** @param pipelining SMTP_PIPELINING: whether to pipeline where the server offers it */
+    SmtpConnection(MailServer server, MailSessions sessions, boolean pipelining) {
         this.server = server;
         this.sessions = sessions;
+        this.pipelining = pipelining;
     }
 
     /** One recipient's outcome: the server's code (0 when the connection failed) and its reply. */
@@ -65,7 +72,7 @@ final class SmtpConnection implements AutoCloseable {
             return;
         }
         close();
-        session = SmtpSession.open(server, sessions);
+        session = SmtpSession.open(server, sessions, pipelining);
         lastUsed = System.currentTimeMillis();
     }
 

@@ -60,6 +60,7 @@ final class SmtpSession implements AutoCloseable {
     }
 
     private final MailServer server;
+    private final boolean pipelining;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -71,13 +72,19 @@ final class SmtpSession implements AutoCloseable {
     /** The login mechanisms EHLO offered ("AUTH PLAIN LOGIN", or the older "AUTH=PLAIN LOGIN"). */
     private final Set<String> mechanisms = new HashSet<>();
 
-    private SmtpSession(MailServer server) {
+    private SmtpSession(MailServer server, boolean pipelining) {
         this.server = server;
+        this.pipelining = pipelining;
     }
 
-    /** Connects, greets, secures and logs in; a refusal at any step closes the connection and says which. */
-    static SmtpSession open(MailServer server, MailSessions sessions) throws IOException, MessagingException {
-        SmtpSession s = new SmtpSession(server);
+    /**
+     * Connects, greets, secures and logs in; a refusal at any step closes the connection and says which.
+     * {@code pipelining} false (SMTP_PIPELINING) sends each command after the last one's reply even where the server
+     * offers PIPELINING, for a server or a filter in between that mishandles it.
+     */
+    static SmtpSession open(MailServer server, MailSessions sessions, boolean pipelining)
+            throws IOException, MessagingException {
+        SmtpSession s = new SmtpSession(server, pipelining);
         try {
             s.connect(sessions);
             return s;
@@ -192,7 +199,7 @@ final class SmtpSession implements AutoCloseable {
         }
         commands.add("DATA");
 
-        List<Reply> replies = extensions.contains("PIPELINING") ? pipelined(commands) : stepwise(commands);
+        List<Reply> replies = pipelining && extensions.contains("PIPELINING") ? pipelined(commands) : stepwise(commands);
         Reply mailReply = replies.get(0);
         List<SmtpConnection.RecipientResult> results = new ArrayList<>(recipients.size());
         if (mailReply.code() / 100 != 2) {

@@ -133,6 +133,17 @@ class SmtpSessionTest {
     }
 
     @Test
+    void smtpPipeliningFalseSendsEachCommandAfterTheLastReplyEvenWhereOffered() {
+        server = new ScriptedServer(true);
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions, false)) {
+            assertThat(c.send("billing@postroom.test", List.of("a@example.org", "b@example.org"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+        }
+        assertThat(server.groups()).filteredOn(g -> g.startsWith("MAIL FROM:")).containsExactly(
+                "MAIL FROM:<billing@postroom.test> SIZE=17\r\n");
+    }
+
+    @Test
     void aServerOfferingOnlyLoginGetsLoginAndAWrongPasswordIsALoginFailureWithoutIt() {
         server = new ScriptedServer(true);
         server.mechanisms("LOGIN");
