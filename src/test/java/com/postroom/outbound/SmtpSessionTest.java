@@ -176,6 +176,25 @@ class SmtpSessionTest {
         assertThat(server.connections()).isEqualTo(2);
     }
 
+    @Test
+    void aWriteTheServerStopsReadingTimesOutAndClosesTheConnection() {
+        server = new ScriptedServer(true);
+        server.stopReadingAtData();
+        byte[] big = new byte[64 * 1024 * 1024];
+        java.util.Arrays.fill(big, (byte) 'x');
+        for (int i = 76; i < big.length; i += 78) {
+            big[i] = '\r';
+            big[i + 1] = '\n';
+        }
+        long started = System.nanoTime();
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions)) {
+            SmtpConnection.Result r = c.send("billing@postroom.test", List.of("a@example.org"), big);
+            assertThat(r.code()).isZero();
+            assertThat(r.reply()).startsWith("timed out");
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(15));
+    }
+
     /** A loopback SMTP server that answers from a script and records what it was sent. */
     static final class ScriptedServer implements AutoCloseable {
         private final boolean pipelining;
@@ -187,6 +206,7 @@ class SmtpSessionTest {
         private final List<String> logins = new CopyOnWriteArrayList<>();
         private final AtomicBoolean early = new AtomicBoolean();
         private volatile String endOfData;
+        private volatile boolean stopReadingAtData;
         private volatile String mechanisms = "PLAIN LOGIN";
         private volatile int connections;
         private int queued;
@@ -213,6 +233,10 @@ class SmtpSessionTest {
 
         void endOfData(String reply) {
             endOfData = reply;
+        }
+
+        void stopReadingAtData() {
+            stopReadingAtData = true;
         }
 
         void mechanisms(String m) {
@@ -326,6 +350,14 @@ class SmtpSessionTest {
                     }
                     mail = false;
                     say(out, "354 End data with <CR><LF>.<CR><LF>");
+                    if (stopReadingAtData) {
+                        try {
+                            Thread.sleep(20_000); // a server that hangs with the client's data unread
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return;
+                    }
                     ByteArrayOutputStream data = new ByteArrayOutputStream();
                     String l;
                     while (!(l = line(in)).equals(".")) {
