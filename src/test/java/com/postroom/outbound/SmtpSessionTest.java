@@ -81,6 +81,26 @@ class SmtpSessionTest {
     }
 
     @Test
+    void theContentIsSentWithCrlfLinesDotStuffedAndTheFinalDot() {
+        Map<String, String> cases = Map.of(
+                "a\r\nb\r\n", "a\r\nb\r\n.\r\n",
+                ".\r\n", "..\r\n.\r\n",
+                "a\r\n.\r\nb", "a\r\n..\r\nb\r\n.\r\n",
+                "a\n.b\rc\r\n", "a\r\n..b\r\nc\r\n.\r\n",
+                "", ".\r\n",
+                "no line end", "no line end\r\n.\r\n",
+                "x.\r\n.", "x.\r\n..\r\n.\r\n");
+        cases.forEach((in, expected) -> {
+            SmtpSession.Body body = SmtpSession.Body.of(in.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(new String(body.bytes(), 0, body.length(), StandardCharsets.ISO_8859_1)).as(in)
+                    .isEqualTo(expected);
+            assertThat(body.size()).as(in).isEqualTo(expected.length() - 3);
+            assertThat(body.eightBit()).isFalse();
+        });
+        assertThat(SmtpSession.Body.of("é\r\n".getBytes(StandardCharsets.UTF_8)).eightBit()).isTrue();
+    }
+
+    @Test
     void aRefusedSenderOrEveryRecipientRefusedEndsTheTransactionAndTheConnectionGoesOn() {
         server = new ScriptedServer(true);
         server.reply("MAIL FROM:<BLOCKED@", "550 5.7.1 Sender blocked");
