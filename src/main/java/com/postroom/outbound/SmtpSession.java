@@ -206,6 +206,12 @@ final class SmtpSession implements AutoCloseable {
         if (recipients.isEmpty()) {
             throw new IllegalArgumentException("a message without recipients");
         }
+        for (String address : concat(envelopeFrom, recipients)) {
+            // Checked when the mail was accepted; checked again here because a line break would be a command.
+            if (address.chars().anyMatch(c -> c == '\r' || c == '\n' || c == '<' || c == '>')) {
+                throw new IllegalArgumentException("an envelope address with a line break or angle bracket");
+            }
+        }
         Body body = Body.of(mime);
         StringBuilder mail = new StringBuilder(64).append("MAIL FROM:<").append(envelopeFrom).append('>');
         if (body.eightBit() && extensions.contains("8BITMIME")) {
@@ -254,6 +260,9 @@ final class SmtpSession implements AutoCloseable {
         body.writeTo(this);
         Reply end = read();
         if (end.code() / 100 != 2) {
+            if (end.code() == 421) {
+                closeSocket(); // the server is closing: the next message needs a new connection
+            }
             return failedTransaction(recipients, results, end);
         }
         for (int i = 0; i < results.size(); i++) {
@@ -427,6 +436,13 @@ final class SmtpSession implements AutoCloseable {
     private static String firstLine(String text) {
         int nl = text.indexOf('\n');
         return nl < 0 ? text : text.substring(0, nl);
+    }
+
+    private static List<String> concat(String first, List<String> rest) {
+        List<String> all = new ArrayList<>(rest.size() + 1);
+        all.add(first);
+        all.addAll(rest);
+        return all;
     }
 
     private static boolean ascii(String from, List<String> recipients) {

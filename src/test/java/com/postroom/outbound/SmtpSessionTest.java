@@ -181,6 +181,17 @@ class SmtpSessionTest {
     }
 
     @Test
+    void anEnvelopeAddressThatWouldBeACommandIsNeverSent() {
+        server = new ScriptedServer(true);
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions)) {
+            SmtpConnection.Result r = c.send("billing@postroom.test", List.of("a@example.org>\r\nRCPT TO:<b@example.org"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(r.code()).isZero();
+        }
+        assertThat(server.commands()).noneMatch(l -> l.startsWith("RCPT") || l.startsWith("MAIL"));
+    }
+
+    @Test
     void aServerClosingWithA421IsLeftAndTheNextMessageGetsANewConnection() {
         server = new ScriptedServer(true);
         server.reply("MAIL FROM:", "421 4.3.2 Shutting down");
@@ -192,8 +203,15 @@ class SmtpSessionTest {
             server.clear();
             assertThat(c.send("billing@postroom.test", List.of("a@example.org"),
                     "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            // A 421 after the content: that message is retried, and the next one goes on a new connection.
+            server.endOfData("421 4.3.2 Shutting down");
+            assertThat(c.send("billing@postroom.test", List.of("a@example.org"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(421);
+            server.endOfData(null);
+            assertThat(c.send("billing@postroom.test", List.of("a@example.org"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
         }
-        assertThat(server.connections()).isEqualTo(2);
+        assertThat(server.connections()).isEqualTo(3);
     }
 
     @Test
