@@ -78,9 +78,6 @@ final class SmtpSession implements AutoCloseable {
 
     /** One reply: its code and its text, lines joined by a line feed as the server sent them. */
     record Reply(int code, String text) {
-        boolean positive() {
-            return code >= 200 && code < 400;
-        }
     }
 
     private final MailServer server;
