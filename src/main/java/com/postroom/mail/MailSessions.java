@@ -40,6 +40,9 @@ import jakarta.mail.Transport;
  */
 public class MailSessions {
 
+    /** The TLS versions every connection may use, Angus's sessions and {@link #secure} alike. */
+    static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     private final SSLSocketFactory socketFactory;
 
     /** @param caFile MAIL_TLS_CA_FILE: a PEM CA to trust besides the system's (checked when settings are read) */
@@ -86,7 +89,7 @@ public class MailSessions {
     public SSLSocket secure(Socket plain, String host, int port) throws IOException {
         SSLSocket tls = (SSLSocket) socketFactory.createSocket(plain, host, port, true);
         tls.setEnabledProtocols(java.util.Arrays.stream(tls.getSupportedProtocols())
-                .filter(p -> p.equals("TLSv1.3") || p.equals("TLSv1.2")).toArray(String[]::new));
+                .filter(PROTOCOLS::contains).toArray(String[]::new));
         tls.setEnabledCipherSuites(cipherSuites(socketFactory.getDefaultCipherSuites()).toArray(String[]::new));
         SSLParameters parameters = tls.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("LDAPS");
@@ -136,7 +139,7 @@ public class MailSessions {
             props.put(p + "ssl.enable", Boolean.toString(server.tls() == TlsMode.IMPLICIT));
             props.put(p + "ssl.checkserveridentity", "true");
             props.put(p + "ssl.socketFactory", socketFactory);
-            props.put(p + "ssl.protocols", "TLSv1.3 TLSv1.2");
+            props.put(p + "ssl.protocols", String.join(" ", PROTOCOLS));
             props.put(p + "ssl.ciphersuites", String.join(" ", cipherSuites(socketFactory.getDefaultCipherSuites())));
         }
         return props;

@@ -175,6 +175,21 @@ public class Outbox {
                     String lastError, boolean sentCopy) {
     }
 
+    /** {@link #finishAll}'s statement, put together once (it was concatenated for every group of replies). */
+    private static final String FINISH_ALL = "WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, attempt_no int, "
+            + "started_at timestamptz, outcome text, smtp_code int, smtp_reply text, recipients jsonb, "
+            + "worker text, status text, accepted text[], failed text[], last_error text, sent_copy boolean)), "
+            + "attempt AS (INSERT INTO delivery_attempt (message_id, attempt_no, started_at, finished_at, "
+            + "outcome, smtp_code, smtp_reply, recipients, worker) SELECT id, attempt_no, started_at, now(), "
+            + "outcome, smtp_code, smtp_reply, recipients, worker FROM v), "
+            + MessageStates.deliveryOutcomes("message", "v")
+            + " UPDATE outbox o SET status = v.status, pending_rcpts = '{}', "
+            + "accepted_rcpts = o.accepted_rcpts || v.accepted, failed_rcpts = o.failed_rcpts || v.failed, "
+            + "last_error = v.last_error, lease_until = NULL, claimed_by = NULL, "
+            + "sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE o.sent_at END, "
+            + "sent_copy = CASE WHEN o.sent_copy = 'skip' THEN 'skip' WHEN v.sent_copy THEN 'pending' "
+            + "ELSE 'none' END FROM v WHERE o.message_id = v.id AND o.message_id = ANY(ARRAY(SELECT id FROM v))";
+
     /**
      * Records final outcomes in one statement for all of them: each attempt, its outbox row and its message's status
      * (the rows travel as one JSON parameter), one round trip for a group of server replies.
@@ -207,19 +222,7 @@ public class Outbox {
             rows.append(",\"sent_copy\":").append(f.sentCopy()).append('}');
         }
         rows.append(']');
-        jdbc.sql("WITH v AS (SELECT * FROM jsonb_to_recordset(?::jsonb) AS v(id uuid, attempt_no int, "
-                        + "started_at timestamptz, outcome text, smtp_code int, smtp_reply text, recipients jsonb, "
-                        + "worker text, status text, accepted text[], failed text[], last_error text, sent_copy boolean)), "
-                        + "attempt AS (INSERT INTO delivery_attempt (message_id, attempt_no, started_at, finished_at, "
-                        + "outcome, smtp_code, smtp_reply, recipients, worker) SELECT id, attempt_no, started_at, now(), "
-                        + "outcome, smtp_code, smtp_reply, recipients, worker FROM v), "
-                        + MessageStates.deliveryOutcomes("message", "v")
-                        + " UPDATE outbox o SET status = v.status, pending_rcpts = '{}', "
-                        + "accepted_rcpts = o.accepted_rcpts || v.accepted, failed_rcpts = o.failed_rcpts || v.failed, "
-                        + "last_error = v.last_error, lease_until = NULL, claimed_by = NULL, "
-                        + "sent_at = CASE WHEN v.status = 'sent' THEN now() ELSE o.sent_at END, "
-                        + "sent_copy = CASE WHEN o.sent_copy = 'skip' THEN 'skip' WHEN v.sent_copy THEN 'pending' "
-                        + "ELSE 'none' END FROM v WHERE o.message_id = v.id AND o.message_id = ANY(ARRAY(SELECT id FROM v))")
+        jdbc.sql(FINISH_ALL)
                 .param(rows.toString())
                 .update();
     }
