@@ -124,12 +124,13 @@ def received(r, count):
 
 
 CLAIM = ("UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, claimed_by = $1, lease_until = now() + "
-         "$2::interval FROM (SELECT message_id FROM outbox WHERE (status = 'queued' AND next_attempt_at <= now()) OR "
-         "(status = 'sending' AND (lease_until < now() OR claimed_by IS NULL OR claimed_by NOT IN (SELECT id FROM "
-         "postroom_instance WHERE heartbeat_at > now() - interval '60 seconds'))) ORDER BY next_attempt_at LIMIT $3 "
-         "FOR UPDATE SKIP LOCKED) due WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, "
-         "o.envelope_from, o.pending_rcpts, o.attempts, o.give_up_at, o.created_at, CASE WHEN octet_length(o.mime) <= "
-         "262144 THEN o.mime END")
+         "$2::interval FROM (SELECT message_id FROM (SELECT message_id FROM outbox WHERE status = 'sending' AND "
+         "(lease_until < now() OR claimed_by IS NULL OR claimed_by NOT IN (SELECT id FROM postroom_instance WHERE "
+         "heartbeat_at > now() - interval '60 seconds')) ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
+         "orphaned UNION ALL SELECT message_id FROM (SELECT message_id FROM outbox WHERE status = 'queued' AND "
+         "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) queued LIMIT $3) due "
+         "WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, o.envelope_from, o.pending_rcpts, "
+         "o.attempts, o.give_up_at, o.created_at, CASE WHEN octet_length(o.mime) <= 262144 THEN o.mime END")
 FINISH = ("WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempt_no int, started_at timestamptz, "
           "outcome text, smtp_code int, smtp_reply text, recipients jsonb, worker text, status text, accepted text[], "
           "failed text[], last_error text, sent_copy boolean)), attempt AS (INSERT INTO delivery_attempt (message_id, "

@@ -151,4 +151,77 @@ class MimeComposerTest {
         assertThat(parsed.getEncoding()).isEqualTo("base64");
         assertThat(parsed.getContent()).isEqualTo(japanese);
     }
+
+    /** Texts at the edges of quoted-printable: line breaks of every kind, spaces before them, '=', long lines. */
+    private static List<String> edgeTexts() {
+        List<String> texts = new java.util.ArrayList<>(List.of("", " ", "  ", "a ", " a", "=", "x=y", "tab\tend",
+                "space before CRLF \r\nnext", "space before LF \nnext", "space before CR \rnext", "\r\r\n\n\r",
+                "x".repeat(75), "x".repeat(76), "x".repeat(77), "x".repeat(74) + " ", "x".repeat(75) + " ",
+                "x".repeat(73) + "=", "x".repeat(74) + "=", "x".repeat(2000), "word ".repeat(400),
+                "Ren\u00e9e's claim for Jos\u00e9 \u20ac12.50", "x".repeat(1000) + " \u00e9",
+                "lone \ud83d surrogate" + "y".repeat(999), "delete\u007f" + "z".repeat(999)));
+        java.util.Random random = new java.util.Random(11);
+        String[] alphabet = {"a", "b", " ", " ", "\r", "\n", "\r\n", "=", "\t", "\u00e9", "\u20ac", ".", "xxxxxxxxxx"};
+        for (int i = 0; i < 400; i++) {
+            StringBuilder text = new StringBuilder();
+            int length = random.nextInt(300);
+            for (int k = 0; k < length; k++) {
+                text.append(alphabet[random.nextInt(alphabet.length)]);
+            }
+            texts.add(text.toString());
+        }
+        return texts;
+    }
+
+    /** What Angus's own encoder writes for these bytes in this transfer encoding. */
+    private static byte[] angus(byte[] bytes, String encoding) throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (java.io.OutputStream encoder = jakarta.mail.internet.MimeUtility.encode(out, encoding)) {
+            encoder.write(bytes);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void quotedPrintableIsByteForByteWhatAngusWrites() throws Exception {
+        for (String text : edgeTexts()) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            assertThat(MimeComposer.quotedPrintable(bytes)).as(text).isEqualTo(angus(bytes, "quoted-printable"));
+        }
+    }
+
+    @Test
+    void aTextBodyIsWrittenAsAngusWouldWriteItAndReadsBack() throws Exception {
+        for (String text : edgeTexts()) {
+            String encoding = MimeComposer.transferEncoding(text);
+            byte[] composed = MimeComposer.compose(composition(text, "", List.of()));
+            String all = new String(composed, StandardCharsets.ISO_8859_1);
+            byte[] body = all.substring(all.indexOf("\r\n\r\n") + 4).getBytes(StandardCharsets.ISO_8859_1);
+            if (!encoding.equals("base64")) { // base64 is still Angus's own (mostly non-ASCII text)
+                assertThat(body).as(text).isEqualTo(angus(text.getBytes(StandardCharsets.UTF_8), encoding));
+            }
+            MimeMessage parsed = parse(composed);
+            assertThat(parsed.getEncoding()).isEqualTo(encoding);
+            assertThat(parsed.getContentType()).isEqualTo("text/plain; charset=UTF-8");
+            // Quoted-printable makes every line break CRLF; base64 keeps the bytes; 7bit is sent as it is (the SMTP
+            // client makes its line breaks CRLF).
+            String expected = encoding.equals("quoted-printable") ? text.replaceAll("\r\n|\r|\n", "\r\n") : text;
+            assertThat(parsed.getContent()).as(text).isEqualTo(expected.replace('\ud83d', '?'));
+        }
+    }
+
+    @Test
+    void textAndHtmlAlternativesAreEachEncodedAndReadBack() throws Exception {
+        String text = "Your statement of " + "account ".repeat(200) + "is ready = \u20ac 12.50\n";
+        String html = "<p>Your statement of " + "account ".repeat(200) + "is ready = &euro; 12.50</p>";
+        MimeMessage parsed = parse(MimeComposer.compose(composition(text, html, List.of())));
+        Multipart alternative = (Multipart) parsed.getContent();
+        assertThat(alternative.getContentType()).startsWith("multipart/alternative");
+        assertThat(alternative.getBodyPart(0).getContentType()).isEqualTo("text/plain; charset=UTF-8");
+        assertThat(((jakarta.mail.internet.MimePart) alternative.getBodyPart(0)).getEncoding())
+                .isEqualTo("quoted-printable");
+        assertThat(alternative.getBodyPart(0).getContent()).isEqualTo(text.replace("\n", "\r\n"));
+        assertThat(alternative.getBodyPart(1).getContentType()).isEqualTo("text/html; charset=UTF-8");
+        assertThat(alternative.getBodyPart(1).getContent()).isEqualTo(html);
+    }
 }
