@@ -129,7 +129,8 @@ CLAIM = ("UPDATE outbox o SET status = 'sending', attempts = o.attempts + 1, cla
          "heartbeat_at > now() - interval '60 seconds')) ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
          "orphaned UNION ALL SELECT message_id FROM (SELECT message_id FROM outbox WHERE status = 'queued' AND "
          "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) queued LIMIT $3) due "
-         "WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, o.envelope_from, o.pending_rcpts, "
+         "WHERE o.message_id = due.message_id AND set_config('synchronous_commit', 'off', true) IS NOT NULL "
+         "RETURNING o.message_id, o.org_id, o.envelope_from, o.pending_rcpts, "
          "o.attempts, o.give_up_at, o.created_at, CASE WHEN octet_length(o.mime) <= 262144 THEN o.mime END")
 FINISH = ("WITH v AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS v(id uuid, attempt_no int, started_at timestamptz, "
           "outcome text, smtp_code int, smtp_reply text, recipients jsonb, worker text, status text, accepted text[], "

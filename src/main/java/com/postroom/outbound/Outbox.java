@@ -12,7 +12,6 @@ import java.util.UUID;
 
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import com.postroom.cluster.Instance;
 import com.postroom.store.MessageStates;
@@ -30,14 +29,11 @@ public class Outbox {
     private final JdbcClient jdbc;
     private final org.springframework.jdbc.core.JdbcTemplate template;
     private final JsonMapper json;
-    private final TransactionTemplate tx;
 
-    Outbox(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template, JsonMapper json,
-           TransactionTemplate tx) {
+    Outbox(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template, JsonMapper json) {
         this.template = template;
         this.jdbc = jdbc;
         this.json = json;
-        this.tx = tx;
     }
 
     /**
@@ -98,20 +94,15 @@ public class Outbox {
 
     /**
      * Claims up to {@code limit} due messages for this instance: queued ones whose time has come, and ones left in
-     * 'sending' by an instance that died or whose lease ran out.
+     * 'sending' by an instance that died or whose lease ran out. Called outside any transaction: the claim is one
+     * statement, its own transaction.
      *
      * <p>The claim commits asynchronously (no WAL flush of its own): a claim lost in a database crash only returns
      * the message to the queue, and the synchronous commit that records an attempt's outcome flushes the claim
-     * with it.
+     * with it. The statement sets that for its own transaction ({@link #claimSql}), so a claim is one round trip
+     * instead of three (BEGIN with a SET LOCAL, the claim, COMMIT).
      */
     List<Claim> claim(String instanceId, int limit, Duration lease) {
-        return tx.execute(status -> {
-            jdbc.sql("SET LOCAL synchronous_commit TO off").update();
-            return claimInTransaction(instanceId, limit, lease);
-        });
-    }
-
-    private List<Claim> claimInTransaction(String instanceId, int limit, Duration lease) {
         return jdbc.sql(claimSql(limit)).params(instanceId, lease.toSeconds() + " seconds")
                 .query((rs, n) -> new Claim(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3),
                         List.of((String[]) rs.getArray(4).getArray()), rs.getInt(5),
@@ -141,7 +132,11 @@ public class Outbox {
                 + "UNION ALL SELECT message_id FROM (SELECT message_id FROM outbox WHERE status = 'queued' AND "
                 + "next_attempt_at <= now() ORDER BY next_attempt_at LIMIT " + limit + " FOR UPDATE SKIP LOCKED) queued "
                 + "LIMIT " + limit + ") due "
-                + "WHERE o.message_id = due.message_id RETURNING o.message_id, o.org_id, o.envelope_from, "
+                // synchronous_commit off for this statement's own transaction (set_config's third argument), set
+                // for each claimed row: a claim of nothing writes nothing and has no commit to flush.
+                + "WHERE o.message_id = due.message_id "
+                + "AND set_config('synchronous_commit', 'off', true) IS NOT NULL "
+                + "RETURNING o.message_id, o.org_id, o.envelope_from, "
                 + "o.pending_rcpts, o.attempts, o.give_up_at, o.created_at, "
                 + "CASE WHEN octet_length(o.mime) <= " + CLAIMED_WITH_BYTES + " THEN o.mime END";
     }

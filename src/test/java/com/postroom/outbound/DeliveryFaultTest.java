@@ -84,6 +84,10 @@ class DeliveryFaultTest {
     @Autowired
     Outbox outbox;
     @Autowired
+    DeliveryWorker worker;
+    @Autowired
+    com.postroom.cluster.Instance instance;
+    @Autowired
     org.springframework.transaction.support.TransactionTemplate tx;
 
     Api api;
@@ -247,6 +251,31 @@ class DeliveryFaultTest {
                     .as(plan).isLessThan(50);
         } finally {
             later.forEach(o -> outbox.cancel(org, o.messageId()));
+        }
+    }
+
+    /**
+     * A claim is one statement that turns off the WAL flush of its own commit (set_config, local to its
+     * transaction): the setting must end with it, or the pooled connection would commit delivery outcomes, which
+     * must be durable, without waiting for the disk.
+     */
+    @Test
+    void aClaimsAsynchronousCommitEndsWithTheClaim() throws Exception {
+        worker.stop(); // nothing else claims while this test does
+        try {
+            long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
+            List<java.util.UUID> queued = core.queueAll(IntStream.range(0, 3).mapToObj(i -> OutboundDraft.builder(
+                    org, com.postroom.mail.Identities.Flow.FOUNDER).to(List.of("claimed@example.com"))
+                    .subject("claimed " + i).text("x").sentCopy(false).build()).toList())
+                    .stream().map(SendingCore.Outcome::messageId).toList();
+            List<Outbox.Claim> claims = outbox.claim(instance.id(), 50, Duration.ofMinutes(5));
+            assertThat(claims).extracting(Outbox.Claim::messageId).containsAll(queued);
+            for (int i = 0; i < 20; i++) {
+                assertThat(jdbc.sql("SHOW synchronous_commit").query(String.class).single()).isEqualTo("on");
+            }
+            outbox.release(instance.id(), claims.stream().map(Outbox.Claim::messageId).toList());
+        } finally {
+            worker.start();
         }
     }
 
