@@ -66,18 +66,26 @@ class SentCopier {
     record Pending(UUID messageId, int tries) {
     }
 
+    /**
+     * Copies never tried, in the order they were sent, then copies whose lease ran out (a failed try waits two
+     * minutes; so does a copy a stopped instance had taken): two arms, each read through its own index (migration
+     * 47), so that while the IMAP server is down a claim does not read every copy waiting for its next try.
+     */
+    static final String CLAIM = "UPDATE outbox o SET claimed_by = ?, lease_until = now() + interval '2 minutes', "
+            + "sent_copy_tries = o.sent_copy_tries + 1 FROM ("
+            + "SELECT message_id FROM (SELECT message_id FROM outbox WHERE sent_copy = 'pending' AND lease_until IS NULL "
+            + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED) fresh "
+            + "UNION ALL SELECT message_id FROM (SELECT message_id FROM outbox WHERE sent_copy = 'pending' AND "
+            + "lease_until < now() ORDER BY lease_until LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED) again "
+            + "LIMIT " + BATCH + ") d WHERE o.message_id = d.message_id "
+            + "RETURNING o.message_id AS messageId, o.sent_copy_tries AS tries";
+
     @Scheduled(fixedDelayString = "PT2S", initialDelayString = "PT2S")
     synchronized void copyPending() {
         if (!enabled) {
             return;
         }
-        List<Pending> batch = jdbc.sql("UPDATE outbox o SET claimed_by = ?, lease_until = now() + interval '2 minutes', "
-                        + "sent_copy_tries = o.sent_copy_tries + 1 FROM (SELECT message_id FROM outbox "
-                        + "WHERE sent_copy = 'pending' AND (lease_until IS NULL OR lease_until < now() OR "
-                        + Instance.CLAIM_ORPHANED + ") ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) d "
-                        + "WHERE o.message_id = d.message_id "
-                        + "RETURNING o.message_id AS messageId, o.sent_copy_tries AS tries")
-                .params(instance.id(), BATCH).query(Pending.class).list();
+        List<Pending> batch = jdbc.sql(CLAIM).params(instance.id()).query(Pending.class).list();
         for (Pending p : batch) {
             try {
                 copy(p);

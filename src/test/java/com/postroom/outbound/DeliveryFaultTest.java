@@ -255,6 +255,35 @@ class DeliveryFaultTest {
     }
 
     /**
+     * Copies for the IMAP Sent folder waiting for their next try (the IMAP server down) are not read by every claim
+     * of the copier either (migration 47): 400 copies tried and waiting, a claim reads next to none of them.
+     */
+    @Test
+    void aSentCopyClaimDoesNotReadTheCopiesWaitingForTheirNextTry() {
+        long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
+        List<SendingCore.Outcome> waiting = core.queueAll(IntStream.range(0, 400).mapToObj(i -> OutboundDraft.builder(
+                org, com.postroom.mail.Identities.Flow.FOUNDER).to(List.of("copied@example.com")).subject("copy " + i)
+                .text("Statement " + i).notBefore(java.time.Instant.now().plus(Duration.ofDays(1))).build()).toList());
+        java.util.UUID[] ids = waiting.stream().map(SendingCore.Outcome::messageId).toArray(java.util.UUID[]::new);
+        try {
+            jdbc.sql("UPDATE outbox SET sent_copy = 'pending', sent_copy_tries = 1, "
+                    + "lease_until = now() + interval '2 minutes' WHERE message_id = ANY(?)").param(ids).update();
+            jdbc.sql("ANALYZE outbox").update();
+            String plan = tx.execute(status -> {
+                status.setRollbackOnly();
+                return jdbc.sql("EXPLAIN (ANALYZE, FORMAT JSON) " + SentCopier.CLAIM).param("explain")
+                        .query(String.class).single();
+            });
+            assertThat(rowsRead(tools.jackson.databind.json.JsonMapper.shared().readTree(plan).get(0).get("Plan")))
+                    .as(plan).isLessThan(50);
+        } finally {
+            jdbc.sql("UPDATE outbox SET sent_copy = 'none', lease_until = NULL WHERE message_id = ANY(?)").param(ids)
+                    .update();
+            waiting.forEach(o -> outbox.cancel(org, o.messageId()));
+        }
+    }
+
+    /**
      * A claim is one statement that turns off the WAL flush of its own commit (set_config, local to its
      * transaction): the setting must end with it, or the pooled connection would commit delivery outcomes, which
      * must be durable, without waiting for the disk.
