@@ -67,11 +67,14 @@ class SentCopier {
     }
 
     /**
-     * Copies never tried, in the order they were sent, then copies whose lease ran out (a failed try waits two
-     * minutes; so does a copy a stopped instance had taken): two arms, each read through its own index (migration
-     * 47), so that while the IMAP server is down a claim does not read every copy waiting for its next try.
+     * Copies never tried, in the order they were sent, then copies whose lease ran out: two arms, each read through
+     * its own index (migration 47), so that while the IMAP server is down a claim does not read every copy waiting
+     * for its next try. The lease is also when a failed try is tried again: 2 minutes after the first, doubling to an
+     * hour, so the {@link #MAX_TRIES} span about five hours of an IMAP outage (at two minutes apart they spanned 20
+     * minutes, and the copies of the mail sent meanwhile never reached the Sent folder).
      */
-    static final String CLAIM = "UPDATE outbox o SET claimed_by = ?, lease_until = now() + interval '2 minutes', "
+    static final String CLAIM = "UPDATE outbox o SET claimed_by = ?, "
+            + "lease_until = now() + LEAST(interval '1 hour', interval '2 minutes' * power(2, o.sent_copy_tries)), "
             + "sent_copy_tries = o.sent_copy_tries + 1 FROM ("
             + "SELECT message_id FROM (SELECT message_id FROM outbox WHERE sent_copy = 'pending' AND lease_until IS NULL "
             + "ORDER BY created_at LIMIT " + BATCH + " FOR UPDATE SKIP LOCKED) fresh "

@@ -283,6 +283,30 @@ class DeliveryFaultTest {
         }
     }
 
+    /** A copy's next try waits longer after each failure: 2, 4, 8 ... minutes, at most an hour. */
+    @Test
+    void aSentCopyIsTriedAgainLaterAfterEachFailure() {
+        long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
+        java.util.UUID id = core.queueAll(List.of(OutboundDraft.builder(org, com.postroom.mail.Identities.Flow.FOUNDER)
+                .to(List.of("copied@example.com")).subject("copy backoff").text("x")
+                .notBefore(java.time.Instant.now().plus(Duration.ofDays(1))).build())).get(0).messageId();
+        try {
+            for (int[] triesAndMinutes : new int[][] {{0, 2}, {1, 4}, {3, 16}, {5, 60}, {9, 60}}) {
+                Long minutes = tx.execute(status -> {
+                    status.setRollbackOnly();
+                    jdbc.sql("UPDATE outbox SET sent_copy = 'pending', sent_copy_tries = ?, lease_until = NULL "
+                            + "WHERE message_id = ?").params(triesAndMinutes[0], id).update();
+                    jdbc.sql(SentCopier.CLAIM).param("backoff").query((rs, n) -> rs.getObject(1)).list();
+                    return jdbc.sql("SELECT extract(epoch FROM lease_until - now())::bigint / 60 FROM outbox "
+                            + "WHERE message_id = ?").param(id).query(Long.class).single();
+                });
+                assertThat(minutes).as("after %d tries", triesAndMinutes[0]).isEqualTo(triesAndMinutes[1]);
+            }
+        } finally {
+            outbox.cancel(org, id);
+        }
+    }
+
     /**
      * A claim is one statement that turns off the WAL flush of its own commit (set_config, local to its
      * transaction): the setting must end with it, or the pooled connection would commit delivery outcomes, which
