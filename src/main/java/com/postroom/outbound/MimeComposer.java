@@ -187,71 +187,59 @@ public final class MimeComposer {
             if (space) {
                 // A space is written once the next byte says whether it ends a line (then it must be encoded).
                 boolean encode = c == '\r' || c == '\n';
-                if ((count += encode ? 3 : 1) > perLine) {
-                    out[n++] = '=';
-                    out[n++] = '\r';
-                    out[n++] = '\n';
-                    count = encode ? 3 : 1;
+                int width = encode ? 3 : 1;
+                if ((count += width) > perLine) {
+                    n = softBreak(out, n);
+                    count = width;
                 }
-                if (encode) {
-                    out[n++] = '=';
-                    out[n++] = '2';
-                    out[n++] = '0';
-                } else {
-                    out[n++] = ' ';
-                }
+                n = encode ? escape(out, n, ' ') : put(out, n, ' ');
                 space = false;
             }
-            if (c == '\r') {
-                cr = true;
-                out[n++] = '\r';
-                out[n++] = '\n';
+            if (c == '\r' || (c == '\n' && !cr)) {
+                n = put(out, put(out, n, '\r'), '\n');
                 count = 0;
-                continue;
-            }
-            if (c == '\n') {
-                if (!cr) {
-                    out[n++] = '\r';
-                    out[n++] = '\n';
-                    count = 0;
-                }
             } else if (c == ' ') {
                 space = true;
-            } else if (c < 32 || c >= 127 || c == '=') {
-                if ((count += 3) > perLine) {
-                    out[n++] = '=';
-                    out[n++] = '\r';
-                    out[n++] = '\n';
-                    count = 3;
+            } else if (c != '\n') {
+                boolean encode = c < 32 || c >= 127 || c == '=';
+                int width = encode ? 3 : 1;
+                if ((count += width) > perLine) {
+                    n = softBreak(out, n);
+                    count = width;
                 }
-                out[n++] = '=';
-                out[n++] = (byte) HEX[c >> 4];
-                out[n++] = (byte) HEX[c & 0xf];
-            } else {
-                if (++count > perLine) {
-                    out[n++] = '=';
-                    out[n++] = '\r';
-                    out[n++] = '\n';
-                    count = 1;
-                }
-                out[n++] = (byte) c;
+                n = encode ? escape(out, n, c) : put(out, n, c);
             }
-            cr = false;
+            cr = c == '\r';
         }
         if (space) {
-            if (out.length - n < 8) {
-                out = java.util.Arrays.copyOf(out, out.length + 8);
-            }
+            out = java.util.Arrays.copyOf(out, n + 6);
             if (count + 3 > perLine) {
-                out[n++] = '=';
-                out[n++] = '\r';
-                out[n++] = '\n';
+                n = softBreak(out, n);
             }
-            out[n++] = '=';
-            out[n++] = '2';
-            out[n++] = '0';
+            n = escape(out, n, ' ');
         }
         return java.util.Arrays.copyOf(out, n);
+    }
+
+    private static int put(byte[] out, int n, int c) {
+        out[n] = (byte) c;
+        return n + 1;
+    }
+
+    /** "=XX". */
+    private static int escape(byte[] out, int n, int c) {
+        out[n] = '=';
+        out[n + 1] = (byte) HEX[c >> 4];
+        out[n + 2] = (byte) HEX[c & 0xf];
+        return n + 3;
+    }
+
+    /** A soft line break: "=" and CRLF. */
+    private static int softBreak(byte[] out, int n) {
+        out[n] = '=';
+        out[n + 1] = '\r';
+        out[n + 2] = '\n';
+        return n + 3;
     }
 
     /**

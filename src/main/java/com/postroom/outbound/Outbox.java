@@ -29,6 +29,8 @@ public class Outbox {
     private final JdbcClient jdbc;
     private final org.springframework.jdbc.core.JdbcTemplate template;
     private final JsonMapper json;
+    /** {@link #claimSql} by limit: put together once (a deployment has one worker setting), not at every claim. */
+    private final java.util.Map<Integer, String> claims = new java.util.concurrent.ConcurrentHashMap<>();
 
     Outbox(JdbcClient jdbc, org.springframework.jdbc.core.JdbcTemplate template, JsonMapper json) {
         this.template = template;
@@ -103,7 +105,7 @@ public class Outbox {
      * instead of three (BEGIN with a SET LOCAL, the claim, COMMIT).
      */
     List<Claim> claim(String instanceId, int limit, Duration lease) {
-        return jdbc.sql(claimSql(limit)).params(instanceId, lease.toSeconds() + " seconds")
+        return jdbc.sql(claims.computeIfAbsent(limit, Outbox::claimSql)).params(instanceId, lease.toSeconds() + " seconds")
                 .query((rs, n) -> new Claim(rs.getObject(1, UUID.class), rs.getLong(2), rs.getString(3),
                         List.of((String[]) rs.getArray(4).getArray()), rs.getInt(5),
                         rs.getObject(6, OffsetDateTime.class), rs.getObject(7, OffsetDateTime.class), Instant.now(),

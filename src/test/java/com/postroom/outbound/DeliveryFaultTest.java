@@ -235,22 +235,12 @@ class DeliveryFaultTest {
      */
     @Test
     void aClaimDoesNotReadTheMailThatWaitsForLater() {
-        long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
-        java.time.Instant tomorrow = java.time.Instant.now().plus(Duration.ofDays(1));
-        List<SendingCore.Outcome> later = core.queueAll(IntStream.range(0, 400).mapToObj(i -> OutboundDraft.builder(
-                org, com.postroom.mail.Identities.Flow.FOUNDER).to(List.of("later@example.com")).subject("later " + i)
-                .text("Statement " + i).notBefore(tomorrow).sentCopy(false).build()).toList());
+        List<UUID> later = queue(400, "later", TOMORROW.get());
         try {
             jdbc.sql("ANALYZE outbox").update();
-            String plan = tx.execute(status -> {
-                status.setRollbackOnly(); // EXPLAIN ANALYZE runs the claim: take nothing
-                return jdbc.sql("EXPLAIN (ANALYZE, FORMAT JSON) " + Outbox.claimSql(8))
-                        .params("explain", "60 seconds").query(String.class).single();
-            });
-            assertThat(rowsRead(tools.jackson.databind.json.JsonMapper.shared().readTree(plan).get(0).get("Plan")))
-                    .as(plan).isLessThan(50);
+            assertReadsFewerOutboxRowsThan(50, Outbox.claimSql(8), "explain", "60 seconds");
         } finally {
-            later.forEach(o -> outbox.cancel(org, o.messageId()));
+            cancel(later);
         }
     }
 
@@ -260,36 +250,23 @@ class DeliveryFaultTest {
      */
     @Test
     void aSentCopyClaimDoesNotReadTheCopiesWaitingForTheirNextTry() {
-        long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
-        List<SendingCore.Outcome> waiting = core.queueAll(IntStream.range(0, 400).mapToObj(i -> OutboundDraft.builder(
-                org, com.postroom.mail.Identities.Flow.FOUNDER).to(List.of("copied@example.com")).subject("copy " + i)
-                .text("Statement " + i).notBefore(java.time.Instant.now().plus(Duration.ofDays(1))).build()).toList());
-        java.util.UUID[] ids = waiting.stream().map(SendingCore.Outcome::messageId).toArray(java.util.UUID[]::new);
+        UUID[] ids = queue(400, "copy", TOMORROW.get()).toArray(UUID[]::new);
         try {
             jdbc.sql("UPDATE outbox SET sent_copy = 'pending', sent_copy_tries = 1, "
                     + "lease_until = now() + interval '2 minutes' WHERE message_id = ANY(?)").param(ids).update();
             jdbc.sql("ANALYZE outbox").update();
-            String plan = tx.execute(status -> {
-                status.setRollbackOnly();
-                return jdbc.sql("EXPLAIN (ANALYZE, FORMAT JSON) " + SentCopier.CLAIM).param("explain")
-                        .query(String.class).single();
-            });
-            assertThat(rowsRead(tools.jackson.databind.json.JsonMapper.shared().readTree(plan).get(0).get("Plan")))
-                    .as(plan).isLessThan(50);
+            assertReadsFewerOutboxRowsThan(50, SentCopier.CLAIM, "explain");
         } finally {
             jdbc.sql("UPDATE outbox SET sent_copy = 'none', lease_until = NULL WHERE message_id = ANY(?)").param(ids)
                     .update();
-            waiting.forEach(o -> outbox.cancel(org, o.messageId()));
+            cancel(List.of(ids));
         }
     }
 
     /** A copy's next try waits longer after each failure: 2, 4, 8 ... minutes, at most an hour. */
     @Test
     void aSentCopyIsTriedAgainLaterAfterEachFailure() {
-        long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
-        java.util.UUID id = core.queueAll(List.of(OutboundDraft.builder(org, com.postroom.mail.Identities.Flow.FOUNDER)
-                .to(List.of("copied@example.com")).subject("copy backoff").text("x")
-                .notBefore(java.time.Instant.now().plus(Duration.ofDays(1))).build())).get(0).messageId();
+        UUID id = queue(1, "copy backoff", TOMORROW.get()).get(0);
         try {
             for (int[] triesAndMinutes : new int[][] {{0, 2}, {1, 4}, {3, 16}, {5, 60}, {9, 60}}) {
                 Long minutes = tx.execute(status -> {
@@ -303,7 +280,7 @@ class DeliveryFaultTest {
                 assertThat(minutes).as("after %d tries", triesAndMinutes[0]).isEqualTo(triesAndMinutes[1]);
             }
         } finally {
-            outbox.cancel(org, id);
+            cancel(List.of(id));
         }
     }
 
@@ -316,11 +293,7 @@ class DeliveryFaultTest {
     void aClaimsAsynchronousCommitEndsWithTheClaim() throws Exception {
         worker.stop(); // nothing else claims while this test does
         try {
-            long org = jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
-            List<java.util.UUID> queued = core.queueAll(IntStream.range(0, 3).mapToObj(i -> OutboundDraft.builder(
-                    org, com.postroom.mail.Identities.Flow.FOUNDER).to(List.of("claimed@example.com"))
-                    .subject("claimed " + i).text("x").sentCopy(false).build()).toList())
-                    .stream().map(SendingCore.Outcome::messageId).toList();
+            List<UUID> queued = queue(3, "claimed", null);
             List<Outbox.Claim> claims = outbox.claim(instance.id(), 50, Duration.ofMinutes(5));
             assertThat(claims).extracting(Outbox.Claim::messageId).containsAll(queued);
             for (int i = 0; i < 20; i++) {
@@ -330,6 +303,39 @@ class DeliveryFaultTest {
         } finally {
             worker.start();
         }
+    }
+
+    private static final java.util.function.Supplier<java.time.Instant> TOMORROW =
+            () -> java.time.Instant.now().plus(Duration.ofDays(1));
+
+    private long org() {
+        return jdbc.sql("SELECT id FROM organization ORDER BY id LIMIT 1").query(Long.class).single();
+    }
+
+    /** Messages queued through the sending core, due at {@code notBefore} (null: now); their ids. */
+    private List<UUID> queue(int count, String subject, java.time.Instant notBefore) {
+        long org = org();
+        return core.queueAll(IntStream.range(0, count).mapToObj(i -> OutboundDraft.builder(org,
+                        com.postroom.mail.Identities.Flow.FOUNDER).to(List.of("queued@example.com"))
+                        .subject(subject + " " + i).text("Statement " + i).notBefore(notBefore).sentCopy(false)
+                        .build()).toList())
+                .stream().map(SendingCore.Outcome::messageId).toList();
+    }
+
+    /** Takes back queued messages that were never tried. */
+    private void cancel(List<UUID> ids) {
+        long org = org();
+        ids.forEach(id -> outbox.cancel(org, id));
+    }
+
+    /** Fewer outbox rows than {@code max} read by a statement, from its plan: EXPLAIN ANALYZE, rolled back. */
+    private void assertReadsFewerOutboxRowsThan(int max, String sql, Object... params) {
+        String plan = tx.execute(status -> {
+            status.setRollbackOnly(); // EXPLAIN ANALYZE runs the statement: take nothing
+            return jdbc.sql("EXPLAIN (ANALYZE, FORMAT JSON) " + sql).params(params).query(String.class).single();
+        });
+        assertThat(rowsRead(tools.jackson.databind.json.JsonMapper.shared().readTree(plan).get(0).get("Plan")))
+                .as(plan).isLessThan(max);
     }
 
     /** Rows of the outbox a plan read: those its scans returned and those their filters threw away. */
