@@ -32,6 +32,8 @@ import com.postroom.mail.TlsMode;
  * message's MAIL, RCPTs and DATA go in one write and its content with the final dot in another, so a message costs two
  * TLS records each way instead of one per command (Angus Mail's transport sends and waits for each command: with the
  * JVM's ChaCha20-Poly1305 set up afresh for every record, the records were most of a delivery thread's SMTP cost).
+ * Where it also offers CHUNKING (RFC 3030, as Postfix does), the content goes in that same write as one
+ * {@code BDAT <size> LAST}: one write and one round trip per message, where DATA waits for its 354 before the content.
  *
  * <p>What a connection checks is what Angus Mail's did with Postroom's settings: STARTTLS required when configured
  * (never a fallback to plain text), the server's name checked against its certificate, TLS 1.3 or 1.2, a login only
@@ -44,6 +46,12 @@ final class SmtpSession implements AutoCloseable {
     private static final int MAX_LINE = 8192;
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] END_OF_DATA = {'.', '\r', '\n'};
+    /**
+     * Messages up to this size go with their envelope as BDAT where the server offers CHUNKING. A larger one waits for
+     * its recipients' replies before its content is sent (DATA), so that megabytes do not go to a server that has
+     * just refused every recipient; next to sending them, the round trip saved is nothing.
+     */
+    static final int CHUNKED_WITH_ENVELOPE = 1024 * 1024;
     /**
      * Closes a connection whose write has not finished in time (a socket's own timeout covers only reads): one thread
      * looks at every open session's write once a second. Scheduling a close before each write and cancelling it after
@@ -209,7 +217,9 @@ final class SmtpSession implements AutoCloseable {
                 throw new IllegalArgumentException("an envelope address with a line break or angle bracket");
             }
         }
-        Body body = Body.of(mime);
+        boolean pipelined = pipelining && extensions.contains("PIPELINING");
+        boolean chunked = pipelined && extensions.contains("CHUNKING") && mime.length <= CHUNKED_WITH_ENVELOPE;
+        Body body = chunked ? Body.chunk(mime) : Body.of(mime);
         StringBuilder mail = new StringBuilder(64).append("MAIL FROM:<").append(envelopeFrom).append('>');
         if (body.eightBit() && extensions.contains("8BITMIME")) {
             mail.append(" BODY=8BITMIME");
@@ -225,9 +235,9 @@ final class SmtpSession implements AutoCloseable {
         for (String r : recipients) {
             commands.add("RCPT TO:<" + r + ">");
         }
-        commands.add("DATA");
+        commands.add(chunked ? "BDAT " + body.size() + " LAST" : "DATA");
 
-        List<Reply> replies = pipelining && extensions.contains("PIPELINING") ? pipelined(commands) : stepwise(commands);
+        List<Reply> replies = pipelined ? pipelined(commands, chunked ? body : null) : stepwise(commands);
         Reply mailReply = replies.get(0);
         List<SmtpConnection.RecipientResult> results = new ArrayList<>(recipients.size());
         if (mailReply.code() / 100 != 2) {
@@ -246,19 +256,23 @@ final class SmtpSession implements AutoCloseable {
         }
         Reply data = replies.size() == commands.size() ? replies.get(commands.size() - 1) : null;
         if (!anyAccepted) {
+            // A BDAT's content was read and dropped by the server (no valid recipients): RSET all the same.
             endTransaction(replies, commands.size());
             SmtpConnection.RecipientResult first = results.get(0);
             return new SmtpConnection.Result(results, first.code(), first.reply());
         }
-        if (data.code() != 354) {
+        if (!chunked && data.code() != 354) {
             endTransaction(replies, commands.size());
             return failedTransaction(recipients, results, data);
         }
-        body.writeTo(this);
-        Reply end = read();
+        Reply end = chunked ? data : body.sendAndRead(this);
         if (end.code() / 100 != 2) {
             if (end.code() == 421) {
                 closeSocket(); // the server is closing: the next message needs a new connection
+            } else if (chunked) {
+                // A refused BDAT leaves its transaction for the client to end (RFC 3030 §2); a refused final dot
+                // has ended it.
+                endTransaction(replies, commands.size());
             }
             return failedTransaction(recipients, results, end);
         }
@@ -287,12 +301,20 @@ final class SmtpSession implements AutoCloseable {
         return new SmtpConnection.Result(results, failure.code(), failure.text());
     }
 
-    /** All commands in one write, then their replies in order (RFC 2920 §3.1: DATA ends the group). */
-    private List<Reply> pipelined(List<String> commands) throws IOException {
-        ByteArrayOutputStream group = new ByteArrayOutputStream(64 * commands.size());
+    /**
+     * All commands in one write, then their replies in order (RFC 2920 §3.1: DATA ends the group). A BDAT's
+     * {@code chunk} follows its command in the same write (one TLS record for most mail; the JVM writes a record per
+     * write).
+     */
+    private List<Reply> pipelined(List<String> commands, Body chunk) throws IOException {
+        ByteArrayOutputStream group = new ByteArrayOutputStream(64 * commands.size()
+                + (chunk == null ? 0 : chunk.length()));
         for (String c : commands) {
             group.writeBytes(c.getBytes(StandardCharsets.UTF_8));
             group.writeBytes(CRLF);
+        }
+        if (chunk != null) {
+            group.write(chunk.bytes(), 0, chunk.length());
         }
         byte[] bytes = group.toByteArray();
         write(bytes, 0, bytes.length, true);
@@ -338,6 +360,11 @@ final class SmtpSession implements AutoCloseable {
         if (rset.code() != 250) {
             closeSocket();
         }
+    }
+
+    /** Whether the server's EHLO offered this extension (its keyword, upper case). */
+    boolean offers(String extension) {
+        return extensions.contains(extension);
     }
 
     /** False once the connection was dropped: the next message needs a new one. */
@@ -484,13 +511,22 @@ final class SmtpSession implements AutoCloseable {
     /**
      * A message's content as DATA sends it (RFC 5321 §4.5.2), the final dot included, so that it goes in one write:
      * every line ending CRLF (a bare CR or LF becomes one, as Angus's stream made it), a line starting with a dot given
-     * another. {@code size} is the content's without the final dot (SIZE, RFC 1870).
+     * another. {@code size} is the content's without the final dot (SIZE, RFC 1870). As BDAT sends it ({@link #chunk}):
+     * the same lines, with neither the dots nor the final one (RFC 3030 §2), and {@code size} its whole length.
      */
     record Body(byte[] bytes, int length, int size, boolean eightBit) {
 
         static Body of(byte[] mime) {
+            return of(mime, true);
+        }
+
+        static Body chunk(byte[] mime) {
+            return of(mime, false);
+        }
+
+        private static Body of(byte[] mime, boolean dotted) {
             boolean eightBit = false;
-            boolean clean = mime.length == 0 || mime[0] != '.';
+            boolean clean = mime.length == 0 || mime[0] != '.' || !dotted;
             for (int i = 0; i < mime.length; i++) {
                 byte b = mime[i];
                 // Most bytes are text above CR: one comparison each (this loop was a fifteenth of a delivery
@@ -503,11 +539,14 @@ final class SmtpSession implements AutoCloseable {
                 } else if (b == '\r') {
                     clean &= i + 1 < mime.length && mime[i + 1] == '\n';
                 } else if (b == '\n') {
-                    clean &= i > 0 && mime[i - 1] == '\r' && (i + 1 == mime.length || mime[i + 1] != '.');
+                    clean &= i > 0 && mime[i - 1] == '\r' && (i + 1 == mime.length || mime[i + 1] != '.' || !dotted);
                 }
             }
             boolean endsWithCrlf = mime.length >= 2 && mime[mime.length - 2] == '\r' && mime[mime.length - 1] == '\n';
             if (clean && (endsWithCrlf || mime.length == 0)) {
+                if (!dotted) {
+                    return new Body(mime, mime.length, mime.length, eightBit); // as it is, not even copied
+                }
                 // Stored mail is almost always like this: one copy, with the final dot after it.
                 byte[] out = java.util.Arrays.copyOf(mime, mime.length + END_OF_DATA.length);
                 System.arraycopy(END_OF_DATA, 0, out, mime.length, END_OF_DATA.length);
@@ -530,7 +569,7 @@ final class SmtpSession implements AutoCloseable {
                     lineStart = true;
                     continue;
                 }
-                if (b == '.' && lineStart) {
+                if (b == '.' && lineStart && dotted) {
                     out[n++] = '.';
                 }
                 out[n++] = b;
@@ -544,12 +583,17 @@ final class SmtpSession implements AutoCloseable {
                 out[n++] = '\n';
             }
             int size = n;
+            if (!dotted) {
+                return new Body(out, n, size, eightBit);
+            }
             System.arraycopy(END_OF_DATA, 0, out, n, END_OF_DATA.length);
             return new Body(out, n + END_OF_DATA.length, size, eightBit);
         }
 
-        void writeTo(SmtpSession session) throws IOException {
+        /** After DATA's 354: the content and its final dot in one write, then the reply that decides the message. */
+        Reply sendAndRead(SmtpSession session) throws IOException {
             session.write(bytes, 0, length, true);
+            return session.read();
         }
     }
 }

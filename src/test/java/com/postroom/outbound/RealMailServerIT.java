@@ -169,6 +169,45 @@ class RealMailServerIT {
         assertThat(listed).isEqualTo(sent);
     }
 
+    /**
+     * Postfix offers CHUNKING, so the workers send a message's content as BDAT in the write that carries its envelope:
+     * its lines that start with a dot go as they are (DATA would have doubled them), and a dot added or lost on the
+     * way would show in what Dovecot holds. Postfix's log counts the BDAT when the session ends.
+     */
+    @Test
+    void postfixTakesAMessageAsBdatAndItsDotsArriveAsTheyWere() throws Exception {
+        String subject = "chunk " + UUID.randomUUID();
+        String text = ".starts with a dot\r\n..two dots\r\n.\r\nthe end\r\n";
+        byte[] mime = ("From: " + FOUNDER + "\r\nTo: alice@postroom.test\r\nSubject: " + subject + "\r\nMessage-ID: <"
+                + UUID.randomUUID() + "@postroom.test>\r\nContent-Type: text/plain; charset=us-ascii\r\n\r\n" + text)
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MailServer smtp = context.getBean(com.postroom.mail.MailEndpoints.class).smtp().orElseThrow();
+        long chunkedBefore = chunkedSessions();
+        try (SmtpSession session = SmtpSession.open(smtp, context.getBean(MailSessions.class), true)) {
+            assertThat(session.offers("CHUNKING")).isTrue();
+            assertThat(session.send(FOUNDER, List.of("alice@postroom.test"), mime).code()).isEqualTo(250);
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> count("alice@postroom.test", "INBOX", subject) == 1);
+        try (Store store = context.getBean(MailSessions.class).connectImap(imaps("alice@postroom.test"))) {
+            Folder inbox = store.getFolder("INBOX");
+            inbox.open(Folder.READ_ONLY);
+            Message m = inbox.search(new SubjectTerm(subject))[0];
+            try (java.io.InputStream in = m.getInputStream()) {
+                assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).replace("\r\n", "\n"))
+                        .isEqualTo(text.replace("\r\n", "\n"));
+            }
+            inbox.close(false);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> chunkedSessions() > chunkedBefore);
+    }
+
+    /** Postfix sessions whose disconnect line counts a BDAT. */
+    private static long chunkedSessions() throws java.io.IOException {
+        try (java.util.stream.Stream<String> lines = java.nio.file.Files.lines(server.postfixLog())) {
+            return lines.filter(l -> l.contains(" disconnect from ") && l.contains(" bdat=")).count();
+        }
+    }
+
     private static String sha256(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));

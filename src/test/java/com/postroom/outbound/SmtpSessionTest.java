@@ -29,8 +29,9 @@ import com.postroom.mail.TlsMode;
 
 /**
  * The delivery worker's SMTP client against a scripted server: with PIPELINING a message's envelope goes in one group
- * and every reply still reaches the recipient it belongs to; without it, no command is sent before the last one's reply
- * (a server that does not offer pipelining may drop a client that pipelines). GreenMail offers no PIPELINING, and the
+ * and every reply still reaches the recipient it belongs to (with CHUNKING too, its content as BDAT in the same write);
+ * without it, no command is sent before the last one's reply (a server that does not offer pipelining may drop a
+ * client that pipelines). GreenMail offers no PIPELINING, and the
  * real Postfix (RealMailServerIT, bench/outbound) refuses only what its configuration refuses, so the awkward replies
  * are scripted here.
  */
@@ -98,6 +99,100 @@ class SmtpSessionTest {
             assertThat(body.eightBit()).isFalse();
         });
         assertThat(SmtpSession.Body.of("é\r\n".getBytes(StandardCharsets.UTF_8)).eightBit()).isTrue();
+    }
+
+    @Test
+    void aChunkHasCrlfLinesAndItsDotsAsTheyAre() {
+        Map<String, String> cases = Map.of(
+                "a\r\nb\r\n", "a\r\nb\r\n",
+                ".\r\n", ".\r\n",
+                "a\r\n.\r\nb", "a\r\n.\r\nb\r\n",
+                "a\n.b\rc\r\n", "a\r\n.b\r\nc\r\n",
+                "", "",
+                "no line end", "no line end\r\n");
+        cases.forEach((in, expected) -> {
+            SmtpSession.Body body = SmtpSession.Body.chunk(in.getBytes(StandardCharsets.ISO_8859_1));
+            assertThat(new String(body.bytes(), 0, body.length(), StandardCharsets.ISO_8859_1)).as(in)
+                    .isEqualTo(expected);
+            assertThat(body.size()).as(in).isEqualTo(expected.length());
+        });
+        byte[] clean = "a\r\n.b\r\n".getBytes(StandardCharsets.US_ASCII);
+        assertThat(SmtpSession.Body.chunk(clean).bytes()).as("clean content is sent as it is stored").isSameAs(clean);
+    }
+
+    @Test
+    void withChunkingTheContentGoesWithItsEnvelopeInOneWriteUnstuffed() {
+        server = new ScriptedServer(true);
+        server.offerChunking();
+        server.reply("RCPT TO:<REFUSED@", "550 5.1.1 <refused@example.org>: User unknown");
+        server.reply("RCPT TO:<LATER@", "452 4.2.2 Mailbox full");
+        byte[] mime = "Subject: dots\r\n\r\n.leading dot\nbare line feed\r\n..two\rbare cr\r\n.\r\nÄ".getBytes(
+                StandardCharsets.UTF_8);
+        String expected = "Subject: dots\r\n\r\n.leading dot\r\nbare line feed\r\n..two\r\nbare cr\r\n.\r\nÄ\r\n";
+        int size = expected.getBytes(StandardCharsets.UTF_8).length;
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions)) {
+            SmtpConnection.Result r = c.send("billing@postroom.test",
+                    List.of("ok@example.org", "refused@example.org", "later@example.org"), mime);
+
+            assertThat(r.recipients()).extracting(SmtpConnection.RecipientResult::code).containsExactly(250, 550, 452);
+            assertThat(r.recipients().get(0).reply()).isEqualTo("250 2.0.0 Ok: queued as 1");
+            assertThat(r.code()).isEqualTo(550);
+            SmtpConnection.Result second = c.send("billing@postroom.test", List.of("ok@example.org"),
+                    "Subject: two\r\n\r\nsecond\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(second.reply()).isEqualTo("250 2.0.0 Ok: queued as 2");
+        }
+        assertThat(server.groups()).as("MAIL, three RCPTs and BDAT in one write, the content after them").contains(
+                "MAIL FROM:<billing@postroom.test> BODY=8BITMIME SIZE=" + size + "\r\nRCPT TO:<ok@example.org>\r\n"
+                        + "RCPT TO:<refused@example.org>\r\nRCPT TO:<later@example.org>\r\nBDAT " + size + " LAST\r\n");
+        assertThat(server.chunksWithTheirCommand()).containsExactly(true, true);
+        assertThat(server.messages()).first().as("lines end CRLF; no dot added, none taken").isEqualTo(expected);
+        assertThat(server.commands()).noneMatch(l -> l.equals("DATA") || l.equals("RSET"));
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void withChunkingARefusedChunkOrEveryRecipientRefusedIsAnsweredAndTheTransactionReset() {
+        server = new ScriptedServer(true);
+        server.offerChunking();
+        server.reply("RCPT TO:<NOBODY", "550 5.1.1 User unknown");
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions)) {
+            SmtpConnection.Result nobody = c.send("billing@postroom.test", List.of("nobody1@example.org",
+                    "nobody2@example.org"), "Subject: y\r\n\r\ny\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(nobody.code()).isEqualTo(550);
+            assertThat(nobody.reply()).as("the recipient's refusal, not the chunk's").contains("User unknown");
+
+            server.endOfData("554 5.7.1 Message rejected as spam");
+            SmtpConnection.Result spam = c.send("billing@postroom.test", List.of("a@example.org", "b@example.org"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(spam.code()).isEqualTo(554);
+            assertThat(spam.recipients()).allSatisfy(x -> assertThat(x.code()).isEqualTo(554));
+
+            server.endOfData(null);
+            assertThat(c.send("billing@postroom.test", List.of("ok@example.org"),
+                    "Subject: z\r\n\r\nz\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+        }
+        assertThat(server.commands()).filteredOn(l -> l.equals("RSET")).hasSize(2);
+        assertThat(server.commands()).filteredOn(l -> l.startsWith("BDAT ")).hasSize(3);
+        assertThat(server.connections()).isEqualTo(1);
+    }
+
+    @Test
+    void withChunkingALargeMessageOrSmtpPipeliningFalseGoesAsData() {
+        server = new ScriptedServer(true);
+        server.offerChunking();
+        byte[] large = ("Subject: large\r\n\r\n" + ("x".repeat(998) + "\r\n").repeat(1100)).getBytes(
+                StandardCharsets.US_ASCII);
+        assertThat(large.length).isGreaterThan(SmtpSession.CHUNKED_WITH_ENVELOPE);
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions)) {
+            assertThat(c.send("billing@postroom.test", List.of("a@example.org"), large).code()).isEqualTo(250);
+        }
+        try (SmtpConnection c = new SmtpConnection(plain(server, null, null), sessions, false)) {
+            assertThat(c.send("billing@postroom.test", List.of("a@example.org"),
+                    "Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+        }
+        assertThat(server.commands()).filteredOn(l -> l.equals("DATA")).hasSize(2);
+        assertThat(server.commands()).noneMatch(l -> l.startsWith("BDAT"));
+        assertThat(server.messages()).first().isEqualTo(new String(large, StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -246,6 +341,8 @@ class SmtpSessionTest {
         private volatile String endOfData;
         private volatile boolean stopReadingAtData;
         private volatile String mechanisms = "PLAIN LOGIN";
+        private volatile boolean chunking;
+        private final List<Boolean> chunksWithTheirCommand = new CopyOnWriteArrayList<>();
         private volatile int connections;
         private int queued;
 
@@ -279,6 +376,16 @@ class SmtpSessionTest {
 
         void mechanisms(String m) {
             mechanisms = m;
+        }
+
+        /** Offers CHUNKING (RFC 3030) and takes BDAT. */
+        void offerChunking() {
+            chunking = true;
+        }
+
+        /** For each BDAT, whether its whole chunk had arrived with the command (sent in the same write). */
+        List<Boolean> chunksWithTheirCommand() {
+            return chunksWithTheirCommand;
         }
 
         void clear() {
@@ -326,6 +433,7 @@ class SmtpSessionTest {
             boolean mail = false;
             String login = null;
             StringBuilder group = new StringBuilder();
+            ByteArrayOutputStream chunks = new ByteArrayOutputStream();
             while (true) {
                 String line = line(in);
                 if (line == null) {
@@ -359,7 +467,8 @@ class SmtpSessionTest {
                         return;
                     }
                 } else if (upper.startsWith("EHLO")) {
-                    say(out, "250-scripted\r\n" + (pipelining ? "250-PIPELINING\r\n" : "") + "250-SIZE 10240000\r\n"
+                    say(out, "250-scripted\r\n" + (pipelining ? "250-PIPELINING\r\n" : "")
+                            + (chunking ? "250-CHUNKING\r\n" : "") + "250-SIZE 104857600\r\n"
                             + "250-AUTH " + mechanisms + "\r\n250 8BITMIME");
                 } else if (upper.startsWith("AUTH PLAIN ")) {
                     String[] parts = new String(Base64.getDecoder().decode(line.substring(11)), StandardCharsets.UTF_8)
@@ -403,7 +512,30 @@ class SmtpSessionTest {
                     }
                     messages.add(data.toString(StandardCharsets.UTF_8));
                     say(out, endOfData != null ? endOfData : "250 2.0.0 Ok: queued as " + ++queued);
+                } else if (chunking && upper.startsWith("BDAT ")) {
+                    // RFC 3030: the chunk is read whatever the reply, so that the next command is a command.
+                    int size = Integer.parseInt(line.split(" ")[1]);
+                    chunksWithTheirCommand.add(in.available() >= size);
+                    byte[] chunk = in.readNBytes(size);
+                    if (in.available() == 0 && group.length() > 0) {
+                        groups.add(group.toString());
+                        group.setLength(0);
+                    }
+                    if (!mail || accepted == 0) {
+                        say(out, mail ? "554 5.5.1 Error: no valid recipients" : "503 5.5.1 Error: need RCPT command");
+                        continue;
+                    }
+                    chunks.write(chunk, 0, chunk.length);
+                    if (!upper.endsWith(" LAST")) {
+                        say(out, "250 2.0.0 Ok: " + size + " bytes");
+                        continue;
+                    }
+                    mail = false;
+                    messages.add(chunks.toString(StandardCharsets.UTF_8));
+                    chunks.reset();
+                    say(out, endOfData != null ? endOfData : "250 2.0.0 Ok: queued as " + ++queued);
                 } else if (upper.equals("RSET")) {
+                    chunks.reset();
                     mail = false;
                     say(out, "250 2.0.0 Ok");
                 } else if (upper.equals("NOOP")) {

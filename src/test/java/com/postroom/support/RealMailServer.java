@@ -118,6 +118,11 @@ public final class RealMailServer {
         return env.get("REAL_MAIL_PASSWORD");
     }
 
+    /** Postfix's log (maillog_file), where each session's disconnect line counts its commands. */
+    public Path postfixLog() {
+        return Path.of(env.get("REAL_MAIL_BASE"), "postfix", "postfix.log");
+    }
+
     /** Spring properties that point Postroom at this server as the given user. */
     public Map<String, Object> postroomProperties(String user) {
         Map<String, Object> p = new HashMap<>();
