@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
-import jakarta.mail.util.SharedByteArrayInputStream;
 import jakarta.mail.util.SharedFileInputStream;
 
 /**
@@ -66,7 +65,7 @@ public final class RawMail implements AutoCloseable {
 
     /** The verbatim bytes, as a stream the MIME parser can share (parts are views into it, not copies). */
     public InputStream open() throws IOException {
-        return bytes != null ? new SharedByteArrayInputStream(bytes) : new SharedFileInputStream(file.toFile());
+        return bytes != null ? new UnlockedSharedBytes(bytes) : new SharedFileInputStream(file.toFile());
     }
 
     /**
