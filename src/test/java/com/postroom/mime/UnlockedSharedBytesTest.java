@@ -1,6 +1,7 @@
 package com.postroom.mime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -21,6 +22,16 @@ class UnlockedSharedBytesTest {
             byte[] bytes = new byte[random.nextInt(300)];
             random.nextBytes(bytes);
             compare(random, new UnlockedSharedBytes(bytes), new SharedByteArrayInputStream(bytes), 0);
+        }
+    }
+
+    @Test
+    void aReadOutsideItsArrayIsRefusedAsJakartaMailsStreamRefusesIt() {
+        for (int[] bad : new int[][] {{1, 2}, {-1, 1}, {0, -1}, {3, 0}, {Integer.MAX_VALUE, 2}}) {
+            assertThatThrownBy(() -> new UnlockedSharedBytes(new byte[4]).read(new byte[2], bad[0], bad[1]))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
+            assertThatThrownBy(() -> new SharedByteArrayInputStream(new byte[4]).read(new byte[2], bad[0], bad[1]))
+                    .isInstanceOf(IndexOutOfBoundsException.class);
         }
     }
 
