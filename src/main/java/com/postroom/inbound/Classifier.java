@@ -88,9 +88,8 @@ final class Classifier {
 
     static {
         java.util.Map<String, Integer> groups = new java.util.TreeMap<>();
-        List.of(BILLING, LEGAL, OCR, COMPLIANCE).forEach(set -> set.forEach(k -> groups.merge(k,
-                set == BILLING ? IS_BILLING : set == LEGAL ? IS_LEGAL : set == OCR ? IS_OCR : IS_COMPLIANCE,
-                (a, b) -> a | b)));
+        java.util.Map.of(BILLING, IS_BILLING, LEGAL, IS_LEGAL, OCR, IS_OCR, COMPLIANCE, IS_COMPLIANCE).forEach(
+                (keywords, group) -> keywords.forEach(k -> groups.merge(k, group, (a, b) -> a | b)));
         for (int length = 0; length < KEYWORDS.length; length++) {
             int l = length;
             List<String> these = groups.keySet().stream().filter(k -> k.length() == l).toList();
