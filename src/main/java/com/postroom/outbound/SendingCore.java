@@ -143,7 +143,6 @@ public class SendingCore {
         Map<String, List<Suppressions.Entry>> suppressed = suppressions.anyStream(orgId,
                 checked.stream().flatMap(c -> c.envelope().stream()).collect(java.util.stream.Collectors.toSet()));
         Group group = new Group(orgId);
-        List<Prepared> prepared = new ArrayList<>();
         for (Checked c : checked) {
             String stream = c.draft().suppressionStream();
             List<Suppressions.Entry> hits = c.envelope().stream()
@@ -157,116 +156,13 @@ public class SendingCore {
                 continue;
             }
             try {
-                prepared.add(group.prepare(c));
+                outcomes[c.index()] = new Outcome(group.add(c), null, List.of());
             } catch (Problem e) {
                 outcomes[c.index()] = Outcome.refused(e);
             }
         }
-        composeAndWrite(group, prepared, outcomes);
+        group.write();
         return List.of(outcomes);
-    }
-
-    /** Drafts per piece of a large group: the piece composed next while the one before is written. */
-    static final int PIECE = 100;
-
-    /**
-     * Composes the group's MIME and writes its rows, a piece of {@link #PIECE} drafts at a time: while this thread
-     * writes one piece (the database's part, about half of a call of 500), a pool thread composes the next, so a
-     * large batch uses both the JVM and PostgreSQL at once instead of one after the other. The database work stays on
-     * this thread, in the caller's transaction; composing is pure and may run on any thread. A piece nobody has
-     * started yet is composed here (this thread never waits on a busy pool), and a group of one piece is composed
-     * here alone, as before.
-     */
-    private void composeAndWrite(Group group, List<Prepared> prepared, Outcome[] outcomes) {
-        List<java.util.concurrent.FutureTask<List<Composed>>> pieces = new ArrayList<>();
-        for (int from = 0; from < prepared.size(); from += PIECE) {
-            List<Prepared> piece = prepared.subList(from, Math.min(prepared.size(), from + PIECE));
-            pieces.add(new java.util.concurrent.FutureTask<>(() -> composeAll(piece)));
-        }
-        for (int k = 1; k < pieces.size(); k++) {
-            java.util.concurrent.ForkJoinPool.commonPool().execute(pieces.get(k));
-        }
-        try {
-            for (int k = 0; k < pieces.size(); k++) {
-                java.util.concurrent.FutureTask<List<Composed>> piece = pieces.get(k);
-                piece.run(); // composes it here unless a pool thread has started it
-                List<Composed> composed = composed(piece);
-                for (int i = 0; i < composed.size(); i++) {
-                    Prepared p = prepared.get(k * PIECE + i);
-                    Composed c = composed.get(i);
-                    outcomes[p.checked().index()] = c.refusal() != null ? Outcome.refused(c.refusal())
-                            : new Outcome(group.add(p, c), null, List.of());
-                }
-                group.write();
-            }
-        } finally {
-            pieces.forEach(p -> p.cancel(false)); // after a failed write, the pieces not yet composed are not
-        }
-    }
-
-    private static List<Composed> composed(java.util.concurrent.FutureTask<List<Composed>> piece) {
-        try {
-            return piece.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while composing a batch", e);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException r) {
-                throw r;
-            }
-            throw new IllegalStateException("Could not compose a batch", e.getCause());
-        }
-    }
-
-    /**
-     * A piece's MIME, on whichever thread runs it. Jakarta Mail and Activation find their providers through the
-     * thread's context class loader, which on a pool thread cannot see the Boot jar's: it is Postroom's while composing.
-     */
-    private List<Composed> composeAll(List<Prepared> piece) {
-        Thread thread = Thread.currentThread();
-        ClassLoader previous = thread.getContextClassLoader();
-        thread.setContextClassLoader(SendingCore.class.getClassLoader());
-        try {
-            List<Composed> out = new ArrayList<>(piece.size());
-            for (Prepared p : piece) {
-                out.add(compose(p));
-            }
-            return out;
-        } finally {
-            thread.setContextClassLoader(previous);
-        }
-    }
-
-    /** A draft ready to compose: its thread, references and headers settled (what needed the database). */
-    private record Prepared(Checked checked, StoredThread thread, boolean reply, MimeComposer.Composition composition,
-                            OffsetDateTime at) {
-    }
-
-    /** A draft's MIME and, for mail with files, its parse (Sent lists them); or why it cannot go. */
-    private record Composed(byte[] mime, RawMail raw, com.postroom.mime.ParsedMail parsed, Problem refusal) {
-    }
-
-    private Composed compose(Prepared p) {
-        byte[] mime = MimeComposer.compose(p.composition());
-        if (mime.length > limits.maxMessageBytes()) {
-            return new Composed(null, null, null, new Problem(Problem.Kind.TOO_LARGE, String.format(
-                    "The message is %.1f MB with its attachments encoded for mail; this server sends at most "
-                            + "%.1f MB. Leave out some attachments, or share large files another way.",
-                    mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0)));
-        }
-        if (p.checked().draft().attachments().isEmpty()) {
-            return new Composed(mime, null, null, null);
-        }
-        // Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files.
-        RawMail raw = RawMail.of(mime);
-        try {
-            return new Composed(mime, raw, parser.parse(raw), null);
-        } catch (UnparseableMail e) {
-            // Postroom's own composition always parses; if it ever did not, the mail still goes, without the copy.
-            org.slf4j.LoggerFactory.getLogger(SendingCore.class).warn("A message's files are not listed in Sent "
-                    + "({})", e.getMessage());
-            return new Composed(mime, null, null, null);
-        }
     }
 
     /** A draft whose fields, recipients and sender passed every check. */
@@ -309,42 +205,42 @@ public class SendingCore {
     }
 
     /**
-     * The rows of a group of accepted drafts, written a piece at a time ({@link #composeAndWrite}): one statement per
-     * table for each piece (the driver turns each batch into multi-row INSERTs), so a batch of 500 costs a few round
-     * trips per table.
+     * The rows of a group of accepted drafts, composed one by one and written together: one statement per table
+     * (the driver turns each batch into multi-row INSERTs), so a batch of 500 costs a handful of round trips.
      */
     private final class Group {
         private final long orgId;
-        private Map<UUID, String> newThreads = new LinkedHashMap<>();
-        private List<UUID> replies = new ArrayList<>();
-        private List<Messages.OutboundRow> rows = new ArrayList<>();
-        private List<Outbox.Entry> outboxEntries = new ArrayList<>();
-        private Map<UUID, RawMail> raws = new LinkedHashMap<>();
-        private Map<UUID, com.postroom.mime.ParsedMail> files = new LinkedHashMap<>();
-        private List<AuditLog.Target> audits = new ArrayList<>();
+        private final Map<UUID, String> newThreads = new LinkedHashMap<>();
+        private final List<UUID> replies = new ArrayList<>();
+        private final List<Messages.OutboundRow> rows = new ArrayList<>();
+        private final List<Outbox.Entry> outboxEntries = new ArrayList<>();
+        private final Map<UUID, RawMail> raws = new LinkedHashMap<>();
+        private final Map<UUID, com.postroom.mime.ParsedMail> files = new LinkedHashMap<>();
+        private final List<AuditLog.Target> audits = new ArrayList<>();
 
         Group(long orgId) {
             this.orgId = orgId;
         }
 
-        /** Everything a draft needs from the database before its MIME can be built: its thread and references. */
-        Prepared prepare(Checked c) {
+        Queued add(Checked c) {
             OutboundDraft draft = c.draft();
             OffsetDateTime now = OffsetDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
             StoredThread thread;
+            UUID threadId;
             String inReplyTo = null;
             List<String> references = new ArrayList<>();
             if (draft.threadId().isPresent()) {
                 thread = threads.find(orgId, draft.threadId().get())
                         .orElseThrow(() -> Problem.notFound("Thread not found"));
-                Optional<StoredMessage> parent = messages.latestInThread(orgId, thread.id());
+                threadId = thread.id();
+                Optional<StoredMessage> parent = messages.latestInThread(orgId, threadId);
                 if (parent.isPresent() && parent.get().messageId() != null) {
                     inReplyTo = parent.get().messageId();
                     references.addAll(parent.get().references());
                     references.add(inReplyTo);
                 }
             } else {
-                UUID threadId = UUID.randomUUID();
+                threadId = UUID.randomUUID();
                 thread = new StoredThread(threadId, draft.subject() == null ? "" : draft.subject(),
                         com.postroom.store.Subjects.normalize(draft.subject()), "open", now, now);
             }
@@ -357,28 +253,23 @@ public class SendingCore {
                 headers.put("List-Unsubscribe-Post", "List-Unsubscribe=One-Click");
             }
             String messageId = messageIds.create(c.from().domain());
-            return new Prepared(c, thread, draft.threadId().isPresent(), new MimeComposer.Composition(c.from(),
-                    c.replyTo(), c.to(), c.cc(), draft.subject(), draft.text(), draft.html(), draft.attachments(),
-                    messageId, inReplyTo, references, headers), now);
-        }
-
-        /** A composed draft's rows, written with the next {@link #write}. */
-        Queued add(Prepared p, Composed composed) {
-            Checked c = p.checked();
-            OutboundDraft draft = c.draft();
-            MimeComposer.Composition m = p.composition();
+            byte[] mime = MimeComposer.compose(new MimeComposer.Composition(c.from(), c.replyTo(), c.to(), c.cc(),
+                    draft.subject(), draft.text(), draft.html(), draft.attachments(), messageId, inReplyTo,
+                    references, headers));
+            if (mime.length > limits.maxMessageBytes()) {
+                throw new Problem(Problem.Kind.TOO_LARGE, String.format(
+                        "The message is %.1f MB with its attachments encoded for mail; this server sends at most "
+                                + "%.1f MB. Leave out some attachments, or share large files another way.",
+                        mime.length / 1048576.0, limits.maxMessageBytes() / 1048576.0));
+            }
             UUID id = UUID.randomUUID();
-            UUID threadId = p.thread().id();
             Map<String, Object> meta = new LinkedHashMap<>(draft.metadata());
+            com.postroom.mime.ParsedMail parsed = draft.attachments().isEmpty() ? null : filesOf(id, mime);
             if (!draft.attachments().isEmpty()) {
                 meta.put("attachments", draft.attachments().stream().map(a -> Map.of("filename", a.filename(),
                         "content_type", a.contentType(), "size_bytes", a.content().length)).toList());
             }
-            if (composed.parsed() != null) {
-                raws.put(id, composed.raw());
-                files.put(id, composed.parsed());
-            }
-            if (p.reply()) {
+            if (draft.threadId().isPresent()) {
                 replies.add(threadId);
             } else {
                 newThreads.put(threadId, draft.subject());
@@ -386,19 +277,34 @@ public class SendingCore {
             Messages.OutboundRow row = new Messages.OutboundRow(id, new Messages.NewOutbound(orgId, threadId,
                     MessageStatus.QUEUED.db(), draft.classification(), c.from().address(), addresses(c.to()),
                     addresses(c.cc()), addresses(c.bcc()), c.replyTo() == null ? null : c.replyTo().address(),
-                    draft.subject(), draft.text(), draft.html(), m.messageId(), m.inReplyTo(), m.references(), meta,
-                    draft.createdBy(), scheduled(draft)), composed.parsed() != null && composed.parsed().hasAttachments(),
-                    composed.parsed() == null ? "" : Messages.attachmentNames(composed.parsed()), p.at());
+                    draft.subject(), draft.text(), draft.html(), messageId, inReplyTo, references, meta,
+                    draft.createdBy(), scheduled(draft)), parsed != null && parsed.hasAttachments(),
+                    parsed == null ? "" : Messages.attachmentNames(parsed), now);
             rows.add(row);
-            outboxEntries.add(new Outbox.Entry(id, orgId, c.from().address(), List.copyOf(c.envelope()),
-                    composed.mime(), draft.notBefore(), draft.sentCopy()));
+            outboxEntries.add(new Outbox.Entry(id, orgId, c.from().address(), List.copyOf(c.envelope()), mime,
+                    draft.notBefore(), draft.sentCopy()));
             audits.add(new AuditLog.Target(id, draft.createdBy(), AuditLog.details("from", c.from().address(),
                     "recipients", c.envelope().size(), "classification", draft.classification(),
                     "flow", draft.flow().name().toLowerCase())));
-            return new Queued(row.stored(), p.thread(), Decision.allow());
+            return new Queued(row.stored(), thread, Decision.allow());
         }
 
-        /** Writes the rows added since the last call; the delivery worker is woken once, after the commit. */
+        /** Mail with files keeps its bytes like received mail, so Sent shows, downloads and forwards the files. */
+        private com.postroom.mime.ParsedMail filesOf(UUID id, byte[] mime) {
+            RawMail raw = RawMail.of(mime);
+            try {
+                com.postroom.mime.ParsedMail parsed = parser.parse(raw);
+                raws.put(id, raw);
+                files.put(id, parsed);
+                return parsed;
+            } catch (UnparseableMail e) {
+                // Postroom's own composition always parses; if it ever did not, the mail still goes, without the copy.
+                org.slf4j.LoggerFactory.getLogger(SendingCore.class).warn("Message {}: its files are not listed in "
+                        + "Sent ({})", id, e.getMessage());
+                return null;
+            }
+        }
+
         void write() {
             if (rows.isEmpty()) {
                 return;
@@ -411,21 +317,8 @@ public class SendingCore {
             }
             audit.recordAll(orgId, AuditLog.MESSAGE_SENT, "email_message", audits);
             replies.forEach(threads::touch);
-            if (!woken) {
-                wakeWorkerAfterCommit();
-                woken = true;
-            }
-            // New lists rather than cleared ones: nothing written keeps a reference to what a later piece adds.
-            newThreads = new LinkedHashMap<>();
-            replies = new ArrayList<>();
-            rows = new ArrayList<>();
-            outboxEntries = new ArrayList<>();
-            raws = new LinkedHashMap<>();
-            files = new LinkedHashMap<>();
-            audits = new ArrayList<>();
+            wakeWorkerAfterCommit();
         }
-
-        private boolean woken;
     }
     /** Sent later than an undo window allows (five minutes at most): in Scheduled until it goes. */
     public static final java.time.Duration SCHEDULED_AFTER = java.time.Duration.ofMinutes(5);
