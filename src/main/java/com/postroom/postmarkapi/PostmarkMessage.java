@@ -115,13 +115,12 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
         if (name.isBlank()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Every attachment needs a 'Name'.");
         }
-        byte[] content;
-        try {
-            content = Base64.getMimeDecoder().decode(text(f, "content"));
-        } catch (IllegalArgumentException e) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "The 'Content' of attachment '" + name
-                    + "' is not valid base64.");
+        JsonNode given = f.get("content");
+        if (given == null || given.isNull()) {
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Attachment '" + name + "' has no 'Content': "
+                    + "send the file's bytes in base64.");
         }
+        byte[] content = base64(name, text(f, "content"));
         String type = text(f, "contenttype");
         String id = text(f, "contentid"); // "ContentID" in Postmark's docs, "ContentId" from its Java client
         if (id.startsWith("cid:")) {
@@ -129,6 +128,39 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
         }
         return new Attachment(name, type.isBlank() ? "application/octet-stream" : type, content,
                 id.isBlank() ? Optional.empty() : Optional.of(id));
+    }
+
+    /**
+     * An attachment's bytes from base64 (RFC 4648's alphabet, padding optional). Line breaks and spaces are allowed, as
+     * encoders that wrap at 76 characters write them; any other character is an error. Jakarta's and Java's MIME
+     * decoders skip what is not base64, so "%%%" would have gone out as an empty file and a damaged string as a
+     * damaged one, a statement PDF the patient cannot open, with the API saying OK.
+     */
+    static byte[] base64(String name, String text) {
+        StringBuilder clean = new StringBuilder(text.length());
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\r' || c == '\n' || c == ' ' || c == '\t') {
+                continue;
+            }
+            if (!(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '+' || c == '/'
+                    || c == '=')) {
+                throw notBase64(name, "it has '" + (c < ' ' || c > '~' ? String.format("\\u%04x", (int) c)
+                        : String.valueOf(c)) + "' at character " + (i + 1));
+            }
+            clean.append(c);
+        }
+        try {
+            return Base64.getDecoder().decode(clean.toString());
+        } catch (IllegalArgumentException e) {
+            throw notBase64(name, "its length or its '=' padding is wrong");
+        }
+    }
+
+    private static PostmarkError notBase64(String name, String why) {
+        return PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "The 'Content' of attachment '" + name + "' is "
+                + "not valid base64: " + why + ". Encode the file's bytes with the standard alphabet (A-Z, a-z, 0-9, "
+                + "+ and /).");
     }
 
     /** The field's addresses, each as written ("Name <a@b>" or "a@b"); commas inside quoted names stay. */
