@@ -172,7 +172,10 @@ public class SendingCore {
 
     private Checked check(int index, OutboundDraft draft, String domain) {
         checkHeaderValue("subject", draft.subject());
-        draft.headers().forEach((name, value) -> checkHeaderValue("header " + name, value));
+        draft.headers().forEach((name, value) -> {
+            checkHeaderName(name);
+            checkHeaderValue("header " + name, value);
+        });
         for (Attachment a : draft.attachments()) {
             checkHeaderValue("attachment file name", a.filename());
             checkHeaderValue("attachment content type", a.contentType());
@@ -418,6 +421,29 @@ public class SendingCore {
             return EmailAddress.parse(raw);
         } catch (EmailAddress.InvalidAddressException e) {
             throw Problem.refused("The " + what + " is not usable: " + e.getMessage() + ".");
+        }
+    }
+
+    /**
+     * Headers Postroom writes itself, from the message's own fields and its MIME structure. A custom one would
+     * replace them in the composed message: a From the sender rules never saw (a server token limited to billing@
+     * could have sent as anyone), a To that is not where the mail goes, a Content-Type that no longer describes the
+     * body, a Message-ID that bounces and replies are not matched by (MessageIds).
+     */
+    static final Set<String> OWN_HEADERS = Set.of("from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date",
+            "message-id", "mime-version", "content-type", "content-transfer-encoding", "content-disposition",
+            "content-id", "return-path", "received");
+
+    /** RFC 5322 §2.2: a field name is printable ASCII without spaces or ':'; and not one of {@link #OWN_HEADERS}. */
+    static void checkHeaderName(String name) {
+        if (name.isEmpty() || name.length() > 76 || !name.chars().allMatch(c -> c > ' ' && c < 127 && c != ':')) {
+            throw Problem.refused("The header name '" + name + "' is not usable: a header name is letters, digits "
+                    + "and punctuation, at most 76 of them, without spaces or ':'.");
+        }
+        if (OWN_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+            throw Problem.refused("The header '" + name + "' is written by Postroom from the message itself; leave "
+                    + "it out of the custom headers and use the message's own field (From, To, Cc, Bcc, ReplyTo, "
+                    + "Subject) where there is one.");
         }
     }
 

@@ -142,6 +142,17 @@ class PostmarkJavaClientTest {
                 "x", null, "x"))).isInstanceOf(InvalidMessageException.class)
                 .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(400));
 
+        // A custom header may not replace what the message's own fields say: a From the token's senders never allowed.
+        Message spoofed = new Message("billing@postroom.test", "a@postroom.test", "x", null, "x");
+        spoofed.addHeader("From", "ceo@bank.example");
+        assertThatThrownBy(() -> client.deliverMessage(spoofed)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(300))
+                .hasMessageContaining("'From' is written by Postroom");
+        Message badName = new Message("billing@postroom.test", "a@postroom.test", "x", null, "x");
+        badName.addHeader("X-Run: 1\r\nBcc", "evil@example.com");
+        assertThatThrownBy(() -> client.deliverMessage(badName)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("is not usable");
+
         String inactive = "gone-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
         long org = jdbc.sql("SELECT org_id FROM postmark_server ORDER BY id DESC LIMIT 1").query(Long.class).single();
         suppressions.add(org, inactive, "hard bounce 5.1.1", "dsn");
