@@ -63,6 +63,10 @@ class SuppressionApi {
         known(stream);
         List<Map<String, Object>> out = new ArrayList<>();
         for (String address : addresses(body)) {
+            if (!isAddress(address)) {
+                out.add(invalid(address));
+                continue;
+            }
             suppressions.add(server.orgId(), address, "suppressed through the Postmark API", "postmark-api", stream);
             out.add(status(address, "Suppressed"));
         }
@@ -77,12 +81,32 @@ class SuppressionApi {
         known(stream);
         List<Map<String, Object>> out = new ArrayList<>();
         for (String address : addresses(body)) {
+            if (!isAddress(address)) {
+                out.add(invalid(address));
+                continue;
+            }
             // As Postmark: a spam complaint cannot be reactivated through the API.
             boolean removed = suppressions.removeFromStream(server.orgId(), address, stream);
             out.add(removed ? status(address, "Deleted") : Map.of("EmailAddress", address, "Status", "Failed",
                     "Message", "The address is not suppressed on this stream, or it complained of spam."));
         }
         return Map.of("Suppressions", out);
+    }
+
+    /**
+     * As Postmark answers a list with a bad address in it: that entry "Failed" with the reason, the others done. A
+     * client that suppresses a list of bounced addresses does not lose the good ones to one typo.
+     */
+    private static Map<String, Object> invalid(String address) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("EmailAddress", address);
+        s.put("Status", "Failed");
+        s.put("Message", "An invalid email address was provided: '" + address + "'.");
+        return s;
+    }
+
+    private static boolean isAddress(String address) {
+        return address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
     }
 
     private static Map<String, Object> status(String address, String status) {
@@ -109,12 +133,7 @@ class SuppressionApi {
         }
         List<String> out = new ArrayList<>();
         for (JsonNode s : list.values()) {
-            String address = s.path("EmailAddress").asString("").strip().toLowerCase(Locale.ROOT);
-            if (!address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+")) {
-                throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'" + address + "' is not an email "
-                        + "address.");
-            }
-            out.add(address);
+            out.add(s.path("EmailAddress").asString("").strip().toLowerCase(Locale.ROOT));
         }
         return out;
     }

@@ -209,9 +209,13 @@ class PostmarkJavaClientTest {
                 .getErrorCode()).isZero();
 
         // Suppressions are per stream: suppressed on broadcast, the address still gets transactional mail.
+        // A bad address in the list fails alone, as at Postmark: the good one is suppressed all the same.
         var created = client.createSuppressions("broadcast",
-                new com.postmarkapp.postmark.client.data.model.suppressions.SuppressionEntries(new String[] {patient}));
-        assertThat(created.getSuppressions().get(0).getStatus()).isEqualTo("Suppressed");
+                new com.postmarkapp.postmark.client.data.model.suppressions.SuppressionEntries(
+                        new String[] {"not an address", patient}));
+        assertThat(created.getSuppressions().get(0).getStatus()).isEqualTo("Failed");
+        assertThat(created.getSuppressions().get(0).getMessage()).contains("invalid email address");
+        assertThat(created.getSuppressions().get(1).getStatus()).isEqualTo("Suppressed");
         assertThat(client.getSuppressions("broadcast").getSuppressions())
                 .anySatisfy(x -> assertThat(x.getEmailAddress()).isEqualTo(patient));
         Message broadcast = new Message("noreply@postroom.test", patient, "News", null, "x");
