@@ -179,6 +179,17 @@ public class SendingCore {
         for (Attachment a : draft.attachments()) {
             checkHeaderValue("attachment file name", a.filename());
             checkHeaderValue("attachment content type", a.contentType());
+            if (!Attachment.isMimeType(a.contentType())) {
+                throw Problem.refused("The content type '" + a.contentType() + "' of attachment '" + a.filename()
+                        + "' is not a MIME type: write it as type/subtype with any parameters well formed, for "
+                        + "example application/pdf or text/plain; charset=utf-8.");
+            }
+            if (a.contentId().isPresent() && !a.contentId().get().chars()
+                    .allMatch(c -> c > ' ' && c < 127 && c != '<' && c != '>' && c != '"' && c != '\\')) {
+                throw Problem.refused("The content ID '" + a.contentId().get() + "' of attachment '" + a.filename()
+                        + "' is not usable: write it without spaces, quotes or angle brackets (logo.png, or "
+                        + "part1.abc@example.com), and refer to it in the HTML as cid: followed by it.");
+            }
         }
         if (!CLASSIFICATIONS.contains(draft.classification())) {
             throw Problem.refused("classification must be one of ops, billing, legal, founder_comm; got '"

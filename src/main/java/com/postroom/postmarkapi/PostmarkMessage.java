@@ -126,6 +126,9 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
         if (id.startsWith("cid:")) {
             id = id.substring(4);
         }
+        if (id.length() > 2 && id.startsWith("<") && id.endsWith(">")) {
+            id = id.substring(1, id.length() - 1); // as a Content-ID header writes it (RFC 2392)
+        }
         return new Attachment(name, type.isBlank() ? "application/octet-stream" : type, content,
                 id.isBlank() ? Optional.empty() : Optional.of(id));
     }

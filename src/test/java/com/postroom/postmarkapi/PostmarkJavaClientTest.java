@@ -73,7 +73,8 @@ class PostmarkJavaClientTest {
         message.setTag("statements");
         message.addHeader("X-Run", "42");
         message.addMetadata("statement", "S-1");
-        message.addAttachment("logo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}, "image/png", "cid:logo");
+        // Written as a Content-ID header writes it: the angle brackets are not part of the id.
+        message.addAttachment("logo.png", new byte[] {(byte) 0x89, 'P', 'N', 'G'}, "image/png", "<logo>");
         MessageResponse response = client.deliverMessage(message);
 
         assertThat(response.getErrorCode()).isZero();
@@ -152,6 +153,18 @@ class PostmarkJavaClientTest {
         badName.addHeader("X-Run: 1\r\nBcc", "evil@example.com");
         assertThatThrownBy(() -> client.deliverMessage(badName)).isInstanceOf(InvalidMessageException.class)
                 .hasMessageContaining("is not usable");
+
+        // An attachment whose type is not a MIME type is refused with the reason (it made composing fail: a 500).
+        Message untyped = new Message("billing@postroom.test", "a@postroom.test", "x", null, "x");
+        untyped.addAttachment("statement.pdf", new byte[] {'%', 'P'}, "pdf");
+        assertThatThrownBy(() -> client.deliverMessage(untyped)).isInstanceOf(InvalidMessageException.class)
+                .satisfies(e -> assertThat(((InvalidMessageException) e).getErrorCode()).isEqualTo(300))
+                .hasMessageContaining("is not a MIME type");
+        Message spacedId = new Message("billing@postroom.test", "a@postroom.test", "x", "<img src=\"cid:a b\">",
+                "x");
+        spacedId.addAttachment("logo.png", new byte[] {1}, "image/png", "cid:a b");
+        assertThatThrownBy(() -> client.deliverMessage(spacedId)).isInstanceOf(InvalidMessageException.class)
+                .hasMessageContaining("content ID 'a b'");
 
         String inactive = "gone-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
         long org = jdbc.sql("SELECT org_id FROM postmark_server ORDER BY id DESC LIMIT 1").query(Long.class).single();
