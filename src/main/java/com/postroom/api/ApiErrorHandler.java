@@ -89,6 +89,9 @@ class ApiErrorHandler {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Object> unexpected(Exception e) {
+        if (Problem.isNulCharacter(e)) {
+            return problem(Problem.nulCharacter());
+        }
         String reference = UUID.randomUUID().toString().substring(0, 8);
         log.error("Unhandled error, reference {}", reference, e);
         return detail(HttpStatus.INTERNAL_SERVER_ERROR, "Internal error (reference " + reference

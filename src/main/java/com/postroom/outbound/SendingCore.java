@@ -172,6 +172,9 @@ public class SendingCore {
 
     private Checked check(int index, OutboundDraft draft, String domain) {
         checkHeaderValue("subject", draft.subject());
+        checkNoNul("text body", draft.text());
+        checkNoNul("HTML body", draft.html());
+        draft.metadata().forEach((key, value) -> checkNoNul("metadata", key + "=" + value));
         draft.headers().forEach((name, value) -> {
             checkHeaderName(name);
             checkHeaderValue("header " + name, value);
@@ -463,6 +466,18 @@ public class SendingCore {
         if (value != null && (value.indexOf('\r') >= 0 || value.indexOf('\n') >= 0)) {
             throw Problem.refused("The " + what + " contains a line break (CR or LF), which is not "
                     + "allowed in a mail header; remove it.");
+        }
+        checkNoNul(what, value);
+    }
+
+    /**
+     * RFC 5322 has no NUL character in a message, and PostgreSQL's text and jsonb cannot hold one: a NUL in one
+     * message's body failed the INSERT of its whole group (every message of a Postmark batch refused with an error).
+     */
+    static void checkNoNul(String what, String value) {
+        if (value != null && value.indexOf('\0') >= 0) {
+            throw Problem.refused("The " + what + " contains a NUL character (\\u0000), which mail cannot carry; "
+                    + "remove it.");
         }
     }
 

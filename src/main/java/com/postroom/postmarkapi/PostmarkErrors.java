@@ -39,6 +39,10 @@ class PostmarkErrors {
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> failed(Exception e) {
+        if (com.postroom.problem.Problem.isNulCharacter(e)) {
+            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(PostmarkError.body(
+                    PostmarkError.INVALID_REQUEST, com.postroom.problem.Problem.nulCharacter().getMessage()));
+        }
         log.error("The Postmark API failed", e);
         return ResponseEntity.status(HttpStatus.INTERNAL_SERVER_ERROR).body(PostmarkError.body(
                 1, "Postroom could not take the request; try again (the "

@@ -74,6 +74,30 @@ public class Problem extends RuntimeException {
                 + "Try again.");
     }
 
+    /**
+     * The text of a request held a NUL character (\\u0000, valid in JSON), which PostgreSQL's text and jsonb cannot
+     * store: its INSERT failed and nothing changed. What the API and the pages say instead of an internal error, when
+     * {@link #isNulCharacter} recognises the failure.
+     */
+    public static Problem nulCharacter() {
+        return badInput("The request contains a NUL character (\\u0000), which Postroom cannot store; remove it.");
+    }
+
+    /**
+     * Whether this failure is PostgreSQL refusing a NUL character: "invalid byte sequence for encoding UTF8: 0x00"
+     * (SQLSTATE 22021) for text, "unsupported Unicode escape sequence" (22P05) for jsonb. Java strings are UTF-16, so
+     * a NUL is the only thing PostgreSQL's UTF-8 refuses in them.
+     */
+    public static boolean isNulCharacter(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && ("22P05".equals(sql.getSQLState())
+                    || "22021".equals(sql.getSQLState()) && String.valueOf(sql.getMessage()).contains("0x00"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Problem conflict(String detail) {
         return new Problem(Kind.CONFLICT, detail);
     }

@@ -31,7 +31,23 @@ class ApiFuzzTest {
             "/message-streams/", "/webhooks");
     private static final List<String> IDS = List.of("not-a-uuid", UUID.randomUUID().toString(), "0");
     private static final String QUERY = "?limit=-1&offset=-5&cursor=%7B%7D&q=%28%28%28&page=x";
-    private static final List<Object> BODIES = List.of("{", "[]", "{}", "\"x\"", Map.of("message_ids", List.of("x")));
+    /**
+     * Text with a NUL character (\\u0000: valid JSON, but PostgreSQL's text and jsonb refuse it) in the fields the
+     * routes read, the platform's and Postmark's names both.
+     */
+    private static final String NUL = "a\u0000b";
+    private static final Map<String, Object> WITH_NUL = Map.ofEntries(Map.entry("name", NUL),
+            Map.entry("subject", NUL), Map.entry("text", NUL), Map.entry("body", NUL), Map.entry("html", NUL),
+            Map.entry("to", List.of("nul@example.com")), Map.entry("slug", NUL), Map.entry("label", NUL),
+            Map.entry("note", NUL), Map.entry("reason", NUL), Map.entry("email", "nul@example.com"),
+            Map.entry("display_name", NUL), Map.entry("color", NUL), Map.entry("metadata", Map.of("k", NUL)),
+            Map.entry("From", "billing@postroom.test"), Map.entry("To", "nul@example.com"),
+            Map.entry("Subject", NUL), Map.entry("TextBody", NUL), Map.entry("HtmlBody", NUL),
+            Map.entry("Name", NUL), Map.entry("Alias", "nul-alias"), Map.entry("Metadata", Map.of("k", NUL)),
+            Map.entry("Url", "https://example.com/" + NUL), Map.entry("Suppressions",
+                    List.of(Map.of("EmailAddress", NUL + "@example.com"))));
+    private static final List<Object> BODIES = List.of("{", "[]", "{}", "\"x\"", Map.of("message_ids", List.of("x")),
+            WITH_NUL);
 
     @LocalServerPort
     int port;

@@ -143,4 +143,24 @@ class SendingCoreGroupTest {
         assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE subject LIKE ?").param("Group " + run + " %")
                 .query(Long.class).single()).isZero();
     }
+
+    @Test
+    void aNulCharacterIsRefusedWhereverItIsNotStoredOrSent() {
+        // RFC 5322 has no NUL in a message, and PostgreSQL's text cannot hold one: the INSERT failed (an error 500).
+        List<OutboundDraft> drafts = List.of(
+                draft(0, "reader-0@example.test").text("Balance\u0000 due").build(),
+                draft(1, "reader-1@example.test").html("<p>Balance\u0000</p>").build(),
+                draft(2, "reader-2@example.test").subject("Statement\u0000").build(),
+                draft(3, "reader-3@example.test").attach(Attachment.file("a\u0000.pdf", "application/pdf",
+                        new byte[] {1})).build(),
+                draft(4, "reader-4@example.test").build());
+
+        List<SendingCore.Outcome> outcomes = tx.execute(s -> core.queueAll(drafts));
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(outcomes.get(i).refusal()).as("draft %d", i).isNotNull();
+            assertThat(outcomes.get(i).refusal().getMessage()).contains("NUL");
+        }
+        assertThat(outcomes.get(4).refusal()).isNull();
+    }
 }

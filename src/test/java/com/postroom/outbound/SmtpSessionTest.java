@@ -420,7 +420,9 @@ class SmtpSessionTest {
             while (!listener.isClosed()) {
                 try (Socket s = listener.accept()) {
                     connections++;
-                    serve(s.getInputStream(), s.getOutputStream());
+                    // Buffered: read a byte per call from the socket, the large message's megabyte took more than
+                    // the client's 3 s read timeout on a busy machine.
+                    serve(new java.io.BufferedInputStream(s.getInputStream()), s.getOutputStream());
                 } catch (IOException e) {
                     // the client went, or the test ended
                 }
