@@ -105,8 +105,9 @@ class SuppressionApi {
         return s;
     }
 
+    /** Something@domain.tld without spaces or control characters (a NUL would not even be stored). */
     private static boolean isAddress(String address) {
-        return address.matches("[^@\\s]+@[^@\\s]+\\.[^@\\s]+");
+        return address.matches("[^@\\s\\p{Cntrl}]+@[^@\\s\\p{Cntrl}]+\\.[^@\\s\\p{Cntrl}]+");
     }
 
     private static Map<String, Object> status(String address, String status) {

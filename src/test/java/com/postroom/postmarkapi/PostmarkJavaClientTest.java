@@ -225,10 +225,11 @@ class PostmarkJavaClientTest {
         // A bad address in the list fails alone, as at Postmark: the good one is suppressed all the same.
         var created = client.createSuppressions("broadcast",
                 new com.postmarkapp.postmark.client.data.model.suppressions.SuppressionEntries(
-                        new String[] {"not an address", patient}));
+                        new String[] {"not an address", "nul\u0000@example.com", patient}));
         assertThat(created.getSuppressions().get(0).getStatus()).isEqualTo("Failed");
         assertThat(created.getSuppressions().get(0).getMessage()).contains("invalid email address");
-        assertThat(created.getSuppressions().get(1).getStatus()).isEqualTo("Suppressed");
+        assertThat(created.getSuppressions().get(1).getStatus()).isEqualTo("Failed");
+        assertThat(created.getSuppressions().get(2).getStatus()).isEqualTo("Suppressed");
         assertThat(client.getSuppressions("broadcast").getSuppressions())
                 .anySatisfy(x -> assertThat(x.getEmailAddress()).isEqualTo(patient));
         Message broadcast = new Message("noreply@postroom.test", patient, "News", null, "x");
