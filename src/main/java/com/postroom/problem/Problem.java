@@ -89,7 +89,7 @@ public class Problem extends RuntimeException {
      * a NUL is the only thing PostgreSQL's UTF-8 refuses in them.
      */
     public static boolean isNulCharacter(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLException sql && ("22P05".equals(sql.getSQLState())
                     || "22021".equals(sql.getSQLState()) && String.valueOf(sql.getMessage()).contains("0x00"))) {
                 return true;
