@@ -3,8 +3,8 @@ package com.postroom.outbound;
 import java.util.Optional;
 
 /**
- * A file to attach. With a content id it is an inline part ({@code Content-Disposition: inline}) that the HTML body
- * references as {@code cid:...} (RFC 2392); without one it is an ordinary attachment.
+ * A file to attach. With a content id that the HTML body refers to as {@code cid:...} (RFC 2392) it is an inline part
+ * ({@code Content-Disposition: inline}); otherwise it is an ordinary attachment.
  */
 public record Attachment(String filename, String contentType, byte[] content, Optional<String> contentId) {
 
@@ -37,7 +37,22 @@ public record Attachment(String filename, String contentType, byte[] content, Op
         }
     }
 
-    public boolean inline() {
-        return contentId.isPresent();
+    /**
+     * Whether this file is shown inside the HTML: it has a content ID and the HTML refers to it as {@code cid:}
+     * (any case). A content ID that nothing refers to makes an ordinary attachment: Postmark's PHP client gives
+     * every file one (its name), and a part marked inline but shown nowhere is hidden or misplaced by some mail
+     * clients (Apple Mail).
+     */
+    public boolean shownIn(String html) {
+        if (contentId.isEmpty() || html == null || html.isEmpty()) {
+            return false;
+        }
+        String ref = "cid:" + contentId.get();
+        for (int i = html.indexOf(':'); i >= 3; i = html.indexOf(':', i + 1)) {
+            if (html.regionMatches(true, i - 3, ref, 0, ref.length())) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -101,8 +101,8 @@ public final class MimeComposer {
     private static void setBody(MimeMessage message, Composition c) throws MessagingException {
         String text = !c.text().isEmpty() || c.html().isEmpty() ? c.text() : textOf(c.html());
         boolean hasHtml = !c.html().isEmpty();
-        // Inline parts only make sense next to HTML that references them; without HTML they are plain attachments.
-        List<Attachment> inline = hasHtml ? c.attachments().stream().filter(Attachment::inline).toList() : List.of();
+        // Inline parts only make sense next to HTML that refers to them; otherwise they are plain attachments.
+        List<Attachment> inline = c.attachments().stream().filter(a -> a.shownIn(c.html())).toList();
         List<Attachment> files = c.attachments().stream().filter(a -> !inline.contains(a)).toList();
 
         MimeMultipart alternative = null;
@@ -115,7 +115,7 @@ public final class MimeComposer {
                 MimeMultipart related = new MimeMultipart("related");
                 related.addBodyPart(htmlPart);
                 for (Attachment a : inline) {
-                    related.addBodyPart(part(a));
+                    related.addBodyPart(part(a, true));
                 }
                 htmlPart = new MimeBodyPart();
                 htmlPart.setContent(related);
@@ -141,7 +141,7 @@ public final class MimeComposer {
         MimeMultipart mixed = new MimeMultipart("mixed");
         mixed.addBodyPart(body);
         for (Attachment a : files) {
-            mixed.addBodyPart(part(a));
+            mixed.addBodyPart(part(a, false));
         }
         message.setContent(mixed);
     }
@@ -275,7 +275,7 @@ public final class MimeComposer {
         return ascii > nonAscii ? "quoted-printable" : "base64";
     }
 
-    private static MimeBodyPart part(Attachment a) throws MessagingException {
+    private static MimeBodyPart part(Attachment a, boolean inline) throws MessagingException {
         MimeBodyPart part = new MimeBodyPart();
         String type = a.contentType() == null || a.contentType().isBlank() ? "application/octet-stream"
                 : a.contentType();
@@ -287,7 +287,7 @@ public final class MimeComposer {
         if (!type.toLowerCase(java.util.Locale.ROOT).startsWith("message/")) {
             part.setHeader("Content-Transfer-Encoding", "base64");
         }
-        String disposition = a.contentId().isPresent() ? Part.INLINE : Part.ATTACHMENT;
+        String disposition = inline ? Part.INLINE : Part.ATTACHMENT;
         List<String> segments = encodedSegments(a.filename());
         if (segments.size() > 1) {
             // Angus writes an encoded (non-ASCII) parameter on one line however long it is: 100 such characters make
@@ -299,7 +299,7 @@ public final class MimeComposer {
             part.setFileName(a.filename());
             part.setDisposition(disposition);
         }
-        if (a.contentId().isPresent()) {
+        if (inline) {
             part.setContentID("<" + a.contentId().get() + ">");
         }
         return part;

@@ -19,7 +19,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                             Optional<UUID> threadId, String classification, Map<String, Object> metadata,
                             Map<String, String> headers, Optional<java.time.Instant> notBefore,
                             Optional<java.util.Set<String>> senderRoles, Optional<String> stream, boolean sentCopy,
-                            String suppressionStream) {
+                            String suppressionStream, boolean skipInactive) {
 
     public static Builder builder(long orgId, Identities.Flow flow) {
         return new Builder(orgId, flow);
@@ -46,6 +46,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         private java.time.Instant notBefore;
         private String stream;
         private boolean sentCopy = true;
+        private boolean skipInactive;
         private String transactionalStream;
         private java.util.Set<String> senderRoles;
 
@@ -90,6 +91,11 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
         public Builder transactionalStream(String stream) { this.transactionalStream = stream; return this; }
         /** False: no copy in the IMAP Sent folder (an application's mail, such as the Postmark API's). */
         public Builder sentCopy(boolean sentCopy) { this.sentCopy = sentCopy; return this; }
+        /**
+         * As Postmark sends: a recipient on the suppression list is left out and the message goes to the others
+         * (refused only when every recipient is suppressed). Without it, one suppressed recipient refuses the message.
+         */
+        public Builder skipInactiveRecipients() { this.skipInactive = true; return this; }
 
         public Builder classification(String classification) {
             this.classification = classification == null || classification.isBlank() ? "ops" : classification;
@@ -103,7 +109,7 @@ public record OutboundDraft(long orgId, Long createdBy, Identities.Flow flow, Op
                     Map.copyOf(headers), Optional.ofNullable(notBefore), Optional.ofNullable(senderRoles),
                     Optional.ofNullable(stream).filter(s -> !s.isBlank()), sentCopy,
                     stream != null && !stream.isBlank() ? stream
-                            : transactionalStream == null ? Suppressions.ALL : transactionalStream);
+                            : transactionalStream == null ? Suppressions.ALL : transactionalStream, skipInactive);
         }
 
         private static List<String> nonNull(List<String> list) {

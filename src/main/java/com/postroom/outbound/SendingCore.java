@@ -148,7 +148,8 @@ public class SendingCore {
             List<Suppressions.Entry> hits = c.envelope().stream()
                     .flatMap(a -> suppressed.getOrDefault(a.toLowerCase(java.util.Locale.ROOT), List.of()).stream())
                     .filter(e -> e.stream().equals(Suppressions.ALL) || e.stream().equals(stream)).toList();
-            if (!hits.isEmpty()) {
+            Checked going = hits.isEmpty() ? c : c.draft().skipInactive() ? c.without(hits) : null;
+            if (going == null) {
                 Suppressions.Entry first = hits.get(0);
                 outcomes[c.index()] = new Outcome(null, Problem.refused("Recipient " + first.address()
                         + " is on the suppression list (" + first.reason() + "); remove the address, or after fixing "
@@ -156,7 +157,7 @@ public class SendingCore {
                 continue;
             }
             try {
-                outcomes[c.index()] = new Outcome(group.add(c), null, List.of());
+                outcomes[c.index()] = new Outcome(group.add(going), null, hits);
             } catch (Problem e) {
                 outcomes[c.index()] = Outcome.refused(e);
             }
@@ -168,6 +169,18 @@ public class SendingCore {
     /** A draft whose fields, recipients and sender passed every check. */
     private record Checked(int index, OutboundDraft draft, List<EmailAddress> to, List<EmailAddress> cc,
                            List<EmailAddress> bcc, Set<String> envelope, EmailAddress from, EmailAddress replyTo) {
+
+        /**
+         * The same message for its recipients that are not on the suppression list (the headers still name them all,
+         * as written), or null when none is left.
+         */
+        Checked without(List<Suppressions.Entry> inactive) {
+            Set<String> gone = inactive.stream().map(e -> e.address().toLowerCase(java.util.Locale.ROOT))
+                    .collect(java.util.stream.Collectors.toSet());
+            Set<String> left = new LinkedHashSet<>(envelope);
+            left.removeIf(a -> gone.contains(a.toLowerCase(java.util.Locale.ROOT)));
+            return left.isEmpty() ? null : new Checked(index, draft, to, cc, bcc, left, from, replyTo);
+        }
     }
 
     private Checked check(int index, OutboundDraft draft, String domain) {
@@ -187,7 +200,7 @@ public class SendingCore {
                         + "' is not a MIME type: write it as type/subtype with any parameters well formed, for "
                         + "example application/pdf or text/plain; charset=utf-8.");
             }
-            if (a.contentId().isPresent() && !a.contentId().get().chars()
+            if (a.shownIn(draft.html()) && !a.contentId().get().chars()
                     .allMatch(c -> c > ' ' && c < 127 && c != '<' && c != '>' && c != '"' && c != '\\')) {
                 throw Problem.refused("The content ID '" + a.contentId().get() + "' of attachment '" + a.filename()
                         + "' is not usable: write it without spaces, quotes or angle brackets (logo.png, or "
@@ -447,6 +460,21 @@ public class SendingCore {
     static final Set<String> OWN_HEADERS = Set.of("from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date",
             "message-id", "mime-version", "content-type", "content-transfer-encoding", "content-disposition",
             "content-id", "return-path", "received");
+
+    /**
+     * Of {@link #OWN_HEADERS}, those that describe the message's structure and its sending rather than who it is from
+     * and to. Mail libraries that hand every header of their message to Postmark's API send these (Swift Mailer's
+     * transport sends Message-ID and Content-Transfer-Encoding, the Ruby gem's MIME-Version, Symfony's a Date or
+     * Return-Path that was set), and Postmark writes its own in their place; so does Postroom's Postmark API, where
+     * refusing them would refuse every message those libraries send.
+     */
+    private static final Set<String> STRUCTURE_HEADERS = Set.of("date", "message-id", "mime-version",
+            "content-type", "content-transfer-encoding", "content-disposition", "content-id", "return-path",
+            "received");
+
+    public static boolean isStructureHeader(String name) {
+        return STRUCTURE_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT));
+    }
 
     /** RFC 5322 §2.2: a field name is printable ASCII without spaces or ':'; and not one of {@link #OWN_HEADERS}. */
     static void checkHeaderName(String name) {

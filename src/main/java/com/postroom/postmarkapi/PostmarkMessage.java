@@ -14,6 +14,7 @@ import jakarta.mail.internet.InternetAddress;
 import tools.jackson.databind.JsonNode;
 
 import com.postroom.outbound.Attachment;
+import com.postroom.outbound.SendingCore;
 
 /**
  * One message of Postmark's send API, read from its JSON as Postmark reads it: property names in any case (its Java
@@ -62,7 +63,10 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
             for (JsonNode header : h.values()) {
                 Map<String, JsonNode> f = lower(header);
                 String name = text(f, "name");
-                if (!name.isBlank()) {
+                // Message-ID, Date, MIME-Version, Content-*, Return-Path: libraries that pass on every header of
+                // their message send these, and Postmark writes its own instead. X-PM-KeepID asks Postmark to keep
+                // the given Message-ID; Postroom always writes its own (bounces and replies are matched by it).
+                if (!name.isBlank() && !SendingCore.isStructureHeader(name) && !name.equalsIgnoreCase("X-PM-KeepID")) {
                     headers.put(name, text(f, "value"));
                 }
             }
@@ -111,9 +115,18 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
     }
 
     private static Attachment attachment(Map<String, JsonNode> f) {
+        String id = text(f, "contentid"); // "ContentID" in Postmark's docs, "ContentId" from its Java client
+        if (id.startsWith("cid:")) {
+            id = id.substring(4);
+        }
+        if (id.length() > 2 && id.startsWith("<") && id.endsWith(">")) {
+            id = id.substring(1, id.length() - 1); // as a Content-ID header writes it (RFC 2392)
+        }
+        // A file may have no name (django-anymail sends "" for an inline image that had none): it goes under its
+        // content ID, or as "attachment".
         String name = text(f, "name");
         if (name.isBlank()) {
-            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Every attachment needs a 'Name'.");
+            name = id.isBlank() ? "attachment" : id;
         }
         JsonNode given = f.get("content");
         if (given == null || given.isNull()) {
@@ -122,13 +135,6 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
         }
         byte[] content = base64(name, text(f, "content"));
         String type = text(f, "contenttype");
-        String id = text(f, "contentid"); // "ContentID" in Postmark's docs, "ContentId" from its Java client
-        if (id.startsWith("cid:")) {
-            id = id.substring(4);
-        }
-        if (id.length() > 2 && id.startsWith("<") && id.endsWith(">")) {
-            id = id.substring(1, id.length() - 1); // as a Content-ID header writes it (RFC 2392)
-        }
         return new Attachment(name, type.isBlank() ? "application/octet-stream" : type, content,
                 id.isBlank() ? Optional.empty() : Optional.of(id));
     }

@@ -179,13 +179,16 @@ class PostmarkSending {
     private record Answer(Map<String, Object> fields) {
     }
 
+    /** Postmark's wording, which clients such as django-anymail read the addresses back from. */
+    private static final String INACTIVE_ARE = ". Inactive recipients are ones that have generated a hard bounce, "
+            + "a spam complaint, or unsubscribed.";
+
     private static Object answer(PostmarkMessage m, SendingCore.Outcome outcome, String submitted) {
-        if (!outcome.suppressed().isEmpty()) {
+        String inactive = String.join(", ", outcome.suppressed().stream().map(Suppressions.Entry::address)
+                .distinct().toList());
+        if (outcome.queued() == null && !inactive.isEmpty()) {
             return PostmarkError.invalid(PostmarkError.INACTIVE_RECIPIENT, "You tried to send to recipient(s) that "
-                    + "have been marked as inactive. Found inactive addresses: " + String.join(", ",
-                    outcome.suppressed().stream().map(Suppressions.Entry::address).distinct().toList())
-                    + ". Inactive recipients are ones that have generated a hard bounce, a spam complaint, or "
-                    + "unsubscribed.");
+                    + "have been marked as inactive. Found inactive addresses: " + inactive + INACTIVE_ARE);
         }
         if (outcome.refusal() != null) {
             Problem e = outcome.refusal();
@@ -197,8 +200,10 @@ class PostmarkSending {
         out.put("SubmittedAt", submitted);
         out.put("MessageID", outcome.messageId().toString());
         out.put("ErrorCode", 0);
-        out.put("Message", m.tracking() ? "OK (open and link tracking are not enabled on this server: the message "
-                + "was sent without them)" : "OK");
+        String ok = inactive.isEmpty() ? "OK"
+                : "Message OK, but will not deliver to these inactive addresses: " + inactive + INACTIVE_ARE;
+        out.put("Message", m.tracking() ? ok + " (open and link tracking are not enabled on this server: the message "
+                + "was sent without them)" : ok);
         return new Answer(out);
     }
 
@@ -233,7 +238,8 @@ class PostmarkSending {
         OutboundDraft.Builder draft = OutboundDraft.builder(server.orgId(), Identities.Flow.GENERIC)
                 .from(m.from()).to(m.to()).cc(m.cc()).bcc(m.bcc()).subject(m.subject()).text(m.textBody())
                 .html(m.htmlBody()).metadata(Map.of("postmark", postmark))
-                .sentCopy(false); // an application's mail: in Postroom's records, not in a person's Sent folder
+                .sentCopy(false) // an application's mail: in Postroom's records, not in a person's Sent folder
+                .skipInactiveRecipients();
         m.replyTo().ifPresent(draft::replyTo);
         m.headers().forEach(draft::header);
         m.attachments().forEach(draft::attach);

@@ -31,6 +31,16 @@ class HeaderNamesTest {
                 .hasMessageContaining("is written by Postroom");
     }
 
+    /** What Postmark's API drops when a library passes it on (Postroom writes its own); who sends and to whom it keeps. */
+    @org.junit.jupiter.api.Test
+    void theStructureHeadersAreTheOnesThatDoNotSayWhoSendsToWhom() {
+        org.assertj.core.api.Assertions.assertThat(java.util.stream.Stream.of("Message-ID", "date", "MIME-Version",
+                "Content-Type", "Content-Transfer-Encoding", "Return-Path", "Received")
+                .allMatch(SendingCore::isStructureHeader)).isTrue();
+        org.assertj.core.api.Assertions.assertThat(java.util.stream.Stream.of("From", "Sender", "To", "Cc", "Bcc",
+                "Reply-To", "Subject", "X-Run").noneMatch(SendingCore::isStructureHeader)).isTrue();
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", "X A", "X-A:", "X-A: 1\r\nBcc", "X-\u00e9", "X\tA", "X-A\n"})
     void namesThatAreNotFieldNamesAreRefused(String name) {

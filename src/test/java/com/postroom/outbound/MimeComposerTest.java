@@ -107,6 +107,29 @@ class MimeComposerTest {
         assertThat(related.getBodyPart(1).getDisposition()).isEqualTo(Part.INLINE);
     }
 
+    /**
+     * A content ID that the HTML does not refer to (Postmark's PHP client gives every file its name as one) makes an
+     * ordinary attachment, without the Content-ID; a reference in another case still counts (URL schemes are not
+     * case-sensitive).
+     */
+    @Test
+    void aContentIdTheHtmlDoesNotReferToMakesAnOrdinaryAttachment() throws Exception {
+        Attachment pdf = new Attachment("statement.pdf", "application/pdf", "%PDF".getBytes(),
+                Optional.of("statement.pdf"));
+        Attachment logo = new Attachment("logo.png", "image/png", new byte[] {1}, Optional.of("Logo@postroom"));
+        MimeMessage m = parse(MimeComposer.compose(composition("text", "<img src='CID:logo@POSTROOM'>",
+                List.of(pdf, logo))));
+        Multipart mixed = (Multipart) m.getContent();
+        assertThat(mixed.getCount()).isEqualTo(2);
+        assertThat(mixed.getBodyPart(1).getFileName()).isEqualTo("statement.pdf");
+        assertThat(mixed.getBodyPart(1).getDisposition()).isEqualTo(Part.ATTACHMENT);
+        assertThat(mixed.getBodyPart(1).getHeader("Content-ID")).isNull();
+        Multipart related = (Multipart) ((Multipart) mixed.getBodyPart(0).getContent()).getBodyPart(1).getContent();
+        assertThat(related.getBodyPart(1).getHeader("Content-ID")[0]).isEqualTo("<Logo@postroom>");
+        assertThat(pdf.shownIn("<p>statement.pdf, cid:statement.pd</p>")).isFalse();
+        assertThat(pdf.shownIn("")).isFalse();
+    }
+
     /** 120 non-ASCII characters were one 1,000-character header line; now RFC 2231 continuations of short lines. */
     @Test
     void aLongNonAsciiFileNameIsWrittenInShortContinuationLines() throws Exception {
