@@ -123,23 +123,52 @@ class PostmarkReads {
         return out;
     }
 
-    Map<String, Object> bounces(PostmarkServers.Server server, int count,
-                                int offset,
-                                String emailFilter,
-                                String messageID) {
+    /** GET /bounces's filters as Postmark names them; each may be null. */
+    record BounceFilter(String emailFilter, String messageID, String type, String inactive, String tag,
+                        String fromdate, String todate, String messagestream) {
+    }
+
+    Map<String, Object> bounces(PostmarkServers.Server server, int count, int offset, BounceFilter filter) {
         if (count < 1 || count > 500 || offset < 0) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'count' must be 1 to 500, 'offset' at least 0.");
         }
         StringBuilder where = new StringBuilder(" FROM bounce b JOIN email_message m ON m.id = b.outbound_message "
                 + "WHERE b.org_id = ? AND (m.meta -> 'postmark' ->> 'server_id') = ?");
         List<Object> params = new ArrayList<>(List.of(server.orgId(), Long.toString(server.id())));
-        if (emailFilter != null && !emailFilter.isBlank()) {
+        if (given(filter.emailFilter())) {
             where.append(" AND b.recipient ILIKE ?");
-            params.add("%" + emailFilter.strip().replace("%", "\\%").replace("_", "\\_") + "%");
+            params.add("%" + filter.emailFilter().strip().replace("%", "\\%").replace("_", "\\_") + "%");
         }
-        if (messageID != null && !messageID.isBlank()) {
+        if (given(filter.messageID())) {
             where.append(" AND b.outbound_message = ?");
-            params.add(uuid(messageID));
+            params.add(uuid(filter.messageID()));
+        }
+        if (given(filter.type())) {
+            // Postroom tells hard from soft bounces; Postmark's finer types (Transient, DnsError, ...) match none.
+            where.append(" AND b.hard = ? AND ? IN ('HardBounce', 'SoftBounce')");
+            params.add(filter.type().strip().equals("HardBounce"));
+            params.add(filter.type().strip());
+        }
+        if (given(filter.inactive())) {
+            where.append(" AND EXISTS (SELECT 1 FROM suppression s WHERE s.org_id = b.org_id "
+                    + "AND s.address = lower(b.recipient)) = ?");
+            params.add(bool(filter.inactive(), "inactive"));
+        }
+        if (given(filter.tag())) {
+            where.append(" AND (m.meta -> 'postmark' ->> 'tag') = ?");
+            params.add(filter.tag());
+        }
+        if (given(filter.messagestream())) {
+            where.append(" AND (m.meta -> 'postmark' ->> 'stream') = ?");
+            params.add(filter.messagestream());
+        }
+        if (given(filter.fromdate())) {
+            where.append(" AND b.created_at >= ?::timestamptz");
+            params.add(date(filter.fromdate(), "fromdate"));
+        }
+        if (given(filter.todate())) {
+            where.append(" AND b.created_at < ?::timestamptz + interval '1 day'");
+            params.add(date(filter.todate(), "todate"));
         }
         long total = jdbc.sql("SELECT count(*)" + where).params(params).query(Long.class).single();
         List<Object> page = new ArrayList<>(params);
@@ -300,6 +329,20 @@ class PostmarkReads {
         } catch (IllegalArgumentException e) {
             throw PostmarkError.invalid(701, "This message was not found ('" + id + "' is not a MessageID).");
         }
+    }
+
+    private static boolean given(String value) {
+        return value != null && !value.isBlank();
+    }
+
+    /** true or false; 1 and 0 as PHP's http_build_query writes booleans (Postmark's PHP client). */
+    private static boolean bool(String value, String name) {
+        return switch (value.strip().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1" -> true;
+            case "false", "0" -> false;
+            default -> throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'" + name + "' must be true or "
+                    + "false.");
+        };
     }
 
     private static String date(String value, String name) {

@@ -46,8 +46,15 @@ class ReadingApi {
     Map<String, Object> bounces(HttpServletRequest request, @RequestParam(defaultValue = "50") int count,
                                 @RequestParam(defaultValue = "0") int offset,
                                 @RequestParam(required = false) String emailFilter,
-                                @RequestParam(required = false) String messageID) {
-        return reads.bounces(PostmarkTokenFilter.server(request), count, offset, emailFilter, messageID);
+                                @RequestParam(required = false) String messageID,
+                                @RequestParam(required = false) String type,
+                                @RequestParam(required = false) String inactive,
+                                @RequestParam(required = false) String tag,
+                                @RequestParam(required = false) String fromdate,
+                                @RequestParam(required = false) String todate,
+                                @RequestParam(required = false) String messagestream) {
+        return reads.bounces(PostmarkTokenFilter.server(request), count, offset, new PostmarkReads.BounceFilter(
+                emailFilter, messageID, type, inactive, tag, fromdate, todate, messagestream));
     }
 
     /** Reactivates the bounced address: it leaves the suppression list, so mail to it goes again. */

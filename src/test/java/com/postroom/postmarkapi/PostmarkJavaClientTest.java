@@ -215,9 +215,29 @@ class PostmarkJavaClientTest {
         assertThat(bounce.getType()).isEqualTo("HardBounce");
         assertThat(bounce.getInactive()).isTrue();
         assertThat(bounce.getmessageId()).isEqualTo(sent.getMessageId());
+        // Postmark's filters: by type, by whether the address is inactive (1 as PHP's client writes true), by dates.
+        java.util.function.BiFunction<String, Object, Integer> filtered = (name, value) -> {
+            try {
+                return client.getBounces(com.postmarkapp.postmark.client.Parameters.init().build("count", 10)
+                        .build("offset", 0).build("emailFilter", patient).build(name, value)).getTotalCount();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        assertThat(filtered.apply("type", "HardBounce")).isEqualTo(1);
+        assertThat(filtered.apply("type", "SoftBounce")).isZero();
+        assertThat(filtered.apply("type", "Transient")).isZero();
+        assertThat(filtered.apply("inactive", true)).isEqualTo(1);
+        assertThat(filtered.apply("inactive", 1)).isEqualTo(1);
+        assertThat(filtered.apply("inactive", false)).isZero();
+        assertThat(filtered.apply("fromdate", java.time.LocalDate.now(java.time.ZoneOffset.UTC).minusDays(1)
+                .toString())).isEqualTo(1);
+        assertThat(filtered.apply("todate", "2001-01-01")).isZero();
+        assertThat(filtered.apply("messagestream", "broadcast")).isZero();
         assertThatThrownBy(() -> client.deliverMessage(new Message("billing@postroom.test", patient, "again", null,
                 "x"))).isInstanceOf(InvalidMessageException.class);
         client.activateBounce(bounce.getId());
+        assertThat(filtered.apply("inactive", true)).isZero();
         assertThat(client.deliverMessage(new Message("billing@postroom.test", patient, "again", null, "x"))
                 .getErrorCode()).isZero();
 
