@@ -35,6 +35,11 @@ final class PostmarkJson {
         }
     }
 
+    /** A value as text: a string as it is, a number or other value as JSON writes it, null or absent as "". */
+    static String text(JsonNode v) {
+        return v == null || v.isNull() || v.isMissingNode() ? "" : v.isString() ? v.asString() : v.toString();
+    }
+
     /** An object's properties by lower-case name ("ContentID" and "ContentId" are one); empty for a non-object. */
     static Map<String, JsonNode> fields(JsonNode node) {
         Map<String, JsonNode> out = new LinkedHashMap<>();

@@ -194,7 +194,6 @@ record PostmarkMessage(String from, List<String> to, List<String> cc, List<Strin
     }
 
     private static String text(Map<String, JsonNode> fields, String name) {
-        JsonNode v = fields.get(name);
-        return v == null || v.isNull() ? "" : v.isString() ? v.asString() : v.toString();
+        return PostmarkJson.text(fields.get(name));
     }
 }

@@ -90,10 +90,10 @@ class PostmarkSending {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Each message must be a JSON object.");
         }
         Map<String, JsonNode> fields = PostmarkJson.fields(node);
-        JsonNode id = fields.get("templateid");
-        JsonNode alias = fields.get("templatealias");
-        String key = id != null && !id.isNull() ? id.asString() : alias != null && !alias.isNull() ? alias.asString()
-                : "";
+        // Postmark's PHP client sends both, the one not chosen as 0 or "" ({"TemplateId":0,"TemplateAlias":"welcome"}).
+        String id = PostmarkJson.text(fields.get("templateid"));
+        String alias = PostmarkJson.text(fields.get("templatealias"));
+        String key = !id.isBlank() && !id.strip().equals("0") ? id : alias;
         if (key.isBlank()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Set 'TemplateId' or 'TemplateAlias'.");
         }

@@ -38,7 +38,9 @@ class TemplateRendering {
     }
 
     Rendered render(PostmarkServers.Server server, PostmarkTemplates.Template t, JsonNode model) {
-        JsonNode m = model == null || model.isNull() || model.isMissingNode() ? json.createObjectNode() : model;
+        // An empty model may come as [] (PHP encodes an empty array so: Postmark's PHP client).
+        JsonNode m = model == null || model.isNull() || model.isMissingNode() || model.isArray() && model.isEmpty()
+                ? json.createObjectNode() : model;
         String subject = render("Subject", t.subject(), m, false);
         String html = render("HtmlBody", t.htmlBody(), m, true);
         String text = render("TextBody", t.textBody(), m, false);
@@ -74,7 +76,9 @@ class TemplateRendering {
     /** {@code POST /templates/validate}'s answer: each part valid or its errors, rendered with the test model. */
     Map<String, Object> validate(PostmarkServers.Server server, String subject, String htmlBody, String textBody,
                                  JsonNode model, String type, Optional<String> layout) {
-        JsonNode m = model == null || model.isNull() || model.isMissingNode() ? json.createObjectNode() : model;
+        // An empty model may come as [] (PHP encodes an empty array so: Postmark's PHP client).
+        JsonNode m = model == null || model.isNull() || model.isMissingNode() || model.isArray() && model.isEmpty()
+                ? json.createObjectNode() : model;
         Map<String, Object> out = new LinkedHashMap<>();
         boolean all = true;
         Map<String, Object> suggested = new LinkedHashMap<>();

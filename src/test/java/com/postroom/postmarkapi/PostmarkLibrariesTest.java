@@ -92,6 +92,31 @@ class PostmarkLibrariesTest {
     }
 
     @Test
+    void thePhpClientsTemplatedMessageSendsTheIdItDidNotChooseAsZeroAndAnEmptyModelAsAnArray() throws Exception {
+        String alias = "welcome-" + UUID.randomUUID().toString().substring(0, 6);
+        Api.Response template = api.post("/templates", """
+                {"Name":"Welcome","Alias":"%s","Subject":"Welcome{{#name}}, {{name}}{{/name}}","TextBody":"Hello."}
+                """.formatted(alias), auth);
+        assertThat(template.status()).as(template.raw()).isEqualTo(200);
+        // TemplatedPostmarkMessage cast to an array: every property, the unchosen id 0, the empty model [].
+        String byAlias = """
+                {"TemplateId":0,"TemplateAlias":"%s","InlineCss":true,"TemplateModel":[],"From":"billing@postroom.test",
+                 "To":"pat@postroom.test","Tag":"","TrackOpens":false,"ReplyTo":"","Cc":"","Bcc":"","TrackLinks":""}
+                """.formatted(alias);
+        Api.Response r = api.post("/email/withTemplate", byAlias, auth);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(queued(r).getSubject()).isEqualTo("Welcome");
+
+        String byId = """
+                {"TemplateId":%d,"TemplateAlias":"","TemplateModel":{"name":"Jane"},"From":"billing@postroom.test",
+                 "To":"pat@postroom.test"}
+                """.formatted(template.body().get("TemplateId").asLong());
+        Api.Response r2 = api.post("/email/withTemplate", byId, auth);
+        assertThat(r2.status()).as(r2.raw()).isEqualTo(200);
+        assertThat(queued(r2).getSubject()).isEqualTo("Welcome, Jane");
+    }
+
+    @Test
     void everyHeaderOfTheLibrarysMessagePassedOnIsTakenAndPostroomWritesItsOwnStructure() throws Exception {
         // Swift Mailer's transport (Message-ID with X-PM-KeepID, Content-Transfer-Encoding, Return-Path), the Ruby
         // gem (MIME-Version), Symfony's (a Date that was set).
