@@ -38,6 +38,10 @@ class ApiErrorHandler {
 
     @ExceptionHandler(HttpMessageNotReadableException.class)
     ResponseEntity<Object> unreadable(HttpMessageNotReadableException e) {
+        Problem tooLarge = Problem.bodyTooLarge(e);
+        if (tooLarge != null) {
+            return problem(tooLarge);
+        }
         return detail(HttpStatus.BAD_REQUEST, "The request body is not valid JSON of the expected shape: "
                 + JsonProblem.describe(e) + ".");
     }
@@ -91,6 +95,9 @@ class ApiErrorHandler {
     ResponseEntity<Object> unexpected(Exception e) {
         if (Problem.isNulCharacter(e)) {
             return problem(Problem.nulCharacter());
+        }
+        if (Problem.bodyTooLarge(e) != null) {
+            return problem(Problem.bodyTooLarge(e));
         }
         String reference = UUID.randomUUID().toString().substring(0, 8);
         log.error("Unhandled error, reference {}", reference, e);

@@ -28,6 +28,9 @@ class PostmarkErrors {
         org.springframework.web.bind.MissingServletRequestParameterException.class,
         org.springframework.http.converter.HttpMessageNotReadableException.class})
     ResponseEntity<Map<String, Object>> unreadable(Exception e) {
+        if (com.postroom.problem.Problem.bodyTooLarge(e) != null) {
+            return tooLarge(e);
+        }
         String what = e instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
                 ? "'" + m.getName() + "' must be a number; got '" + m.getValue() + "'."
                 : e instanceof org.springframework.web.bind.MissingServletRequestParameterException m
@@ -37,8 +40,17 @@ class PostmarkErrors {
                         ? PostmarkError.INVALID_JSON : PostmarkError.INVALID_REQUEST, what));
     }
 
+    /** A body past the server's limit (api.RequestBodyLimit): 413, with Postmark's invalid-request code. */
+    private static ResponseEntity<Map<String, Object>> tooLarge(Exception e) {
+        return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(PostmarkError.body(
+                PostmarkError.INVALID_REQUEST, com.postroom.problem.Problem.bodyTooLarge(e).getMessage()));
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> failed(Exception e) {
+        if (com.postroom.problem.Problem.bodyTooLarge(e) != null) {
+            return tooLarge(e);
+        }
         if (com.postroom.problem.Problem.isNulCharacter(e)) {
             return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(PostmarkError.body(
                     PostmarkError.INVALID_REQUEST, com.postroom.problem.Problem.nulCharacter().getMessage()));

@@ -98,6 +98,32 @@ public class Problem extends RuntimeException {
         return false;
     }
 
+    /**
+     * A request body larger than the server takes: the body's stream throws this when it is read past the limit
+     * (api.RequestBodyLimit), so that nothing larger is ever held in memory, and the handlers answer 413 with
+     * {@link #bodyTooLarge}.
+     */
+    public static final class BodyTooLarge extends java.io.IOException {
+        private final long limit;
+
+        public BodyTooLarge(long limit) {
+            super("The request body is larger than " + limit + " bytes");
+            this.limit = limit;
+        }
+    }
+
+    /** The answer to a body read past its limit, or null when the failure is something else. */
+    public static Problem bodyTooLarge(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof BodyTooLarge b) {
+                return new Problem(Kind.TOO_LARGE, "The request body is larger than this server accepts ("
+                        + (b.limit / (1024 * 1024)) + " MB); send less at a time, such as a batch in smaller parts or "
+                        + "large files as separate messages.");
+            }
+        }
+        return null;
+    }
+
     public static Problem conflict(String detail) {
         return new Problem(Kind.CONFLICT, detail);
     }

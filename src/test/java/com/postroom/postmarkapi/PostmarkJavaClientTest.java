@@ -219,7 +219,8 @@ class PostmarkJavaClientTest {
         java.util.function.BiFunction<String, Object, Integer> filtered = (name, value) -> {
             try {
                 return client.getBounces(com.postmarkapp.postmark.client.Parameters.init().build("count", 10)
-                        .build("offset", 0).build("emailFilter", patient).build(name, value)).getTotalCount();
+                        .build("offset", 0).build("emailFilter", patient).build(name, String.valueOf(value)))
+                        .getTotalCount();
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
