@@ -65,6 +65,13 @@ async function refused(send) {
   await client.createSuppressions("outbound", { Suppressions: [{ EmailAddress: gone }] });
   out.suppressed = await refused(() => client.sendEmail({ From: "billing@postroom.test", To: gone, Subject: "x", TextBody: "x" }));
 
+  // The client's filters are camelCase (fromEmail, fromDate, toDate, messageStream): read in any case, as Postmark.
+  const today = new Date().toISOString().substring(0, 10);
+  const filter = { count: 10, offset: 0, fromEmail: "billing@postroom.test", subject: `From Node ${run}`,
+    messageStream: "outbound" };
+  out.found = (await client.getOutboundMessages({ ...filter, fromDate: today })).TotalCount;
+  out.foundBefore2001 = (await client.getOutboundMessages({ ...filter, toDate: "2001-01-01" })).TotalCount;
+
   const details = await client.getOutboundMessageDetails(out.single.MessageID);
   out.details = { subject: details.Subject, tag: details.Tag, events: details.MessageEvents.map((e) => e.Type) };
   console.log(JSON.stringify(out));

@@ -51,14 +51,12 @@ class PostmarkReads {
     private static final String COLUMNS = "m.id, m.sender, m.recipients, m.cc, m.bcc, m.subject, m.status, "
             + "m.body_plain, m.body_html, m.meta::text, m.created_at";
 
-    Map<String, Object> search(PostmarkServers.Server server, int count,
-                               int offset,
-                               String recipient,
-                               String tag,
-                               String status,
-                               String fromdate,
-                               String todate,
-                               String messagestream) {
+    /** GET /messages/outbound's filters as Postmark names them; each may be null, metadata empty. */
+    record MessageFilter(String recipient, String fromemail, String tag, String subject, String status,
+                         String fromdate, String todate, String messagestream, Map<String, String> metadata) {
+    }
+
+    Map<String, Object> search(PostmarkServers.Server server, int count, int offset, MessageFilter filter) {
         if (count < 1 || count > 500 || offset < 0 || offset + count > 10_000) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'count' must be 1 to 500 and 'offset' at "
                     + "least 0, with count + offset at most 10000.");
@@ -66,18 +64,35 @@ class PostmarkReads {
         StringBuilder where = new StringBuilder(" FROM email_message m WHERE m.org_id = ? AND m.direction = 'outbound' "
                 + "AND (m.meta -> 'postmark' ->> 'server_id') = ?");
         List<Object> params = new ArrayList<>(List.of(server.orgId(), Long.toString(server.id())));
-        if (recipient != null && !recipient.isBlank()) {
+        String recipient = filter.recipient();
+        if (given(recipient)) {
             where.append(" AND (lower(?) = ANY(m.recipients) OR lower(?) = ANY(m.cc) OR lower(?) = ANY(m.bcc))");
             params.addAll(List.of(recipient.strip(), recipient.strip(), recipient.strip()));
         }
-        if (tag != null && !tag.isBlank()) {
+        if (given(filter.fromemail())) {
+            where.append(" AND lower(m.sender) = lower(?)");
+            params.add(filter.fromemail().strip());
+        }
+        if (given(filter.tag())) {
             where.append(" AND (m.meta -> 'postmark' ->> 'tag') = ?");
-            params.add(tag);
+            params.add(filter.tag());
         }
-        if (messagestream != null && !messagestream.isBlank()) {
+        if (given(filter.subject())) {
+            where.append(" AND m.subject ILIKE ?");
+            params.add(contains(filter.subject()));
+        }
+        filter.metadata().forEach((key, value) -> {
+            where.append(" AND (m.meta -> 'postmark' -> 'metadata' ->> ?) = ?");
+            params.add(key);
+            params.add(value);
+        });
+        if (given(filter.messagestream())) {
             where.append(" AND (m.meta -> 'postmark' ->> 'stream') = ?");
-            params.add(messagestream);
+            params.add(filter.messagestream());
         }
+        String status = filter.status();
+        String fromdate = filter.fromdate();
+        String todate = filter.todate();
         if (status != null && !status.isBlank()) {
             List<String> statuses = switch (status.toLowerCase(java.util.Locale.ROOT)) {
                 case "queued" -> List.of("queued");
@@ -137,7 +152,7 @@ class PostmarkReads {
         List<Object> params = new ArrayList<>(List.of(server.orgId(), Long.toString(server.id())));
         if (given(filter.emailFilter())) {
             where.append(" AND b.recipient ILIKE ?");
-            params.add("%" + filter.emailFilter().strip().replace("%", "\\%").replace("_", "\\_") + "%");
+            params.add(contains(filter.emailFilter()));
         }
         if (given(filter.messageID())) {
             where.append(" AND b.outbound_message = ?");
@@ -329,6 +344,11 @@ class PostmarkReads {
         } catch (IllegalArgumentException e) {
             throw PostmarkError.invalid(701, "This message was not found ('" + id + "' is not a MessageID).");
         }
+    }
+
+    /** An ILIKE pattern for text containing this, its own % and _ taken literally. */
+    private static String contains(String text) {
+        return "%" + text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%";
     }
 
     private static boolean given(String value) {

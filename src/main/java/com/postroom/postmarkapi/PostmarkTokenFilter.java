@@ -46,7 +46,37 @@ final class PostmarkTokenFilter extends OncePerRequestFilter {
             return;
         }
         request.setAttribute(ATTRIBUTE, server.get());
-        chain.doFilter(request, response);
+        chain.doFilter(new AnyCaseParameters(request), response);
+    }
+
+    /**
+     * Query parameters by name in any case, as Postmark reads them: its Node client sends fromDate, toDate, fromEmail
+     * and messageStream, its docs write fromdate and todate, and an exact match would drop the filter silently.
+     */
+    static final class AnyCaseParameters extends jakarta.servlet.http.HttpServletRequestWrapper {
+        AnyCaseParameters(HttpServletRequest request) {
+            super(request);
+        }
+
+        @Override
+        public String[] getParameterValues(String name) {
+            String[] exact = super.getParameterValues(name);
+            if (exact != null) {
+                return exact;
+            }
+            for (java.util.Map.Entry<String, String[]> p : super.getParameterMap().entrySet()) {
+                if (p.getKey().equalsIgnoreCase(name)) {
+                    return p.getValue();
+                }
+            }
+            return null;
+        }
+
+        @Override
+        public String getParameter(String name) {
+            String[] values = getParameterValues(name);
+            return values == null || values.length == 0 ? null : values[0];
+        }
     }
 
     private static void refuse(HttpServletResponse response, String message) throws IOException {

@@ -28,13 +28,22 @@ class ReadingApi {
     Map<String, Object> search(HttpServletRequest request, @RequestParam(defaultValue = "50") int count,
                                @RequestParam(defaultValue = "0") int offset,
                                @RequestParam(required = false) String recipient,
+                               @RequestParam(required = false) String fromemail,
                                @RequestParam(required = false) String tag,
+                               @RequestParam(required = false) String subject,
                                @RequestParam(required = false) String status,
                                @RequestParam(required = false) String fromdate,
                                @RequestParam(required = false) String todate,
                                @RequestParam(required = false) String messagestream) {
-        return reads.search(PostmarkTokenFilter.server(request), count, offset, recipient, tag, status, fromdate,
-                todate, messagestream);
+        // metadata_{key}=value, as many as given (Postmark's filter by a metadata field).
+        Map<String, String> metadata = new java.util.LinkedHashMap<>();
+        request.getParameterMap().forEach((name, values) -> {
+            if (name.regionMatches(true, 0, "metadata_", 0, 9) && name.length() > 9 && values.length > 0) {
+                metadata.put(name.substring(9), values[0]);
+            }
+        });
+        return reads.search(PostmarkTokenFilter.server(request), count, offset, new PostmarkReads.MessageFilter(
+                recipient, fromemail, tag, subject, status, fromdate, todate, messagestream, metadata));
     }
 
     @GetMapping({"/messages/outbound/{id}/details", "/messages/outbound/{id}/details/"})

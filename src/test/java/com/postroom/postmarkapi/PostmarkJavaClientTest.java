@@ -98,6 +98,25 @@ class PostmarkJavaClientTest {
                 .single()).isEqualTo("skip");
         assertThat(meta).contains("\"tag\": \"statements\"").contains("\"statement\": \"S-1\"")
                 .contains("\"stream\": \"outbound\"");
+
+        // Found again by Postmark's filters: sender, part of the subject, a metadata field.
+        java.util.function.Function<com.postmarkapp.postmark.client.Parameters, Integer> found = p -> {
+            try {
+                return client.getMessages(p.build("count", 10).build("offset", 0)).getTotalCount();
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        String part = subject.substring("Statement ready ".length());
+        assertThat(found.apply(com.postmarkapp.postmark.client.Parameters.init().build("subject", part)
+                .build("fromemail", "BILLING@postroom.test").build("metadata_statement", "S-1"))).isEqualTo(1);
+        assertThat(found.apply(com.postmarkapp.postmark.client.Parameters.init().build("subject", part)
+                .build("fromemail", "noreply@postroom.test"))).isZero();
+        assertThat(found.apply(com.postmarkapp.postmark.client.Parameters.init().build("subject", part)
+                .build("metadata_statement", "S-2"))).isZero();
+        // A LIKE wildcard in the subject is taken literally.
+        assertThat(found.apply(com.postmarkapp.postmark.client.Parameters.init().build("subject",
+                part.substring(0, 8) + "_" + part.substring(9)))).isZero();
     }
 
     @Test

@@ -80,6 +80,8 @@ class PostmarkNodeClientTest {
         assertThat(result.path("details").path("subject").asString()).isEqualTo("From Node " + run);
         assertThat(result.path("details").path("tag").asString()).isEqualTo("node");
         assertThat(result.path("details").path("events").get(0).asString()).isEqualTo("Queued");
+        assertThat(result.path("found").asInt()).isEqualTo(1);
+        assertThat(result.path("foundBefore2001").asInt()).isZero();
         System.out.println("Batch of 500 through the Postmark Node client: " + result.path("batch").path("ms") + " ms");
 
         // The batch's 500 are delivered before the next test: one shared sandbox, one delivery queue.
