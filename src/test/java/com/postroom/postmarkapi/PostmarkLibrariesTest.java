@@ -150,6 +150,29 @@ class PostmarkLibrariesTest {
     }
 
     @Test
+    void theRubyGemsAttachmentTypesCarryTheMailGemsParameters() throws Exception {
+        // export_native_attachments: "ContentType" => attachment.content_type, with the Mail gem's charset and
+        // filename parameters; an inline part's "ContentID" is its cid: URL.
+        String body = """
+                {"From":"billing@postroom.test","To":"pat@postroom.test","Subject":"Report",
+                 "HtmlBody":"<p><img src=\\"cid:5f1a@mail.example\\"></p>","TextBody":"Report attached.",
+                 "Headers":[{"Name":"Mime-Version","Value":"1.0"},{"Name":"Message-ID","Value":"<5f1b@mail.example>"}],
+                 "Attachments":[
+                  {"Name":"report.csv","Content":"YSxiCjEsMgo=","ContentType":"text/csv; charset=UTF-8; filename=report.csv"},
+                  {"Name":"logo.png","Content":"iVBORw0KGgo=","ContentType":"image/png; filename=logo.png",
+                   "ContentID":"cid:5f1a@mail.example"}]}
+                """;
+        Api.Response r = api.post("/email", body, auth);
+
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        MimeMessage m = queued(r);
+        BodyPart csv = part(m, "report.csv");
+        assertThat(csv.getContentType()).startsWith("text/csv");
+        assertThat(new String(csv.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEqualTo("a,b\n1,2\n");
+        assertThat(part(m, "logo.png").getDisposition()).isEqualTo(Part.INLINE);
+    }
+
+    @Test
     void anInlineImageWithoutANameGoesUnderItsContentId() throws Exception {
         // django-anymail's make_attachment: "Name": attachment.name or "", "ContentID": "cid:" + the cid.
         String body = """
