@@ -35,6 +35,23 @@ final class PostmarkJson {
         }
     }
 
+    /** An object's property by name in any case (missing when it has none; a non-object has none). */
+    static JsonNode get(JsonNode node, String name) {
+        if (node == null || !node.isObject()) {
+            return tools.jackson.databind.node.MissingNode.getInstance();
+        }
+        JsonNode exact = node.get(name);
+        if (exact != null) {
+            return exact;
+        }
+        for (String n : node.propertyNames()) {
+            if (n.equalsIgnoreCase(name)) {
+                return node.get(n);
+            }
+        }
+        return tools.jackson.databind.node.MissingNode.getInstance();
+    }
+
     /** A value as text: a string as it is, a number or other value as JSON writes it, null or absent as "". */
     static String text(JsonNode v) {
         return v == null || v.isNull() || v.isMissingNode() ? "" : v.isString() ? v.asString() : v.toString();

@@ -86,7 +86,7 @@ class WebhookApi {
     /** The request's fields over {@code old} (null: a new webhook). */
     private PostmarkWebhooks.Webhook read(byte[] body, PostmarkWebhooks.Webhook old, PostmarkServers.Server server) {
         JsonNode node = PostmarkJson.object(json, body);
-        String url = node.path("Url").asString(old == null ? "" : old.url()).strip();
+        String url = PostmarkJson.get(node, "Url").asString(old == null ? "" : old.url()).strip();
         URI uri;
         try {
             uri = URI.create(url);
@@ -97,27 +97,27 @@ class WebhookApi {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'Url' must be an http or https URL; got '"
                     + url + "'.");
         }
-        String stream = old != null ? old.stream() : node.path("MessageStream").asString("outbound");
+        String stream = old != null ? old.stream() : PostmarkJson.get(node, "MessageStream").asString("outbound");
         if (!PostmarkSending.STREAMS.contains(stream)) {
             throw PostmarkError.invalid(PostmarkError.STREAM_NOT_FOUND, "The message stream '" + stream
                     + "' was not found; use 'outbound' or 'broadcast'.");
         }
         Optional<String> username = old == null ? Optional.empty() : old.username();
         Optional<Secret> password = old == null ? Optional.empty() : old.password();
-        JsonNode auth = node.get("HttpAuth");
+        JsonNode auth = PostmarkJson.get(node, "HttpAuth");
         if (auth != null && auth.isObject()) {
-            String u = auth.path("Username").asString("");
+            String u = PostmarkJson.get(auth, "Username").asString("");
             username = u.isBlank() ? Optional.empty() : Optional.of(u);
-            String p = auth.path("Password").asString("");
+            String p = PostmarkJson.get(auth, "Password").asString("");
             password = p.isEmpty() ? Optional.empty() : Optional.of(Secret.of(p));
         }
         List<PostmarkWebhooks.Header> headers = old == null ? List.of() : old.headers();
-        JsonNode h = node.get("HttpHeaders");
+        JsonNode h = PostmarkJson.get(node, "HttpHeaders");
         if (h != null && h.isArray()) {
             List<PostmarkWebhooks.Header> list = new ArrayList<>();
             for (JsonNode one : h.values()) {
-                String name = one.path("Name").asString("");
-                String value = one.path("Value").asString("");
+                String name = PostmarkJson.get(one, "Name").asString("");
+                String value = PostmarkJson.get(one, "Value").asString("");
                 if (!name.matches("[A-Za-z0-9-]{1,100}") || value.chars().anyMatch(c -> c < 0x20)) {
                     throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "'HttpHeaders' holds {Name, Value} "
                             + "pairs with a header name and a one-line value.");
@@ -126,7 +126,7 @@ class WebhookApi {
             }
             headers = list;
         }
-        JsonNode t = node.path("Triggers");
+        JsonNode t = PostmarkJson.get(node, "Triggers");
         boolean delivery = enabled(t, "Delivery", old != null && old.delivery());
         boolean bounce = enabled(t, "Bounce", old != null && old.bounce());
         boolean complaint = enabled(t, "SpamComplaint", old != null && old.spamComplaint());
@@ -136,8 +136,8 @@ class WebhookApi {
     }
 
     private static boolean enabled(JsonNode triggers, String name, boolean fallback) {
-        JsonNode t = triggers.get(name);
-        return t == null || !t.has("Enabled") ? fallback : t.get("Enabled").asBoolean(false);
+        JsonNode on = PostmarkJson.get(PostmarkJson.get(triggers, name), "Enabled");
+        return on.isMissingNode() || on.isNull() ? fallback : on.asBoolean(false);
     }
 
     private static Map<String, Object> shape(PostmarkWebhooks.Webhook w) {

@@ -190,6 +190,23 @@ class PostmarkLibrariesTest {
     }
 
     @Test
+    void aWebhookIsReadWithItsPropertyNamesInAnyCase() {
+        Api.Response created = api.post("/webhooks", """
+                {"url":"http://127.0.0.1:9/hooks","messageStream":"outbound","httpAuth":{"username":"u","password":"p"},
+                 "httpHeaders":[{"name":"X-Key","value":"k"}],"triggers":{"delivery":{"enabled":true},
+                 "bounce":{"Enabled":false}}}
+                """, auth);
+        assertThat(created.status()).as(created.raw()).isEqualTo(200);
+        assertThat(created.body().get("Url").asString()).isEqualTo("http://127.0.0.1:9/hooks");
+        assertThat(created.body().get("HttpAuth").get("Username").asString()).isEqualTo("u");
+        assertThat(created.body().get("HttpHeaders").get(0).get("Name").asString()).isEqualTo("X-Key");
+        assertThat(created.body().get("Triggers").get("Delivery").get("Enabled").asBoolean()).isTrue();
+        assertThat(created.body().get("Triggers").get("Bounce").get("Enabled").asBoolean()).isFalse();
+        assertThat(api.exchange("DELETE", "/webhooks/" + created.body().get("ID").asLong(), null, auth).status())
+                .isEqualTo(200);
+    }
+
+    @Test
     void inactiveRecipientsAreLeftOutAndTheOthersGetTheMessageAsAtPostmark() throws Exception {
         String gone = "gone-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
         long org = jdbc.sql("SELECT org_id FROM postmark_server ORDER BY id DESC LIMIT 1").query(Long.class).single();
