@@ -68,7 +68,7 @@ class PostmarkSending {
 
     /** {@code {"Messages": [...]}}, each from its template, answered like a batch. */
     List<Map<String, Object>> sendBatchWithTemplates(PostmarkServers.Server server, JsonNode node) {
-        JsonNode messages = node == null ? null : node.get("Messages");
+        JsonNode messages = node == null ? null : PostmarkJson.get(node, "Messages");
         if (messages == null || !messages.isArray()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Send {\"Messages\": [...]}, each message with "
                     + "a TemplateId or TemplateAlias and a TemplateModel.");

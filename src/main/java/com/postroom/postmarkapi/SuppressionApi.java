@@ -127,14 +127,14 @@ class SuppressionApi {
 
     private List<String> addresses(byte[] body) {
         JsonNode node = PostmarkJson.object(json, body);
-        JsonNode list = node.get("Suppressions");
+        JsonNode list = PostmarkJson.get(node, "Suppressions");
         if (list == null || !list.isArray()) {
             throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Send {\"Suppressions\": [{\"EmailAddress\": "
                     + "\"...\"}]}.");
         }
         List<String> out = new ArrayList<>();
         for (JsonNode s : list.values()) {
-            out.add(s.path("EmailAddress").asString("").strip().toLowerCase(Locale.ROOT));
+            out.add(PostmarkJson.get(s, "EmailAddress").asString("").strip().toLowerCase(Locale.ROOT));
         }
         return out;
     }
