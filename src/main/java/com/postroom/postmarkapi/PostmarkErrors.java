@@ -12,7 +12,8 @@ import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /** Every refusal of the Postmark API in Postmark's shape; nothing else (no stack trace, no Postroom error shape). */
-@RestControllerAdvice(assignableTypes = {SendingApi.class, ReadingApi.class, SuppressionApi.class, TemplateApi.class, WebhookApi.class})
+@RestControllerAdvice(assignableTypes = {SendingApi.class, ReadingApi.class, SuppressionApi.class, TemplateApi.class, WebhookApi.class,
+    ServerApi.class})
 @Order(Ordered.HIGHEST_PRECEDENCE)
 class PostmarkErrors {
 

@@ -198,14 +198,30 @@ class PostmarkReads {
         return out;
     }
 
-    /** Reactivates the bounced address: it leaves the suppression list, so mail to it goes again. */
-    Map<String, Object> activate(PostmarkServers.Server server, long id) {
-        Map<String, Object> bounce = jdbc.sql("SELECT " + BOUNCE_COLUMNS + " FROM bounce b "
+    /** One bounce of this server's messages. */
+    Map<String, Object> bounce(PostmarkServers.Server server, long id) {
+        return jdbc.sql("SELECT " + BOUNCE_COLUMNS + " FROM bounce b "
                         + "JOIN email_message m ON m.id = b.outbound_message WHERE b.id = ? AND b.org_id = ? "
                         + "AND (m.meta -> 'postmark' ->> 'server_id') = ?")
                 .params(id, server.orgId(), Long.toString(server.id())).query((rs, n) -> bounce(rs, server))
                 .optional().orElseThrow(() -> PostmarkError.invalid(PostmarkError.INVALID_REQUEST,
                         "No bounce " + id + " of this server."));
+    }
+
+    /** The MIME of one of this server's messages as it went out, or "" once the outbox no longer holds it. */
+    String dump(PostmarkServers.Server server, String id) {
+        UUID messageId = uuid(id);
+        return jdbc.sql("SELECT o.mime FROM email_message m LEFT JOIN outbox o ON o.message_id = m.id "
+                        + "WHERE m.id = ? AND m.org_id = ? AND (m.meta -> 'postmark' ->> 'server_id') = ?")
+                .params(messageId, server.orgId(), Long.toString(server.id()))
+                .query((rs, n) -> rs.getBytes(1) == null ? "" : new String(rs.getBytes(1),
+                        java.nio.charset.StandardCharsets.UTF_8)).optional()
+                .orElseThrow(() -> PostmarkError.invalid(701, "This message was not found."));
+    }
+
+    /** Reactivates the bounced address: it leaves the suppression list, so mail to it goes again. */
+    Map<String, Object> activate(PostmarkServers.Server server, long id) {
+        Map<String, Object> bounce = bounce(server, id);
         suppressions.remove(server.orgId(), (String) bounce.get("Email"));
         bounce.put("Inactive", false);
         bounce.put("CanActivate", false);

@@ -17,8 +17,9 @@ import org.springframework.security.web.authentication.UsernamePasswordAuthentic
 class PostmarkSecurity {
 
     static final String[] PATHS = {"/email", "/email/**", "/messages/**", "/bounces", "/bounces/**",
-        "/message-streams/**", "/templates", "/templates/**",
-        "/webhooks", "/webhooks/**"};
+        "/message-streams", "/message-streams/**", "/templates", "/templates/**",
+        "/webhooks", "/webhooks/**", "/server", "/server/", "/deliverystats", "/deliverystats/",
+        "/deliveryStats", "/deliveryStats/", "/stats/**", "/triggers/**"};
 
     @Bean
     @Order(0)

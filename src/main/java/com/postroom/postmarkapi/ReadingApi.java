@@ -66,6 +66,24 @@ class ReadingApi {
                 emailFilter, messageID, type, inactive, tag, fromdate, todate, messagestream));
     }
 
+    @GetMapping({"/bounces/{id}", "/bounces/{id}/"})
+    Map<String, Object> bounce(HttpServletRequest request, @PathVariable long id) {
+        return reads.bounce(PostmarkTokenFilter.server(request), id);
+    }
+
+    /** The bounce's raw message is not kept apart from the received DSN: an empty dump, as Postmark's expired ones. */
+    @GetMapping({"/bounces/{id}/dump", "/bounces/{id}/dump/"})
+    Map<String, Object> bounceDump(HttpServletRequest request, @PathVariable long id) {
+        reads.bounce(PostmarkTokenFilter.server(request), id);
+        return Map.of("Body", "");
+    }
+
+    /** The message as it went out (its MIME), while Postroom keeps it in the outbox. */
+    @GetMapping({"/messages/outbound/{id}/dump", "/messages/outbound/{id}/dump/"})
+    Map<String, Object> dump(HttpServletRequest request, @PathVariable String id) {
+        return Map.of("Body", reads.dump(PostmarkTokenFilter.server(request), id));
+    }
+
     /** Reactivates the bounced address: it leaves the suppression list, so mail to it goes again. */
     @PutMapping({"/bounces/{id}/activate", "/bounces/{id}/activate/"})
     Map<String, Object> activate(HttpServletRequest request, @PathVariable long id) {

@@ -256,6 +256,16 @@ class PostmarkJavaClientTest {
         assertThat(filtered.apply("messagestream", "broadcast")).isZero();
         assertThatThrownBy(() -> client.deliverMessage(new Message("billing@postroom.test", patient, "again", null,
                 "x"))).isInstanceOf(InvalidMessageException.class);
+        // The same bounce on its own, its (empty) dump, the server's delivery statistics.
+        assertThat(client.getBounce(bounce.getId()).getEmail()).isEqualTo(patient);
+        assertThat(client.getBounceDump(bounce.getId()).getBody()).isEmpty();
+        var stats = client.getDeliveryStats();
+        assertThat(stats.getInactiveMails()).isPositive();
+        assertThat(stats.getBounces()).anySatisfy(b -> {
+            assertThat(b.getName()).isEqualTo("All");
+            assertThat(b.getCount()).isPositive();
+        });
+        assertThat(client.getMessageDump(sent.getMessageId()).getBody()).contains("Subject: Your statement");
         client.activateBounce(bounce.getId());
         assertThat(filtered.apply("inactive", true)).isZero();
         assertThat(client.deliverMessage(new Message("billing@postroom.test", patient, "again", null, "x"))
@@ -287,6 +297,18 @@ class PostmarkJavaClientTest {
                 .param(UUID.fromString(news.getMessageId())).query(byte[].class).single();
         assertThat(new String(mime, StandardCharsets.UTF_8)).contains("List-Unsubscribe-Post: "
                 + "List-Unsubscribe=One-Click");
+    }
+
+    @Test
+    void theServerAndItsStreamsAreReadWithoutItsToken() throws Exception {
+        var server = client.getServer();
+        assertThat(server.getName()).isEqualTo("platform");
+        assertThat(server.getApiTokens()).isEmpty();
+        var streams = client.getMessageStreams();
+        assertThat(streams.getTotalCount()).isEqualTo(2);
+        assertThat(streams.getMessageStreams()).extracting(s -> s.getId()).containsExactly("outbound", "broadcast");
+        assertThat(client.getMessageStream("broadcast").getMessageStreamType().toString()).isEqualTo("Broadcasts");
+        assertThatThrownBy(() -> client.getMessageStream("newsletters")).isInstanceOf(InvalidMessageException.class);
     }
 
     @Test

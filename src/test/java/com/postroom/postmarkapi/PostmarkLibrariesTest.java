@@ -207,6 +207,17 @@ class PostmarkLibrariesTest {
     }
 
     @Test
+    void whatPostroomDoesNotOfferIsSaidInPostmarksShapeNotWithTheLoginPage() {
+        Api.Response stats = api.exchange("GET", "/stats/outbound?fromdate=2026-01-01", null, auth);
+        assertThat(stats.status()).isEqualTo(404);
+        assertThat(stats.body().get("Message").asString()).contains("does not offer GET /stats/outbound");
+        assertThat(api.exchange("GET", "/messages/outbound/opens", null, auth).status()).isEqualTo(404);
+        Api.Response anonymous = api.exchange("GET", "/stats/outbound", null, Map.of());
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.body().get("ErrorCode").asInt()).isEqualTo(10);
+    }
+
+    @Test
     void inactiveRecipientsAreLeftOutAndTheOthersGetTheMessageAsAtPostmark() throws Exception {
         String gone = "gone-" + UUID.randomUUID().toString().substring(0, 6) + "@postroom.test";
         long org = jdbc.sql("SELECT org_id FROM postmark_server ORDER BY id DESC LIMIT 1").query(Long.class).single();
