@@ -104,7 +104,10 @@ public class SendingCore {
         return outcome.queued();
     }
 
-    /** One draft of a group: queued, or why it was refused (and who, when it was the suppression list). */
+    /**
+     * One draft of a group: queued, or why it was refused; {@code suppressed} names who on the suppression list
+     * refused it, or was left out of a queued draft that skips inactive recipients.
+     */
     public record Outcome(Queued queued, Problem refusal, List<Suppressions.Entry> suppressed) {
         static Outcome refused(Problem why) {
             return new Outcome(null, why, List.of());
@@ -452,16 +455,6 @@ public class SendingCore {
     }
 
     /**
-     * Headers Postroom writes itself, from the message's own fields and its MIME structure. A custom one would
-     * replace them in the composed message: a From the sender rules never saw (a server token limited to billing@
-     * could have sent as anyone), a To that is not where the mail goes, a Content-Type that no longer describes the
-     * body, a Message-ID that bounces and replies are not matched by (MessageIds).
-     */
-    static final Set<String> OWN_HEADERS = Set.of("from", "sender", "to", "cc", "bcc", "reply-to", "subject", "date",
-            "message-id", "mime-version", "content-type", "content-transfer-encoding", "content-disposition",
-            "content-id", "return-path", "received");
-
-    /**
      * Of {@link #OWN_HEADERS}, those that describe the message's structure and its sending rather than who it is from
      * and to. Mail libraries that hand every header of their message to Postmark's API send these (Swift Mailer's
      * transport sends Message-ID and Content-Transfer-Encoding, the Ruby gem's MIME-Version, Symfony's a Date or
@@ -471,6 +464,15 @@ public class SendingCore {
     private static final Set<String> STRUCTURE_HEADERS = Set.of("date", "message-id", "mime-version",
             "content-type", "content-transfer-encoding", "content-disposition", "content-id", "return-path",
             "received");
+
+    /**
+     * Headers Postroom writes itself, from the message's own fields and its MIME structure. A custom one would
+     * replace them in the composed message: a From the sender rules never saw (a server token limited to billing@
+     * could have sent as anyone), a To that is not where the mail goes, a Content-Type that no longer describes the
+     * body, a Message-ID that bounces and replies are not matched by (MessageIds).
+     */
+    static final Set<String> OWN_HEADERS = java.util.stream.Stream.concat(Set.of("from", "sender", "to", "cc", "bcc",
+            "reply-to", "subject").stream(), STRUCTURE_HEADERS.stream()).collect(java.util.stream.Collectors.toSet());
 
     public static boolean isStructureHeader(String name) {
         return STRUCTURE_HEADERS.contains(name.toLowerCase(java.util.Locale.ROOT));
