@@ -198,6 +198,32 @@ class PostmarkReads {
         return out;
     }
 
+    /** GET /deliverystats: the organization's inactive addresses, and this server's bounces by type. */
+    Map<String, Object> deliveryStats(PostmarkServers.Server server) {
+        long inactive = jdbc.sql("SELECT count(DISTINCT address) FROM suppression WHERE org_id = ?")
+                .param(server.orgId()).query(Long.class).single();
+        Map<String, Long> byType = new LinkedHashMap<>();
+        jdbc.sql("SELECT b.hard, count(*) FROM bounce b JOIN email_message m ON m.id = b.outbound_message "
+                        + "WHERE b.org_id = ? AND (m.meta -> 'postmark' ->> 'server_id') = ? GROUP BY b.hard")
+                .params(server.orgId(), Long.toString(server.id()))
+                .query((rs, n) -> byType.put(rs.getBoolean(1) ? "HardBounce" : "SoftBounce", rs.getLong(2)))
+                .list();
+        List<Map<String, Object>> bounces = new ArrayList<>();
+        bounces.add(Map.of("Name", "All", "Count", byType.values().stream().mapToLong(Long::longValue).sum()));
+        byType.forEach((type, count) -> bounces.add(Map.of("Type", type, "Name",
+                type.equals("HardBounce") ? "Hard bounce" : "Soft bounce", "Count", count)));
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("InactiveMails", inactive);
+        out.put("Bounces", bounces);
+        return out;
+    }
+
+    /** When the server was made (its streams' CreatedAt). */
+    OffsetDateTime createdAt(PostmarkServers.Server server) {
+        return jdbc.sql("SELECT created_at FROM postmark_server WHERE id = ?").param(server.id())
+                .query(OffsetDateTime.class).single();
+    }
+
     /** One bounce of this server's messages. */
     Map<String, Object> bounce(PostmarkServers.Server server, long id) {
         return jdbc.sql("SELECT " + BOUNCE_COLUMNS + " FROM bounce b "

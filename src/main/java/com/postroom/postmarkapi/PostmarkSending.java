@@ -192,6 +192,10 @@ class PostmarkSending {
         }
         if (outcome.refusal() != null) {
             Problem e = outcome.refusal();
+            if (e.kind() == Problem.Kind.TOO_LARGE) { // over MAIL_MAX_MESSAGE_BYTES: Postmark answers 413
+                return new PostmarkError(org.springframework.http.HttpStatus.CONTENT_TOO_LARGE,
+                        PostmarkError.INVALID_REQUEST, e.getMessage());
+            }
             return PostmarkError.invalid(e.kind() == Problem.Kind.FORBIDDEN ? PostmarkError.SENDER_NOT_ALLOWED
                     : PostmarkError.INVALID_REQUEST, e.getMessage());
         }

@@ -1,16 +1,15 @@
 package com.postroom.postmarkapi;
 
 import java.time.OffsetDateTime;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.servlet.http.HttpServletRequest;
 
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -22,10 +21,10 @@ import org.springframework.web.bind.annotation.RestController;
 @RestController
 class ServerApi {
 
-    private final JdbcClient jdbc;
+    private final PostmarkReads reads;
 
-    ServerApi(JdbcClient jdbc) {
-        this.jdbc = jdbc;
+    ServerApi(PostmarkReads reads) {
+        this.reads = reads;
     }
 
     @GetMapping({"/server", "/server/"})
@@ -60,23 +59,7 @@ class ServerApi {
     /** Inactive addresses of the organization, and this server's bounces by type ("deliveryStats" from the Java client). */
     @GetMapping({"/deliverystats", "/deliverystats/", "/deliveryStats", "/deliveryStats/"})
     Map<String, Object> deliveryStats(HttpServletRequest request) {
-        PostmarkServers.Server server = PostmarkTokenFilter.server(request);
-        long inactive = jdbc.sql("SELECT count(DISTINCT address) FROM suppression WHERE org_id = ?")
-                .param(server.orgId()).query(Long.class).single();
-        Map<String, Long> byType = new LinkedHashMap<>();
-        jdbc.sql("SELECT b.hard, count(*) FROM bounce b JOIN email_message m ON m.id = b.outbound_message "
-                        + "WHERE b.org_id = ? AND (m.meta -> 'postmark' ->> 'server_id') = ? GROUP BY b.hard")
-                .params(server.orgId(), Long.toString(server.id()))
-                .query((rs, n) -> byType.put(rs.getBoolean(1) ? "HardBounce" : "SoftBounce", rs.getLong(2)))
-                .list();
-        List<Map<String, Object>> bounces = new ArrayList<>();
-        bounces.add(Map.of("Name", "All", "Count", byType.values().stream().mapToLong(Long::longValue).sum()));
-        byType.forEach((type, count) -> bounces.add(Map.of("Type", type, "Name",
-                type.equals("HardBounce") ? "Hard bounce" : "Soft bounce", "Count", count)));
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("InactiveMails", inactive);
-        out.put("Bounces", bounces);
-        return out;
+        return reads.deliveryStats(PostmarkTokenFilter.server(request));
     }
 
     @GetMapping({"/message-streams", "/message-streams/"})
@@ -100,9 +83,11 @@ class ServerApi {
      * Parts of a Postmark server's API that Postroom does not offer (statistics, open and click tracking, inbound
      * messages and rules): a 404 in Postmark's shape that says so, not the web UI's login page.
      */
-    @org.springframework.web.bind.annotation.RequestMapping({"/stats/**", "/triggers/**", "/messages/inbound",
+    @io.swagger.v3.oas.annotations.Hidden
+    @org.springframework.web.bind.annotation.RequestMapping(value = {"/stats/**", "/triggers/**", "/messages/inbound",
         "/messages/inbound/**", "/messages/outbound/opens", "/messages/outbound/opens/**", "/messages/outbound/clicks",
-        "/messages/outbound/clicks/**"})
+        "/messages/outbound/clicks/**"}, method = {RequestMethod.GET, RequestMethod.POST, RequestMethod.PUT,
+        RequestMethod.DELETE, RequestMethod.PATCH})
     org.springframework.http.ResponseEntity<Map<String, Object>> notOffered(HttpServletRequest request) {
         return org.springframework.http.ResponseEntity.status(404).body(PostmarkError.body(PostmarkError.INVALID_REQUEST,
                 "Postroom does not offer " + request.getMethod() + " " + request.getRequestURI() + " of Postmark's "
@@ -112,8 +97,7 @@ class ServerApi {
 
     private Map<String, Object> stream(PostmarkServers.Server server, String id) {
         boolean broadcast = id.equals(PostmarkSending.BROADCAST);
-        OffsetDateTime created = jdbc.sql("SELECT created_at FROM postmark_server WHERE id = ?").param(server.id())
-                .query(OffsetDateTime.class).single();
+        OffsetDateTime created = reads.createdAt(server);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ID", id);
         out.put("ServerID", server.id());

@@ -28,7 +28,7 @@ class ApiFuzzTest {
             "postmark", "webhook", "/api/founder/email/draft", "suggest-improvements", "/api/auth/logout");
     /** Postmark's own routes (the postmarkapi module): they answer in Postmark's shape, fuzzed on their own below. */
     private static final List<String> POSTMARK = List.of("/email", "/templates", "/bounces", "/messages/",
-            "/message-streams/", "/webhooks");
+            "/message-streams", "/webhooks", "/server", "/deliverystats", "/deliveryStats");
     private static final List<String> IDS = List.of("not-a-uuid", UUID.randomUUID().toString(), "0");
     private static final String QUERY = "?limit=-1&offset=-5&cursor=%7B%7D&q=%28%28%28&page=x";
     /**

@@ -207,6 +207,19 @@ class PostmarkLibrariesTest {
     }
 
     @Test
+    void aMessageOverTenMegabytesIsA413AsAtPostmark() {
+        byte[] file = new byte[11 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(file);
+        String body = """
+                {"From":"billing@postroom.test","To":"pat@postroom.test","Subject":"Scan","TextBody":"x",
+                 "Attachments":[{"Name":"scan.tif","Content":"%s","ContentType":"image/tiff"}]}
+                """.formatted(Base64.getEncoder().encodeToString(file));
+        Api.Response r = api.post("/email", body, auth);
+        assertThat(r.status()).as(r.raw()).isEqualTo(413);
+        assertThat(r.body().get("ErrorCode").asInt()).isEqualTo(300);
+    }
+
+    @Test
     void whatPostroomDoesNotOfferIsSaidInPostmarksShapeNotWithTheLoginPage() {
         Api.Response stats = api.exchange("GET", "/stats/outbound?fromdate=2026-01-01", null, auth);
         assertThat(stats.status()).isEqualTo(404);
