@@ -40,7 +40,7 @@ public class DraftFiles {
             messages.replaceFiles(orgId, draftId, null, null);
             return;
         }
-        byte[] mime = MimeComposer.compose(new MimeComposer.Composition(from, null, List.of(from), List.of(), "", "",
+        byte[] mime = MimeComposer.compose(new MimeComposer.Composition(from, List.of(), List.of(from), List.of(), "", "",
                 "", files, "<draft-" + draftId + "@postroom.invalid>", null, List.of(), Map.of()));
         RawMail raw = RawMail.of(mime);
         try {

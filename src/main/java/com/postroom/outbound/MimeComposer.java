@@ -53,7 +53,7 @@ public final class MimeComposer {
     private MimeComposer() {
     }
 
-    record Composition(EmailAddress from, EmailAddress replyTo, List<EmailAddress> to, List<EmailAddress> cc,
+    record Composition(EmailAddress from, List<EmailAddress> replyTo, List<EmailAddress> to, List<EmailAddress> cc,
                        String subject, String text, String html, List<Attachment> attachments, String messageId,
                        String inReplyTo, List<String> references, Map<String, String> headers) {
     }
@@ -69,8 +69,8 @@ public final class MimeComposer {
         try {
             MimeMessage message = new FixedIdMessage(SESSION, c.messageId());
             message.setFrom(c.from().toInternetAddress());
-            if (c.replyTo() != null) {
-                message.setReplyTo(new InternetAddress[] {c.replyTo().toInternetAddress()});
+            if (c.replyTo() != null && !c.replyTo().isEmpty()) {
+                message.setReplyTo(addresses(c.replyTo()));
             }
             message.setRecipients(MimeMessage.RecipientType.TO, addresses(c.to()));
             if (!c.cc().isEmpty()) {

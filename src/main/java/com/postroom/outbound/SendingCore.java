@@ -171,7 +171,8 @@ public class SendingCore {
 
     /** A draft whose fields, recipients and sender passed every check. */
     private record Checked(int index, OutboundDraft draft, List<EmailAddress> to, List<EmailAddress> cc,
-                           List<EmailAddress> bcc, Set<String> envelope, EmailAddress from, EmailAddress replyTo) {
+                           List<EmailAddress> bcc, Set<String> envelope, EmailAddress from,
+                           List<EmailAddress> replyTo) {
 
         /**
          * The same message for its recipients that are not on the suppression list (the headers still name them all,
@@ -233,7 +234,7 @@ public class SendingCore {
                     + "message, so each gets their own unsubscribe link; send one message per recipient.");
         }
         EmailAddress from = sender(draft, domain);
-        EmailAddress replyTo = draft.replyTo().map(r -> parse("Reply-To address", r)).orElse(null);
+        List<EmailAddress> replyTo = draft.replyTo().map(SendingCore::replyTo).orElse(List.of());
         return new Checked(index, draft, to, cc, bcc, envelope, from, replyTo);
     }
 
@@ -309,7 +310,8 @@ public class SendingCore {
             }
             Messages.OutboundRow row = new Messages.OutboundRow(id, new Messages.NewOutbound(orgId, threadId,
                     MessageStatus.QUEUED.db(), draft.classification(), c.from().address(), addresses(c.to()),
-                    addresses(c.cc()), addresses(c.bcc()), c.replyTo() == null ? null : c.replyTo().address(),
+                    addresses(c.cc()), addresses(c.bcc()),
+                    c.replyTo().isEmpty() ? null : String.join(", ", addresses(c.replyTo())),
                     draft.subject(), draft.text(), draft.html(), messageId, inReplyTo, references, meta,
                     draft.createdBy(), scheduled(draft)), parsed != null && parsed.hasAttachments(),
                     parsed == null ? "" : Messages.attachmentNames(parsed), now);
@@ -444,6 +446,24 @@ public class SendingCore {
             out.add(parse(what, r));
         }
         return out;
+    }
+
+    /**
+     * A Reply-To of one address or several, comma-separated (RFC 5322 allows a list; Postmark takes one, and
+     * django-anymail sends a message's several reply_to addresses so), a comma inside a quoted name kept.
+     */
+    private static List<EmailAddress> replyTo(String raw) {
+        jakarta.mail.internet.InternetAddress[] list;
+        try {
+            list = jakarta.mail.internet.InternetAddress.parse(raw, false);
+        } catch (jakarta.mail.internet.AddressException e) {
+            return List.of(parse("Reply-To address", raw));
+        }
+        List<EmailAddress> out = new ArrayList<>();
+        for (jakarta.mail.internet.InternetAddress a : list) {
+            out.add(parse("Reply-To address", a.toUnicodeString()));
+        }
+        return out.isEmpty() ? List.of(parse("Reply-To address", raw)) : out;
     }
 
     private static EmailAddress parse(String what, String raw) {

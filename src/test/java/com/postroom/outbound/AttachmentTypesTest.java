@@ -41,7 +41,7 @@ class AttachmentTypesTest {
     }
 
     private static byte[] compose(Attachment a) {
-        return MimeComposer.compose(new MimeComposer.Composition(EmailAddress.parse("billing@postroom.test"), null,
+        return MimeComposer.compose(new MimeComposer.Composition(EmailAddress.parse("billing@postroom.test"), List.of(),
                 List.of(EmailAddress.parse("patient@example.com")), List.of(), "Statement", "Attached.", "",
                 List.of(a), "<id-1@postroom.test>", null, List.of(), Map.of()));
     }

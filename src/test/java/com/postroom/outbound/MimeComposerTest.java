@@ -21,7 +21,7 @@ import com.postroom.mail.EmailAddress;
 class MimeComposerTest {
 
     private static MimeComposer.Composition composition(String text, String html, List<Attachment> attachments) {
-        return new MimeComposer.Composition(EmailAddress.parse("Zoë Billing <billing@example.com>"), null,
+        return new MimeComposer.Composition(EmailAddress.parse("Zoë Billing <billing@example.com>"), List.of(),
                 List.of(EmailAddress.parse("patient@example.org")), List.of(), "Rechnung für Mai – Ärztlicher Dienst",
                 text, html, attachments, "<abc.def@example.com>", "<parent@example.com>",
                 List.of("<root@example.com>", "<parent@example.com>"), Map.of());

@@ -207,6 +207,23 @@ class PostmarkLibrariesTest {
     }
 
     @Test
+    void severalReplyToAddressesAsAnymailJoinsThem() throws Exception {
+        // set_reply_to: ", ".join(...) of the message's reply_to list.
+        Api.Response r = api.post("/email", """
+                {"From":"billing@postroom.test","To":"pat@postroom.test","Subject":"Questions","TextBody":"x",
+                 "ReplyTo":"billing-desk@postroom.test, \\"Roe, Jane\\" <jane@postroom.test>"}
+                """, auth);
+        assertThat(r.status()).as(r.raw()).isEqualTo(200);
+        assertThat(queued(r).getReplyTo()).extracting(Object::toString)
+                .containsExactly("billing-desk@postroom.test", "\"Roe, Jane\" <jane@postroom.test>");
+        Api.Response bad = api.post("/email", """
+                {"From":"billing@postroom.test","To":"pat@postroom.test","Subject":"x","TextBody":"x",
+                 "ReplyTo":"billing-desk@postroom.test, nobody"}
+                """, auth);
+        assertThat(bad.status()).isEqualTo(422);
+    }
+
+    @Test
     void aMessageOverTenMegabytesIsA413AsAtPostmark() {
         byte[] file = new byte[11 * 1024 * 1024];
         new java.util.Random(7).nextBytes(file);
