@@ -42,6 +42,10 @@ class ReadingApi {
                 metadata.put(name.substring(9), values[0]);
             }
         });
+        if (metadata.size() > 10) { // Postmark's own limit on a message's metadata fields
+            throw PostmarkError.invalid(PostmarkError.INVALID_REQUEST, "Filter by at most 10 metadata fields; got "
+                    + metadata.size() + ".");
+        }
         return reads.search(PostmarkTokenFilter.server(request), count, offset, new PostmarkReads.MessageFilter(
                 recipient, fromemail, tag, subject, status, fromdate, todate, messagestream, metadata));
     }
