@@ -93,7 +93,9 @@ public class MailParser {
             walk.text.append(Charsets.decode(bodyBytes(raw), null));
         }
         List<Addresses.Named> fromNamed = Addresses.parse(headers.addressText("From").orElse(null));
-        Optional<String> replyTo = Addresses.addresses(headers.addressText("Reply-To")).stream().findFirst();
+        // Every Reply-To address (RFC 5322 allows a list: a mailing list and the author, say): a reply goes to them all.
+        List<String> replyTos = Addresses.addresses(headers.addressText("Reply-To"));
+        Optional<String> replyTo = replyTos.isEmpty() ? Optional.empty() : Optional.of(String.join(", ", replyTos));
         List<String> references = Addresses.messageIds(headers.raw("References").orElse(null));
         return new ParsedMail(headers,
                 headers.raw("Message-ID").flatMap(v -> Addresses.messageIds(v).stream().findFirst()),

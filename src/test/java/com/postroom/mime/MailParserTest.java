@@ -65,6 +65,15 @@ public class MailParserTest {
         assertThat(latin1.fromName()).contains("François");
     }
 
+    /** A Reply-To of several addresses keeps them all, so that a reply goes to each (it kept the first). */
+    @Test
+    void everyReplyToAddressIsKept() throws Exception {
+        ParsedMail m = parser.parse(RawMail.of(("From: a@example.com\r\nTo: clerk@postroom.test\r\n"
+                + "Reply-To: \"Claims, List\" <claims@lists.example.org>, Jane <JANE@example.com>\r\n"
+                + "Subject: x\r\n\r\nbody\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(m.replyTo()).contains("claims@lists.example.org, jane@example.com");
+    }
+
     /** Outlook and many others encode "Surname, Given": decoded before parsing, the comma made it two addresses. */
     @Test
     void encodedDisplayNamesWithCommasQuotesAndBracketsStayOneName() throws Exception {
