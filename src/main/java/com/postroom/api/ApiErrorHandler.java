@@ -96,8 +96,9 @@ class ApiErrorHandler {
         if (Problem.isNulCharacter(e)) {
             return problem(Problem.nulCharacter());
         }
-        if (Problem.bodyTooLarge(e) != null) {
-            return problem(Problem.bodyTooLarge(e));
+        Problem tooLarge = Problem.bodyTooLarge(e);
+        if (tooLarge != null) {
+            return problem(tooLarge);
         }
         String reference = UUID.randomUUID().toString().substring(0, 8);
         log.error("Unhandled error, reference {}", reference, e);

@@ -29,8 +29,9 @@ class PostmarkErrors {
         org.springframework.web.bind.MissingServletRequestParameterException.class,
         org.springframework.http.converter.HttpMessageNotReadableException.class})
     ResponseEntity<Map<String, Object>> unreadable(Exception e) {
-        if (com.postroom.problem.Problem.bodyTooLarge(e) != null) {
-            return tooLarge(e);
+        com.postroom.problem.Problem tooLarge = com.postroom.problem.Problem.bodyTooLarge(e);
+        if (tooLarge != null) {
+            return tooLarge(tooLarge);
         }
         String what = e instanceof org.springframework.web.method.annotation.MethodArgumentTypeMismatchException m
                 ? "'" + m.getName() + "' must be a number; got '" + m.getValue() + "'."
@@ -42,15 +43,16 @@ class PostmarkErrors {
     }
 
     /** A body past the server's limit (api.RequestBodyLimit): 413, with Postmark's invalid-request code. */
-    private static ResponseEntity<Map<String, Object>> tooLarge(Exception e) {
+    private static ResponseEntity<Map<String, Object>> tooLarge(com.postroom.problem.Problem tooLarge) {
         return ResponseEntity.status(HttpStatus.CONTENT_TOO_LARGE).body(PostmarkError.body(
-                PostmarkError.INVALID_REQUEST, com.postroom.problem.Problem.bodyTooLarge(e).getMessage()));
+                PostmarkError.INVALID_REQUEST, tooLarge.getMessage()));
     }
 
     @ExceptionHandler(Exception.class)
     ResponseEntity<Map<String, Object>> failed(Exception e) {
-        if (com.postroom.problem.Problem.bodyTooLarge(e) != null) {
-            return tooLarge(e);
+        com.postroom.problem.Problem tooLarge = com.postroom.problem.Problem.bodyTooLarge(e);
+        if (tooLarge != null) {
+            return tooLarge(tooLarge);
         }
         if (com.postroom.problem.Problem.isNulCharacter(e)) {
             return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(PostmarkError.body(

@@ -73,10 +73,6 @@ class PostmarkReads {
             where.append(" AND lower(m.sender) = lower(?)");
             params.add(filter.fromemail().strip());
         }
-        if (given(filter.tag())) {
-            where.append(" AND (m.meta -> 'postmark' ->> 'tag') = ?");
-            params.add(filter.tag());
-        }
         if (given(filter.subject())) {
             where.append(" AND m.subject ILIKE ?");
             params.add(contains(filter.subject()));
@@ -86,14 +82,8 @@ class PostmarkReads {
             params.add(key);
             params.add(value);
         });
-        if (given(filter.messagestream())) {
-            where.append(" AND (m.meta -> 'postmark' ->> 'stream') = ?");
-            params.add(filter.messagestream());
-        }
         String status = filter.status();
-        String fromdate = filter.fromdate();
-        String todate = filter.todate();
-        if (status != null && !status.isBlank()) {
+        if (given(status)) {
             List<String> statuses = switch (status.toLowerCase(java.util.Locale.ROOT)) {
                 case "queued" -> List.of("queued");
                 case "sent", "processed" -> List.of("sent", "delivered", "bounced", "failed");
@@ -103,14 +93,8 @@ class PostmarkReads {
             where.append(" AND m.status = ANY(?)");
             params.add(statuses.toArray(String[]::new));
         }
-        if (fromdate != null && !fromdate.isBlank()) {
-            where.append(" AND m.created_at >= ?::timestamptz");
-            params.add(date(fromdate, "fromdate"));
-        }
-        if (todate != null && !todate.isBlank()) {
-            where.append(" AND m.created_at < ?::timestamptz + interval '1 day'");
-            params.add(date(todate, "todate"));
-        }
+        tagStreamAndDates(where, params, filter.tag(), filter.messagestream(), filter.fromdate(), filter.todate(),
+                "m.created_at");
         long total = jdbc.sql("SELECT count(*)" + where).params(params).query(Long.class).single();
         List<Object> page = new ArrayList<>(params);
         page.add(count);
@@ -169,22 +153,8 @@ class PostmarkReads {
                     + "AND s.address = lower(b.recipient)) = ?");
             params.add(bool(filter.inactive(), "inactive"));
         }
-        if (given(filter.tag())) {
-            where.append(" AND (m.meta -> 'postmark' ->> 'tag') = ?");
-            params.add(filter.tag());
-        }
-        if (given(filter.messagestream())) {
-            where.append(" AND (m.meta -> 'postmark' ->> 'stream') = ?");
-            params.add(filter.messagestream());
-        }
-        if (given(filter.fromdate())) {
-            where.append(" AND b.created_at >= ?::timestamptz");
-            params.add(date(filter.fromdate(), "fromdate"));
-        }
-        if (given(filter.todate())) {
-            where.append(" AND b.created_at < ?::timestamptz + interval '1 day'");
-            params.add(date(filter.todate(), "todate"));
-        }
+        tagStreamAndDates(where, params, filter.tag(), filter.messagestream(), filter.fromdate(), filter.todate(),
+                "b.created_at");
         long total = jdbc.sql("SELECT count(*)" + where).params(params).query(Long.class).single();
         List<Object> page = new ArrayList<>(params);
         page.add(count);
@@ -385,6 +355,30 @@ class PostmarkReads {
             return UUID.fromString(id);
         } catch (IllegalArgumentException e) {
             throw PostmarkError.invalid(701, "This message was not found ('" + id + "' is not a MessageID).");
+        }
+    }
+
+    /**
+     * The filters both lists share: the message's tag and stream (its Postmark metadata, alias m), and a day range
+     * on {@code dateColumn}, todate included whole.
+     */
+    private static void tagStreamAndDates(StringBuilder where, List<Object> params, String tag, String stream,
+                                          String fromdate, String todate, String dateColumn) {
+        if (given(tag)) {
+            where.append(" AND (m.meta -> 'postmark' ->> 'tag') = ?");
+            params.add(tag);
+        }
+        if (given(stream)) {
+            where.append(" AND (m.meta -> 'postmark' ->> 'stream') = ?");
+            params.add(stream);
+        }
+        if (given(fromdate)) {
+            where.append(" AND ").append(dateColumn).append(" >= ?::timestamptz");
+            params.add(date(fromdate, "fromdate"));
+        }
+        if (given(todate)) {
+            where.append(" AND ").append(dateColumn).append(" < ?::timestamptz + interval '1 day'");
+            params.add(date(todate, "todate"));
         }
     }
 

@@ -65,8 +65,9 @@ class ServerApi {
     @GetMapping({"/message-streams", "/message-streams/"})
     Map<String, Object> streams(HttpServletRequest request) {
         PostmarkServers.Server server = PostmarkTokenFilter.server(request);
+        OffsetDateTime created = reads.createdAt(server);
         List<Map<String, Object>> streams = List.of(PostmarkSending.OUTBOUND, PostmarkSending.BROADCAST).stream()
-                .map(s -> stream(server, s)).toList();
+                .map(s -> stream(server, s, created)).toList();
         return Map.of("MessageStreams", streams, "TotalCount", streams.size());
     }
 
@@ -76,7 +77,8 @@ class ServerApi {
             throw PostmarkError.invalid(PostmarkError.STREAM_NOT_FOUND, "The message stream '" + stream
                     + "' was not found; this server has 'outbound' (transactional) and 'broadcast'.");
         }
-        return stream(PostmarkTokenFilter.server(request), stream);
+        PostmarkServers.Server server = PostmarkTokenFilter.server(request);
+        return stream(server, stream, reads.createdAt(server));
     }
 
     /**
@@ -95,9 +97,8 @@ class ServerApi {
                         + "docs/postmark.md)."));
     }
 
-    private Map<String, Object> stream(PostmarkServers.Server server, String id) {
+    private static Map<String, Object> stream(PostmarkServers.Server server, String id, OffsetDateTime created) {
         boolean broadcast = id.equals(PostmarkSending.BROADCAST);
-        OffsetDateTime created = reads.createdAt(server);
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("ID", id);
         out.put("ServerID", server.id());
