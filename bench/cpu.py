@@ -20,7 +20,8 @@ def stat(pid):
         s = f.read()
     comm = s[s.index("(") + 1:s.rindex(")")]
     fields = s[s.rindex(")") + 2:].split()
-    return comm, int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])
+    return comm, int(fields[1]), int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14]), \
+        int(fields[12]), int(fields[14])
 
 
 def label(comm, parent, pid, postroom_pid, cmdline):
@@ -57,7 +58,7 @@ def snap(path, postroom_pid):
                 procs[int(p)] = stat(p)
             except (OSError, ValueError):
                 pass  # ended while we read it
-    for pid, (comm, ppid, own, children) in procs.items():
+    for pid, (comm, ppid, own, children, own_sys, children_sys) in procs.items():
         try:
             with open(f"/proc/{pid}/cmdline") as f:
                 cmdline = f.read().replace("\0", " ")
@@ -66,6 +67,9 @@ def snap(path, postroom_pid):
         parent = procs.get(ppid, ("",))[0]
         name = label(comm, parent, pid, postroom_pid, cmdline)
         ticks[name] = ticks.get(name, 0) + own
+        # The kernel's part (system time), for Postroom's JVM and its PostgreSQL: round trips, WAL writes, locks.
+        if name in ("java (Postroom)", "postgres"):
+            ticks[name + " in the kernel"] = ticks.get(name + " in the kernel", 0) + own_sys
         if comm == "postgres":
             kind = postgres_kind(cmdline, parent)
             pg[kind] = pg.get(kind, 0) + own
@@ -75,6 +79,7 @@ def snap(path, postroom_pid):
             child = {"master": "postfix", "dovecot": "dovecot lmtp (delivery)"}.get(comm, name)
             ticks[child] = ticks.get(child, 0) + children
             if comm == "postgres":
+                ticks["postgres in the kernel"] = ticks.get("postgres in the kernel", 0) + children_sys
                 pg["ended (autovacuum workers, backends)"] = pg.get("ended (autovacuum workers, backends)", 0) + children
     if postroom_pid:
         ticks["threads of Postroom"] = threads(postroom_pid)
@@ -109,7 +114,8 @@ def load(*paths):
 def report(before_path, after_path, top):
     before, after = load(before_path, after_path)
     hz = os.sysconf("SC_CLK_TCK")
-    spent = sorted(((after[k] - before.get(k, 0), k) for k in after if not isinstance(after[k], dict)), reverse=True)
+    spent = sorted(((after[k] - before.get(k, 0), k) for k in after
+                    if not isinstance(after[k], dict) and not k.endswith(" in the kernel")), reverse=True)
     for ticks, name in spent[:top]:
         if ticks > 0:
             print(f"  {name:<28} {ticks / hz:6.2f} s CPU")
@@ -137,6 +143,9 @@ def permsg(before_path, after_path, count):
     print(f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f}), "
           f"Postfix {postfix:.2f}, Dovecot LMTP {lmtp:.2f}; Postroom / Postfix = {(jvm + pg) / postfix:.2f}"
           if postfix > 0.5 else f"  per message: Postroom {jvm + pg:.2f} CPU-ms (JVM {jvm:.2f} + PostgreSQL {pg:.2f})")
+    if "postgres in the kernel" in after:
+        print(f"  of it in the kernel (system time): JVM {ms('java (Postroom) in the kernel'):.2f}, "
+              f"PostgreSQL {ms('postgres in the kernel'):.2f}")
 
 
 if __name__ == "__main__":
