@@ -175,7 +175,7 @@ public final class MimeComposer {
     static byte[] quotedPrintable(byte[] in) {
         final int perLine = 75; // characters before the soft break's "="
         // At most 4 bytes out for one in (=XX, and a share of a soft break's 3 for every 25 escaped), so the loop
-        // never checks for room: under C1 (as deployed) a check and a call per byte were half of the encoder's time.
+        // never checks for room, and a printable byte is copied where it is tested (docs/benchmarks.md, session 34).
         byte[] out = new byte[in.length * 4 + 16];
         int n = 0;
         int count = 0;
@@ -185,32 +185,21 @@ public final class MimeComposer {
             int c = value & 0xff;
             if (space) {
                 // A space is written once the next byte says whether it ends a line (then it must be encoded).
-                if (c == '\r' || c == '\n') {
-                    if ((count += 3) > perLine) {
-                        out[n++] = '=';
-                        out[n++] = '\r';
-                        out[n++] = '\n';
-                        count = 3;
-                    }
-                    out[n++] = '=';
-                    out[n++] = '2';
-                    out[n++] = '0';
+                int width = c == '\r' || c == '\n' ? 3 : 1;
+                if ((count += width) > perLine) {
+                    n = softBreak(out, n);
+                    count = width;
+                }
+                if (width == 3) {
+                    n = escape(out, n, ' ');
                 } else {
-                    if (++count > perLine) {
-                        out[n++] = '=';
-                        out[n++] = '\r';
-                        out[n++] = '\n';
-                        count = 1;
-                    }
                     out[n++] = ' ';
                 }
                 space = false;
             }
             if (c > ' ' && c < 127 && c != '=') {
                 if (++count > perLine) {
-                    out[n++] = '=';
-                    out[n++] = '\r';
-                    out[n++] = '\n';
+                    n = softBreak(out, n);
                     count = 1;
                 }
                 out[n++] = (byte) c;
@@ -222,28 +211,36 @@ public final class MimeComposer {
                 space = true;
             } else if (c != '\n') {
                 if ((count += 3) > perLine) {
-                    out[n++] = '=';
-                    out[n++] = '\r';
-                    out[n++] = '\n';
+                    n = softBreak(out, n);
                     count = 3;
                 }
-                out[n++] = '=';
-                out[n++] = (byte) HEX[c >> 4];
-                out[n++] = (byte) HEX[c & 0xf];
+                n = escape(out, n, c);
             }
             cr = c == '\r';
         }
         if (space) {
             if (count + 3 > perLine) {
-                out[n++] = '=';
-                out[n++] = '\r';
-                out[n++] = '\n';
+                n = softBreak(out, n);
             }
-            out[n++] = '=';
-            out[n++] = '2';
-            out[n++] = '0';
+            n = escape(out, n, ' ');
         }
         return java.util.Arrays.copyOf(out, n);
+    }
+
+    /** "=XX". Small enough for C1 to inline, as it does any static method under 35 bytes of bytecode. */
+    private static int escape(byte[] out, int n, int c) {
+        out[n] = '=';
+        out[n + 1] = (byte) HEX[c >> 4];
+        out[n + 2] = (byte) HEX[c & 0xf];
+        return n + 3;
+    }
+
+    /** A soft line break: "=" and CRLF. */
+    private static int softBreak(byte[] out, int n) {
+        out[n] = '=';
+        out[n + 1] = '\r';
+        out[n + 2] = '\n';
+        return n + 3;
     }
 
     /**
