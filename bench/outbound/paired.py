@@ -87,6 +87,9 @@ class Build:
               "PostgreSQL %.0f ms" % (self.name, statistics.median(w), w[int(len(w) * 0.9)], w[-1],
                                       sum(x > 250 for x in w), len(w), statistics.mean(self.jvm),
                                       statistics.mean(self.db)))
+        # In order, with each call's CPU, so that a slow call can be told from a dear one (the machine, or the work).
+        print("  each call, ms (wall/JVM/PostgreSQL): " + " ".join(
+            "%.0f/%.0f/%.0f" % c for c in zip(self.wall, self.jvm, self.db)))
 
 
 def main():
