@@ -18,6 +18,8 @@ import jakarta.mail.internet.InternetAddress;
  */
 public record EmailAddress(String address, Optional<String> displayName) {
 
+    /** RFC 5322's atext: what a dot-atom's local part is made of besides its dots. */
+    private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
     private static final int MAX_LOCAL_PART = 64;
     private static final int MAX_ADDRESS = 254;
     private static final Pattern DOMAIN_AT_END = Pattern.compile("@([^@\\s<>\"(),;:\\[\\]]+)>?\\s*$");
@@ -108,9 +110,6 @@ public record EmailAddress(String address, Optional<String> displayName) {
         }
         return false;
     }
-
-    /** RFC 5322's atext: what a dot-atom's local part is made of besides its dots. */
-    private static final String ATEXT_SPECIALS = "!#$%&'*+-/=?^_`{|}~";
 
     /**
      * Where the @ is when the text is one bare dot-atom address that Jakarta Mail's strict parser reads as itself
