@@ -87,6 +87,7 @@ public class MailParser {
         try (InputStream in = raw.openForMime()) {
             MimeMessage message = new MimeMessage(session, in);
             walk.part(message, "1", 0, false, "text/plain");
+            walk.showNamedText();
         } catch (MessagingException | IOException | RuntimeException e) {
             walk.warnings.add(structureWarning(e.getClass().getSimpleName()));
             walk.text.setLength(0);
@@ -180,6 +181,7 @@ public class MailParser {
     private final class Walk {
         final StringBuilder text = new StringBuilder();
         final StringBuilder html = new StringBuilder();
+        final StringBuilder namedText = new StringBuilder();
         final List<ParsedMail.Part> parts = new ArrayList<>();
         final List<String> warnings = new ArrayList<>();
         String deliveryStatus;
@@ -209,10 +211,29 @@ public class MailParser {
             }
             if (!attachment && base.equals("text/plain")) {
                 appendText(text, part, type);
+            } else if (base.equals("text/plain") && !Part.ATTACHMENT.equalsIgnoreCase(disposition(part))) {
+                // A named text part not marked as an attachment: a patch or a log sent inline (git send-email, mutt).
+                // Mail readers show it in the message; kept aside, it is shown if the message has no HTML, and it is
+                // listed as a file either way.
+                appendText(namedText, part, type);
+                attachment(part, base, path, filename);
             } else if (!attachment && base.equals("text/html")) {
                 appendText(html, part, type);
             } else {
                 attachment(part, base, path, filename);
+            }
+        }
+
+        /**
+         * Named inline text is shown after the body where the body is text, as Thunderbird and Apple Mail show it.
+         * Beside an HTML body it stays a file only: joined to the text alternative it would be the list's snippet.
+         */
+        void showNamedText() {
+            if (namedText.length() > 0 && html.length() == 0) {
+                if (text.length() > 0) {
+                    text.append("\n");
+                }
+                text.append(namedText);
             }
         }
 

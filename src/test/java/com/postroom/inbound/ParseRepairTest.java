@@ -170,6 +170,33 @@ class ParseRepairTest {
         assertThat(repair.repairAll()).as("once").isZero();
     }
 
+    /** Before named inline text was shown, a patch sent inline was only listed as a file. */
+    @Test
+    void aPatchSentInlineThatWasOnlyAFileIsShown() {
+        long orgId = organizations.primary().orElseThrow().id();
+        String tag = UUID.randomUUID().toString().substring(0, 8);
+        String word = "w" + UUID.randomUUID().toString().substring(0, 8); // in the patch only
+        UUID id = store(orgId, "From: dev@vendor.example\r\nTo: founder@postroom.test\r\nSubject: [PATCH] " + tag
+                + "\r\nMessage-ID: <patch." + tag + "@vendor.example>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                + "Below.\r\n--b\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=fix.patch"
+                + "\r\n\r\n+ fixed " + word + "\r\n--b--\r\n");
+        jdbc.sql("UPDATE email_message SET body_plain = 'Below.' WHERE id = ?").param(id).update();
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
+                + "plainto_tsquery('simple', ?)").params(id, word).query(Long.class).single()).isZero();
+        jdbc.sql("DELETE FROM maintenance_done WHERE task = ?").param(ParseRepair.NAMED_INLINE_TEXT.name()).update();
+
+        repair.repairAll();
+
+        assertThat(jdbc.sql("SELECT body_plain FROM email_message WHERE id = ?").param(id).query(String.class)
+                .single()).contains("Below.", "+ fixed " + word);
+        assertThat(jdbc.sql("SELECT filename FROM email_attachment WHERE message_id = ?").param(id)
+                .query(String.class).list()).containsExactly("fix.patch");
+        assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
+                + "plainto_tsquery('simple', ?)").params(id, word).query(Long.class).single()).as("searchable").isOne();
+        assertThat(repair.repairAll()).as("once").isZero();
+    }
+
     private UUID store(long orgId, String raw) {
         Incoming in = new Incoming(RawMail.of(raw.getBytes(StandardCharsets.US_ASCII)), Optional.empty(),
                 Optional.empty(), Optional.empty(), Set.of(), false, "imap");

@@ -296,6 +296,21 @@ public class MailParserTest {
                 .as("another id that starts the same").extracting(ParsedMail.Part::inline).containsExactly(false, false);
     }
 
+    /** A patch or a log sent inline with a file name (mutt, git send-email) is read in the message, as Thunderbird shows it. */
+    @Test
+    void namedTextMarkedInlineIsShownAndListed() throws Exception {
+        ParsedMail m = parse("inline-patch.eml");
+        assertThat(m.text()).startsWith("The fix is below, as mutt sends it.\n--- a/Statement.java")
+                .contains("+    return total.setScale(2, RoundingMode.HALF_EVEN); // €").doesNotContain("not shown");
+        assertThat(m.attachments()).extracting(ParsedMail.Part::filename, ParsedMail.Part::inline)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("notes.diff", false),
+                        org.assertj.core.groups.Tuple.tuple("0001-round-totals.patch", false));
+
+        ParsedMail besideHtml = parse("inline-named-text-beside-html.eml");
+        assertThat(besideHtml.text()).as("not the snippet of an HTML mail").isEmpty();
+        assertThat(besideHtml.attachments()).extracting(ParsedMail.Part::filename).containsExactly("run.log");
+    }
+
     @Test
     void garbageWithoutHeadersIsUnparseable() {
         assertThatThrownBy(() -> parse("garbage.eml")).isInstanceOf(UnparseableMail.class)
