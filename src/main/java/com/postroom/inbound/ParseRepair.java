@@ -38,7 +38,7 @@ import tools.jackson.databind.json.JsonMapper;
  * such headers);</li>
  * <li>a message whose header section did not end with an empty line showed no body at all
  * ({@link RawMail#missingSeparator}); every message that shows nothing is read again to find them.</li>
- * <li>a text part with a file name and no attachment disposition (a patch sent inline) was only a file.</li>
+ * <li>a text part with a file name marked inline (a patch sent inline) was only a file.</li>
  * </ul>
  * Each repaired message gets its bodies, attachments and search document back and is marked with its task's marker,
  * so a repair runs once; a message that still cannot be read is marked too and left as it was. Runs in the background
@@ -67,7 +67,7 @@ class ParseRepair {
             "octet_length(body_plain) + octet_length(body_html) = ? AND NOT has_attachments AND quarantine_reason IS NULL",
             0, "reparsed_separator");
     /**
-     * Named text parts not marked as attachments (a patch or log sent inline) were only listed as files; a message
+     * Named text parts marked inline (a patch or log sent inline) were only listed as files; a message
      * without HTML now shows them. Found by what they kept: a text/plain file and no HTML.
      */
     static final Task NAMED_INLINE_TEXT = new Task("reparse-named-inline-text-2026-12",

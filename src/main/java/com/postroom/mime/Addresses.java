@@ -36,7 +36,10 @@ public final class Addresses {
                         out.add(new Named(member.getAddress().toLowerCase(Locale.ROOT), member.getPersonal()));
                     }
                 } else if (a.getAddress() != null && a.getAddress().contains("@")) {
-                    out.add(new Named(a.getAddress().strip().toLowerCase(Locale.ROOT), a.getPersonal()));
+                    Named named = salvaged(a.getAddress().strip(), a.getPersonal());
+                    if (named != null) {
+                        out.add(named);
+                    }
                 }
             }
             if (!out.isEmpty()) {
@@ -50,6 +53,55 @@ public final class Addresses {
             out.add(new Named(m.group().toLowerCase(Locale.ROOT), null));
         }
         return out;
+    }
+
+    /**
+     * What the lenient parse took for an address, made one: RFC 5322's comments dropped ("pete(his account)@silly.test")
+     * and the obsolete spaces around its dots and @ closed up; where words remain ("Big Bug bb@bug.com", two bare
+     * addresses, as scripts write From), the first address among them, with the words before it as its name.
+     */
+    private static Named salvaged(String address, String personal) {
+        String plain = address.indexOf('(') >= 0 ? withoutComments(address) : address;
+        if (plain.indexOf(' ') < 0 && plain.indexOf('\t') < 0) {
+            return new Named(plain.toLowerCase(Locale.ROOT), personal);
+        }
+        plain = plain.replaceAll("\\s*([.@])\\s*", "$1");
+        if (!plain.matches(".*\\s.*")) {
+            return new Named(plain.toLowerCase(Locale.ROOT), personal);
+        }
+        Matcher m = ADDRESS.matcher(plain);
+        if (!m.find()) {
+            return null;
+        }
+        String before = plain.substring(0, m.start()).strip();
+        String name = personal != null || before.isEmpty() || before.contains("@") ? personal : before;
+        return new Named(m.group().toLowerCase(Locale.ROOT), name);
+    }
+
+    /** The text without its (possibly nested) comments; a quoted string or a backslash-escaped parenthesis is kept. */
+    private static String withoutComments(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        int depth = 0;
+        boolean quoted = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                if (depth == 0) {
+                    out.append(c).append(s.charAt(i + 1));
+                }
+                i++;
+            } else if (c == '"' && depth == 0) {
+                quoted = !quoted;
+                out.append(c);
+            } else if (c == '(' && !quoted) {
+                depth++;
+            } else if (c == ')' && !quoted && depth > 0) {
+                depth--;
+            } else if (depth == 0) {
+                out.append(c);
+            }
+        }
+        return out.toString().strip();
     }
 
     static List<String> addresses(Optional<String> decodedValue) {

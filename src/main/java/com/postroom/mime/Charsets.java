@@ -66,7 +66,7 @@ final class Charsets {
         }
     }
 
-    private static Optional<String> strict(byte[] bytes, Charset charset) {
+    static Optional<String> strict(byte[] bytes, Charset charset) {
         try {
             CharBuffer chars = charset.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                     .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes));

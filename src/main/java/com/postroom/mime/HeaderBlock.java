@@ -5,33 +5,60 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * A message's top-level headers, read from the raw bytes: unfolded (RFC 5322 §2.2.3), each line decoded as UTF-8
- * when it is valid UTF-8 (RFC 6532) and as windows-1252 otherwise, so 8-bit headers from non-compliant mailers come
- * out readable instead of as replacement characters. Lines of any length are fine.
+ * when it is valid UTF-8 (RFC 6532), otherwise in the charset the message declares for its body (as Thunderbird
+ * reads them: a Big5 or KOI8-R mailer writes its headers in the body's charset), and as windows-1252 when there is
+ * none, so 8-bit headers from non-compliant mailers come out readable instead of as replacement characters. Lines of
+ * any length are fine.
  */
 public final class HeaderBlock {
 
     public record Field(String name, String value) {
     }
 
-    private final List<Field> fields;
+    /** {@code charset=} in a Content-Type value, quoted or not. */
+    private static final Pattern CHARSET = Pattern.compile("(?i)(?:^|;)\\s*charset\\s*=\\s*\"?([^\";\\s]+)");
 
-    private HeaderBlock(List<Field> fields) {
+    private final List<Field> fields;
+    /** Whether a line was neither ASCII nor UTF-8, so that its charset had to be guessed. */
+    private final boolean guessed;
+
+    private HeaderBlock(List<Field> fields, boolean guessed) {
         this.fields = fields;
+        this.guessed = guessed;
     }
 
     public static HeaderBlock parse(byte[] block) {
+        HeaderBlock headers = parse(block, null);
+        if (!headers.guessed) {
+            return headers;
+        }
+        Matcher charset = CHARSET.matcher(headers.raw("Content-Type").orElse(""));
+        return charset.find() && Charsets.lookup(charset.group(1)).isPresent()
+                ? parse(block, charset.group(1)) : headers;
+    }
+
+    private static HeaderBlock parse(byte[] block, String bodyCharset) {
         List<Field> fields = new ArrayList<>();
+        boolean guessed = false;
         StringBuilder current = null;
         int start = 0;
         for (int i = 0; i <= block.length; i++) {
             if (i == block.length || block[i] == '\n') {
                 int end = i > start && block[i - 1] == '\r' ? i - 1 : i;
                 byte[] lineBytes = java.util.Arrays.copyOfRange(block, start, end);
-                String line = Charsets.isAscii(lineBytes) ? new String(lineBytes, StandardCharsets.US_ASCII)
-                        : Charsets.decode(lineBytes, "utf-8");
+                String line;
+                if (Charsets.isAscii(lineBytes)) {
+                    line = new String(lineBytes, StandardCharsets.US_ASCII);
+                } else {
+                    Optional<String> utf8 = Charsets.strict(lineBytes, StandardCharsets.UTF_8);
+                    guessed |= utf8.isEmpty();
+                    line = utf8.orElseGet(() -> Charsets.decode(lineBytes, bodyCharset));
+                }
                 start = i + 1;
                 if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
                     if (current != null) {
@@ -44,7 +71,7 @@ public final class HeaderBlock {
             }
         }
         add(fields, current);
-        return new HeaderBlock(fields);
+        return new HeaderBlock(fields, guessed);
     }
 
     private static void add(List<Field> fields, StringBuilder line) {

@@ -2,6 +2,7 @@ package com.postroom.mime;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.OffsetDateTime;
@@ -41,6 +42,8 @@ public class MailParser {
     /** Text bodies beyond this are cut; the full text is still in the raw message. */
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_DEPTH = 20;
+    private static final java.util.Set<String> READABLE_ENCODINGS =
+            java.util.Set.of("7bit", "8bit", "binary", "quoted-printable", "base64");
     private static final String STRUCTURE_WARNING = "MIME structure could not be read";
     /** A zone offset at the end of a date, written "+0200", "+02:00", "GMT+0200" or "UTC-04:00". */
     private static final Pattern OFFSET_WITH_COLON =
@@ -87,7 +90,7 @@ public class MailParser {
         try (InputStream in = raw.openForMime()) {
             MimeMessage message = new MimeMessage(session, in);
             walk.part(message, "1", 0, false, "text/plain");
-            walk.showNamedText();
+            walk.finish();
         } catch (MessagingException | IOException | RuntimeException e) {
             walk.warnings.add(structureWarning(e.getClass().getSimpleName()));
             walk.text.setLength(0);
@@ -211,10 +214,11 @@ public class MailParser {
             }
             if (!attachment && base.equals("text/plain")) {
                 appendText(text, part, type);
-            } else if (base.equals("text/plain") && !Part.ATTACHMENT.equalsIgnoreCase(disposition(part))) {
-                // A named text part not marked as an attachment: a patch or a log sent inline (git send-email, mutt).
+            } else if (base.equals("text/plain") && Part.INLINE.equalsIgnoreCase(disposition(part))
+                    && readableEncoding(part)) {
+                // A named text part marked inline: a patch or a log sent inline (git send-email, mutt, Apple Mail).
                 // Mail readers show it in the message; kept aside, it is shown if the message has no HTML, and it is
-                // listed as a file either way.
+                // listed as a file either way. Without a disposition (Pine's files) it is a file only, as in Gmail.
                 appendText(namedText, part, type);
                 attachment(part, base, path, filename);
             } else if (!attachment && base.equals("text/html")) {
@@ -227,13 +231,18 @@ public class MailParser {
         /**
          * Named inline text is shown after the body where the body is text, as Thunderbird and Apple Mail show it.
          * Beside an HTML body it stays a file only: joined to the text alternative it would be the list's snippet.
+         * A delivery report without a human-readable part (some MTAs send only the status fields) shows its fields,
+         * so a clerk opening it reads which recipient failed and why instead of an empty message.
          */
-        void showNamedText() {
+        void finish() {
             if (namedText.length() > 0 && html.length() == 0) {
                 if (text.length() > 0) {
                     text.append("\n");
                 }
                 text.append(namedText);
+            }
+            if (text.length() == 0 && html.length() == 0 && deliveryStatus != null) {
+                text.append(deliveryStatus.strip());
             }
         }
 
@@ -366,12 +375,35 @@ public class MailParser {
         }
     }
 
+    /** No Content-Transfer-Encoding, or one that decodes to the text (not x-gzip64, x-uuencode or a made-up one). */
+    private static boolean readableEncoding(Part part) {
+        String encoding = header(part, "Content-Transfer-Encoding");
+        return encoding == null || READABLE_ENCODINGS.contains(encoding.strip().toLowerCase(Locale.ROOT));
+    }
+
     private static String disposition(Part part) {
         try {
             return part.getDisposition();
         } catch (MessagingException | RuntimeException e) {
             return null;
         }
+    }
+
+    /**
+     * A part's header as its bytes said it. Jakarta Mail reads a body part's headers byte for byte as ISO-8859-1, so a
+     * file name a mailer wrote in raw UTF-8 ("ciële.txt", RFC 6532) comes out as "ciÃ«le.txt": such text is read
+     * again from those bytes as the message's own headers are ({@link Charsets#decode}: UTF-8, else windows-1252).
+     */
+    private static String eightBit(String value) {
+        boolean high = false;
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c > 0xFF) {
+                return value; // not byte for byte: decoded already (RFC 2231)
+            }
+            high |= c >= 0x80;
+        }
+        return high ? Charsets.decode(value.getBytes(StandardCharsets.ISO_8859_1), "utf-8") : value;
     }
 
     /** The part's file name: Content-Disposition's, else the type's name parameter (also of a salvaged type). */
@@ -388,7 +420,7 @@ public class MailParser {
         if (name == null) {
             return null;
         }
-        name = EncodedWords.decode(name).strip();
+        name = EncodedWords.decode(eightBit(name)).strip();
         return name.isEmpty() ? null : name;
     }
 }

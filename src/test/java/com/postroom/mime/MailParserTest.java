@@ -95,6 +95,50 @@ public class MailParserTest {
         assertThat(m.cc()).containsExactly("ann@example.org", "bob@example.org", "carol@example.org");
     }
 
+    /** A legacy mailer writes its headers raw in the body's charset; Thunderbird reads them so, and so does Postroom. */
+    @Test
+    void eightBitHeadersThatAreNotUtf8AreReadInTheBodysCharset() throws Exception {
+        ParsedMail m = parse("koi8-headers.eml");
+        assertThat(m.subject()).isEqualTo("Счет на оплату");
+        assertThat(m.fromName()).contains("Володя");
+        assertThat(m.text()).contains("Счет во вложении.");
+    }
+
+    /** Scripts write From as words and an address, or two addresses; RFC 5322 allows comments and spaces inside one. */
+    @Test
+    void addressesWithWordsCommentsAndObsoleteSpacesAreStillOneAddress() throws Exception {
+        ParsedMail words = parser.parse(RawMail.of(("From: Big Bug bb@bug.example\r\nTo: a@x.example b@x.example\r\n"
+                + "Cc: Pete(A wonderful \\) chap) <pete(his account)@silly.test(his host)>"
+                + "\r\nSubject: x\r\n\r\nbody\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(words.from()).contains("bb@bug.example");
+        assertThat(words.fromName()).contains("Big Bug");
+        assertThat(words.to()).containsExactly("a@x.example");
+        assertThat(words.cc()).containsExactly("pete@silly.test");
+        ParsedMail obsolete = parser.parse(RawMail.of(("From: John Doe <jdoe@machine(comment).  example>\r\n"
+                + "Subject: x\r\n\r\nb\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(obsolete.from()).as("RFC 5322 A.6.3").contains("jdoe@machine.example");
+        ParsedMail old = parser.parse(RawMail.of(("From: jdoe@example.org (John Doe)\r\nSubject: x\r\n\r\nb\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(old.from()).contains("jdoe@example.org");
+        assertThat(old.fromName()).as("the old form's comment is its name").contains("John Doe");
+    }
+
+    @Test
+    void aFileNameInRawUtf8IsReadAsUtf8() throws Exception {
+        assertThat(parse("utf8-filename.eml").attachments()).extracting(ParsedMail.Part::filename)
+                .containsExactly("Rechnungsübersicht.pdf");
+    }
+
+    /** Some MTAs report with the status fields only: the message shows them rather than nothing. */
+    @Test
+    void aReportWithoutTextShowsItsStatusFields() throws Exception {
+        ParsedMail m = parse("report-without-text.eml");
+        assertThat(m.text()).startsWith("Reporting-MTA: dns; mx.example.com")
+                .contains("Diagnostic-Code: smtp; 550 5.1.1 User unknown");
+        assertThat(m.deliveryStatus()).hasValueSatisfying(s -> assertThat(s).contains("Final-Recipient"));
+        assertThat(m.returnedMessageId()).contains("<statement-7@postroom.test>");
+    }
+
     @Test
     void brokenAndMissingBoundariesKeepTheText() throws Exception {
         ParsedMail broken = parse("broken-boundary.eml");
