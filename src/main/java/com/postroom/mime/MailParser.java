@@ -202,7 +202,10 @@ public class MailParser {
             String filename = filename(part, type);
             boolean attachment = Part.ATTACHMENT.equalsIgnoreCase(disposition(part)) || filename != null;
             if (inReport && (base.equals("message/delivery-status") || base.equals("message/global-delivery-status"))) {
-                deliveryStatus = Charsets.decode(readLimited(part), "utf-8");
+                // Some MTAs send two status parts, one of them prose (mail gem's multipart_report_multiple_status):
+                // the fields of all of them are read, each recipient's block being self-contained (RFC 3464 2.3).
+                String status = Charsets.decode(readLimited(part), "utf-8");
+                deliveryStatus = deliveryStatus == null ? status : deliveryStatus.strip() + "\n\n" + status;
                 return;
             }
             if (inReport && (base.equals("message/rfc822") || base.equals("text/rfc822-headers")

@@ -2,6 +2,10 @@ package com.postroom.inbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.postroom.mime.MailParser;
+import com.postroom.mime.MailParserTest;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -32,5 +36,16 @@ class BouncesTest {
         boolean hard = status.startsWith("5");
         assertThat(Bounces.isAddressFailure(new Bounces.Report("a@x.example", hard, status, diagnostic)))
                 .isEqualTo(suppresses);
+    }
+
+    /** A report with a prose status part beside the real one still names its recipient. */
+    @Test
+    void theRecipientIsFoundWhicheverStatusPartHoldsIt() throws Exception {
+        var mail = new MailParser().parse(MailParserTest.fixture("report-without-text.eml"));
+        assertThat(Bounces.fromDsn(mail.deliveryStatus().orElseThrow()))
+                .singleElement().satisfies(r -> {
+                    assertThat(r.recipient()).isEqualTo("pat.doe@example.com");
+                    assertThat(r.status()).isEqualTo("5.1.1");
+                });
     }
 }

@@ -129,13 +129,17 @@ public class MailParserTest {
                 .containsExactly("Rechnungsübersicht.pdf");
     }
 
-    /** Some MTAs report with the status fields only: the message shows them rather than nothing. */
+    /**
+     * Some MTAs report with the status fields only: the message shows them rather than nothing. Some send a second
+     * status part in prose; the fields are kept whichever part holds them.
+     */
     @Test
     void aReportWithoutTextShowsItsStatusFields() throws Exception {
         ParsedMail m = parse("report-without-text.eml");
         assertThat(m.text()).startsWith("Reporting-MTA: dns; mx.example.com")
                 .contains("Diagnostic-Code: smtp; 550 5.1.1 User unknown");
-        assertThat(m.deliveryStatus()).hasValueSatisfying(s -> assertThat(s).contains("Final-Recipient"));
+        assertThat(m.deliveryStatus()).hasValueSatisfying(s -> assertThat(s).contains("Final-Recipient", "Action: failed",
+                "This Message was undeliverable"));
         assertThat(m.returnedMessageId()).contains("<statement-7@postroom.test>");
     }
 
