@@ -116,9 +116,16 @@ class Bounces {
             if (recipient == null || !action.startsWith("failed")) {
                 continue; // delayed, delivered, relayed, expanded: not a bounce
             }
-            String code = fields.getOrDefault("status", "5.0.0").strip();
+            // The status is the code alone; some MTAs follow it with a comment ("5.0.0 (permanent failure)",
+            // RFC 3464's own example; "5.0.0 (recipient reached disk quota)"), which is the diagnosis when none is
+            // given.
+            String written = fields.getOrDefault("status", "5.0.0").strip();
+            Matcher enhanced = ENHANCED.matcher(written);
+            String code = enhanced.find() ? enhanced.group() : written;
+            String diagnostic = fields.getOrDefault("diagnostic-code", "").replaceFirst("(?i)^smtp;\\s*", "").strip();
+            String comment = written.replace(code, "").strip().replaceAll("^\\(|\\)$", "").strip();
             reports.add(new Report(recipient, code.startsWith("5"), code,
-                    fields.getOrDefault("diagnostic-code", "").replaceFirst("(?i)^smtp;\\s*", "")));
+                    diagnostic.isEmpty() ? comment : diagnostic));
         }
         return reports;
     }

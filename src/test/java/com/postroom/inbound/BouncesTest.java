@@ -48,4 +48,24 @@ class BouncesTest {
                     assertThat(r.status()).isEqualTo("5.1.1");
                 });
     }
+
+    /** RFC 3464's own example writes "5.0.0 (permanent failure)"; the comment is the diagnosis where there is none. */
+    @Test
+    void aStatusWithACommentIsItsCode() {
+        assertThat(Bounces.fromDsn("""
+                Reporting-MTA: dns; cs.utk.edu
+
+                Original-Recipient: rfc822;arathib@vnet.ibm.com
+                Final-Recipient: rfc822;arathib@vnet.ibm.com
+                Action: failed
+                Status: 5.0.0 (permanent failure)
+                Diagnostic-Code: smtp; 550 'arathib@vnet.IBM.COM' is not a registered gateway user
+
+                Final-Recipient: rfc822;jangel1@cougar.noc.ucla.edu
+                Action: failed
+                Status: 5.0.0 (recipient reached disk quota)
+                """)).extracting(Bounces.Report::status, Bounces.Report::diagnostic).containsExactly(
+                org.assertj.core.groups.Tuple.tuple("5.0.0", "550 'arathib@vnet.IBM.COM' is not a registered gateway user"),
+                org.assertj.core.groups.Tuple.tuple("5.0.0", "recipient reached disk quota"));
+    }
 }
