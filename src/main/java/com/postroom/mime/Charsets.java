@@ -52,11 +52,26 @@ final class Charsets {
             "TIS-620", "x-windows-874",
             "Big5", "Big5-HKSCS");
 
+    /**
+     * Labels Jakarta Mail's table maps elsewhere or Java does not know. Jakarta maps "us-ascii" to ISO-8859-1, which is
+     * read as windows-1252 and accepts every byte: UTF-8 text from a script that labels everything us-ascii (common)
+     * came out as "GrÃ¼ÃŸe". As US-ASCII, bytes outside it make the label wrong, and UTF-8 is tried as for any other.
+     */
+    private static final Map<String, String> LABELS = Map.of(
+            "us-ascii", "US-ASCII",
+            "ascii", "US-ASCII",
+            "ansi_x3.4-1968", "US-ASCII",
+            "us", "US-ASCII",
+            "macintosh", "x-MacRoman",
+            "x-mac-roman", "x-MacRoman",
+            "mac", "x-MacRoman");
+
     static Optional<Charset> lookup(String declared) {
         if (declared == null || declared.isBlank()) {
             return Optional.empty();
         }
-        String name = MimeUtility.javaCharset(declared.strip().replace("\"", ""));
+        String label = declared.strip().replace("\"", "");
+        String name = LABELS.getOrDefault(label.toLowerCase(Locale.ROOT), MimeUtility.javaCharset(label));
         try {
             Charset charset = Charset.forName(name);
             String superset = SUPERSETS.get(charset.name());

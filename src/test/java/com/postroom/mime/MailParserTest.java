@@ -46,6 +46,25 @@ public class MailParserTest {
         assertThat(m.text()).contains("“Thank you” – the €50 balance is paid.");
     }
 
+    /**
+     * A script that labels everything us-ascii and writes UTF-8: the bytes are not ASCII, so the label is wrong and
+     * UTF-8 is tried (Jakarta Mail's table maps us-ascii to ISO-8859-1, which reads any byte, and showed "GrÃ¼ÃŸe").
+     * Old Macs' label for Mac Roman, which Java knows by another name, is read as Mac Roman.
+     */
+    @Test
+    void bytesThatAreNotAsciiUnderAnAsciiLabelAreReadAsUtf8() throws Exception {
+        ParsedMail ascii = parser.parse(RawMail.of(("From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=us-ascii\r\n\r\nGrüße aus der Rechnungsstelle\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        assertThat(ascii.text()).contains("Grüße aus der Rechnungsstelle");
+        byte[] head = ("From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: text/plain; charset=macintosh\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = "Grüße, café".getBytes(java.nio.charset.Charset.forName("x-MacRoman"));
+        byte[] mac = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, mac, head.length, body.length);
+        assertThat(parser.parse(RawMail.of(mac)).text()).contains("Grüße, café");
+    }
+
     @Test
     void anUnknownCharsetFallsBackToUtf8InHeadersAndBody() throws Exception {
         ParsedMail m = parse("unknown-charset.eml");
