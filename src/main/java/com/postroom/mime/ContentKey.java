@@ -26,7 +26,8 @@ public final class ContentKey {
     private ContentKey() {
     }
 
-    public static String of(RawMail raw, HeaderBlock headers) {
+    public static String of(RawMail raw, HeaderBlock decoded) {
+        HeaderBlock headers = decoded.identity();
         MessageDigest sha = sha256();
         hashAlways(sha, headers);
         for (String name : WHEN_PRESENT) {
@@ -44,7 +45,8 @@ public final class ContentKey {
      * The key as it was computed before Cc and the others were part of it, or empty when it is the same as
      * {@link #of}. Rows stored before then carry it, so a message fetched again still finds its row.
      */
-    public static java.util.Optional<String> legacy(RawMail raw, HeaderBlock headers) {
+    public static java.util.Optional<String> legacy(RawMail raw, HeaderBlock decoded) {
+        HeaderBlock headers = decoded.identity();
         boolean differs = java.util.Arrays.stream(WHEN_PRESENT).anyMatch(n -> headers.raw(n).isPresent());
         if (!differs) {
             return java.util.Optional.empty();

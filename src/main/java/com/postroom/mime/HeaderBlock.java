@@ -26,6 +26,7 @@ public final class HeaderBlock {
     private final List<Field> fields;
     /** Whether a line was neither ASCII nor UTF-8, so that its charset had to be guessed. */
     private final boolean guessed;
+    private HeaderBlock identity = this;
 
     private HeaderBlock(List<Field> fields, boolean guessed) {
         this.fields = fields;
@@ -38,8 +39,21 @@ public final class HeaderBlock {
             return headers;
         }
         Matcher charset = CHARSET.matcher(headers.raw("Content-Type").orElse(""));
-        return charset.find() && Charsets.lookup(charset.group(1)).isPresent()
-                ? parse(block, charset.group(1)) : headers;
+        if (!charset.find() || Charsets.lookup(charset.group(1)).isEmpty()) {
+            return headers;
+        }
+        HeaderBlock inBodyCharset = parse(block, charset.group(1));
+        inBodyCharset.identity = headers;
+        return inBodyCharset;
+    }
+
+    /**
+     * The headers as versions before 2026-12 decoded them (a line that is not UTF-8 as windows-1252), for what must
+     * not change when the decoding improves: the content key a message was stored under ({@link ContentKey}), by
+     * which a message fetched again is found rather than stored twice.
+     */
+    public HeaderBlock identity() {
+        return identity;
     }
 
     private static HeaderBlock parse(byte[] block, String bodyCharset) {

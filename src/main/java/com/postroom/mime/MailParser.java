@@ -288,7 +288,16 @@ public class MailParser {
             if (target.length() > 0) {
                 target.append("\n");
             }
-            target.append(Charsets.decode(bytes, type.getParameter("charset")));
+            String decoded = Charsets.decode(bytes, type.getParameter("charset"));
+            if ("flowed".equalsIgnoreCase(stripped(type.getParameter("format")))
+                    && type.getBaseType().equalsIgnoreCase("text/plain")) {
+                decoded = Flowed.unwrap(decoded, "yes".equalsIgnoreCase(stripped(type.getParameter("delsp"))));
+            }
+            target.append(decoded);
+        }
+
+        private static String stripped(String parameter) {
+            return parameter == null ? null : parameter.strip();
         }
 
         private void attachment(Part part, String base, String path, String filename) throws MessagingException {

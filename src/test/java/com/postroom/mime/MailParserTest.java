@@ -121,6 +121,11 @@ public class MailParserTest {
         assertThat(m.subject()).isEqualTo("Счет на оплату");
         assertThat(m.fromName()).contains("Володя");
         assertThat(m.text()).contains("Счет во вложении.");
+        // The key a message is found by when fetched again stays the one versions before this reading computed,
+        // so a message stored then is not stored a second time.
+        RawMail raw = fixture("koi8-headers.eml");
+        assertThat(ContentKey.of(raw, m.headers()))
+                .isEqualTo("f8d3e53797f0fabbd1808ca82a89a1099b0ea6f1bb900e2a94bcd62eec0d8a49");
     }
 
     /** Scripts write From as words and an address, or two addresses; RFC 5322 allows comments and spaces inside one. */
