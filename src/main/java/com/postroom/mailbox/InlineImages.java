@@ -50,38 +50,50 @@ class InlineImages {
 
     /** Content-ID (without angle brackets, lower case) to data URL, for every part small enough to embed. */
     Map<String, String> dataUrls(UUID messageId, List<Part> parts) {
-        List<Part> wanted = parts.stream()
-                .filter(p -> p.contentId() != null && !p.contentId().isBlank())
-                .filter(p -> p.sizeBytes() <= MAX_IMAGE_BYTES && (RASTER.contains(type(p)) || byName(p) != null))
-                .toList();
+        List<Part> wanted = parts.stream().filter(InlineImages::embeddable).toList();
         Map<String, String> out = new HashMap<>();
         if (wanted.isEmpty()) {
             return out;
         }
         try (RawMail stored = RawMail.spooled(raw.toTempFile(messageId))) {
             try (InputStream in = stored.openForMime()) {
-                MimeMessage message = new MimeMessage(Session.getInstance(new Properties()), in);
-                long total = 0;
-                for (Part p : wanted) {
-                    if (total + p.sizeBytes() > MAX_TOTAL_BYTES) {
-                        break;
-                    }
-                    byte[] bytes = read(StoredAttachments.locate(message, p.partPath()));
-                    // The type the bytes really have: a mislabelled part (application/octet-stream, or a "PNG"
-                    // that is something else) is shown only if its first bytes are one of the four raster formats.
-                    String type = bytes == null ? null : sniff(bytes);
-                    if (type == null) {
-                        continue;
-                    }
-                    total += bytes.length;
-                    out.put(key(p.contentId()), "data:" + type + ";base64," + Base64.getEncoder().encodeToString(bytes));
-                }
+                return dataUrls(new MimeMessage(Session.getInstance(new Properties()), in), wanted);
             }
         } catch (IOException | MessagingException | RuntimeException e) {
             // The images are a nicety: the message still shows, with the parts listed as attachments.
             log.warn("Inline images of message {} could not be read: {}", messageId, e.toString());
         }
         return out;
+    }
+
+    /** The same for a message already open (an attached message, read from its part); parts located by path in it. */
+    static Map<String, String> dataUrls(MimeMessage message, List<Part> parts) throws MessagingException, IOException {
+        Map<String, String> out = new HashMap<>();
+        long total = 0;
+        for (Part p : parts) {
+            if (!embeddable(p)) {
+                continue;
+            }
+            if (total + p.sizeBytes() > MAX_TOTAL_BYTES) {
+                break;
+            }
+            byte[] bytes = read(StoredAttachments.locate(message, p.partPath()));
+            // The type the bytes really have: a mislabelled part (application/octet-stream, or a "PNG" that is
+            // something else) is shown only if its first bytes are one of the four raster formats.
+            String type = bytes == null ? null : sniff(bytes);
+            if (type == null) {
+                continue;
+            }
+            total += bytes.length;
+            out.put(key(p.contentId()), "data:" + type + ";base64," + Base64.getEncoder().encodeToString(bytes));
+        }
+        return out;
+    }
+
+    /** A picture with a Content-ID, small enough, of a raster type by its label or its file name. */
+    private static boolean embeddable(Part p) {
+        return p.contentId() != null && !p.contentId().isBlank() && p.sizeBytes() <= MAX_IMAGE_BYTES
+                && (RASTER.contains(type(p)) || byName(p) != null);
     }
 
     /** How a Content-ID header is looked up: without angle brackets, in lower case. */

@@ -3,7 +3,7 @@ package com.postroom.mime;
 /**
  * Jakarta Mail reads some MIME parsing switches only from system properties. These make it lenient the way real mail
  * needs: broken base64 decodes what it can, RFC 2231 parameters are decoded, a missing closing boundary keeps what
- * arrived, encoded words inside words are decoded.
+ * arrived, encoded words inside words are decoded, an encoded attached message is decoded.
  */
 final class MimeDefaults {
 
@@ -18,6 +18,10 @@ final class MimeDefaults {
         setIfAbsent("mail.mime.multipart.ignoremissingboundaryparameter", "true");
         setIfAbsent("mail.mime.parameters.strict", "false");
         setIfAbsent("mail.mime.ignoreunknownencoding", "true");
+        // A forwarded message (message/rfc822) sent base64- or quoted-printable-encoded, which RFC 2046 forbids and
+        // some webmails do: decoded, as Thunderbird does; Jakarta Mail would hand over the encoded text, which is no
+        // message (its size, hash and name were of the base64, and it could not be opened).
+        setIfAbsent("mail.mime.allowencodedmessages", "true");
     }
 
     private static void setIfAbsent(String key, String value) {

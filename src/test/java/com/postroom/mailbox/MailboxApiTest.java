@@ -377,6 +377,69 @@ class MailboxApiTest {
         assertThat(api.get("/api/mail/attachments/" + UUID.randomUUID() + "/preview").status()).isEqualTo(404);
     }
 
+    /**
+     * A message forwarded as an attachment (Outlook's "FW:") opens in place: its headers, its text, its HTML through
+     * the same sanitiser (no script, no javascript: link) with its cid: picture carried inside, its files listed; the
+     * page shows it in the sandboxed frame; a file is not a message (422); another organization's is a 404.
+     */
+    @Test
+    void anAttachedMessageOpensInPlaceSanitisedAndOnlyForItsOrganization() {
+        String word = MailboxFixture.word();
+        byte[] png = {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13};
+        String inner = "From: Pat Doe <pat@clinic.example>\r\nTo: billing@clinic.example\r\nSubject: Original claim "
+                + word + "\r\nDate: Mon, 2 Nov 2026 10:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/related; boundary=r\r\n\r\n--r\r\nContent-Type: text/html; charset=utf-8"
+                + "\r\n\r\n<p>Claim <b>" + word + "</b></p><img src=\"cid:logo@clinic\"><script>alert(1)</script>"
+                + "<a href=\"javascript:alert(2)\">pay</a>\r\n--r\r\nContent-Type: image/png\r\n"
+                + "Content-ID: <logo@clinic>\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getEncoder().encodeToString(png) + "\r\n--r\r\n"
+                + "Content-Type: application/pdf; name=scan.pdf\r\nContent-Disposition: attachment; filename=scan.pdf"
+                + "\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--r--\r\n";
+        UUID id = box.deliver(TestMail.message().subject("FW: claim " + word)
+                .attach("Original claim.eml", "message/rfc822", inner.getBytes(StandardCharsets.UTF_8), null)
+                .attach("notes.txt", "text/plain", "notes".getBytes(StandardCharsets.US_ASCII), null)).get(0);
+        JsonNode attachments = api.get("/api/email/messages/" + id + "/attachments").body();
+        String eml = find(attachments, "content_type", "message/rfc822").get("id").asString();
+
+        Api.Response opened = api.get("/api/mail/attachments/" + eml + "/message");
+        assertThat(opened.status()).as(opened.raw()).isEqualTo(200);
+        JsonNode m = opened.body();
+        assertThat(m.get("from").asString()).isEqualTo("pat@clinic.example");
+        assertThat(m.get("from_name").asString()).isEqualTo("Pat Doe");
+        assertThat(m.get("subject").asString()).isEqualTo("Original claim " + word);
+        assertThat(m.get("message_id").asString()).isEqualTo(id.toString());
+        assertThat(m.get("body_html").asString()).contains("<b>" + word + "</b>", "data:image/png;base64,")
+                .doesNotContain("<script", "javascript:", "alert(");
+        assertThat(m.get("attachments")).singleElement().satisfies(f -> {
+            assertThat(f.get("filename").asString()).isEqualTo("scan.pdf");
+            assertThat(f.get("content_type").asString()).isEqualTo("application/pdf");
+        });
+        assertThat(jdbc.sql("SELECT count(*) FROM audit_event WHERE action = 'email.message.read' AND target_id = ?")
+                .param(eml).query(Long.class).single()).as("audited").isOne();
+
+        com.postroom.support.WebClient web = new com.postroom.support.WebClient("localhost", port);
+        web.signIn(SandboxTest.ADMIN, SandboxTest.ADMIN_PASSWORD);
+        String conversation = web.get("/mail/inbox/" + box.threadOf(id)).body();
+        assertThat(conversation).contains("/mail/attachments/" + eml + "/message");
+        java.net.http.HttpResponse<String> page = web.get("/mail/attachments/" + eml + "/message");
+        assertThat(page.statusCode()).isEqualTo(200);
+        org.jsoup.nodes.Document doc = org.jsoup.Jsoup.parse(page.body());
+        assertThat(doc.selectFirst("h1").text()).isEqualTo("Original claim " + word);
+        assertThat(doc.selectFirst("iframe.body-frame").attr("sandbox")).doesNotContain("allow-scripts");
+        assertThat(doc.selectFirst("iframe.body-frame").attr("srcdoc")).contains(word).doesNotContain("<script");
+        assertThat(doc.select("script").eachAttr("src")).allMatch(src -> !src.isEmpty()).as("no inline script");
+
+        Api.Response file = api.get("/api/mail/attachments/" + find(attachments, "filename", "notes.txt")
+                .get("id").asString() + "/message");
+        assertThat(file.status()).isEqualTo(422);
+        assertThat(file.detail()).contains("Download it instead");
+        assertThat(api.get("/api/mail/attachments/" + UUID.randomUUID() + "/message").status()).isEqualTo(404);
+        long other = organizations.byDomain("isolated.example").map(Organizations.Organization::id)
+                .orElseGet(() -> organizations.create("Isolated", "isolated.example"));
+        assertThat(userWithRoles(other, "isolated.example", Set.of("admin", "founder"))
+                .get("/api/mail/attachments/" + eml + "/message").status()).isEqualTo(404);
+    }
+
     /** A right-to-left override shows "invoice\u202Efdp.exe" as "invoiceexe.pdf": removed wherever names show. */
     @Test
     void bidiControlsInNamesAreNeverShownOrDownloaded() {

@@ -308,6 +308,21 @@ public class MailParserTest {
         });
     }
 
+    /** RFC 2046 forbids encoding a message/rfc822 part; some webmails do it, and it is read as Thunderbird reads it. */
+    @Test
+    void aBase64EncodedAttachedMessageIsDecoded() throws Exception {
+        String inner = "From: a@example.org\r\nSubject: Run sheet 12\r\n\r\nThe inner text.\r\n";
+        ParsedMail m = parser.parse(RawMail.of(("From: b@example.org\r\nSubject: FW\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nSee below."
+                + "\r\n--b\r\nContent-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+                + java.util.Base64.getMimeEncoder().encodeToString(inner.getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                + "\r\n--b--\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        assertThat(m.attachments()).singleElement().satisfies(p -> {
+            assertThat(p.filename()).isEqualTo("Run sheet 12.eml");
+            assertThat(p.size()).isEqualTo(inner.length());
+        });
+    }
+
     @Test
     void aZeroBytePartIsAnEmptyAttachment() throws Exception {
         assertThat(parse("zero-byte-part.eml").attachments()).singleElement().satisfies(p -> {
