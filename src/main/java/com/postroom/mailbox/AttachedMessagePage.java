@@ -1,73 +1,31 @@
 package com.postroom.mailbox;
 
 import java.io.IOException;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.UUID;
 
-import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
-import org.springframework.web.bind.annotation.ResponseBody;
 
-import com.postroom.audit.AuditLog;
 import com.postroom.org.Caller;
+import com.postroom.web.WebPage;
 
-/** An attached message read in place ({@link AttachedMessages}): a page of the web UI, and the same as JSON. */
-@Controller
+/** An attached message read in place ({@link AttachedMessages}), as a page of the web UI; as JSON: {@link AttachedMessageApi}. */
+@WebPage
 class AttachedMessagePage {
 
     private final AttachedMessages attached;
-    private final AuditLog audit;
 
-    AttachedMessagePage(AttachedMessages attached, AuditLog audit) {
+    AttachedMessagePage(AttachedMessages attached) {
         this.attached = attached;
-        this.audit = audit;
     }
 
     @GetMapping("/mail/attachments/{id}/message")
     String page(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images, Model model)
             throws IOException {
-        model.addAttribute("m", read(id, images));
+        model.addAttribute("m", attached.open(Caller.current(), id, images));
         model.addAttribute("images", images);
         return "attached-message";
-    }
-
-    /** The attached message's headers, text, sanitised HTML and files (names only: they download with the .eml). */
-    @GetMapping({"/api/mail/attachments/{id}/message", "/api/email/attachments/{id}/message"})
-    @ResponseBody
-    Map<String, Object> json(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images)
-            throws IOException {
-        AttachedMessages.View m = read(id, images);
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("attachment_id", m.attachmentId());
-        out.put("message_id", m.containerId());
-        out.put("from", m.from());
-        out.put("from_name", m.fromName());
-        out.put("to", m.to());
-        out.put("cc", m.cc());
-        out.put("date", m.date());
-        out.put("subject", m.subject());
-        out.put("body_plain", m.plainText());
-        out.put("body_html", m.html());
-        out.put("remote_content_blocked", m.remoteContentBlocked());
-        out.put("attachments", m.files().stream().map(f -> {
-            Map<String, Object> file = new LinkedHashMap<>();
-            file.put("filename", f.filename());
-            file.put("content_type", f.contentType());
-            file.put("size_bytes", f.size());
-            return file;
-        }).toList());
-        return out;
-    }
-
-    private AttachedMessages.View read(UUID id, boolean images) throws IOException {
-        Caller caller = Caller.current();
-        AttachedMessages.View m = attached.open(caller.orgId(), id, images);
-        audit.record(caller, AuditLog.MESSAGE_READ, "email_attachment", id,
-                AuditLog.details("attached_to", m.containerId()));
-        return m;
     }
 }

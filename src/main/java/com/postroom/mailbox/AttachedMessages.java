@@ -16,11 +16,13 @@ import jakarta.mail.internet.MimeMessage;
 
 import org.springframework.stereotype.Component;
 
+import com.postroom.audit.AuditLog;
 import com.postroom.mime.DisplayNames;
 import com.postroom.mime.MailParser;
 import com.postroom.mime.ParsedMail;
 import com.postroom.mime.RawMail;
 import com.postroom.mime.UnparseableMail;
+import com.postroom.org.Caller;
 import com.postroom.problem.Problem;
 import com.postroom.store.Summaries;
 
@@ -47,14 +49,26 @@ class AttachedMessages {
 
     private final StoredAttachments attachments;
     private final MailParser parser;
+    private final AuditLog audit;
 
-    AttachedMessages(StoredAttachments attachments, MailParser parser) {
+    AttachedMessages(StoredAttachments attachments, MailParser parser, AuditLog audit) {
         this.attachments = attachments;
         this.parser = parser;
+        this.audit = audit;
     }
 
-    /** The attachment of this organization's mail, read as a message; a 404 for another's, a 422 for a file. */
-    View open(long orgId, UUID attachmentId, boolean remoteImages) throws IOException {
+    /**
+     * The attachment of the caller's organization's mail, read as a message and audited as a message read; a 404 for
+     * another organization's, a 422 for a file.
+     */
+    View open(Caller caller, UUID attachmentId, boolean remoteImages) throws IOException {
+        View view = read(caller.orgId(), attachmentId, remoteImages);
+        audit.record(caller, AuditLog.MESSAGE_READ, "email_attachment", attachmentId,
+                AuditLog.details("attached_to", view.containerId()));
+        return view;
+    }
+
+    private View read(long orgId, UUID attachmentId, boolean remoteImages) throws IOException {
         StoredAttachments.Row a = attachments.find(orgId, attachmentId);
         if (!MESSAGE_TYPES.contains(a.type())) {
             throw Problem.refused("Only an attached message (message/rfc822) opens as a message; this attachment is "

@@ -683,6 +683,35 @@ class MailUiBrowserTest implements Browser.HasBrowser {
         new WebDriverWait(browser.driver, Duration.ofSeconds(10)).until(d -> CONNECTIONS.get() > 0);
     }
 
+    /** A message forwarded as an attachment opens on its own page; hostile HTML in it is as harmless as in a message. */
+    @Test
+    void anAttachedMessageOpensFromTheConversationAndRunsNothing() {
+        String word = MailboxFixture.word();
+        String out = "http://127.0.0.1:" + listener.getLocalPort();
+        String inner = "From: Pat Doe <pat@clinic.example>\r\nTo: billing@clinic.example\r\nSubject: Original claim "
+                + word + "\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>Claim " + word
+                + " is attached.</p><script>top.pwned=21</script><img src=x onerror=\"top.pwned=22\">"
+                + "<img src=\"" + out + "/attached.gif\">\r\n";
+        UUID id = box.deliver(TestMail.message().subject("FW: claim " + word).text("See the attached claim.")
+                .attach("Original claim.eml", "message/rfc822", inner.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                        null)).get(0);
+        int before = CONNECTIONS.get();
+        browser.go("/mail/inbox/" + box.threadOf(id));
+        WebElement open = browser.find("a.open-attached");
+        assertThat(open.getAttribute("target")).isEqualTo("_blank");
+        browser.go(java.net.URI.create(open.getAttribute("href")).getPath()); // its tab, here in this one
+        assertThat(browser.find("h1").getText()).isEqualTo("Original claim " + word);
+        assertThat(browser.find(".headers").getText()).contains("Pat Doe", "billing@clinic.example");
+        browser.driver.switchTo().frame(browser.find("iframe.body-frame"));
+        assertThat(browser.driver.findElement(By.tagName("body")).getText()).contains("Claim " + word + " is attached.");
+        browser.driver.switchTo().defaultContent();
+        sleepQuietly(300); // let the frame load whatever it would load
+        browser.screenshot("attached-message");
+        assertThat(browser.driver.executeScript("return window.pwned === undefined")).isEqualTo(true);
+        assertThat(CONNECTIONS.get()).as("requests to the outside").isEqualTo(before);
+        assertThat(browser.find(".blocked").getText()).contains("Remote images are hidden");
+    }
+
     /** A link in HTML mail opens in a new tab (the frame's sandbox had no allow-popups: a click did nothing). */
     @Test
     void aLinkInHtmlMailOpensInANewTab() {
