@@ -22,7 +22,7 @@ class AttachedMessageApi {
         this.attached = attached;
     }
 
-    /** The attached message's headers, text, sanitised HTML and files (names only: they download with the .eml). */
+    /** The attached message's headers, text, sanitised HTML and files (each with the URL it downloads from). */
     @GetMapping({"/api/mail/attachments/{id}/message", "/api/email/attachments/{id}/message"})
     Map<String, Object> json(@PathVariable UUID id, @RequestParam(defaultValue = "false") boolean images)
             throws IOException {
@@ -44,6 +44,7 @@ class AttachedMessageApi {
             file.put("filename", f.filename());
             file.put("content_type", f.contentType());
             file.put("size_bytes", f.size());
+            file.put("url", "/api/mail/attachments/" + m.attachmentId() + "/message/files/" + f.path());
             return file;
         }).toList());
         return out;

@@ -31,7 +31,7 @@ import com.postroom.store.Summaries;
  * original inside, the returned message of a bounce. Gmail and Thunderbird open such a message in place; without this
  * a clerk had to download an .eml and find a program for it. It is read from its part of the stored message, parsed
  * as received mail is, and shown as the conversation shows a message: its HTML through the same sanitiser and frame,
- * its {@code cid:} pictures carried inside, its files listed (they download with the .eml).
+ * its {@code cid:} pictures carried inside, its files listed and downloaded one by one.
  */
 @Component
 class AttachedMessages {
@@ -69,23 +69,9 @@ class AttachedMessages {
     }
 
     private View read(long orgId, UUID attachmentId, boolean remoteImages) throws IOException {
-        StoredAttachments.Row a = attachments.find(orgId, attachmentId);
-        if (!MESSAGE_TYPES.contains(a.type())) {
-            throw Problem.refused("Only an attached message (message/rfc822) opens as a message; this attachment is "
-                    + a.type() + ". Download it instead.");
-        }
-        if (a.sizeBytes() > MAX_BYTES) {
-            throw Problem.refused("The attached message is " + a.sizeBytes() / (1024 * 1024) + " MB, more than the "
-                    + MAX_BYTES / (1024 * 1024) + " MB shown here; download it and open it in a mail program.");
-        }
+        StoredAttachments.Row a = messageRow(orgId, attachmentId);
         byte[] bytes = attachments.bytes(a);
-        ParsedMail mail;
-        try {
-            mail = parser.parse(RawMail.of(bytes));
-        } catch (UnparseableMail e) {
-            throw Problem.refused("The attachment is labelled as a message but is not one: " + e.getMessage()
-                    + " Download it to see what it holds.");
-        }
+        ParsedMail mail = parse(bytes);
         Map<String, String> pictures = pictures(bytes, mail);
         Function<String, String> cidUrl = cid -> InlineImages.lookup(pictures, cid);
         HtmlSanitizer.Result html = HtmlSanitizer.sanitize(mail.html(), cidUrl, remoteImages);
@@ -97,6 +83,51 @@ class AttachedMessages {
                 DisplayNames.safe(mail.subject()), hasHtml ? html.html() : "", html.remoteContentBlocked(),
                 mail.text(), Linkify.segments(text.substring(0, quoted).stripTrailing()), Linkify.segments(text.substring(quoted)),
                 mail.attachments().stream().filter(p -> !p.inline()).toList());
+    }
+
+    private StoredAttachments.Row messageRow(long orgId, UUID attachmentId) {
+        StoredAttachments.Row a = attachments.find(orgId, attachmentId);
+        if (!MESSAGE_TYPES.contains(a.type())) {
+            throw Problem.refused("Only an attached message (message/rfc822) opens as a message; this attachment is "
+                    + a.type() + ". Download it instead.");
+        }
+        if (a.sizeBytes() > MAX_BYTES) {
+            throw Problem.refused("The attached message is " + a.sizeBytes() / (1024 * 1024) + " MB, more than the "
+                    + MAX_BYTES / (1024 * 1024) + " MB shown here; download it and open it in a mail program.");
+        }
+        return a;
+    }
+
+    private ParsedMail parse(byte[] bytes) {
+        try {
+            return parser.parse(RawMail.of(bytes));
+        } catch (UnparseableMail e) {
+            throw Problem.refused("The attachment is labelled as a message but is not one: " + e.getMessage()
+                    + " Download it to see what it holds.");
+        }
+    }
+
+    /** What to do with a file of an attached message once it is open: its listing, and its MIME part. */
+    interface FileUse {
+        void accept(ParsedMail.Part file, jakarta.mail.Part part) throws IOException, MessagingException;
+    }
+
+    /**
+     * A file of the attached message (a scan inside a forwarded message), by its path in that message ("1.2"); only a
+     * file the message lists, of the caller's organization (404 otherwise). Audited as an attachment download.
+     */
+    void withFile(Caller caller, UUID attachmentId, String path, FileUse use) throws IOException {
+        StoredAttachments.Row a = messageRow(caller.orgId(), attachmentId);
+        byte[] bytes = attachments.bytes(a);
+        ParsedMail.Part file = parse(bytes).attachments().stream().filter(p -> !p.inline() && p.path().equals(path))
+                .findFirst().orElseThrow(() -> Problem.notFound("The attached message has no file " + path));
+        audit.record(caller, AuditLog.ATTACHMENT_DOWNLOADED, "email_attachment", attachmentId,
+                AuditLog.details("message_id", a.messageId(), "part", path, "filename", file.filename()));
+        try (InputStream in = RawMail.of(bytes).openForMime()) {
+            use.accept(file, StoredAttachments.locate(new MimeMessage(Session.getInstance(new Properties()), in), path));
+        } catch (MessagingException e) {
+            throw Problem.notFound("The file could not be read from the attached message: " + e.getMessage());
+        }
     }
 
     /** The pictures the HTML shows by {@code cid:}, as data URLs (the frame cannot fetch with the reader's session). */

@@ -46,9 +46,11 @@ class DownloadController {
     private final MailSearch search;
     private final PdfPreview pdfPreview;
     private final StoredAttachments attachments;
+    private final AttachedMessages attached;
 
     DownloadController(Messages messages, RawStore raw, AuditLog audit, MailSearch search, PdfPreview pdfPreview,
-                       StoredAttachments attachments) {
+                       StoredAttachments attachments, AttachedMessages attached) {
+        this.attached = attached;
         this.pdfPreview = pdfPreview;
         this.attachments = attachments;
         this.messages = messages;
@@ -129,6 +131,23 @@ class DownloadController {
             response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
             secure(response, (showInline ? ContentDisposition.inline() : ContentDisposition.attachment())
                     .filename(filename, StandardCharsets.UTF_8).build());
+            try (InputStream content = part.getInputStream()) {
+                OutputStream out = response.getOutputStream();
+                content.transferTo(out);
+                out.flush();
+            }
+        });
+    }
+
+    /** A file inside an attached message (a scan in a forwarded message), served as any attachment is. */
+    @GetMapping({"/api/mail/attachments/{id}/message/files/{path}", "/mail/attachments/{id}/message/files/{path}"})
+    void attachedFile(@PathVariable UUID id, @PathVariable String path, HttpServletResponse response)
+            throws IOException {
+        attached.withFile(Caller.current(), id, path, (file, part) -> {
+            String type = file.contentType() == null ? "" : file.contentType().toLowerCase(java.util.Locale.ROOT);
+            response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
+            secure(response, ContentDisposition.attachment().filename(
+                    safeName(AttachmentNames.orDefault(file.filename(), type, id)), StandardCharsets.UTF_8).build());
             try (InputStream content = part.getInputStream()) {
                 OutputStream out = response.getOutputStream();
                 content.transferTo(out);

@@ -414,6 +414,15 @@ class MailboxApiTest {
             assertThat(f.get("filename").asString()).isEqualTo("scan.pdf");
             assertThat(f.get("content_type").asString()).isEqualTo("application/pdf");
         });
+        String scanUrl = m.get("attachments").get(0).get("url").asString();
+        Api.Response scan = api.get(scanUrl);
+        assertThat(scan.status()).isEqualTo(200);
+        assertThat(scan.raw()).isEqualTo("%PDF-1.4\n");
+        assertThat(scan.headers().firstValue("Content-Disposition").orElse("")).startsWith("attachment")
+                .contains("scan.pdf");
+        assertThat(scan.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
+        assertThat(api.get("/api/mail/attachments/" + eml + "/message/files/1.1").status()).as("not a file").isEqualTo(404);
+        assertThat(api.get("/api/mail/attachments/" + eml + "/message/files/9").status()).isEqualTo(404);
         assertThat(jdbc.sql("SELECT count(*) FROM audit_event WHERE action = 'email.message.read' AND target_id = ?")
                 .param(eml).query(Long.class).single()).as("audited").isOne();
 
@@ -436,8 +445,9 @@ class MailboxApiTest {
         assertThat(api.get("/api/mail/attachments/" + UUID.randomUUID() + "/message").status()).isEqualTo(404);
         long other = organizations.byDomain("isolated.example").map(Organizations.Organization::id)
                 .orElseGet(() -> organizations.create("Isolated", "isolated.example"));
-        assertThat(userWithRoles(other, "isolated.example", Set.of("admin", "founder"))
-                .get("/api/mail/attachments/" + eml + "/message").status()).isEqualTo(404);
+        Api stranger = userWithRoles(other, "isolated.example", Set.of("admin", "founder"));
+        assertThat(stranger.get("/api/mail/attachments/" + eml + "/message").status()).isEqualTo(404);
+        assertThat(stranger.get(scanUrl).status()).isEqualTo(404);
     }
 
     /** A right-to-left override shows "invoice\u202Efdp.exe" as "invoiceexe.pdf": removed wherever names show. */
