@@ -26,15 +26,17 @@ public final class HeaderBlock {
     private final List<Field> fields;
     /** Whether a line was neither ASCII nor UTF-8, so that its charset had to be guessed. */
     private final boolean guessed;
-    private HeaderBlock identity = this;
+    /** See {@link #identity()}; null when it is this block. */
+    private final HeaderBlock decodedBefore;
 
-    private HeaderBlock(List<Field> fields, boolean guessed) {
+    private HeaderBlock(List<Field> fields, boolean guessed, HeaderBlock decodedBefore) {
         this.fields = fields;
         this.guessed = guessed;
+        this.decodedBefore = decodedBefore;
     }
 
     public static HeaderBlock parse(byte[] block) {
-        HeaderBlock headers = parse(block, null);
+        HeaderBlock headers = parse(block, null, null);
         if (!headers.guessed) {
             return headers;
         }
@@ -42,9 +44,7 @@ public final class HeaderBlock {
         if (!charset.find() || Charsets.lookup(charset.group(1)).isEmpty()) {
             return headers;
         }
-        HeaderBlock inBodyCharset = parse(block, charset.group(1));
-        inBodyCharset.identity = headers;
-        return inBodyCharset;
+        return parse(block, charset.group(1), headers);
     }
 
     /**
@@ -53,10 +53,10 @@ public final class HeaderBlock {
      * which a message fetched again is found rather than stored twice.
      */
     public HeaderBlock identity() {
-        return identity;
+        return decodedBefore == null ? this : decodedBefore;
     }
 
-    private static HeaderBlock parse(byte[] block, String bodyCharset) {
+    private static HeaderBlock parse(byte[] block, String bodyCharset, HeaderBlock decodedBefore) {
         List<Field> fields = new ArrayList<>();
         boolean guessed = false;
         StringBuilder current = null;
@@ -85,7 +85,7 @@ public final class HeaderBlock {
             }
         }
         add(fields, current);
-        return new HeaderBlock(fields, guessed);
+        return new HeaderBlock(fields, guessed, decodedBefore);
     }
 
     private static void add(List<Field> fields, StringBuilder line) {
