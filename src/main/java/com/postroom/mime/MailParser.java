@@ -288,7 +288,11 @@ public class MailParser {
             if (target.length() > 0) {
                 target.append("\n");
             }
-            String decoded = Charsets.decode(bytes, type.getParameter("charset"));
+            String charset = type.getParameter("charset");
+            if ((charset == null || charset.isBlank()) && type.getBaseType().equalsIgnoreCase("text/html")) {
+                charset = metaCharset(bytes); // as browsers and Thunderbird read HTML whose part names no charset
+            }
+            String decoded = Charsets.decode(bytes, charset);
             if ("flowed".equalsIgnoreCase(stripped(type.getParameter("format")))
                     && type.getBaseType().equalsIgnoreCase("text/plain")) {
                 decoded = Flowed.unwrap(decoded, "yes".equalsIgnoreCase(stripped(type.getParameter("delsp"))));
@@ -334,7 +338,8 @@ public class MailParser {
             try (InputStream in = decoded(part)) {
                 byte[] head = in.readNBytes(64 * 1024);
                 String subject = HeaderBlock.parse(RawMail.of(head).headerBlock()).text("Subject").orElse("");
-                String safe = subject.replaceAll("[\\\\/:*?\"<>|\\r\\n\\t]", "_").strip();
+                // Without a trailing dot ("... in a base64 body..eml"), which Windows also drops from a file name.
+                String safe = subject.replaceAll("[\\\\/:*?\"<>|\\r\\n\\t]", "_").replaceAll("[.\\s]+$", "").strip();
                 return safe.isEmpty() ? "forwarded-message" : safe.substring(0, Math.min(safe.length(), 100));
             } catch (IOException | MessagingException e) {
                 return "forwarded-message";
@@ -385,6 +390,17 @@ public class MailParser {
         } catch (MessagingException e) {
             return null;
         }
+    }
+
+    /** {@code <meta charset="...">} or {@code <meta http-equiv="Content-Type" content="...; charset=...">}. */
+    private static final Pattern META_CHARSET = Pattern.compile(
+            "(?i)<meta[^>]{0,200}?charset\\s*=\\s*[\"']?\\s*([A-Za-z0-9._:-]{1,40})");
+
+    /** The charset an HTML document names in its first kilobytes, where the HTML standard looks for it. */
+    static String metaCharset(byte[] html) {
+        java.util.regex.Matcher m = META_CHARSET.matcher(
+                new String(html, 0, Math.min(html.length, 4096), StandardCharsets.ISO_8859_1));
+        return m.find() ? m.group(1) : null;
     }
 
     /** No Content-Transfer-Encoding, or one that decodes to the text (not x-gzip64, x-uuencode or a made-up one). */

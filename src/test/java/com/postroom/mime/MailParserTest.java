@@ -65,6 +65,20 @@ public class MailParserTest {
         assertThat(parser.parse(RawMail.of(mac)).text()).contains("Grüße, café");
     }
 
+    /** HTML whose part names no charset is read in the one its own meta tag names, as a browser reads it. */
+    @Test
+    void htmlWithoutAPartCharsetIsReadInItsMetaCharset() throws Exception {
+        byte[] head = ("From: a@example.org\r\nSubject: x\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n"
+                + "<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\"></head>"
+                + "<body>").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] body = "Счёт оплачен</body></html>".getBytes(java.nio.charset.Charset.forName("windows-1251"));
+        byte[] mail = java.util.Arrays.copyOf(head, head.length + body.length);
+        System.arraycopy(body, 0, mail, head.length, body.length);
+        assertThat(parser.parse(RawMail.of(mail)).html()).contains("Счёт оплачен");
+        assertThat(MailParser.metaCharset("<meta charset='Shift_JIS'>".getBytes())).isEqualTo("Shift_JIS");
+        assertThat(MailParser.metaCharset("<p>charset=koi8-r is text, not a meta tag</p>".getBytes())).isNull();
+    }
+
     @Test
     void anUnknownCharsetFallsBackToUtf8InHeadersAndBody() throws Exception {
         ParsedMail m = parse("unknown-charset.eml");
