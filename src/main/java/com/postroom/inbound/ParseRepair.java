@@ -172,8 +172,11 @@ class ParseRepair {
             states.mark(id, task.marker());
             return false;
         }
-        received.reparsed(orgId, id, mail, json.writeValueAsString(meta(task, mail)),
-                labels.ensure(orgId, List.of("attachments")).get("attachments"));
+        if (!received.reparsed(orgId, id, mail, json.writeValueAsString(meta(task, mail)),
+                labels.ensure(orgId, List.of("attachments")).get("attachments"))) {
+            states.mark(id, task.marker()); // read as it was: nothing to repair
+            return false;
+        }
         return true;
     }
 

@@ -162,19 +162,44 @@ public class ReceivedMail {
     /**
      * A stored message parsed again (a parser repair): its texts, attachments and the attachments label follow the
      * new parse; {@code metaJson} is merged into its meta, replacing the old parse's notes. Classification and the
-     * word-based labels stay as they are: people may have acted on them since.
+     * word-based labels stay as they are: people may have acted on them since. False when the new parse reads the
+     * message as it is stored, which is then not touched.
      */
-    public void reparsed(long orgId, UUID id, ParsedMail mail, String metaJson, long attachmentsLabel) {
+    public boolean reparsed(long orgId, UUID id, ParsedMail mail, String metaJson, long attachmentsLabel) {
+        List<Object[]> rows = attachmentRows(id, orgId, mail);
+        // A message the new parse reads as the old one did is left as it is: a task that cannot tell the broken
+        // messages from the others by their rows alone reads some that were right, whose attachments keep their
+        // ids (links to them, a draft forwarding them) and whose rows are not rewritten.
+        boolean sameBodies = Boolean.TRUE.equals(template.queryForObject("SELECT body_plain = ? AND body_html = ? "
+                + "FROM email_message WHERE id = ? AND org_id = ?", Boolean.class, clean(mail.text()),
+                clean(mail.html()), id, orgId));
+        boolean sameFiles = storedAttachments(id).equals(rows.stream()
+                .map(r -> java.util.Arrays.asList(java.util.Arrays.copyOfRange(r, 2, r.length)))
+                .sorted(java.util.Comparator.comparing(r -> (String) r.get(0))).toList());
+        if (sameBodies && sameFiles) {
+            return false;
+        }
         template.update("UPDATE email_message SET body_plain = ?, body_html = ?, has_attachments = ?, "
                         + "attachment_names = ?, meta = (meta - 'parse_warnings' - 'body_truncated') || ?::jsonb, "
                         + "updated_at = now() WHERE id = ? AND org_id = ?",
                 clean(mail.text()), clean(mail.html()), mail.hasAttachments(), DisplayNames.safe(attachmentNames(mail)), metaJson,
                 id, orgId);
-        template.update("DELETE FROM email_attachment WHERE message_id = ?", id);
-        insertAttachments(orgId, Map.of(id, mail));
+        if (!sameFiles) {
+            template.update("DELETE FROM email_attachment WHERE message_id = ?", id);
+            template.batchUpdate(INSERT_ATTACHMENT, rows);
+        }
         template.update(mail.hasAttachments()
                 ? "INSERT INTO email_message_label (message_id, label_id) VALUES (?, ?) ON CONFLICT DO NOTHING"
                 : "DELETE FROM email_message_label WHERE message_id = ? AND label_id = ?", id, attachmentsLabel);
+        return true;
+    }
+
+    /** A message's attachment rows as {@link #attachmentRows} writes them, without message and organization. */
+    private List<List<Object>> storedAttachments(UUID id) {
+        return template.query("SELECT part_path, filename, content_type, size_bytes, sha256, content_id, inline "
+                        + "FROM email_attachment WHERE message_id = ? ORDER BY part_path",
+                (rs, n) -> java.util.Arrays.<Object>asList(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getLong(4), rs.getString(5), rs.getString(6), rs.getBoolean(7)), id);
     }
 
     /** Label rows (message id, label id); a pair already there is left as it is. */

@@ -181,6 +181,13 @@ class ParseRepairTest {
                 + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
                 + "Below.\r\n--b\r\nContent-Type: text/plain\r\nContent-Disposition: inline; filename=fix.patch"
                 + "\r\n\r\n+ fixed " + word + "\r\n--b--\r\n");
+        UUID file = store(orgId, "From: dev@vendor.example\r\nTo: founder@postroom.test\r\nSubject: Notes " + tag
+                + "\r\nMessage-ID: <notes." + tag + "@vendor.example>\r\nMIME-Version: 1.0\r\n"
+                + "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n"
+                + "Attached.\r\n--b\r\nContent-Type: text/plain\r\nContent-Disposition: attachment; filename=notes.txt"
+                + "\r\n\r\nnotes\r\n--b--\r\n");
+        UUID fileAttachment = jdbc.sql("SELECT id FROM email_attachment WHERE message_id = ?").param(file)
+                .query(UUID.class).single();
         jdbc.sql("UPDATE email_message SET body_plain = 'Below.' WHERE id = ?").param(id).update();
         assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
                 + "plainto_tsquery('simple', ?)").params(id, word).query(Long.class).single()).isZero();
@@ -195,6 +202,11 @@ class ParseRepairTest {
         assertThat(jdbc.sql("SELECT count(*) FROM email_message WHERE id = ? AND search_words @@ "
                 + "plainto_tsquery('simple', ?)").params(id, word).query(Long.class).single()).as("searchable").isOne();
         assertThat(repair.repairAll()).as("once").isZero();
+        // A text file attached as a file is read as before: the message is marked, its attachment keeps its id.
+        assertThat(jdbc.sql("SELECT id FROM email_attachment WHERE message_id = ?").param(file).query(UUID.class)
+                .single()).isEqualTo(fileAttachment);
+        assertThat(jdbc.sql("SELECT meta ->> 'reparsed_named_text' FROM email_message WHERE id = ?").param(file)
+                .query(String.class).single()).isEqualTo("true");
     }
 
     private UUID store(long orgId, String raw) {
