@@ -42,6 +42,8 @@ public class MailParser {
     /** Text bodies beyond this are cut; the full text is still in the raw message. */
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_DEPTH = 20;
+    private static final java.util.Set<String> SIGNATURES = java.util.Set.of("application/pkcs7-signature",
+            "application/x-pkcs7-signature", "application/pgp-signature");
     private static final java.util.Set<String> READABLE_ENCODINGS =
             java.util.Set.of("7bit", "8bit", "binary", "quoted-printable", "base64");
     private static final String STRUCTURE_WARNING = "MIME structure could not be read";
@@ -265,6 +267,7 @@ public class MailParser {
             }
             boolean report = base.equals("multipart/report");
             boolean alternative = base.equals("multipart/alternative");
+            boolean signed = base.equals("multipart/signed");
             // RFC 2046 5.1.5: in a digest, a part without a Content-Type is a message.
             String childDefault = base.equals("multipart/digest") ? "message/rfc822" : "text/plain";
             for (int i = 0; i < multipart.getCount(); i++) {
@@ -278,6 +281,13 @@ public class MailParser {
                             || (childType.equals("text/html") && html.length() > 0)) {
                         continue;
                     }
+                }
+                if (signed && i > 0 && SIGNATURES.contains(
+                        MimeTypes.of(child, childDefault).getBaseType().toLowerCase(Locale.ROOT))) {
+                    // The signature of a signed message (RFC 1847: S/MIME's smime.p7s, OpenPGP's signature.asc) is
+                    // no file the sender attached; mail readers do not list it, and it would put a paperclip on
+                    // every signed message. It stays in the raw message.
+                    continue;
                 }
                 part(child, childPath, depth + 1, report, childDefault);
             }

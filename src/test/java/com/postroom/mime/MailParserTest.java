@@ -337,6 +337,23 @@ public class MailParserTest {
         });
     }
 
+    /** A signed message's signature (S/MIME, OpenPGP) is not a file the sender attached: not listed, no paperclip. */
+    @Test
+    void theSignatureOfASignedMessageIsNotAnAttachment() throws Exception {
+        for (String type : java.util.List.of("application/pkcs7-signature; name=smime.p7s",
+                "application/pgp-signature; name=signature.asc")) {
+            ParsedMail m = parser.parse(RawMail.of(("From: a@example.org\r\nSubject: Signed\r\nMIME-Version: 1.0\r\n"
+                    + "Content-Type: multipart/signed; protocol=\"x\"; micalg=sha-256; boundary=s\r\n\r\n--s\r\n"
+                    + "Content-Type: multipart/mixed; boundary=m\r\n\r\n--m\r\nContent-Type: text/plain\r\n\r\n"
+                    + "Signed text.\r\n--m\r\nContent-Type: application/pdf; name=claim.pdf\r\n"
+                    + "Content-Disposition: attachment; filename=claim.pdf\r\n\r\n%PDF-1.4\r\n--m--\r\n--s\r\n"
+                    + "Content-Type: " + type + "\r\nContent-Disposition: attachment\r\n\r\nMIIG\r\n--s--\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+            assertThat(m.text()).contains("Signed text.");
+            assertThat(m.attachments()).as(type).extracting(ParsedMail.Part::filename).containsExactly("claim.pdf");
+        }
+    }
+
     @Test
     void aZeroBytePartIsAnEmptyAttachment() throws Exception {
         assertThat(parse("zero-byte-part.eml").attachments()).singleElement().satisfies(p -> {
