@@ -20,6 +20,15 @@ public final class Addresses {
     record Named(String address, String name) {
     }
 
+    /**
+     * Longer is no address (RFC 5321 4.5.3.1.3: a path of at most 256 octets with its brackets) and no Message-ID (RFC
+     * 5322: a line of at most 998 characters). Such values come from broken or hostile mail; kept, they were refused by
+     * the indexes on sender and Message-ID, whose entries PostgreSQL limits to about 2,700 bytes, and the message with
+     * them. Left out, the message is stored: without that sender, or under an id made from its content.
+     */
+    static final int MAX_ADDRESS = 254;
+    static final int MAX_MESSAGE_ID = 998;
+
     private Addresses() {
     }
 
@@ -33,11 +42,13 @@ public final class Addresses {
                 // A group ("team: a@x, b@y;") first: its "address" is the whole group text, which contains an @.
                 if (a.isGroup()) {
                     for (InternetAddress member : a.getGroup(false)) {
-                        out.add(new Named(member.getAddress().toLowerCase(Locale.ROOT), member.getPersonal()));
+                        if (member.getAddress().length() <= MAX_ADDRESS) {
+                            out.add(new Named(member.getAddress().toLowerCase(Locale.ROOT), member.getPersonal()));
+                        }
                     }
                 } else if (a.getAddress() != null && a.getAddress().contains("@")) {
                     Named named = salvaged(a.getAddress().strip(), a.getPersonal());
-                    if (named != null) {
+                    if (named != null && named.address().length() <= MAX_ADDRESS) {
                         out.add(named);
                     }
                 }
@@ -50,7 +61,9 @@ public final class Addresses {
         }
         Matcher m = ADDRESS.matcher(decodedValue);
         while (m.find()) {
-            out.add(new Named(m.group().toLowerCase(Locale.ROOT), null));
+            if (m.group().length() <= MAX_ADDRESS) {
+                out.add(new Named(m.group().toLowerCase(Locale.ROOT), null));
+            }
         }
         return out;
     }
@@ -118,9 +131,11 @@ public final class Addresses {
         }
         Matcher m = Pattern.compile("<([^<>\\s]+)>").matcher(value);
         while (m.find()) {
-            ids.add("<" + m.group(1) + ">");
+            if (m.group(1).length() + 2 <= MAX_MESSAGE_ID) {
+                ids.add("<" + m.group(1) + ">");
+            }
         }
-        if (ids.isEmpty() && !value.isBlank() && !value.strip().contains(" ")) {
+        if (ids.isEmpty() && !value.isBlank() && !value.strip().contains(" ") && value.strip().length() <= MAX_MESSAGE_ID) {
             ids.add("<" + value.strip().replaceAll("^<|>$", "") + ">");
         }
         return ids;

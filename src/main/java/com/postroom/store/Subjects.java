@@ -22,10 +22,22 @@ public final class Subjects {
     private Subjects() {
     }
 
-    /** The subject without reply and forward prefixes and gateway tags, case and spacing folded. */
+    /**
+     * The subject without reply and forward prefixes and gateway tags, case and spacing folded; its first
+     * {@value #MAX_NORMALIZED} characters, so that a subject of thousands (hostile or broken mail) still fits the
+     * threads' index, whose entries PostgreSQL limits to about 2,700 bytes (it refused such a message's thread).
+     */
     public static String normalize(String subject) {
-        return strip(subject).subject;
+        String normalized = strip(subject).subject;
+        if (normalized.length() <= MAX_NORMALIZED) {
+            return normalized;
+        }
+        int end = Character.isHighSurrogate(normalized.charAt(MAX_NORMALIZED - 1)) ? MAX_NORMALIZED - 1 : MAX_NORMALIZED;
+        return normalized.substring(0, end);
     }
+
+    /** At most 4 bytes each in UTF-8: 2,000 bytes, with room for the index's other columns. */
+    static final int MAX_NORMALIZED = 500;
 
     /**
      * Whether the subject says it answers or forwards something ("Re:", "AW:", "Fwd:", "[Fwd: ...]"). Only such a
