@@ -111,6 +111,12 @@ class PlatformCallersTest {
 
         Api.Response sent = billing.post("/api/email/send", send("billing@postroom.test", "From the platform"));
         assertThat(sent.status()).as(sent.raw()).isEqualTo(201);
+        // A subject of thousands of characters that do not compress: its conversation's key fits its index.
+        java.util.Random random = new java.util.Random(7);
+        String noise = random.ints(10_000, 'a', 'z' + 1).collect(StringBuilder::new, StringBuilder::appendCodePoint,
+                StringBuilder::append).toString();
+        Api.Response longSubject = billing.post("/api/email/send", send("billing@postroom.test", noise));
+        assertThat(longSubject.status()).as(longSubject.raw()).isEqualTo(201);
         String threadId = sent.body().at("/message/thread_id").asString();
         assertThat(billing.get("/api/email/threads/" + threadId).status()).isEqualTo(200);
         assertThat(jdbc.sql("SELECT actor_email FROM audit_event WHERE target_id = ? ORDER BY id DESC LIMIT 1")
