@@ -126,34 +126,31 @@ class DownloadController {
             audit.record(caller, AuditLog.ATTACHMENT_DOWNLOADED, "email_attachment", id,
                     AuditLog.details("message_id", a.messageId(), "filename", a.filename()));
         }
-        attachments.withPart(a, part -> {
-            String filename = safeName(AttachmentNames.orDefault(a.filename(), type, id));
-            response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
-            secure(response, (showInline ? ContentDisposition.inline() : ContentDisposition.attachment())
-                    .filename(filename, StandardCharsets.UTF_8).build());
-            try (InputStream content = part.getInputStream()) {
-                OutputStream out = response.getOutputStream();
-                content.transferTo(out);
-                out.flush();
-            }
-        });
+        attachments.withPart(a, part -> serve(response, part, type, a.filename(), id,
+                showInline ? ContentDisposition.inline() : ContentDisposition.attachment()));
     }
 
     /** A file inside an attached message (a scan in a forwarded message), served as any attachment is. */
     @GetMapping({"/api/mail/attachments/{id}/message/files/{path}", "/mail/attachments/{id}/message/files/{path}"})
     void attachedFile(@PathVariable UUID id, @PathVariable String path, HttpServletResponse response)
             throws IOException {
-        attached.withFile(Caller.current(), id, path, (file, part) -> {
-            String type = file.contentType() == null ? "" : file.contentType().toLowerCase(java.util.Locale.ROOT);
-            response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
-            secure(response, ContentDisposition.attachment().filename(
-                    safeName(AttachmentNames.orDefault(file.filename(), type, id)), StandardCharsets.UTF_8).build());
-            try (InputStream content = part.getInputStream()) {
-                OutputStream out = response.getOutputStream();
-                content.transferTo(out);
-                out.flush();
-            }
-        });
+        attached.withFile(Caller.current(), id, path, (file, part) -> serve(response, part,
+                file.contentType() == null ? "" : file.contentType().toLowerCase(java.util.Locale.ROOT),
+                file.filename(), id, ContentDisposition.attachment()));
+    }
+
+    /** A part's decoded bytes, streamed with its kept type (else octet-stream), a safe name and the sandboxing headers. */
+    private static void serve(HttpServletResponse response, jakarta.mail.Part part, String type, String filename,
+                              UUID id, ContentDisposition.Builder disposition)
+            throws IOException, jakarta.mail.MessagingException {
+        response.setContentType(TYPE_KEPT.contains(type) ? type : "application/octet-stream");
+        secure(response, disposition.filename(safeName(AttachmentNames.orDefault(filename, type, id)),
+                StandardCharsets.UTF_8).build());
+        try (InputStream content = part.getInputStream()) {
+            OutputStream out = response.getOutputStream();
+            content.transferTo(out);
+            out.flush();
+        }
     }
 
     /**

@@ -14,6 +14,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import jakarta.mail.BodyPart;
@@ -42,10 +44,10 @@ public class MailParser {
     /** Text bodies beyond this are cut; the full text is still in the raw message. */
     static final int MAX_BODY_BYTES = 2 * 1024 * 1024;
     private static final int MAX_DEPTH = 20;
-    private static final java.util.Set<String> SIGNATURES = java.util.Set.of("application/pkcs7-signature",
+    private static final Set<String> SIGNATURES = Set.of("application/pkcs7-signature",
             "application/x-pkcs7-signature", "application/pgp-signature");
-    private static final java.util.Set<String> READABLE_ENCODINGS =
-            java.util.Set.of("7bit", "8bit", "binary", "quoted-printable", "base64");
+    private static final Set<String> READABLE_ENCODINGS =
+            Set.of("7bit", "8bit", "binary", "quoted-printable", "base64");
     private static final String STRUCTURE_WARNING = "MIME structure could not be read";
     /** A zone offset at the end of a date, written "+0200", "+02:00", "GMT+0200" or "UTC-04:00". */
     private static final Pattern OFFSET_WITH_COLON =
@@ -408,7 +410,7 @@ public class MailParser {
 
     /** The charset an HTML document names in its first kilobytes, where the HTML standard looks for it. */
     static String metaCharset(byte[] html) {
-        java.util.regex.Matcher m = META_CHARSET.matcher(
+        Matcher m = META_CHARSET.matcher(
                 new String(html, 0, Math.min(html.length, 4096), StandardCharsets.ISO_8859_1));
         return m.find() ? m.group(1) : null;
     }
